@@ -1,0 +1,514 @@
+/* What boot will set for a sysctl: sysctl.d files read the way systemd-sysctl and procps do. */
+#include "sysctl.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+/* Bounds on the work done per run: files considered, bytes read per file, symlinks followed. */
+#define SYSCTL_MAX_FILES 1000
+#define SYSCTL_MAX_FILE_SIZE (1024 * 1024)
+#define SYSCTL_MAX_LINKS 40
+#define SYSCTL_KEY_MAX 256
+
+/*
+ * The directories systemd-sysctl reads, highest precedence first (relative to root). /lib/sysctl.d
+ * only matters on systems without a merged /usr; where /lib is a link to usr/lib its names are
+ * masked by the identical names found in /usr/lib/sysctl.d.
+ */
+static const char *const sysctl_dirs[] = {
+	"etc/sysctl.d",	    "run/sysctl.d", "usr/local/lib/sysctl.d",
+	"usr/lib/sysctl.d", "lib/sysctl.d",
+};
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+/* Trim [*s, *e) in place. */
+static void trim(const char **s, const char **e)
+{
+	while (*s < *e && is_space(**s))
+		(*s)++;
+	while (*e > *s && is_space((*e)[-1]))
+		(*e)--;
+}
+
+static void copy_span(char *dst, size_t dstlen, const char *s, const char *e)
+{
+	size_t n = (size_t)(e - s);
+
+	if (n >= dstlen)
+		n = dstlen - 1;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
+/*
+ * Bring a key to the slashed form of a /proc/sys path: if the first separator is a dot, dots and
+ * slashes swap roles (so "net.ipv4.conf.eth0/1.x" names conf/eth0.1/x); if it is a slash, the key
+ * is already a path and dots stay part of names. Repeated and outer slashes are dropped.
+ * Returns false when the key does not fit in out (it then matches nothing).
+ */
+static bool normalize_key(const char *s, size_t n, char *out, size_t outlen)
+{
+	bool swap = false;
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '/' || s[i] == '.') {
+			swap = s[i] == '.';
+			break;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (swap && c == '.')
+			c = '/';
+		else if (swap && c == '/')
+			c = '.';
+		if (c == '/' && (o == 0 || out[o - 1] == '/'))
+			continue;
+		if (o + 1 >= outlen)
+			return false;
+		out[o++] = c;
+	}
+	if (o > 0 && out[o - 1] == '/')
+		o--;
+	out[o] = '\0';
+	return true;
+}
+
+static bool has_glob(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+/* Does the (normalized) file key name one of the keys, exactly or as a glob pattern? */
+static bool key_matches(const char *norm, bool glob, const char *const *keys)
+{
+	char alias[SYSCTL_KEY_MAX];
+	size_t i;
+
+	for (i = 0; keys[i]; i++) {
+		if (!normalize_key(keys[i], strlen(keys[i]), alias, sizeof(alias)))
+			continue;
+		if (glob ? fnmatch(norm, alias, FNM_PATHNAME) == 0 : strcmp(norm, alias) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Handle one line [s, e). Returns 1 when it assigned one of the keys, else 0.
+ * systemd's rules: explicit keys always beat glob patterns whatever the order, and a bare
+ * "-key" (no '=') excludes that key from glob patterns. out->key remembers which kind of line
+ * decided the current result, so the rule carries across files.
+ */
+static int parse_line(const char *s, const char *e, const char *file, unsigned line,
+		      const char *const *keys, struct ct_sysctl_setting *out)
+{
+	const char *eq, *ks, *ke, *vs, *ve;
+	char norm[SYSCTL_KEY_MAX];
+	bool glob, exclusion;
+
+	trim(&s, &e);
+	if (s == e || *s == '#' || *s == ';')
+		return 0;
+	eq = memchr(s, '=', (size_t)(e - s));
+	ks = s;
+	ke = eq ? eq : e;
+	if (*ks == '-')
+		ks++;
+	trim(&ks, &ke);
+	exclusion = !eq;
+	if (exclusion && ks == s)
+		return 0; /* not an assignment: systemd and procps reject the line */
+	if (ks == ke || ke - ks >= (long)sizeof(out->key))
+		return 0;
+	if (!normalize_key(ks, (size_t)(ke - ks), norm, sizeof(norm)) || !norm[0])
+		return 0;
+	glob = has_glob(norm);
+	if (exclusion && glob)
+		return 0; /* exclusions name concrete keys only */
+	if (!key_matches(norm, glob, keys))
+		return 0;
+
+	if (exclusion) {
+		/* Only a glob could have set the value so far; the exclusion undoes that. */
+		if (out->found && out->key[0] && has_glob(out->key)) {
+			out->found = false;
+			out->value[0] = '\0';
+		}
+		if (!out->found) {
+			out->key[0] = '-';
+			copy_span(out->key + 1, sizeof(out->key) - 1, ks, ke);
+			snprintf(out->file, sizeof(out->file), "%s", file ? file : "");
+			out->line = line;
+		}
+		return 0;
+	}
+	/* A glob never overrides an explicit assignment or exclusion. */
+	if (glob && out->key[0] && !has_glob(out->key))
+		return 0;
+
+	vs = eq + 1;
+	ve = e;
+	trim(&vs, &ve);
+	if (out->found)
+		out->overridden++;
+	out->found = true;
+	copy_span(out->key, sizeof(out->key), ks, ke);
+	copy_span(out->value, sizeof(out->value), vs, ve);
+	snprintf(out->file, sizeof(out->file), "%s", file ? file : "");
+	out->line = line;
+	return 1;
+}
+
+/*
+ * Lines end at "\n", "\r", "\r\n" or a NUL byte, like systemd's line reader; text need not be
+ * NUL-terminated. Returns the number of assignments to the keys seen, or -EINVAL on bad arguments.
+ */
+int ct_sysctl_parse(const char *text, size_t len, const char *file, const char *const *keys,
+		    struct ct_sysctl_setting *out)
+{
+	const char *p, *end;
+	unsigned line = 0;
+	int n = 0;
+
+	if ((!text && len) || !keys || !out)
+		return -EINVAL;
+	if (!text)
+		return 0;
+	p = text;
+	end = text + len;
+	while (p < end) {
+		const char *eol = p;
+
+		while (eol < end && *eol != '\n' && *eol != '\r' && *eol != '\0')
+			eol++;
+		if (line < UINT_MAX)
+			line++;
+		n += parse_line(p, eol, file, line, keys, out);
+		if (eol < end && *eol == '\r' && eol + 1 < end && eol[1] == '\n')
+			eol++;
+		p = eol + 1;
+	}
+	return n;
+}
+
+static void note(char *err, size_t errlen, bool overwrite, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Put a one-line reason in err; unless overwrite, keep the first reason already there. */
+static void note(char *err, size_t errlen, bool overwrite, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen || (!overwrite && err[0]))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Resolve path (relative to rootfd) to a canonical path without symlinks, treating rootfd as "/"
+ * for absolute link targets and "..". A link to /dev/null resolves to "dev/null" even when a
+ * fixture tree has no dev/, so the caller can see the mask. 0 or -errno.
+ */
+static int resolve_in_root(int rootfd, const char *path, char *out, size_t outlen)
+{
+	char todo[PATH_MAX], target[PATH_MAX];
+	unsigned links = 0;
+	size_t o = 0;
+
+	if (snprintf(todo, sizeof(todo), "%s", path) >= (int)sizeof(todo) || outlen < 2)
+		return -ENAMETOOLONG;
+	out[0] = '\0';
+	while (todo[0]) {
+		char *comp = todo, *slash;
+		size_t clen, save = o;
+		struct stat st;
+		ssize_t tl;
+
+		while (*comp == '/')
+			comp++;
+		if (!*comp)
+			break;
+		slash = strchr(comp, '/');
+		clen = slash ? (size_t)(slash - comp) : strlen(comp);
+		if (clen == 1 && comp[0] == '.') {
+			memmove(todo, comp + clen, strlen(comp + clen) + 1);
+			continue;
+		}
+		if (clen == 2 && comp[0] == '.' && comp[1] == '.') {
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+			out[o] = '\0';
+			memmove(todo, comp + clen, strlen(comp + clen) + 1);
+			continue;
+		}
+		if (o + (o ? 1 : 0) + clen + 1 > outlen)
+			return -ENAMETOOLONG;
+		if (o)
+			out[o++] = '/';
+		memcpy(out + o, comp, clen);
+		o += clen;
+		out[o] = '\0';
+		memmove(todo, comp + clen, strlen(comp + clen) + 1);
+		if (fstatat(rootfd, out, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return -errno;
+		if (!S_ISLNK(st.st_mode))
+			continue;
+		if (++links > SYSCTL_MAX_LINKS)
+			return -ELOOP;
+		tl = readlinkat(rootfd, out, target, sizeof(target) - 1);
+		if (tl < 0)
+			return -errno;
+		if (tl == 0)
+			return -ENOENT;
+		target[tl] = '\0';
+		if (strcmp(target, "/dev/null") == 0 && !todo[0]) {
+			snprintf(out, outlen, "dev/null");
+			return 0;
+		}
+		o = target[0] == '/' ? 0 : save;
+		out[o] = '\0';
+		if ((size_t)tl + 1 + strlen(todo) + 1 > sizeof(todo))
+			return -ENAMETOOLONG;
+		memmove(todo + tl + 1, todo, strlen(todo) + 1);
+		memcpy(todo, target, (size_t)tl);
+		todo[tl] = '/';
+	}
+	if (!out[0])
+		snprintf(out, outlen, ".");
+	return 0;
+}
+
+struct conf_entry {
+	char name[NAME_MAX + 1];
+	unsigned dir; /* index in sysctl_dirs; the sysctl.conf entry has none */
+	char path[512];
+	char real[PATH_MAX];
+	bool skip;
+};
+
+static bool conf_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".conf") == 0;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct conf_entry *)a)->name, ((const struct conf_entry *)b)->name);
+}
+
+/*
+ * Add the .conf names of one directory; a name already seen comes from a directory of higher
+ * precedence and masks this one. Returns 0, or -errno when the directory exists but cannot be read.
+ */
+static int scan_dir(int rootfd, unsigned d, struct conf_entry *ent, size_t *n, char *err,
+		    size_t errlen)
+{
+	char real[PATH_MAX];
+	struct dirent *de;
+	DIR *dir;
+	int fd, r;
+
+	r = resolve_in_root(rootfd, sysctl_dirs[d], real, sizeof(real));
+	if (r == -ENOENT || r == -ENOTDIR)
+		return 0;
+	if (r < 0) {
+		note(err, errlen, true, "cannot resolve /%s: %s", sysctl_dirs[d], strerror(-r));
+		return r;
+	}
+	fd = openat(rootfd, real, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		r = -errno;
+		note(err, errlen, true, "cannot read /%s: %s", sysctl_dirs[d], strerror(errno));
+		return r;
+	}
+	dir = fdopendir(fd);
+	if (!dir) {
+		r = -errno;
+		close(fd);
+		note(err, errlen, true, "cannot read /%s: %s", sysctl_dirs[d], strerror(-r));
+		return r;
+	}
+	while ((de = readdir(dir))) {
+		size_t i;
+		bool seen = false;
+
+		if (!conf_name(de->d_name))
+			continue;
+		if (de->d_type != DT_REG && de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
+			continue;
+		for (i = 0; i < *n && !seen; i++)
+			seen = strcmp(ent[i].name, de->d_name) == 0;
+		if (seen)
+			continue;
+		if (*n >= SYSCTL_MAX_FILES) {
+			note(err, errlen, false, "more than %d sysctl.d files, /%s partly ignored",
+			     SYSCTL_MAX_FILES, sysctl_dirs[d]);
+			break;
+		}
+		snprintf(ent[*n].name, sizeof(ent[*n].name), "%s", de->d_name);
+		ent[*n].dir = d;
+		(*n)++;
+	}
+	closedir(dir);
+	return 0;
+}
+
+/* Read at most SYSCTL_MAX_FILE_SIZE bytes of a regular file; 0 masked/empty, >0 bytes, -errno. */
+static ssize_t read_conf(int rootfd, const char *real, char *buf, bool *truncated)
+{
+	struct stat st;
+	size_t got = 0;
+	int fd;
+
+	*truncated = false;
+	fd = openat(rootfd, real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 0; /* /dev/null, a fifo or anything else sets nothing */
+	}
+	while (got < SYSCTL_MAX_FILE_SIZE) {
+		ssize_t r = read(fd, buf + got, SYSCTL_MAX_FILE_SIZE - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+
+			close(fd);
+			return -e;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	if (got == SYSCTL_MAX_FILE_SIZE) {
+		char c;
+
+		*truncated = read(fd, &c, 1) == 1;
+	}
+	close(fd);
+	return (ssize_t)got;
+}
+
+/*
+ * Errors: a directory that exists but cannot be read makes the result incomplete, so it is
+ * returned as -errno (with whatever was found still in out). A file that cannot be read is skipped
+ * and noted in err (if nothing was noted before), and the call still returns 0.
+ *
+ * /etc/sysctl.conf is applied after all sysctl.d files, as `sysctl --system` does. A file reached
+ * twice (Debian's /etc/sysctl.d/99-sysctl.conf is a link to ../sysctl.conf) is read only at its
+ * last position, so it is neither counted twice nor applied earlier than it really takes effect.
+ */
+int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sysctl_setting *out,
+			 char *err, size_t errlen)
+{
+	struct conf_entry *ent;
+	size_t n = 0, i, j;
+	int rootfd, ret = 0;
+	char *buf;
+	unsigned d;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!out || !keys)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	rootfd = open(root && *root ? root : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0) {
+		ret = -errno;
+		note(err, errlen, true, "cannot open root %s: %s", root ? root : "/",
+		     strerror(errno));
+		return ret;
+	}
+	ent = calloc(SYSCTL_MAX_FILES + 1, sizeof(*ent));
+	buf = malloc(SYSCTL_MAX_FILE_SIZE);
+	if (!ent || !buf) {
+		free(ent);
+		free(buf);
+		close(rootfd);
+		note(err, errlen, true, "%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	for (d = 0; d < sizeof(sysctl_dirs) / sizeof(sysctl_dirs[0]); d++) {
+		int r = scan_dir(rootfd, d, ent, &n, err, errlen);
+
+		if (r < 0 && ret == 0)
+			ret = r;
+	}
+	qsort(ent, n, sizeof(*ent), cmp_entry);
+	for (i = 0; i < n; i++)
+		snprintf(ent[i].path, sizeof(ent[i].path), "/%s/%s", sysctl_dirs[ent[i].dir],
+			 ent[i].name);
+	snprintf(ent[n].path, sizeof(ent[n].path), "/etc/sysctl.conf");
+	n++;
+
+	for (i = 0; i < n; i++) {
+		int r = resolve_in_root(rootfd, ent[i].path + 1, ent[i].real, sizeof(ent[i].real));
+
+		if (r == -ENOENT || (r == 0 && strcmp(ent[i].real, "dev/null") == 0)) {
+			ent[i].skip = true;
+		} else if (r < 0) {
+			ent[i].skip = true;
+			note(err, errlen, false, "cannot resolve %s: %s", ent[i].path,
+			     strerror(-r));
+		}
+	}
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n && !ent[i].skip; j++)
+			if (!ent[j].skip && strcmp(ent[i].real, ent[j].real) == 0)
+				ent[i].skip = true;
+
+	for (i = 0; i < n; i++) {
+		bool truncated;
+		ssize_t got;
+
+		if (ent[i].skip)
+			continue;
+		got = read_conf(rootfd, ent[i].real, buf, &truncated);
+		if (got < 0) {
+			if (got != -ENOENT)
+				note(err, errlen, false, "cannot read %s: %s", ent[i].path,
+				     strerror((int)-got));
+			continue;
+		}
+		if (truncated) {
+			/* Drop the partial last line: half a number is worse than none. */
+			while (got > 0 && buf[got - 1] != '\n')
+				got--;
+			note(err, errlen, false, "%s is larger than 1 MiB, rest ignored",
+			     ent[i].path);
+		}
+		ct_sysctl_parse(buf, (size_t)got, ent[i].path, keys, out);
+	}
+	free(buf);
+	free(ent);
+	close(rootfd);
+	return ret;
+}
