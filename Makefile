@@ -1,0 +1,59 @@
+# check_conntrack: build, test and install. `make check` runs every test suite.
+CC ?= cc
+CFLAGS ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+prefix ?= /usr
+plugindir ?= $(prefix)/lib/nagios/plugins
+mandir ?= $(prefix)/share/man
+DESTDIR ?=
+VERSION := 0.1.0
+
+MNL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmnl)
+MNL_LIBS := $(shell $(PKG_CONFIG) --libs libmnl)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 -Icommon \
+	-Iplugins/check_conntrack.d -DCT_VERSION='"$(VERSION)"' $(MNL_CFLAGS) $(CFLAGS)
+LIBS = $(MNL_LIBS)
+
+COMMON_SRC := $(sort $(wildcard common/*.c))
+PLUGIN_SRC := $(sort $(wildcard plugins/check_conntrack.d/*.c))
+LIB_OBJ := $(COMMON_SRC:.c=.o) $(PLUGIN_SRC:.c=.o)
+HEADERS := $(wildcard common/*.h plugins/check_conntrack.d/*.h)
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:.c=)
+
+all: plugins/check_conntrack
+
+%.o: %.c $(HEADERS)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+libcheck.a: $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+plugins/check_conntrack: plugins/check_conntrack.o libcheck.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+tests/unit/test_%: tests/unit/test_%.c tests/unit/tap.h libcheck.a
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< libcheck.a $(LIBS)
+
+unit: $(UNIT_BIN)
+
+# prove runs the C unit tests (TAP) and the shell suites; its closing summary is the verdict.
+check: all unit
+	prove -f $(UNIT_BIN) tests/fixtures/*.t tests/cli/*.t tests/kernel/*.t
+
+install: plugins/check_conntrack
+	install -d $(DESTDIR)$(plugindir)
+	install -m 0755 plugins/check_conntrack $(DESTDIR)$(plugindir)/check_conntrack
+
+install-setcap: install
+	setcap cap_net_admin+ep $(DESTDIR)$(plugindir)/check_conntrack
+
+format:
+	clang-format -i plugins/*.c plugins/check_conntrack.d/*.[ch] common/*.[ch] tests/unit/*.[ch]
+
+clean:
+	rm -f plugins/*.o plugins/check_conntrack.d/*.o common/*.o libcheck.a \
+		plugins/check_conntrack $(UNIT_BIN)
+
+.PHONY: all unit check install install-setcap format clean

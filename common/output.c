@@ -1,0 +1,139 @@
+/* Text the plugin hands to the monitoring core: buffers, numbers, perfdata, the status line. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mp.h"
+
+void mp_buf_printf(struct mp_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->oom)
+		return;
+	for (;;) {
+		size_t room = b->cap - b->len;
+
+		va_start(ap, fmt);
+		n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			b->oom = true;
+			return;
+		}
+		if ((size_t)n < room) {
+			b->len += (size_t)n;
+			return;
+		}
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->len + (size_t)n + 1)
+			cap *= 2;
+		char *s = realloc(b->s, cap);
+		if (!s) {
+			b->oom = true;
+			return;
+		}
+		b->s = s;
+		b->cap = cap;
+	}
+}
+
+void mp_buf_free(struct mp_buf *b)
+{
+	free(b->s);
+	memset(b, 0, sizeof(*b));
+}
+
+char *mp_fmt_num(double v, char *buf, size_t len)
+{
+	if (!isfinite(v)) {
+		snprintf(buf, len, "U");
+		return buf;
+	}
+	if (v == floor(v) && fabs(v) < 1e15) {
+		snprintf(buf, len, "%.0f", v);
+		return buf;
+	}
+	snprintf(buf, len, "%.3f", v);
+	/* Trim trailing zeros of the fraction: 85.500 -> 85.5. */
+	char *dot = strchr(buf, '.');
+	if (dot) {
+		char *e = buf + strlen(buf) - 1;
+		while (e > dot && *e == '0')
+			*e-- = '\0';
+		if (e == dot)
+			*e = '\0';
+	}
+	return buf;
+}
+
+static bool label_needs_quotes(const char *label)
+{
+	return strpbrk(label, " \t='") != NULL || label[0] == '\0';
+}
+
+void mp_perf_add(struct mp_buf *perf, const char *label, const char *value, const char *uom,
+		 const char *warn, const char *crit, const char *min, const char *max)
+{
+	const char *fields[4] = {warn, crit, min, max};
+	int last = -1;
+
+	if (perf->len)
+		mp_buf_printf(perf, " ");
+	if (label_needs_quotes(label)) {
+		mp_buf_printf(perf, "'");
+		for (const char *p = label; *p; p++)
+			mp_buf_printf(perf, *p == '\'' ? "''" : "%c", *p);
+		mp_buf_printf(perf, "'");
+	} else {
+		mp_buf_printf(perf, "%s", label);
+	}
+	mp_buf_printf(perf, "=%s%s", value, uom ? uom : "");
+	for (int i = 0; i < 4; i++) {
+		if (fields[i] && fields[i][0])
+			last = i;
+	}
+	for (int i = 0; i <= last; i++)
+		mp_buf_printf(perf, ";%s", fields[i] ? fields[i] : "");
+}
+
+/* One protocol line must stay one line and must not contain the perfdata separator. */
+static void put_sanitized(const char *s)
+{
+	for (; *s; s++)
+		putchar(*s == '\n' || *s == '\r' ? ' ' : *s == '|' ? '/' : *s);
+}
+
+void mp_output(const char *service, int state, const char *summary, const char *perfdata,
+	       const char *long_output)
+{
+	printf("%s %s - ", service, mp_state_name(state));
+	put_sanitized(summary);
+	if (perfdata && perfdata[0]) {
+		printf(" | ");
+		put_sanitized(perfdata);
+	}
+	putchar('\n');
+	if (long_output && long_output[0]) {
+		for (const char *p = long_output; *p; p++)
+			putchar(*p == '|' ? '/' : *p);
+		if (long_output[strlen(long_output) - 1] != '\n')
+			putchar('\n');
+	}
+	fflush(stdout);
+}
+
+void mp_die(const char *service, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	mp_output(service, MP_UNKNOWN, msg, NULL, NULL);
+	exit(MP_UNKNOWN);
+}

@@ -1,0 +1,97 @@
+/* Threshold ranges exactly as the Monitoring Plugins developer guidelines define them. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mp.h"
+
+/* A plain decimal: [+-]digits[.digits] or [+-].digits; no hex, no exponent, no inf/nan. */
+static int parse_number(const char *s, size_t n, double *out)
+{
+	char tmp[64];
+	size_t i = 0, digits = 0;
+	char *end;
+
+	if (n == 0 || n >= sizeof(tmp))
+		return -1;
+	if (s[i] == '+' || s[i] == '-')
+		i++;
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		digits++;
+	if (i < n && s[i] == '.') {
+		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			digits++;
+	}
+	if (i != n || digits == 0)
+		return -1;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	errno = 0;
+	*out = strtod(tmp, &end);
+	if (errno == ERANGE || !isfinite(*out))
+		return -1;
+	return 0;
+}
+
+int mp_range_parse(const char *text, struct mp_range *r, char *err, size_t errlen)
+{
+	const char *p = text, *colon;
+
+	memset(r, 0, sizeof(*r));
+	if (*p == '@') {
+		r->inside = true;
+		p++;
+	}
+	if (*p == '\0') {
+		snprintf(err, errlen, "empty range");
+		return -1;
+	}
+	colon = strchr(p, ':');
+	if (colon) {
+		size_t slen = (size_t)(colon - p);
+
+		if (slen == 1 && p[0] == '~') {
+			r->start_inf = true;
+		} else if (parse_number(p, slen, &r->start) < 0) {
+			snprintf(err, errlen, "'%.*s' is not a number", (int)(slen > 40 ? 40 : slen), p);
+			return -1;
+		}
+		p = colon + 1;
+		if (*p == '\0')
+			r->end_inf = true;
+	}
+	if (!r->end_inf && parse_number(p, strlen(p), &r->end) < 0) {
+		snprintf(err, errlen, "'%.40s' is not a number", p);
+		return -1;
+	}
+	if (!r->start_inf && !r->end_inf && r->start > r->end) {
+		snprintf(err, errlen, "start is greater than end");
+		return -1;
+	}
+	return 0;
+}
+
+bool mp_range_alert(const struct mp_range *r, double value)
+{
+	bool within = (r->start_inf || value >= r->start) && (r->end_inf || value <= r->end);
+
+	return r->inside ? within : !within;
+}
+
+char *mp_range_format(const struct mp_range *r, char *buf, size_t len)
+{
+	char a[40] = "", b[40] = "";
+
+	if (r->start_inf)
+		snprintf(a, sizeof(a), "~:");
+	else if (r->start != 0 || r->end_inf || r->inside) {
+		mp_fmt_num(r->start, a, sizeof(a) - 1);
+		strcat(a, ":");
+	}
+	if (!r->end_inf)
+		mp_fmt_num(r->end, b, sizeof(b));
+	snprintf(buf, len, "%s%s%s", r->inside ? "@" : "", a, b);
+	return buf;
+}

@@ -1,0 +1,62 @@
+/* State retention between plugin runs: small key/value files, locked and replaced atomically. */
+#ifndef MP_STATE_H
+#define MP_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define MP_STATE_MAX_VALUES 32
+
+struct mp_state_value {
+	char key[32];
+	uint64_t value;
+};
+
+struct mp_state {
+	char boot_id[40];   /* /proc/sys/kernel/random/boot_id of the run that wrote it */
+	time_t time;        /* when it was written */
+	size_t n;
+	struct mp_state_value v[MP_STATE_MAX_VALUES];
+};
+
+/*
+ * A state handle: the directory (created 0700 if missing, must be owned by the caller and not
+ * writable by others), a lock held from open to close so that concurrent runs serialize their
+ * read-compare-write, and the file name inside it (no '/').
+ */
+struct mp_state_handle {
+	int dirfd;
+	int lockfd;
+	char name[256];
+};
+
+/*
+ * The directory to use: explicit (an option) if non-NULL, else secure_getenv("MP_STATE_PATH")
+ * joined with plugin, else a default (DEFAULT_STATE_DIR, /var/lib/monitoring-plugins/<plugin>
+ * for root; for other users $XDG_STATE_HOME or ~/.local/state... see state.c). Writes into buf.
+ */
+const char *mp_state_dir(const char *explicit_dir, const char *plugin, char *buf, size_t len);
+
+/* Open (and lock, waiting at most until the plugin timeout) the named state. 0 or -errno + err. */
+int mp_state_open(struct mp_state_handle *h, const char *dir, const char *name, char *err,
+		  size_t errlen);
+/*
+ * Read the previous state. 0 = read; -ENOENT = none yet; -EINVAL = corrupt (reason in err);
+ * other -errno. Never follows symlinks (O_NOFOLLOW); refuses a file not owned by the caller.
+ */
+int mp_state_read(struct mp_state_handle *h, struct mp_state *st, char *err, size_t errlen);
+/* Write st to a temporary file (0600) and rename it over the old one; fsync. 0 or -errno + err. */
+int mp_state_write(struct mp_state_handle *h, const struct mp_state *st, char *err, size_t errlen);
+void mp_state_close(struct mp_state_handle *h);
+
+/* Helpers on the value list. */
+int mp_state_set(struct mp_state *st, const char *key, uint64_t value); /* 0 or -ENOSPC */
+bool mp_state_get(const struct mp_state *st, const char *key, uint64_t *value);
+
+/* Parse / format the file text (unit tests, fuzzing). Parse returns 0 or -EINVAL + err. */
+int mp_state_parse(const char *text, size_t len, struct mp_state *st, char *err, size_t errlen);
+int mp_state_format(const struct mp_state *st, char *buf, size_t len); /* bytes, or -ENOSPC */
+
+#endif

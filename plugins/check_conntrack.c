@@ -1,0 +1,241 @@
+/* check_conntrack: a Monitoring Plugins check of the Linux connection-tracking table. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "snapshot.h"
+
+struct ct_config_result {
+	int errorcode; /* 0, or MP_UNKNOWN with reason */
+	char reason[320];
+	bool exit_ok;  /* -h or -V: print and leave */
+	struct ct_config config;
+};
+
+enum long_only {
+	OPT_MISSING = 256,
+	OPT_PROCFS,
+	OPT_SYSFS,
+	OPT_EXTRA_OPTS,
+};
+
+static const struct option long_options[] = {
+	{"warning", required_argument, NULL, 'w'},
+	{"critical", required_argument, NULL, 'c'},
+	{"timeout", required_argument, NULL, 't'},
+	{"missing", required_argument, NULL, OPT_MISSING},
+	{"procfs", required_argument, NULL, OPT_PROCFS},
+	{"sysfs", required_argument, NULL, OPT_SYSFS},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{"extra-opts", optional_argument, NULL, OPT_EXTRA_OPTS},
+	{NULL, 0, NULL, 0},
+};
+
+static void print_help(void)
+{
+	printf("check_conntrack %s\n"
+	       "Checks the Linux connection-tracking table: entries against the limit, before the\n"
+	       "kernel logs \"nf_conntrack: table full, dropping packet\".\n\n"
+	       "Usage: check_conntrack [-w RANGE] [-c RANGE] [-t SECONDS] [--missing=STATE]\n"
+	       "                       [--procfs=DIR] [--sysfs=DIR] [-v] [--extra-opts=[SECTION][@FILE]]\n\n",
+	       CT_VERSION);
+	printf("Options:\n"
+	       " -w, --warning=RANGE    warning threshold (default 80%%)\n"
+	       " -c, --critical=RANGE   critical threshold (default 90%%)\n"
+	       "                        A RANGE ending in %% applies to utilization (entries / limit x\n"
+	       "                        100), otherwise to the entry count. Ranges follow the\n"
+	       "                        Monitoring Plugins guidelines: N = 0:N, N: , ~:N, N:M,\n"
+	       "                        @N:M (alert inside); ends are inclusive.\n"
+	       " -t, --timeout=SECONDS  end the check as UNKNOWN after SECONDS (default 10)\n"
+	       "     --missing=STATE    state when connection tracking is not active: ok, warning,\n"
+	       "                        critical or unknown (default ok)\n"
+	       "     --procfs=DIR       read /proc from DIR (default /proc)\n"
+	       "     --sysfs=DIR        read /sys from DIR (default /sys)\n"
+	       " -v, --verbose          show which files were read (-vv: and why, -vvv: all)\n"
+	       "     --extra-opts=[SECTION][@FILE]\n"
+	       "                        read options from an ini file (default section\n"
+	       "                        check_conntrack, standard plugins.ini locations)\n"
+	       " -h, --help             this help\n"
+	       " -V, --version          the version\n\n");
+	printf("Perfdata: entries=N;W;C;0;LIMIT utilization=P%%;W;C;0;100 buckets=N\n"
+	       "Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n");
+}
+
+/* -w/-c: an optional trailing '%' (or one before the ':') makes it a utilization threshold. */
+static int parse_threshold(const char *arg, struct ct_threshold *t, char *err, size_t errlen)
+{
+	char text[128], why[160];
+	size_t n = strlen(arg);
+	char *pct;
+	int npct = 0;
+
+	if (n == 0 || n >= sizeof(text)) {
+		snprintf(err, errlen, "%s range", n ? "overlong" : "empty");
+		return -1;
+	}
+	memcpy(text, arg, n + 1);
+	t->percent = false;
+	while ((pct = strchr(text, '%'))) {
+		if (pct[1] != '\0' && pct[1] != ':') {
+			snprintf(err, errlen, "'%s': %% may only follow a number", arg);
+			return -1;
+		}
+		memmove(pct, pct + 1, strlen(pct + 1) + 1);
+		npct++;
+	}
+	t->percent = npct > 0;
+	if (npct && strchr(text, ':') && npct == 1 && arg[n - 1] != '%' && !strchr(text, '~') &&
+	    text[strlen(text) - 1] != ':') {
+		snprintf(err, errlen, "'%s' mixes a percentage and an entry count", arg);
+		return -1;
+	}
+	if (mp_range_parse(text, &t->range, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "'%s': %s", arg, why);
+		return -1;
+	}
+	t->set = true;
+	return 0;
+}
+
+static int parse_timeout(const char *arg, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (arg[0] < '0' || arg[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || *end != '\0' || v == 0 || v > 86400)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static struct ct_config_result process_arguments(int argc, char **argv)
+{
+	struct ct_config_result r = {
+		.config =
+			{
+				.missing_state = MP_OK,
+				.procfs = "/proc",
+				.sysfs = "/sys",
+				.timeout = 10,
+			},
+	};
+	struct ct_config *cfg = &r.config;
+	char why[256];
+	int c;
+
+	parse_threshold("80%", &cfg->warn, why, sizeof(why));
+	parse_threshold("90%", &cfg->crit, why, sizeof(why));
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":w:c:t:vhV", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'w':
+		case 'c':
+			if (parse_threshold(optarg, c == 'w' ? &cfg->warn : &cfg->crit, why,
+					    sizeof(why)) < 0) {
+				snprintf(r.reason, sizeof(r.reason), "invalid %s range %s",
+					 c == 'w' ? "warning" : "critical", why);
+				r.errorcode = MP_UNKNOWN;
+				return r;
+			}
+			break;
+		case 't':
+			if (parse_timeout(optarg, &cfg->timeout) < 0) {
+				snprintf(r.reason, sizeof(r.reason),
+					 "invalid timeout '%.40s': want whole seconds from 1 to 86400",
+					 optarg);
+				r.errorcode = MP_UNKNOWN;
+				return r;
+			}
+			break;
+		case OPT_MISSING:
+			cfg->missing_state = mp_state_parse(optarg);
+			if (cfg->missing_state < 0) {
+				snprintf(r.reason, sizeof(r.reason),
+					 "invalid --missing state '%.40s': want ok, warning, critical "
+					 "or unknown",
+					 optarg);
+				r.errorcode = MP_UNKNOWN;
+				return r;
+			}
+			break;
+		case OPT_PROCFS:
+			cfg->procfs = optarg;
+			break;
+		case OPT_SYSFS:
+			cfg->sysfs = optarg;
+			break;
+		case 'v':
+			if (cfg->verbose < 3)
+				cfg->verbose++;
+			break;
+		case 'h':
+			print_help();
+			r.exit_ok = true;
+			return r;
+		case 'V':
+			printf("check_conntrack %s\n", CT_VERSION);
+			r.exit_ok = true;
+			return r;
+		case ':':
+			snprintf(r.reason, sizeof(r.reason), "option '%.60s' needs a value",
+				 argv[optind - 1]);
+			r.errorcode = MP_UNKNOWN;
+			return r;
+		case '?':
+		default:
+			if (optopt && optopt < 256)
+				snprintf(r.reason, sizeof(r.reason), "unknown option '-%c' (see --help)",
+					 optopt);
+			else
+				snprintf(r.reason, sizeof(r.reason),
+					 "unknown option '%.60s' (see --help)", argv[optind - 1]);
+			r.errorcode = MP_UNKNOWN;
+			return r;
+		}
+	}
+	if (optind < argc) {
+		snprintf(r.reason, sizeof(r.reason), "unexpected argument '%.60s' (see --help)",
+			 argv[optind]);
+		r.errorcode = MP_UNKNOWN;
+	}
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	struct mp_argv args;
+	struct ct_config_result cr;
+	struct ct_snapshot snap = {0};
+	struct ct_result res;
+	char err[320];
+
+	if (mp_extra_opts(argc, argv, CT_PLUGIN, &args, err, sizeof(err)) < 0)
+		mp_die(CT_SERVICE, "%s", err);
+	cr = process_arguments(args.argc, args.argv);
+	if (cr.exit_ok || cr.errorcode) {
+		mp_argv_free(&args);
+		if (cr.exit_ok)
+			return MP_OK;
+		mp_die(CT_SERVICE, "%s", cr.reason);
+	}
+	mp_timeout_arm(CT_SERVICE, cr.config.timeout);
+
+	snap.verbose = cr.config.verbose;
+	ct_procfs_read(cr.config.procfs, &snap);
+	res = ct_evaluate(&cr.config, &snap);
+
+	mp_timeout_disarm();
+	ct_render(&cr.config, &snap, &res);
+	mp_buf_free(&snap.trace);
+	mp_argv_free(&args);
+	return res.state;
+}

@@ -1,0 +1,170 @@
+/* The table's entries, limit and hash buckets from /proc, across kernel generations. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "snapshot.h"
+
+void ct_note(struct ct_snapshot *snap, int level, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (level > snap->verbose)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	mp_buf_printf(&snap->trace, "%s\n", line);
+}
+
+/* A sysctl value: optional blanks, decimal digits, optional blanks and newline. Nothing else. */
+int ct_read_u64(const char *path, uint64_t *value, char *err, size_t errlen)
+{
+	char buf[64];
+	size_t n = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0) {
+		int e = errno;
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(e));
+		return -e;
+	}
+	for (;;) {
+		ssize_t r = read(fd, buf + n, sizeof(buf) - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			close(fd);
+			snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
+			return -e;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n == sizeof(buf) - 1) {
+			close(fd);
+			snprintf(err, errlen, "%s is not a number (too long)", path);
+			return -EINVAL;
+		}
+	}
+	close(fd);
+	buf[n] = '\0';
+
+	const char *p = buf;
+	uint64_t v = 0;
+	int digits = 0;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	for (; *p >= '0' && *p <= '9'; p++, digits++) {
+		unsigned d = (unsigned)(*p - '0');
+		if (v > (UINT64_MAX - d) / 10) {
+			snprintf(err, errlen, "%s holds a number too large", path);
+			return -EINVAL;
+		}
+		v = v * 10 + d;
+	}
+	while (*p == ' ' || *p == '\t' || *p == '\n')
+		p++;
+	if (digits == 0 || *p != '\0') {
+		snprintf(err, errlen, "%s does not hold a number (%s)", path,
+			 n == 0 ? "empty" : "garbage");
+		return -EINVAL;
+	}
+	*value = v;
+	return 0;
+}
+
+struct candidate {
+	const char *rel;
+	const char *layout;
+	const char *key;
+};
+
+/* Modern files first: when several generations' files exist, the modern ones win. */
+static const struct candidate count_files[] = {
+	{"/sys/net/netfilter/nf_conntrack_count", "nf_conntrack", NULL},
+	{"/sys/net/ipv4/netfilter/ip_conntrack_count", "ip_conntrack", NULL},
+	{NULL, NULL, NULL},
+};
+static const struct candidate max_files[] = {
+	{"/sys/net/netfilter/nf_conntrack_max", "nf_conntrack", "net.netfilter.nf_conntrack_max"},
+	{"/sys/net/nf_conntrack_max", "nf_conntrack", "net.nf_conntrack_max"},
+	{"/sys/net/ipv4/netfilter/ip_conntrack_max", "ip_conntrack",
+	 "net.ipv4.netfilter.ip_conntrack_max"},
+	{"/sys/net/ipv4/ip_conntrack_max", "ip_conntrack", "net.ipv4.ip_conntrack_max"},
+	{NULL, NULL, NULL},
+};
+static const struct candidate bucket_files[] = {
+	{"/sys/net/netfilter/nf_conntrack_buckets", "nf_conntrack", NULL},
+	{"/sys/net/ipv4/netfilter/ip_conntrack_buckets", "ip_conntrack", NULL},
+	{NULL, NULL, NULL},
+};
+
+/*
+ * The first candidate that exists: its value, or the reason it is unusable. Returns the index
+ * read, -1 when none exists (-ENOENT in *rc), or the index with *rc < 0 when it exists but fails.
+ */
+static int read_first(struct ct_snapshot *snap, const char *procfs, const struct candidate *c,
+		      const char *what, uint64_t *value, int *rc)
+{
+	char path[PATH_MAX];
+
+	for (int i = 0; c[i].rel; i++) {
+		snprintf(path, sizeof(path), "%s%s", procfs, c[i].rel);
+		*rc = ct_read_u64(path, value, snap->proc_err, sizeof(snap->proc_err));
+		if (*rc == -ENOENT) {
+			ct_note(snap, 2, "%s: %s absent, trying the next layout", what, path);
+			continue;
+		}
+		if (*rc == 0)
+			ct_note(snap, 1, "%s = %llu from %s", what, (unsigned long long)*value, path);
+		return i;
+	}
+	*rc = -ENOENT;
+	return -1;
+}
+
+int ct_procfs_read(const char *procfs, struct ct_snapshot *snap)
+{
+	struct ct_proc *p = &snap->proc;
+	int rc, i;
+
+	memset(p, 0, sizeof(*p));
+	i = read_first(snap, procfs, count_files, "entries", &p->entries, &rc);
+	if (i < 0) {
+		snprintf(snap->proc_err, sizeof(snap->proc_err),
+			 "no nf_conntrack_count or ip_conntrack_count under %s/sys/net", procfs);
+		ct_note(snap, 1, "connection tracking is not active: %s", snap->proc_err);
+		return snap->proc_rc = -ENOENT;
+	}
+	if (rc < 0)
+		return snap->proc_rc = rc;
+	p->active = true;
+	p->layout = count_files[i].layout;
+
+	i = read_first(snap, procfs, max_files, "max", &p->max, &rc);
+	if (i < 0) {
+		snprintf(snap->proc_err, sizeof(snap->proc_err),
+			 "entries are counted but no limit file was found under %s/sys/net", procfs);
+		return snap->proc_rc = -EINVAL;
+	}
+	if (rc < 0)
+		return snap->proc_rc = rc;
+	p->sysctl_key = max_files[i].key;
+	ct_note(snap, 2, "the limit is set with sysctl %s", p->sysctl_key);
+
+	i = read_first(snap, procfs, bucket_files, "buckets", &p->buckets, &rc);
+	if (i >= 0 && rc == 0) {
+		p->have_buckets = true;
+	} else if (i >= 0) {
+		/* Buckets are context, not the check: say why they are missing and go on. */
+		ct_note(snap, 1, "buckets left out: %s", snap->proc_err);
+		snap->proc_err[0] = '\0';
+	}
+	return snap->proc_rc = 0;
+}

@@ -1,0 +1,84 @@
+/* Which firewall rules force connection tracking to be loaded, and which exempt traffic from it. */
+#ifndef CT_RULES_H
+#define CT_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* What in a rule needs (or exempts from) connection tracking: bits of ct_rule.kinds. */
+enum ct_rule_kind {
+	CT_RULE_STATE = 1u << 0,   /* matches on connection state: ct state, -m state, --ctstate */
+	CT_RULE_CT = 1u << 1,      /* other ct use: status, mark, helper, zone, connmark, connlimit... */
+	CT_RULE_NAT = 1u << 2,     /* nat, masq, redir, SNAT, DNAT, MASQUERADE, REDIRECT */
+	CT_RULE_NOTRACK = 1u << 3, /* notrack, -j NOTRACK, -j CT --notrack: an exemption */
+};
+
+struct ct_rule {
+	char family[8];   /* ip, ip6, inet, arp, bridge, netdev */
+	char backend[16]; /* "nftables", "iptables-legacy" */
+	char table[32];
+	char chain[64];
+	uint64_t handle;  /* nftables rule handle, or iptables rule number in its chain (1-based) */
+	unsigned kinds;   /* enum ct_rule_kind bits */
+	char what[96];    /* human text: "ct state", "state match", "conntrack match", "masq" ... */
+};
+
+struct ct_rules {
+	bool inspected;       /* at least one backend was read */
+	char why_not[128];    /* when !inspected (or a backend failed): why, e.g. "needs CAP_NET_ADMIN" */
+	unsigned state_rules;    /* rules with CT_RULE_STATE */
+	unsigned tracking_rules; /* rules with any of STATE, CT, NAT */
+	unsigned notrack_rules;  /* rules with CT_RULE_NOTRACK */
+	struct ct_rule *list;    /* every rule with kinds != 0, malloc'd */
+	size_t n, cap;
+	/* Unprivileged fallback: modules holding nf_conntrack, comma separated, e.g. "xt_state,nft_ct" */
+	char holders[256];
+	bool have_holders;
+};
+
+/* Add a classified rule to r (counts updated). Returns 0 or -ENOMEM. */
+int ct_rules_add(struct ct_rules *r, const struct ct_rule *rule);
+void ct_rules_free(struct ct_rules *r);
+
+/*
+ * nftables: NFT_MSG_GETRULE dump over every family on a NETLINK_NETFILTER socket opened in the
+ * current namespace. Returns 0 or -errno (-EPERM without CAP_NET_ADMIN) with a reason in err.
+ */
+struct mnl_socket;
+int ct_rules_nft(struct mnl_socket *nl, struct ct_rules *r, char *err, size_t errlen);
+/* Parser behind it for unit tests on recorded bytes; same return convention as the counters'. */
+int ct_rules_nft_parse(const void *buf, size_t len, struct ct_rules *r, char *err, size_t errlen);
+
+/*
+ * iptables-legacy, IPv4 (family AF_INET) or IPv6 (AF_INET6), via getsockopt IPT_SO_GET_INFO /
+ * IPT_SO_GET_ENTRIES on a raw socket, over every table in /proc/net/ip{,6}_tables_names (procfs
+ * root given). Returns 0 (also when legacy tables are not loaded) or -errno with a reason.
+ */
+int ct_rules_legacy(int family, const char *procfs, struct ct_rules *r, char *err, size_t errlen);
+/*
+ * Walk one table's entries blob as returned by GET_ENTRIES (for unit tests). valid_hooks and
+ * hook_entry[NF_INET_NUMHOOKS] come from the table's GET_INFO reply: built-in chain starts.
+ */
+int ct_rules_legacy_walk(int family, const char *table, unsigned valid_hooks,
+			 const unsigned *hook_entry, const void *blob, size_t size,
+			 struct ct_rules *r, char *err, size_t errlen);
+
+/*
+ * Shared by both backends (iptables-nft compat expressions and iptables-legacy): the kind bits of
+ * one x_tables match (is_target false) or target, by kernel name, revision and info data; appends
+ * a phrase for each to what.
+ */
+unsigned ct_rules_xt_kinds(bool is_target, const char *name, unsigned revision, const void *info,
+			   size_t len, char *what, size_t whatlen);
+/* Append phrase to a rule's what (", " separated) unless it is already there. */
+void ct_rules_what_add(char *what, size_t whatlen, const char *phrase);
+
+/*
+ * Unprivileged: modules that hold nf_conntrack, from <sysfs>/module/nf_conntrack/holders, else
+ * the "used by" column of <procfs>/modules. Fills holders/have_holders. Returns 0 or -errno.
+ */
+int ct_rules_holders(const char *procfs, const char *sysfs, struct ct_rules *r, char *err,
+		     size_t errlen);
+
+#endif

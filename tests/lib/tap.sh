@@ -1,0 +1,66 @@
+# TAP helpers for the shell suites (sourced). prove reads what they print.
+# Every suite runs the built plugin: $PLUGIN (default plugins/check_conntrack in the tree).
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PLUGIN=${PLUGIN:-$TOP/plugins/check_conntrack}
+FIX=$TOP/tests/fixtures
+_n=0
+_failed=0
+
+ok() { # ok COND-EXIT NAME
+	_n=$((_n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $_n - $2"; else
+		echo "not ok $_n - $2"
+		_failed=$((_failed + 1))
+	fi
+}
+is() { # is GOT WANT NAME
+	_n=$((_n + 1))
+	if [ "$1" == "$2" ]; then echo "ok $_n - $3"; else
+		echo "not ok $_n - $3"
+		printf '#   got:  %s\n#   want: %s\n' "$1" "$2"
+		_failed=$((_failed + 1))
+	fi
+}
+like() { # like GOT REGEX NAME (extended regex, grep -E)
+	_n=$((_n + 1))
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then echo "ok $_n - $3"; else
+		echo "not ok $_n - $3"
+		printf '#   got:  %s\n#   want match: %s\n' "$1" "$2"
+		_failed=$((_failed + 1))
+	fi
+}
+unlike() {
+	_n=$((_n + 1))
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		echo "not ok $_n - $3"
+		printf '#   got:  %s\n#   must not match: %s\n' "$1" "$2"
+		_failed=$((_failed + 1))
+	else echo "ok $_n - $3"; fi
+}
+# run ARGS...: sets $out (all output), $first (first line), $rc.
+run() {
+	out=$("$PLUGIN" "$@" 2>&1)
+	rc=$?
+	first=${out%%$'\n'*}
+}
+# Suites that need root and a real kernel: skip outside CI with a reason, fail in CI.
+need_root_kernel() {
+	local why=""
+	[ "$(id -u)" -eq 0 ] || why="needs root"
+	[ -z "$why" ] && ! ip netns add ctcheck-probe.$$ 2>/dev/null && why="cannot create a network namespace"
+	ip netns del ctcheck-probe.$$ 2>/dev/null
+	[ -z "$why" ] && [ ! -e /proc/sys/net/netfilter/nf_conntrack_max ] && modprobe nf_conntrack 2>/dev/null
+	[ -z "$why" ] && [ ! -e /proc/sys/net/netfilter/nf_conntrack_max ] && why="no nf_conntrack in this kernel"
+	[ -z "$why" ] && return 0
+	if [ "${CI:-}" = true ]; then
+		echo "1..1"
+		echo "not ok 1 - kernel suite cannot run in CI: $why"
+		exit 1
+	fi
+	echo "1..0 # SKIP $why"
+	exit 0
+}
+done_testing() {
+	echo "1..$_n"
+	[ "$_failed" -eq 0 ]
+}
