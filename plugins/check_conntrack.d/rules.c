@@ -1,0 +1,247 @@
+/* The rule list shared by the backends, x_tables name classification, and the module holders. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <linux/netfilter/xt_CT.h>
+#include <linux/netfilter/xt_conntrack.h>
+
+#include "rules.h"
+
+int ct_rules_add(struct ct_rules *r, const struct ct_rule *rule)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 16;
+		struct ct_rule *list;
+
+		if (cap < r->cap || cap > SIZE_MAX / sizeof(*list))
+			return -ENOMEM;
+		list = realloc(r->list, cap * sizeof(*list));
+		if (!list)
+			return -ENOMEM;
+		r->list = list;
+		r->cap = cap;
+	}
+	r->list[r->n++] = *rule;
+	if (rule->kinds & CT_RULE_STATE)
+		r->state_rules++;
+	if (rule->kinds & (CT_RULE_STATE | CT_RULE_CT | CT_RULE_NAT))
+		r->tracking_rules++;
+	if (rule->kinds & CT_RULE_NOTRACK)
+		r->notrack_rules++;
+	return 0;
+}
+
+void ct_rules_free(struct ct_rules *r)
+{
+	free(r->list);
+	r->list = NULL;
+	r->n = 0;
+	r->cap = 0;
+}
+
+void ct_rules_what_add(char *what, size_t whatlen, const char *phrase)
+{
+	size_t plen = strlen(phrase), used = strnlen(what, whatlen);
+	const char *p = what;
+
+	/* Already listed? Phrases are separated by ", ". */
+	while ((p = strstr(p, phrase)) != NULL) {
+		if ((p == what || (p >= what + 2 && p[-2] == ',' && p[-1] == ' ')) &&
+		    (p[plen] == '\0' || p[plen] == ','))
+			return;
+		p += plen;
+	}
+	if (used >= whatlen)
+		return;
+	snprintf(what + used, whatlen - used, "%s%s", used ? ", " : "", phrase);
+}
+
+/* The conntrack match: --ctstate alone is a state match, anything else is other ct use. */
+static unsigned conntrack_match_kinds(unsigned revision, const unsigned char *info, size_t len,
+				      char *what, size_t whatlen)
+{
+	size_t off = offsetof(struct xt_conntrack_mtinfo1, match_flags);
+	unsigned kinds = 0;
+	uint16_t flags;
+
+	/* Revision 0 has another layout; the field sits at the same place in revisions 1 to 3. */
+	if (revision < 1 || len < off + sizeof(flags)) {
+		ct_rules_what_add(what, whatlen, "conntrack match");
+		return CT_RULE_STATE;
+	}
+	memcpy(&flags, info + off, sizeof(flags));
+	if (flags & XT_CONNTRACK_STATE) {
+		ct_rules_what_add(what, whatlen, "ctstate match");
+		kinds |= CT_RULE_STATE;
+	}
+	if (flags & ~XT_CONNTRACK_STATE || !kinds) {
+		ct_rules_what_add(what, whatlen, "conntrack match");
+		kinds |= CT_RULE_CT;
+	}
+	return kinds;
+}
+
+static unsigned ct_target_kinds(const unsigned char *info, size_t len, char *what, size_t whatlen)
+{
+	uint16_t flags = 0;
+
+	/* flags leads both struct xt_ct_target_info and xt_ct_target_info_v1. */
+	if (len >= sizeof(flags))
+		memcpy(&flags, info, sizeof(flags));
+	if (flags & XT_CT_NOTRACK) {
+		ct_rules_what_add(what, whatlen, "CT --notrack");
+		return CT_RULE_NOTRACK;
+	}
+	ct_rules_what_add(what, whatlen, "CT target");
+	return CT_RULE_CT;
+}
+
+unsigned ct_rules_xt_kinds(bool is_target, const char *name, unsigned revision, const void *info,
+			   size_t len, char *what, size_t whatlen)
+{
+	static const char *const ct_matches[] = {"connmark",  "connlimit", "connbytes",
+						 "connlabel", "helper",	   "cluster"};
+	static const char *const nat_targets[] = {"MASQUERADE", "SNAT", "DNAT", "REDIRECT",
+						  "NETMAP"};
+	char phrase[48];
+	size_t i;
+
+	if (!is_target) {
+		if (strcmp(name, "state") == 0) {
+			ct_rules_what_add(what, whatlen, "state match");
+			return CT_RULE_STATE;
+		}
+		if (strcmp(name, "conntrack") == 0)
+			return conntrack_match_kinds(revision, info, len, what, whatlen);
+		for (i = 0; i < sizeof(ct_matches) / sizeof(ct_matches[0]); i++) {
+			if (strcmp(name, ct_matches[i]) == 0) {
+				snprintf(phrase, sizeof(phrase), "%s match", name);
+				ct_rules_what_add(what, whatlen, phrase);
+				return CT_RULE_CT;
+			}
+		}
+		return 0;
+	}
+	if (strcmp(name, "CT") == 0)
+		return ct_target_kinds(info, len, what, whatlen);
+	if (strcmp(name, "NOTRACK") == 0) {
+		ct_rules_what_add(what, whatlen, "NOTRACK");
+		return CT_RULE_NOTRACK;
+	}
+	if (strcmp(name, "CONNMARK") == 0 || strcmp(name, "CONNSECMARK") == 0) {
+		ct_rules_what_add(what, whatlen, name);
+		return CT_RULE_CT;
+	}
+	for (i = 0; i < sizeof(nat_targets) / sizeof(nat_targets[0]); i++) {
+		if (strcmp(name, nat_targets[i]) == 0) {
+			ct_rules_what_add(what, whatlen, name);
+			return CT_RULE_NAT;
+		}
+	}
+	return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+#define HOLDERS_MAX 64
+#define HOLDER_NAME 64
+
+/* <sysfs>/module/nf_conntrack/holders: one entry per module that holds it, sorted. */
+static int holders_from_sysfs(DIR *dir, struct ct_rules *r)
+{
+	char names[HOLDERS_MAX][HOLDER_NAME];
+	size_t n = 0, i, used = 0;
+	struct dirent *de;
+
+	while ((de = readdir(dir)) != NULL && n < HOLDERS_MAX) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(names[n++], HOLDER_NAME, "%.63s", de->d_name);
+	}
+	qsort(names, n, sizeof(names[0]), cmp_names);
+	r->holders[0] = '\0';
+	for (i = 0; i < n && used < sizeof(r->holders); i++) {
+		int w = snprintf(r->holders + used, sizeof(r->holders) - used, "%s%s", i ? "," : "",
+				 names[i]);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	r->have_holders = true;
+	return 0;
+}
+
+/*
+ * <procfs>/modules: "nf_conntrack 172032 4 nft_ct,xt_state, Live 0x0". Returns 1 when the line
+ * was found (holders filled), 0 when not, -errno when the file cannot be read.
+ */
+static int holders_from_modules(const char *path, struct ct_rules *r)
+{
+	char line[4096], by[sizeof(line)];
+	int found = 0;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		size_t len;
+
+		if (strncmp(line, "nf_conntrack ", 13) != 0)
+			continue;
+		if (sscanf(line, "%*s %*s %*s %4095s", by) != 1)
+			break;
+		if (strcmp(by, "-") == 0)
+			by[0] = '\0';
+		len = strlen(by);
+		if (len && by[len - 1] == ',')
+			by[len - 1] = '\0';
+		snprintf(r->holders, sizeof(r->holders), "%.255s", by);
+		r->have_holders = true;
+		found = 1;
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+int ct_rules_holders(const char *procfs, const char *sysfs, struct ct_rules *r, char *err,
+		     size_t errlen)
+{
+	char path[4096];
+	struct stat st;
+	DIR *dir;
+	int rc;
+
+	r->have_holders = false;
+	r->holders[0] = '\0';
+	snprintf(path, sizeof(path), "%s/module/nf_conntrack/holders", sysfs);
+	dir = opendir(path);
+	if (dir) {
+		rc = holders_from_sysfs(dir, r);
+		closedir(dir);
+		return rc;
+	}
+	snprintf(path, sizeof(path), "%s/modules", procfs);
+	rc = holders_from_modules(path, r);
+	if (rc == 1)
+		return 0;
+	/* Built into the kernel: sysfs knows the module but nothing can hold it. */
+	snprintf(path, sizeof(path), "%s/module/nf_conntrack", sysfs);
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	if (rc == 0) {
+		/* Listed modules, none of them nf_conntrack: not loaded, so nothing holds it. */
+		r->have_holders = true;
+		return 0;
+	}
+	snprintf(err, errlen, "cannot read %s/modules: %s", procfs, strerror(-rc));
+	return rc;
+}

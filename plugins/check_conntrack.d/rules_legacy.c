@@ -1,0 +1,306 @@
+/* iptables-legacy backend: read each x_tables table over getsockopt and classify its rules. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <netinet/in.h>
+#include <linux/netfilter_ipv4/ip_tables.h>
+#include <linux/netfilter_ipv6/ip6_tables.h>
+
+#include "rules.h"
+
+/* Both families share one getinfo layout; only the entry header differs. */
+_Static_assert(sizeof(struct ipt_getinfo) == sizeof(struct ip6t_getinfo), "getinfo layouts");
+_Static_assert(IPT_SO_GET_INFO == IP6T_SO_GET_INFO, "sockopt numbers");
+_Static_assert(IPT_SO_GET_ENTRIES == IP6T_SO_GET_ENTRIES, "sockopt numbers");
+
+struct entry_layout {
+	size_t size; /* sizeof(struct ipt_entry) or ip6t_entry: where matches start */
+	size_t target_offset; /* offsetof(..., target_offset) */
+	size_t next_offset; /* offsetof(..., next_offset) */
+	size_t table_start; /* offsetof(struct ipt_get_entries, entrytable) */
+	const char *family;
+};
+
+static const struct entry_layout layout_ip = {
+	sizeof(struct ipt_entry),
+	offsetof(struct ipt_entry, target_offset),
+	offsetof(struct ipt_entry, next_offset),
+	offsetof(struct ipt_get_entries, entrytable),
+	"ip",
+};
+
+static const struct entry_layout layout_ip6 = {
+	sizeof(struct ip6t_entry),
+	offsetof(struct ip6t_entry, target_offset),
+	offsetof(struct ip6t_entry, next_offset),
+	offsetof(struct ip6t_get_entries, entrytable),
+	"ip6",
+};
+
+static const char *const hook_names[NF_INET_NUMHOOKS] = {"PREROUTING", "INPUT", "FORWARD", "OUTPUT",
+							 "POSTROUTING"};
+
+static uint16_t get_u16(const unsigned char *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* An x_tables extension name: at most XT_EXTENSION_MAXNAMELEN bytes, not always terminated. */
+static void get_name(char *dst, const unsigned char *src, size_t max)
+{
+	memcpy(dst, src, max);
+	dst[max] = '\0';
+	dst[strnlen(dst, max)] = '\0';
+}
+
+/* The matches between the entry header and its target; 0 or -EINVAL with the reason. */
+static int walk_matches(const unsigned char *e, size_t start, size_t end, struct ct_rule *rule,
+			char *err, size_t errlen)
+{
+	const size_t hdr = sizeof(struct xt_entry_match);
+	char name[XT_EXTENSION_MAXNAMELEN + 1];
+	size_t m = start;
+
+	while (m < end) {
+		size_t msize;
+
+		if (end - m < hdr) {
+			snprintf(err, errlen, "iptables-legacy: truncated match");
+			return -EINVAL;
+		}
+		msize = get_u16(e + m + offsetof(struct xt_entry_match, u.user.match_size));
+		if (msize < hdr || msize > end - m) {
+			snprintf(err, errlen, "iptables-legacy: bad match_size %zu", msize);
+			return -EINVAL;
+		}
+		get_name(name, e + m + offsetof(struct xt_entry_match, u.user.name),
+			 XT_EXTENSION_MAXNAMELEN);
+		rule->kinds |= ct_rules_xt_kinds(
+			false, name, e[m + offsetof(struct xt_entry_match, u.user.revision)],
+			e + m + hdr, msize - hdr, rule->what, sizeof(rule->what));
+		m += msize;
+	}
+	return 0;
+}
+
+static int walk(const struct entry_layout *l, const char *table, unsigned valid_hooks,
+		const unsigned *hook_entry, const unsigned char *blob, size_t size,
+		struct ct_rules *r, char *err, size_t errlen)
+{
+	const size_t thdr = sizeof(struct xt_entry_target);
+	char chain[sizeof(((struct ct_rule *)0)->chain)] = "";
+	char tname[XT_EXTENSION_MAXNAMELEN + 1];
+	uint64_t num = 0;
+	size_t off = 0;
+	int h, rc;
+
+	while (off < size) {
+		const unsigned char *e = blob + off;
+		struct ct_rule rule = {.backend = "iptables-legacy"};
+		size_t toff, next, tsize;
+
+		if (size - off < l->size) {
+			snprintf(err, errlen, "iptables-legacy: truncated entry at %zu", off);
+			return -EINVAL;
+		}
+		toff = get_u16(e + l->target_offset);
+		next = get_u16(e + l->next_offset);
+		if (next < l->size + thdr || next > size - off) {
+			snprintf(err, errlen, "iptables-legacy: bad next_offset at %zu", off);
+			return -EINVAL;
+		}
+		if (toff < l->size || toff > next - thdr) {
+			snprintf(err, errlen, "iptables-legacy: bad target_offset at %zu", off);
+			return -EINVAL;
+		}
+		tsize = get_u16(e + toff + offsetof(struct xt_entry_target, u.user.target_size));
+		if (tsize < thdr || tsize > next - toff) {
+			snprintf(err, errlen, "iptables-legacy: bad target_size at %zu", off);
+			return -EINVAL;
+		}
+		for (h = 0; h < NF_INET_NUMHOOKS; h++) {
+			if ((valid_hooks & (1u << h)) && hook_entry[h] == off) {
+				snprintf(chain, sizeof(chain), "%s", hook_names[h]);
+				num = 0;
+			}
+		}
+		get_name(tname, e + toff + offsetof(struct xt_entry_target, u.user.name),
+			 XT_EXTENSION_MAXNAMELEN);
+		if (strcmp(tname, XT_ERROR_TARGET) == 0) {
+			/* A user chain starts here, named by the data; "ERROR" ends the table. */
+			size_t dlen = tsize - thdr;
+			char cname[XT_FUNCTION_MAXNAMELEN + 1];
+
+			if (dlen > XT_FUNCTION_MAXNAMELEN)
+				dlen = XT_FUNCTION_MAXNAMELEN;
+			get_name(cname, e + toff + thdr, dlen);
+			snprintf(chain, sizeof(chain), "%s",
+				 strcmp(cname, XT_ERROR_TARGET) == 0 ? "" : cname);
+			num = 0;
+			off += next;
+			continue;
+		}
+		num++;
+		rc = walk_matches(e, l->size, toff, &rule, err, errlen);
+		if (rc < 0)
+			return rc;
+		rule.kinds |= ct_rules_xt_kinds(
+			true, tname, e[toff + offsetof(struct xt_entry_target, u.user.revision)],
+			e + toff + thdr, tsize - thdr, rule.what, sizeof(rule.what));
+		if (rule.kinds) {
+			snprintf(rule.family, sizeof(rule.family), "%s", l->family);
+			snprintf(rule.table, sizeof(rule.table), "%s", table);
+			memcpy(rule.chain, chain, sizeof(chain));
+			rule.handle = num;
+			if (ct_rules_add(r, &rule) < 0) {
+				snprintf(err, errlen, "iptables-legacy: out of memory");
+				return -ENOMEM;
+			}
+		}
+		off += next;
+	}
+	return 0;
+}
+
+int ct_rules_legacy_walk(int family, const char *table, unsigned valid_hooks,
+			 const unsigned *hook_entry, const void *blob, size_t size,
+			 struct ct_rules *r, char *err, size_t errlen)
+{
+	const struct entry_layout *l;
+	size_t n = r->n;
+	unsigned state = r->state_rules, tracking = r->tracking_rules, notrack = r->notrack_rules;
+	int rc;
+
+	if (family == AF_INET)
+		l = &layout_ip;
+	else if (family == AF_INET6)
+		l = &layout_ip6;
+	else {
+		snprintf(err, errlen, "iptables-legacy: unknown family %d", family);
+		return -EAFNOSUPPORT;
+	}
+	rc = walk(l, table, valid_hooks, hook_entry, blob, size, r, err, errlen);
+	if (rc < 0) {
+		/* All or nothing per table: forget what a corrupt blob added. */
+		r->n = n;
+		r->state_rules = state;
+		r->tracking_rules = tracking;
+		r->notrack_rules = notrack;
+	}
+	return rc;
+}
+
+static int sockopt_fail(const char *table, const char *what, char *err, size_t errlen)
+{
+	int rc = errno ? -errno : -EIO;
+
+	if (rc == -EPERM || rc == -EACCES)
+		snprintf(err, errlen, "needs CAP_NET_ADMIN");
+	else
+		snprintf(err, errlen, "iptables-legacy %s %s: %s", table, what, strerror(-rc));
+	return rc;
+}
+
+/* One table: its info, then its entries (again if the table changed in between). */
+static int read_table(int fd, int family, const char *table, struct ct_rules *r, char *err,
+		      size_t errlen)
+{
+	const struct entry_layout *l = family == AF_INET ? &layout_ip : &layout_ip6;
+	int level = family == AF_INET ? SOL_IP : SOL_IPV6;
+	int tries, rc = -EAGAIN;
+
+	for (tries = 0; tries < 3 && rc == -EAGAIN; tries++) {
+		struct ipt_getinfo info;
+		struct ipt_get_entries *ent;
+		socklen_t len = sizeof(info);
+
+		memset(&info, 0, sizeof(info));
+		snprintf(info.name, sizeof(info.name), "%s", table);
+		if (getsockopt(fd, level, IPT_SO_GET_INFO, &info, &len) < 0) {
+			/* Unloaded since the names file was read: nothing to see. */
+			if (errno == ENOENT)
+				return 0;
+			return sockopt_fail(table, "info", err, errlen);
+		}
+		if (info.size > (1u << 30)) {
+			snprintf(err, errlen, "iptables-legacy %s: table too large", table);
+			return -EFBIG;
+		}
+		ent = calloc(1, l->table_start + info.size);
+		if (!ent) {
+			snprintf(err, errlen, "iptables-legacy: out of memory");
+			return -ENOMEM;
+		}
+		memcpy(ent->name, info.name, sizeof(ent->name));
+		ent->size = info.size;
+		len = (socklen_t)(l->table_start + info.size);
+		if (getsockopt(fd, level, IPT_SO_GET_ENTRIES, ent, &len) < 0) {
+			rc = errno == EAGAIN ? -EAGAIN
+					     : sockopt_fail(table, "entries", err, errlen);
+		} else {
+			rc = ct_rules_legacy_walk(family, table, info.valid_hooks, info.hook_entry,
+						  (const unsigned char *)ent + l->table_start,
+						  info.size, r, err, errlen);
+		}
+		free(ent);
+		if (rc == -ENOENT)
+			return 0;
+	}
+	if (rc == -EAGAIN)
+		snprintf(err, errlen, "iptables-legacy %s: table kept changing", table);
+	return rc;
+}
+
+int ct_rules_legacy(int family, const char *procfs, struct ct_rules *r, char *err, size_t errlen)
+{
+	char path[4096], line[128];
+	FILE *names;
+	int fd, rc = 0;
+
+	if (family != AF_INET && family != AF_INET6) {
+		snprintf(err, errlen, "iptables-legacy: unknown family %d", family);
+		return -EAFNOSUPPORT;
+	}
+	snprintf(path, sizeof(path), "%s/net/%s", procfs,
+		 family == AF_INET ? "ip_tables_names" : "ip6_tables_names");
+	names = fopen(path, "re");
+	if (!names) {
+		rc = -errno;
+		/* No names file: the legacy x_tables of this family are not in use. */
+		if (rc == -ENOENT) {
+			r->inspected = true;
+			return 0;
+		}
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(-rc));
+		return rc;
+	}
+	/* The raw socket is what iptables uses; without CAP_NET_RAW a datagram socket reaches the
+	 * same getsockopt handlers, which only ask for CAP_NET_ADMIN. */
+	fd = socket(family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+	if (fd < 0 && (errno == EPERM || errno == EACCES))
+		fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "iptables-legacy: socket: %s", strerror(-rc));
+		fclose(names);
+		return rc;
+	}
+	while (rc == 0 && fgets(line, sizeof(line), names)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '\0' || strlen(line) >= XT_TABLE_MAXNAMELEN)
+			continue;
+		rc = read_table(fd, family, line, r, err, errlen);
+	}
+	close(fd);
+	fclose(names);
+	if (rc == 0)
+		r->inspected = true;
+	return rc;
+}
