@@ -109,11 +109,13 @@ int mp_ini_section(const char *text, size_t len, const char *section, char ***ar
 		}
 		char *arg = NULL;
 		int klen = (int)(ke - ks);
-		const char *dash = klen == 1 ? "-" : "--";
+		/* One letter: a short option with its value attached ("-w80%"), as getopt wants it. */
+		const char *dash = klen == 1 ? "-" : "--", *assign = klen == 1 ? "" : "=";
 		if (eq) {
 			const char *vs = eq + 1, *ve = e;
 			trim(&vs, &ve);
-			if (asprintf(&arg, "%s%.*s=%.*s", dash, klen, ks, (int)(ve - vs), vs) < 0)
+			if (asprintf(&arg, "%s%.*s%s%.*s", dash, klen, ks, assign, (int)(ve - vs),
+				     vs) < 0)
 				arg = NULL;
 		} else if (asprintf(&arg, "%s%.*s", dash, klen, ks) < 0) {
 			arg = NULL;

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The command line as admins type it: every malformed argument is a one-line UNKNOWN (exit 3).
+. "$(dirname "$0")/../lib/tap.sh"
+M="--procfs=$FIX/trees/modern/proc"
+
+one_line_unknown() { # ARGS... ; checks exit 3, one line, a reason
+	run "$@"
+	is "$rc" 3 "'$*' exits 3"
+	is "$(printf '%s\n' "$out" | wc -l)" 1 "'$*' prints one line"
+	like "$first" "^CONNTRACK UNKNOWN - .{10,}" "'$*' says why: ${first#CONNTRACK UNKNOWN - }"
+}
+one_line_unknown $M -w 80:70
+one_line_unknown $M -c 90%:80%
+one_line_unknown $M -w abc
+one_line_unknown $M -w ""
+one_line_unknown $M -w 80%:90
+one_line_unknown $M -w 8%0
+one_line_unknown $M -c @
+one_line_unknown $M -w 1e3
+one_line_unknown $M --bogus
+one_line_unknown $M -x
+one_line_unknown $M -w
+one_line_unknown $M --critical
+one_line_unknown $M extra
+one_line_unknown $M -t 0
+one_line_unknown $M -t -5
+one_line_unknown $M -t abc
+one_line_unknown $M -t 10s
+one_line_unknown $M -t 99999999999999999999
+one_line_unknown $M --missing=maybe
+one_line_unknown $M --missing=
+one_line_unknown $M --help=yes
+
+run -h
+is "$rc" 0 "-h exits 0"
+like "$out" "--warning=RANGE" "-h documents --warning"
+like "$out" "--missing=STATE" "-h documents --missing"
+like "$out" "extra-opts" "-h documents --extra-opts"
+run --version
+is "$rc" 0 "--version exits 0"
+like "$first" "^check_conntrack [0-9]+\.[0-9]+" "--version prints the version"
+
+run $M -w 90 -c 95 -t 5
+is "$rc" 2 "count thresholds, long and short forms mixed: 8500 > 95 is CRITICAL"
+run $M --warning=86% --critical=95%
+is "$rc" 0 "--warning=86%: 85% is OK"
+
+# The C locale for numbers, whatever the environment says.
+out=$(LC_ALL=de_DE.UTF-8 LANG=de_DE.UTF-8 "$PLUGIN" $M 2>/dev/null)
+like "$out" "\(85\.0%\) \| .*utilization=85\.00%" "numbers use a decimal point under a German locale"
+
+# --extra-opts: arguments kept in an ini file.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cat >"$tmp/plugins.ini" <<INI
+# NRPE keeps its arguments here
+[check_conntrack]
+warning = 50%
+critical=84%
+procfs=$FIX/trees/modern/proc
+
+[strict]
+w=10
+c=20
+procfs=$FIX/trees/modern/proc
+
+[broken]
+warning=abc
+INI
+run --extra-opts=@"$tmp/plugins.ini"
+is "$rc" 2 "--extra-opts=@file: the default section's thresholds apply (85% > 84%)"
+run --extra-opts=@"$tmp/plugins.ini" -c 95%
+is "$rc" 1 "--extra-opts: the command line wins over the ini"
+run --extra-opts=strict@"$tmp/plugins.ini"
+is "$rc" 2 "--extra-opts=section@file"
+like "$first" "entries=8500;10;20;" "--extra-opts=section@file: its thresholds"
+MP_CONFIG_FILE="$tmp/plugins.ini" run --extra-opts=strict
+is "$rc" 2 "--extra-opts=section with MP_CONFIG_FILE"
+NAGIOS_CONFIG_PATH="/nonexistent:$tmp" run --extra-opts
+is "$rc" 2 "--extra-opts with NAGIOS_CONFIG_PATH finds plugins.ini"
+one_line_unknown --extra-opts=broken@"$tmp/plugins.ini"
+one_line_unknown --extra-opts=@"$tmp/missing.ini"
+printf 'warning=1\n' >"$tmp/nosection.ini"
+one_line_unknown --extra-opts=@"$tmp/nosection.ini"
+printf '[other]\nwarning=1\n' >"$tmp/other.ini"
+one_line_unknown --extra-opts=@"$tmp/other.ini"
+like "$first" "section \[check_conntrack\] not found" "missing section named"
+
+# -t: a proc file that blocks (a FIFO) ends as UNKNOWN when the timeout fires.
+mkdir -p "$tmp/proc/sys/net/netfilter"
+mkfifo "$tmp/proc/sys/net/netfilter/nf_conntrack_count"
+start=$(date +%s)
+run --procfs="$tmp/proc" -t 1
+end=$(date +%s)
+is "$rc" 3 "blocked read: UNKNOWN when -t fires"
+like "$first" "^CONNTRACK UNKNOWN - plugin timed out after 1 seconds" "blocked read: says it timed out"
+ok $(( end - start <= 3 ? 0 : 1 )) "blocked read: ended within the timeout ($((end - start)) s)"
+
+done_testing

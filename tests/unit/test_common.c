@@ -1,0 +1,164 @@
+/* Unit tests of the common monitoring-plugins layer: ranges, states, perfdata, ini. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mp.h"
+#include "tap.h"
+
+struct range_case {
+	const char *range;
+	double value;
+	int alert; /* 1 alert, 0 no alert, -1 parse error */
+};
+
+/* The guidelines' table, with every boundary: ends are inclusive. */
+static const struct range_case range_cases[] = {
+	{"10", -1, 1},      {"10", 0, 0},        {"10", 10, 0},       {"10", 10.001, 1},
+	{"10", 5, 0},       {"10:", 9.999, 1},   {"10:", 10, 0},      {"10:", 1e12, 0},
+	{"~:10", -1e9, 0},  {"~:10", 10, 0},     {"~:10", 11, 1},     {"10:20", 9, 1},
+	{"10:20", 10, 0},   {"10:20", 20, 0},    {"10:20", 21, 1},    {"@10:20", 9, 0},
+	{"@10:20", 10, 1},  {"@10:20", 15, 1},   {"@10:20", 20, 1},   {"@10:20", 20.5, 0},
+	{"@10", 0, 1},      {"@10", 11, 0},      {"0", 0, 0},         {"0", 1, 1},
+	{"-5:-1", -3, 0},   {"-5:-1", 0, 1},     {"1.5:2.5", 2.5, 0}, {"1.5:2.5", 2.51, 1},
+	{"~:", 5, 0},       {"20:10", 0, -1},    {"", 0, -1},         {"@", 0, -1},
+	{"abc", 0, -1},     {"10:abc", 0, -1},   {"0x10", 0, -1},     {"1e3", 0, -1},
+	{"inf", 0, -1},     {"nan", 0, -1},      {":10", 0, -1},      {"10::20", 0, -1},
+	{"~", 0, -1},       {"10:20:30", 0, -1}, {" 10", 0, -1},      {"10 ", 0, -1},
+	{"-", 0, -1},       {".", 0, -1},        {"@@10", 0, -1},     {"~:~", 0, -1},
+};
+
+static void test_ranges(void)
+{
+	for (size_t i = 0; i < sizeof(range_cases) / sizeof(range_cases[0]); i++) {
+		const struct range_case *c = &range_cases[i];
+		struct mp_range r;
+		char err[128];
+		int rc = mp_range_parse(c->range, &r, err, sizeof(err));
+
+		if (c->alert < 0) {
+			ok(rc < 0 && err[0], "range '%s' is rejected (%s)", c->range,
+			   rc < 0 ? err : "accepted");
+			continue;
+		}
+		ok(rc == 0 && mp_range_alert(&r, c->value) == (c->alert == 1),
+		   "range '%s' value %g %s", c->range, c->value, c->alert ? "alerts" : "is fine");
+	}
+}
+
+static void test_range_format(void)
+{
+	const char *cases[][2] = {
+		{"10", "10"},         {"10:", "10:"},         {"~:10", "~:10"},
+		{"10:20", "10:20"},   {"@10:20", "@10:20"},   {"0:10", "10"},
+		{"1.5:2.25", "1.5:2.25"}, {"@0:5", "@0:5"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mp_range r;
+		char err[64], buf[64];
+
+		mp_range_parse(cases[i][0], &r, err, sizeof(err));
+		is_str(mp_range_format(&r, buf, sizeof(buf)), cases[i][1], cases[i][0]);
+	}
+}
+
+static void test_states(void)
+{
+	is_int(mp_state_worst(MP_OK, MP_WARNING), MP_WARNING, "worst(OK, WARNING)");
+	is_int(mp_state_worst(MP_CRITICAL, MP_WARNING), MP_CRITICAL, "worst(CRITICAL, WARNING)");
+	is_int(mp_state_worst(MP_UNKNOWN, MP_OK), MP_UNKNOWN, "worst(UNKNOWN, OK)");
+	is_int(mp_state_worst(MP_UNKNOWN, MP_WARNING), MP_WARNING, "worst(UNKNOWN, WARNING)");
+	is_int(mp_state_worst(MP_CRITICAL, MP_UNKNOWN), MP_CRITICAL, "worst(CRITICAL, UNKNOWN)");
+	is_int(mp_state_parse("ok"), MP_OK, "parse ok");
+	is_int(mp_state_parse("Warning"), MP_WARNING, "parse Warning");
+	is_int(mp_state_parse("CRITICAL"), MP_CRITICAL, "parse CRITICAL");
+	is_int(mp_state_parse("unknown"), MP_UNKNOWN, "parse unknown");
+	is_int(mp_state_parse("2"), MP_CRITICAL, "parse 2");
+	is_int(mp_state_parse("4"), -1, "parse 4 fails");
+	is_int(mp_state_parse("okay"), -1, "parse okay fails");
+	is_str(mp_state_name(MP_WARNING), "WARNING", "name of 1");
+	is_str(mp_state_name(7), "UNKNOWN", "name of 7");
+}
+
+static void test_perfdata(void)
+{
+	struct mp_buf b = {0};
+	char n[32];
+
+	mp_perf_add(&b, "entries", "5", NULL, "8", "9", "0", "10");
+	is_str(mp_buf_str(&b), "entries=5;8;9;0;10", "plain label");
+	mp_buf_free(&b);
+	mp_perf_add(&b, "drop", "37", "c", NULL, NULL, NULL, NULL);
+	is_str(mp_buf_str(&b), "drop=37c", "counter, trailing fields dropped");
+	mp_buf_free(&b);
+	mp_perf_add(&b, "in use", "1", "%", NULL, "90", NULL, NULL);
+	is_str(mp_buf_str(&b), "'in use'=1%;;90", "space quoted, empty warn kept");
+	mp_buf_free(&b);
+	mp_perf_add(&b, "it's", "1", NULL, NULL, NULL, NULL, NULL);
+	is_str(mp_buf_str(&b), "'it''s'=1", "quote doubled");
+	mp_buf_free(&b);
+	mp_perf_add(&b, "a=b", "1", NULL, NULL, NULL, NULL, NULL);
+	mp_perf_add(&b, "x", "2", "B", NULL, NULL, "0", NULL);
+	is_str(mp_buf_str(&b), "'a=b'=1 x=2B;;;0", "equals quoted, second item spaced");
+	mp_buf_free(&b);
+	is_str(mp_fmt_num(85.5, n, sizeof(n)), "85.5", "fmt 85.5");
+	is_str(mp_fmt_num(209715, n, sizeof(n)), "209715", "fmt integer");
+	is_str(mp_fmt_num(1.0 / 3, n, sizeof(n)), "0.333", "fmt third");
+	is_str(mp_fmt_num(-2.5, n, sizeof(n)), "-2.5", "fmt negative");
+	mp_buf_printf(&b, "%s", "");
+	for (int i = 0; i < 1000; i++)
+		mp_buf_printf(&b, "%04d", i);
+	is_int(b.len, 4000, "buffer grows");
+	mp_buf_free(&b);
+}
+
+static void test_ini(void)
+{
+	const char *ini = "# comment\n"
+			  "[other]\nwarning=1\n"
+			  "; also a comment\n"
+			  "[ check_conntrack ]\n"
+			  "  warning = 70%  \n"
+			  "c=95%\n"
+			  "verbose\n"
+			  "procfs=/host/proc\n";
+	char **args = NULL, err[128];
+	int n = 0;
+	bool found;
+
+	is_int(mp_ini_section(ini, strlen(ini), "check_conntrack", &args, &n, &found, err,
+			      sizeof(err)),
+	       0, "ini parses");
+	ok(found, "section found");
+	is_int(n, 4, "four options");
+	if (n == 4) {
+		is_str(args[0], "--warning=70%", "long option with value, trimmed");
+		is_str(args[1], "-c95%", "one-letter option: one dash, value attached");
+		is_str(args[2], "--verbose", "flag without value");
+		is_str(args[3], "--procfs=/host/proc", "path value");
+	}
+	for (int i = 0; i < n; i++)
+		free(args[i]);
+	free(args);
+	args = NULL;
+	n = 0;
+	is_int(mp_ini_section("warning=1\n", 10, "x", &args, &n, &found, err, sizeof(err)), -1,
+	       "option outside a section is an error");
+	is_int(mp_ini_section("[x\n", 3, "x", &args, &n, &found, err, sizeof(err)), -1,
+	       "unterminated section is an error");
+	is_int(mp_ini_section("[x]\n=5\n", 7, "x", &args, &n, &found, err, sizeof(err)), -1,
+	       "option without a name is an error");
+	is_int(mp_ini_section("[y]\na=1\n", 8, "x", &args, &n, &found, err, sizeof(err)), 0,
+	       "other section only");
+	ok(!found && n == 0, "section not found, nothing added");
+	free(args);
+}
+
+int main(void)
+{
+	test_ranges();
+	test_range_format();
+	test_states();
+	test_perfdata();
+	test_ini();
+	return tap_done();
+}
