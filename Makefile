@@ -12,7 +12,7 @@ MNL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmnl)
 MNL_LIBS := $(shell $(PKG_CONFIG) --libs libmnl)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 -Icommon \
 	-Iplugins/check_conntrack.d -DCT_VERSION='"$(VERSION)"' $(MNL_CFLAGS) $(CFLAGS)
-LIBS = $(MNL_LIBS)
+LIBS = $(MNL_LIBS) -lm
 
 COMMON_SRC := $(sort $(wildcard common/*.c))
 PLUGIN_SRC := $(sort $(wildcard plugins/check_conntrack.d/*.c))
