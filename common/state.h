@@ -33,9 +33,10 @@ struct mp_state_handle {
 };
 
 /*
- * The directory to use: explicit (an option) if non-NULL, else secure_getenv("MP_STATE_PATH")
- * joined with plugin, else a default (DEFAULT_STATE_DIR, /var/lib/monitoring-plugins/<plugin>
- * for root; for other users $XDG_STATE_HOME or ~/.local/state... see state.c). Writes into buf.
+ * The directory to use: explicit (an option) if non-NULL, used as given; else
+ * <prefix>/<euid>/<plugin> as the monitoring-plugins state API does, prefix being
+ * secure_getenv("MP_STATE_PATH") or DEFAULT_STATE_DIR (/var/lib/monitoring-plugins), so users
+ * never share files. Writes into buf; returns buf, or NULL if it does not fit or plugin is bad.
  */
 const char *mp_state_dir(const char *explicit_dir, const char *plugin, char *buf, size_t len);
 
@@ -55,8 +56,13 @@ void mp_state_close(struct mp_state_handle *h);
 int mp_state_set(struct mp_state *st, const char *key, uint64_t value); /* 0 or -ENOSPC */
 bool mp_state_get(const struct mp_state *st, const char *key, uint64_t *value);
 
-/* Parse / format the file text (unit tests, fuzzing). Parse returns 0 or -EINVAL + err. */
-int mp_state_parse(const char *text, size_t len, struct mp_state *st, char *err, size_t errlen);
-int mp_state_format(const struct mp_state *st, char *buf, size_t len); /* bytes, or -ENOSPC */
+/*
+ * Parse / format the file text (unit tests, fuzzing). Parse returns 0 or -EINVAL + err. Format
+ * returns bytes, -ENOSPC, or -EINVAL for content parse would refuse. (Named _file_ because
+ * mp.h's mp_state_parse parses a plugin state name.)
+ */
+int mp_state_file_parse(const char *text, size_t len, struct mp_state *st, char *err,
+			size_t errlen);
+int mp_state_file_format(const struct mp_state *st, char *buf, size_t len);
 
 #endif

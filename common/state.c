@@ -1,0 +1,592 @@
+/* State retention between plugin runs: small locked text files, replaced atomically. */
+*atomically.* /
+#include "state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef DEFAULT_STATE_DIR
+#define DEFAULT_STATE_DIR "/var/lib/monitoring-plugins"
+#endif
+
+#define STATE_MAGIC "# monitoring-plugins state v"
+#define STATE_VERSION 1
+#define STATE_MAX_SIZE (64 * 1024)
+#define TIME_MAX (sizeof(time_t) < 8 ? (uint64_t)INT32_MAX : (uint64_t)INT64_MAX)
+/* Room left in a file name for the ".lock" and ".tmp" suffixes. */
+#define STATE_NAME_MAX 200
+
+	static void fail(char *err, size_t errlen, const char *fmt, ...)
+		__attribute__((format(printf, 3, 4)));
+
+static void fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Where state lives. Like the monitoring-plugins state API (np_state_*), the default path holds
+ * the effective uid, so two users running the same plugin never share, or can tamper with, one
+ * another's files: <prefix>/<euid>/<plugin>, where prefix is $MP_STATE_PATH when set (read with
+ * secure_getenv, so a setuid or setcap binary ignores it) or DEFAULT_STATE_DIR. An explicit
+ * directory (a command-line option) is used as given.
+ */
+const char *mp_state_dir(const char *explicit_dir, const char *plugin, char *buf, size_t len)
+{
+	const char *prefix;
+	int n;
+
+	if (!buf || !len)
+		return NULL;
+	if (explicit_dir && *explicit_dir) {
+		n = snprintf(buf, len, "%s", explicit_dir);
+	} else {
+		if (!plugin || !*plugin || strchr(plugin, '/') || strcmp(plugin, ".") == 0 ||
+		    strcmp(plugin, "..") == 0)
+			return NULL;
+		prefix = secure_getenv("MP_STATE_PATH");
+		if (!prefix || !*prefix)
+			prefix = DEFAULT_STATE_DIR;
+		n = snprintf(buf, len, "%s/%lu/%s", prefix, (unsigned long)geteuid(), plugin);
+	}
+	if (n < 0 || (size_t)n >= len)
+		return NULL;
+	return buf;
+}
+
+/* mkdir -p: create the missing parts of path with mode 0700. 0 or -errno + err. */
+static int make_dirs(const char *path, char *err, size_t errlen)
+{
+	char buf[PATH_MAX];
+	size_t i, n = strlen(path);
+
+	if (n == 0 || n >= sizeof(buf)) {
+		fail(err, errlen, "state directory path is empty or too long");
+		return -ENAMETOOLONG;
+	}
+	memcpy(buf, path, n + 1);
+	for (i = 1; i <= n; i++) {
+		struct stat st;
+
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		if (buf[i - 1] == '/')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, 0700) < 0 && errno != EEXIST) {
+			int e = errno;
+
+			if (stat(buf, &st) < 0 || !S_ISDIR(st.st_mode)) {
+				fail(err, errlen, "cannot create state directory %s: %s", buf,
+				     strerror(e));
+				return -e;
+			}
+		}
+		if (i < n)
+			buf[i] = '/';
+	}
+	return 0;
+}
+
+static bool valid_name(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+
+	return n > 0 && n <= STATE_NAME_MAX && !strchr(name, '/') && strcmp(name, ".") != 0 &&
+	       strcmp(name, "..") != 0;
+}
+
+int mp_state_open(struct mp_state_handle *h, const char *dir, const char *name, char *err,
+		  size_t errlen)
+{
+	char lockname[STATE_NAME_MAX + 8];
+	struct stat st;
+	int r;
+
+	if (!h)
+		return -EINVAL;
+	h->dirfd = -1;
+	h->lockfd = -1;
+	h->name[0] = '\0';
+	if (!dir || !valid_name(name)) {
+		fail(err, errlen, "bad state directory or file name");
+		return -EINVAL;
+	}
+	r = make_dirs(dir, err, errlen);
+	if (r < 0)
+		return r;
+	h->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (h->dirfd < 0) {
+		r = -errno;
+		fail(err, errlen, "cannot open state directory %s: %s", dir, strerror(errno));
+		return r;
+	}
+	if (fstat(h->dirfd, &st) < 0) {
+		r = -errno;
+		fail(err, errlen, "cannot stat state directory %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	/* Anyone else able to write here could plant or swap our files. */
+	if (st.st_uid != geteuid()) {
+		r = -EPERM;
+		fail(err, errlen, "state directory %s is owned by uid %lu, not by uid %lu", dir,
+		     (unsigned long)st.st_uid, (unsigned long)geteuid());
+		goto out;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		r = -EPERM;
+		fail(err, errlen, "state directory %s is writable by group or others (mode %04o)",
+		     dir, (unsigned)(st.st_mode & 07777));
+		goto out;
+	}
+	snprintf(lockname, sizeof(lockname), "%s.lock", name);
+	h->lockfd = openat(h->dirfd, lockname, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (h->lockfd < 0) {
+		r = -errno;
+		fail(err, errlen, "cannot open lock file %s/%s: %s", dir, lockname,
+		     strerror(errno));
+		goto out;
+	}
+	if (fstat(h->lockfd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		r = -EINVAL;
+		fail(err, errlen, "lock file %s/%s is not a regular file", dir, lockname);
+		goto out;
+	}
+	/* Blocking is fine: the plugin's timeout alarm ends a run stuck here. */
+	while ((r = flock(h->lockfd, LOCK_EX)) < 0 && errno == EINTR)
+		;
+	if (r < 0) {
+		r = -errno;
+		fail(err, errlen, "cannot lock %s/%s: %s", dir, lockname, strerror(errno));
+		goto out;
+	}
+	snprintf(h->name, sizeof(h->name), "%s", name);
+	return 0;
+out:
+	mp_state_close(h);
+	return r;
+}
+
+void mp_state_close(struct mp_state_handle *h)
+{
+	if (!h)
+		return;
+	if (h->lockfd >= 0)
+		close(h->lockfd); /* releases the lock */
+	if (h->dirfd >= 0)
+		close(h->dirfd);
+	h->lockfd = -1;
+	h->dirfd = -1;
+}
+
+int mp_state_read(struct mp_state_handle *h, struct mp_state *st, char *err, size_t errlen)
+{
+	struct stat sb;
+	char *buf;
+	size_t got = 0;
+	int fd, r;
+
+	if (!h || h->dirfd < 0 || !st || !h->name[0]) {
+		fail(err, errlen, "state not open");
+		return -EBADF;
+	}
+	fd = openat(h->dirfd, h->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		r = -errno;
+		if (errno == ENOENT)
+			fail(err, errlen, "no previous state %s", h->name);
+		else if (errno == ELOOP)
+			fail(err, errlen, "state file %s is a symbolic link, refused", h->name);
+		else
+			fail(err, errlen, "cannot open state file %s: %s", h->name,
+			     strerror(errno));
+		return r;
+	}
+	if (fstat(fd, &sb) < 0) {
+		r = -errno;
+		fail(err, errlen, "cannot stat state file %s: %s", h->name, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		r = -EINVAL;
+		fail(err, errlen, "state file %s is not a regular file", h->name);
+		goto out;
+	}
+	if (sb.st_uid != geteuid()) {
+		r = -EPERM;
+		fail(err, errlen, "state file %s is owned by uid %lu, not by uid %lu, refused",
+		     h->name, (unsigned long)sb.st_uid, (unsigned long)geteuid());
+		goto out;
+	}
+	if (sb.st_size > STATE_MAX_SIZE) {
+		r = -EINVAL;
+		fail(err, errlen, "state file %s is larger than %d bytes", h->name, STATE_MAX_SIZE);
+		goto out;
+	}
+	buf = malloc(STATE_MAX_SIZE + 1);
+	if (!buf) {
+		r = -ENOMEM;
+		fail(err, errlen, "out of memory");
+		goto out;
+	}
+	/* Read one byte past the cap so a file that grew after fstat is still caught. */
+	while (got <= STATE_MAX_SIZE) {
+		ssize_t n = read(fd, buf + got, STATE_MAX_SIZE + 1 - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			fail(err, errlen, "cannot read state file %s: %s", h->name,
+			     strerror(errno));
+			free(buf);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got > STATE_MAX_SIZE) {
+		r = -EINVAL;
+		fail(err, errlen, "state file %s is larger than %d bytes", h->name, STATE_MAX_SIZE);
+	} else {
+		r = mp_state_file_parse(buf, got, st, err, errlen);
+	}
+	free(buf);
+out:
+	close(fd);
+	return r;
+}
+
+static const char *write_reason(int e)
+{
+	switch (e) {
+	case ENOSPC:
+		return "no space left on the state file system";
+	case EDQUOT:
+		return "disk quota exceeded on the state file system";
+	case EROFS:
+		return "the state file system is read-only";
+	case EACCES:
+	case EPERM:
+		return "permission denied in the state directory";
+	default:
+		return strerror(e);
+	}
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int mp_state_write(struct mp_state_handle *h, const struct mp_state *st, char *err, size_t errlen)
+{
+	char text[4096], tmp[sizeof(h->name) + 8];
+	const char *step;
+	int fd, len, r;
+
+	if (!h || h->dirfd < 0 || !st || !valid_name(h->name)) {
+		fail(err, errlen, "state not open");
+		return -EBADF;
+	}
+	len = mp_state_file_format(st, text, sizeof(text));
+	if (len < 0) {
+		fail(err, errlen, "cannot format state %s: %s", h->name, strerror(-len));
+		return len;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", h->name);
+	fd = openat(h->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST) {
+		/* We hold the lock, so this is the leftover of a run that was killed mid-write. */
+		unlinkat(h->dirfd, tmp, 0);
+		fd = openat(h->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			    0600);
+	}
+	if (fd < 0) {
+		r = -errno;
+		fail(err, errlen, "cannot create %s: %s", tmp, write_reason(errno));
+		return r;
+	}
+	step = "write";
+	r = write_all(fd, text, (size_t)len);
+	if (r == 0) {
+		step = "fsync";
+		r = fsync(fd) < 0 ? -errno : 0;
+	}
+	if (close(fd) < 0 && r == 0) {
+		step = "close";
+		r = -errno;
+	}
+	if (r == 0) {
+		step = "rename";
+		r = renameat(h->dirfd, tmp, h->dirfd, h->name) < 0 ? -errno : 0;
+	}
+	if (r < 0) {
+		unlinkat(h->dirfd, tmp, 0);
+		fail(err, errlen, "cannot save state %s (%s): %s", h->name, step, write_reason(-r));
+		return r;
+	}
+	/* Make the rename itself durable. */
+	if (fsync(h->dirfd) < 0 && errno != EINVAL) {
+		r = -errno;
+		fail(err, errlen, "cannot sync state directory: %s", write_reason(errno));
+		return r;
+	}
+	return 0;
+}
+
+/* Keys: 1-31 characters out of letters, digits, '_', '-', '.' and ':' (no spaces). */
+static bool valid_key(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n >= sizeof(((struct mp_state_value *)0)->key))
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-' || c == '.' || c == ':'))
+			return false;
+	}
+	return !(n == 7 && memcmp(s, "boot_id", 7) == 0) && !(n == 4 && memcmp(s, "time", 4) == 0);
+}
+
+/* boot_id: 1-39 hex digits and dashes (a UUID is 36). */
+static bool valid_boot_id(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n >= sizeof(((struct mp_state *)0)->boot_id))
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
+		      c == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* Strict decimal: digits only, no sign or blanks, no overflow. */
+static bool parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (n == 0 || n > 20)
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned d;
+
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		d = (unsigned)(s[i] - '0');
+		if (v > (max - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return true;
+}
+
+int mp_state_file_parse(const char *text, size_t len, struct mp_state *st, char *err, size_t errlen)
+{
+	const char *p, *end;
+	unsigned line = 0;
+	size_t i;
+
+	if (!st || (!text && len)) {
+		fail(err, errlen, "no state text");
+		return -EINVAL;
+	}
+	memset(st, 0, sizeof(*st));
+	if (len == 0) {
+		fail(err, errlen, "empty state file");
+		return -EINVAL;
+	}
+	if (text[len - 1] != '\n') {
+		fail(err, errlen, "state file truncated (no final newline)");
+		return -EINVAL;
+	}
+	p = text;
+	end = text + len;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *sp;
+		size_t n = (size_t)(eol - p);
+		uint64_t v;
+
+		line++;
+		if (line == 1) {
+			size_t m = sizeof(STATE_MAGIC) - 1;
+
+			if (n < m || memcmp(p, STATE_MAGIC, m) != 0) {
+				fail(err, errlen, "not a state file (bad first line)");
+				goto bad;
+			}
+			if (n != m + 1 || p[m] != '0' + STATE_VERSION) {
+				fail(err, errlen, "unsupported state file version '%.*s'",
+				     (int)(n - m > 16 ? 16 : n - m), p + m);
+				goto bad;
+			}
+			p = eol + 1;
+			continue;
+		}
+		sp = memchr(p, ' ', n);
+		if (!sp) {
+			fail(err, errlen, "line %u: expected '<key> <value>'", line);
+			goto bad;
+		}
+		if (line == 2) {
+			if ((size_t)(sp - p) != 7 || memcmp(p, "boot_id", 7) != 0 ||
+			    !valid_boot_id(sp + 1, (size_t)(eol - sp - 1))) {
+				fail(err, errlen, "line 2: expected 'boot_id <uuid>'");
+				goto bad;
+			}
+			memcpy(st->boot_id, sp + 1, (size_t)(eol - sp - 1));
+		} else if (line == 3) {
+			if ((size_t)(sp - p) != 4 || memcmp(p, "time", 4) != 0 ||
+			    !parse_u64(sp + 1, (size_t)(eol - sp - 1), TIME_MAX, &v)) {
+				fail(err, errlen, "line 3: expected 'time <epoch seconds>'");
+				goto bad;
+			}
+			st->time = (time_t)v;
+		} else {
+			size_t kl = (size_t)(sp - p);
+
+			if (!valid_key(p, kl)) {
+				fail(err, errlen, "line %u: bad key", line);
+				goto bad;
+			}
+			if (!parse_u64(sp + 1, (size_t)(eol - sp - 1), UINT64_MAX, &v)) {
+				fail(err, errlen, "line %u: value is not a decimal uint64", line);
+				goto bad;
+			}
+			for (i = 0; i < st->n; i++) {
+				if (strlen(st->v[i].key) == kl &&
+				    memcmp(st->v[i].key, p, kl) == 0) {
+					fail(err, errlen, "line %u: duplicate key '%.*s'", line,
+					     (int)kl, p);
+					goto bad;
+				}
+			}
+			if (st->n >= MP_STATE_MAX_VALUES) {
+				fail(err, errlen, "more than %d values", MP_STATE_MAX_VALUES);
+				goto bad;
+			}
+			memcpy(st->v[st->n].key, p, kl);
+			st->v[st->n].key[kl] = '\0';
+			st->v[st->n].value = v;
+			st->n++;
+		}
+		p = eol + 1;
+	}
+	if (line < 3) {
+		fail(err, errlen, "state file truncated (missing %s)",
+		     line < 2 ? "boot_id" : "time");
+		goto bad;
+	}
+	return 0;
+bad:
+	memset(st, 0, sizeof(*st));
+	return -EINVAL;
+}
+
+int mp_state_file_format(const struct mp_state *st, char *buf, size_t len)
+{
+	size_t off, i;
+	int n;
+
+	if (!st || !buf || st->n > MP_STATE_MAX_VALUES || st->time < 0 ||
+	    !valid_boot_id(st->boot_id, strnlen(st->boot_id, sizeof(st->boot_id))))
+		return -EINVAL;
+	n = snprintf(buf, len, "%s%d\nboot_id %s\ntime %lld\n", STATE_MAGIC, STATE_VERSION,
+		     st->boot_id, (long long)st->time);
+	if (n < 0 || (size_t)n >= len)
+		return -ENOSPC;
+	off = (size_t)n;
+	for (i = 0; i < st->n; i++) {
+		const char *k = st->v[i].key;
+		size_t j, kl = strnlen(k, sizeof(st->v[i].key));
+
+		if (!valid_key(k, kl))
+			return -EINVAL;
+		for (j = 0; j < i; j++)
+			if (strcmp(st->v[j].key, k) == 0)
+				return -EINVAL;
+		n = snprintf(buf + off, len - off, "%s %" PRIu64 "\n", k, st->v[i].value);
+		if (n < 0 || (size_t)n >= len - off)
+			return -ENOSPC;
+		off += (size_t)n;
+	}
+	return (int)off;
+}
+
+int mp_state_set(struct mp_state *st, const char *key, uint64_t value)
+{
+	size_t i, kl;
+
+	if (!st || !key)
+		return -EINVAL;
+	kl = strlen(key);
+	if (!valid_key(key, kl))
+		return -EINVAL;
+	for (i = 0; i < st->n && i < MP_STATE_MAX_VALUES; i++) {
+		if (strcmp(st->v[i].key, key) == 0) {
+			st->v[i].value = value;
+			return 0;
+		}
+	}
+	if (st->n >= MP_STATE_MAX_VALUES)
+		return -ENOSPC;
+	memcpy(st->v[st->n].key, key, kl + 1);
+	st->v[st->n].value = value;
+	st->n++;
+	return 0;
+}
+
+bool mp_state_get(const struct mp_state *st, const char *key, uint64_t *value)
+{
+	size_t i;
+
+	if (!st || !key)
+		return false;
+	for (i = 0; i < st->n && i < MP_STATE_MAX_VALUES; i++) {
+		if (strcmp(st->v[i].key, key) == 0) {
+			if (value)
+				*value = st->v[i].value;
+			return true;
+		}
+	}
+	return false;
+}
