@@ -1,5 +1,4 @@
 /* State retention between plugin runs: small locked text files, replaced atomically. */
-*atomically.* /
 #include "state.h"
 
 #include <errno.h>
