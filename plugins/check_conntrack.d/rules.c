@@ -74,11 +74,14 @@ static unsigned conntrack_match_kinds(unsigned revision, const unsigned char *in
 		return CT_RULE_STATE;
 	}
 	memcpy(&flags, info + off, sizeof(flags));
+	/* iptables writes -m state as this match with the alias flag. */
 	if (flags & XT_CONNTRACK_STATE) {
-		ct_rules_what_add(what, whatlen, "ctstate match");
+		ct_rules_what_add(what, whatlen,
+				  flags & XT_CONNTRACK_STATE_ALIAS ? "state match"
+								   : "ctstate match");
 		kinds |= CT_RULE_STATE;
 	}
-	if (flags & ~XT_CONNTRACK_STATE || !kinds) {
+	if (flags & ~(XT_CONNTRACK_STATE | XT_CONNTRACK_STATE_ALIAS) || !kinds) {
 		ct_rules_what_add(what, whatlen, "conntrack match");
 		kinds |= CT_RULE_CT;
 	}

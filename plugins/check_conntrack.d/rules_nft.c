@@ -319,17 +319,27 @@ static int nft_parse(const void *buf, size_t len, unsigned seq, unsigned portid,
 		     char *err, size_t errlen)
 {
 	struct nft_ctx c = {r, err, errlen, 0};
-	const struct nlmsghdr *nlh = buf;
-	int left = (int)len, ret;
+	size_t off = 0;
+	int ret;
 
 	if (len > INT_MAX) {
 		snprintf(err, errlen, "nftables rule dump: reply too large");
 		return -EMSGSIZE;
 	}
-	/* libmnl silently ignores a truncated last message: refuse it instead. */
-	while (mnl_nlmsg_ok(nlh, left))
-		nlh = mnl_nlmsg_next(nlh, &left);
-	if (left != 0) {
+	/*
+	 * Frame every message first: libmnl silently ignores a truncated last message, and its
+	 * mnl_nlmsg_ok() trusts an nlmsg_len above INT_MAX. mnl_cb_run() then only sees sane
+	 * lengths.
+	 */
+	while (len - off >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *nlh = (const void *)((const char *)buf + off);
+
+		if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len - off)
+			break;
+		off += NLMSG_ALIGN(nlh->nlmsg_len) < len - off ? NLMSG_ALIGN(nlh->nlmsg_len)
+							       : len - off;
+	}
+	if (off != len) {
 		snprintf(err, errlen, "nftables rule dump: truncated message");
 		return -EBADMSG;
 	}
@@ -361,6 +371,9 @@ int ct_rules_nft(struct mnl_socket *nl, struct ct_rules *r, char *err, size_t er
 	struct nlmsghdr *nlh;
 	struct nfgenmsg *nfg;
 	unsigned seq = (unsigned)time(NULL), portid = mnl_socket_get_portid(nl);
+	size_t n0 = r->n;
+	unsigned state0 = r->state_rules, tracking0 = r->tracking_rules;
+	unsigned notrack0 = r->notrack_rules;
 	ssize_t n;
 	int rc;
 
@@ -394,8 +407,14 @@ int ct_rules_nft(struct mnl_socket *nl, struct ct_rules *r, char *err, size_t er
 		/* No nf_tables in this kernel: nftables is not in use. */
 		rc = 1;
 	}
-	if (rc < 0)
+	if (rc < 0) {
+		/* All or nothing: forget the rules of a dump that failed half way. */
+		r->n = n0;
+		r->state_rules = state0;
+		r->tracking_rules = tracking0;
+		r->notrack_rules = notrack0;
 		return rc;
+	}
 	r->inspected = true;
 	return 0;
 }

@@ -1,0 +1,99 @@
+#!/bin/sh
+# Re-records the rules test data (kernel replies) in throw-away network namespaces; run as root.
+set -eu
+cd "$(dirname "$0")"
+out=$(pwd)
+tmp=$(mktemp -d)
+cleanup() {
+	for ns in hB-native hB-stateless hB-legacy hB-iptnft hB-eperm; do
+		ip netns del "$ns" 2>/dev/null || true
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -o "$tmp/capture" capture.c $(pkg-config --libs libmnl)
+
+# Native nftables: a state match, a ct set, nat (masquerade, dnat), notrack, a stateless rule.
+ip netns add hB-native
+ip netns exec hB-native nft -f - <<'EOF'
+table inet hb {
+	chain input {
+		type filter hook input priority filter; policy accept;
+		ct state established,related accept
+		ct mark set 1
+		tcp dport 22 accept
+	}
+}
+table ip hbnat {
+	chain post {
+		type nat hook postrouting priority srcnat;
+		oifname "eth0" masquerade
+	}
+	chain pre {
+		type nat hook prerouting priority dstnat;
+		tcp dport 80 dnat to 10.0.0.1
+	}
+}
+table inet hbraw {
+	chain pre {
+		type filter hook prerouting priority raw;
+		udp dport 53 notrack
+	}
+}
+EOF
+ip netns exec hB-native nft -a list ruleset >nft-native.txt
+ip netns exec hB-native "$tmp/capture" nft nft-native.nft
+
+# Only a stateless rule: nothing needs tracking.
+ip netns add hB-stateless
+ip netns exec hB-stateless nft add table inet hb
+ip netns exec hB-stateless nft add chain inet hb input '{ type filter hook input priority 0; }'
+ip netns exec hB-stateless nft add rule inet hb input tcp dport 22 accept
+ip netns exec hB-stateless "$tmp/capture" nft nft-stateless.nft
+
+# iptables-legacy and ip6tables-legacy (x_tables blobs).
+ip netns add hB-legacy
+ip netns exec hB-legacy sh -e <<'EOF'
+iptables-legacy -A INPUT -p tcp --dport 22 -j ACCEPT
+iptables-legacy -A INPUT -m state --state ESTABLISHED -j ACCEPT
+iptables-legacy -N HBCHAIN
+iptables-legacy -A HBCHAIN -p tcp -j ACCEPT
+iptables-legacy -A HBCHAIN -m connmark --mark 1 -j ACCEPT
+iptables-legacy -A INPUT -j HBCHAIN
+iptables-legacy -t raw -A PREROUTING -p udp --dport 53 -j CT --notrack
+iptables-legacy -t nat -A POSTROUTING -o eth0 -j MASQUERADE
+ip6tables-legacy -A INPUT -m conntrack --ctstate NEW -j ACCEPT
+EOF
+{
+	ip netns exec hB-legacy iptables-legacy-save
+	ip netns exec hB-legacy ip6tables-legacy-save
+} | grep -v '^#' >legacy.txt
+ip netns exec hB-legacy "$tmp/capture" legacy ip legacy-ip
+ip netns exec hB-legacy "$tmp/capture" legacy ip6 legacy-ip6
+
+# iptables-nft: what iptables 1.8 stores natively and what it keeps as x_tables compat.
+ip netns add hB-iptnft
+ip netns exec hB-iptnft sh -e <<'EOF'
+iptables-nft -A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT
+iptables-nft -A INPUT -m connmark --mark 1 -j ACCEPT
+iptables-nft -t raw -A PREROUTING -j NOTRACK
+iptables-nft -A INPUT -m conntrack --ctstatus ASSURED -j ACCEPT
+iptables-nft -A INPUT -p tcp --dport 22 -j ACCEPT
+iptables-nft -A INPUT -j CONNMARK --set-mark 1
+iptables-nft -t raw -A PREROUTING -p tcp -j CT --zone 1
+iptables-nft -t nat -A POSTROUTING -o eth0 -j MASQUERADE
+EOF
+{
+	ip netns exec hB-iptnft nft -a list ruleset
+	# What the kernel holds: nft prints compat matches translated, the debug view shows them.
+	ip netns exec hB-iptnft nft --debug=netlink list ruleset 2>&1 | grep -E '^(ip|  \[ (match|target|ct|notrack))'
+} >nft-iptnft.txt 2>&1
+ip netns exec hB-iptnft "$tmp/capture" nft nft-iptnft.nft
+
+# Without CAP_NET_ADMIN: the dump answers NLMSG_ERROR EPERM.
+ip netns add hB-eperm
+chmod 1777 "$tmp"
+ip netns exec hB-eperm setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \
+	"$tmp/capture" nft "$tmp/nft-eperm.nft"
+cp "$tmp/nft-eperm.nft" nft-eperm.nft
+echo "recorded in $out"

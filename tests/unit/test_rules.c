@@ -1,0 +1,439 @@
+/* Unit tests for the rules module on bytes recorded from the kernel (tests/data/rules). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/netfilter_ipv4/ip_tables.h>
+
+#include "rules.h"
+#include "tap.h"
+
+static const char *data_dir(void)
+{
+	const char *d = getenv("RULES_DATA");
+
+	return d ? d : "tests/data/rules";
+}
+
+static const char *trees_dir(void)
+{
+	const char *d = getenv("FIXTURE_TREES");
+
+	return d ? d : "tests/fixtures/trees";
+}
+
+static unsigned char *load(const char *name, size_t *len)
+{
+	char path[4096];
+	unsigned char *buf = NULL;
+	long size;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", data_dir(), name);
+	f = fopen(path, "rb");
+	if (f && fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0) {
+		buf = malloc((size_t)size + 1);
+		if (buf && fread(buf, 1, (size_t)size, f) != (size_t)size) {
+			free(buf);
+			buf = NULL;
+		}
+		*len = (size_t)size;
+	}
+	if (f)
+		fclose(f);
+	ok(buf != NULL, "recorded %s loads", name);
+	return buf;
+}
+
+static const struct ct_rule *find(const struct ct_rules *r, const char *table, const char *chain,
+				  uint64_t handle)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (strcmp(r->list[i].table, table) == 0 && strcmp(r->list[i].chain, chain) == 0 &&
+		    r->list[i].handle == handle)
+			return &r->list[i];
+	return NULL;
+}
+
+static void is_rule(const struct ct_rules *r, const char *family, const char *backend,
+		    const char *table, const char *chain, uint64_t handle, unsigned kinds,
+		    const char *what)
+{
+	const struct ct_rule *x = find(r, table, chain, handle);
+	char name[160];
+
+	snprintf(name, sizeof(name), "%s %s %s #%llu", family, table, chain,
+		 (unsigned long long)handle);
+	ok(x != NULL, "%s: listed", name);
+	if (!x)
+		return;
+	is_str(x->family, family, "  family");
+	is_str(x->backend, backend, "  backend");
+	is_int(x->kinds, kinds, "  kinds");
+	is_str(x->what, what, "  what");
+}
+
+static void test_nft_native(void)
+{
+	struct ct_rules r = {0};
+	char err[128] = "";
+	size_t len, cut;
+	unsigned char *buf = load("nft-native.nft", &len);
+	int rc, bad = 0;
+
+	if (!buf)
+		return;
+	rc = ct_rules_nft_parse(buf, len, &r, err, sizeof(err));
+	is_int(rc, 1, "nft native: dump parsed to NLMSG_DONE");
+	is_int(r.state_rules, 1, "nft native: state_rules");
+	is_int(r.tracking_rules, 4,
+	       "nft native: tracking_rules (ct state, ct mark set, masq, dnat)");
+	is_int(r.notrack_rules, 1, "nft native: notrack_rules");
+	is_int(r.n, 5, "nft native: five rules listed, the stateless one not");
+	is_rule(&r, "inet", "nftables", "hb", "input", 2, CT_RULE_STATE, "ct state");
+	is_rule(&r, "inet", "nftables", "hb", "input", 3, CT_RULE_CT, "ct mark set");
+	is_rule(&r, "ip", "nftables", "hbnat", "post", 3, CT_RULE_NAT, "masq");
+	is_rule(&r, "ip", "nftables", "hbnat", "pre", 4, CT_RULE_NAT, "dnat");
+	is_rule(&r, "inet", "nftables", "hbraw", "pre", 2, CT_RULE_NOTRACK, "notrack");
+	ok(find(&r, "hb", "input", 4) == NULL, "nft native: tcp dport 22 accept is not listed");
+	ct_rules_free(&r);
+
+	/* Every truncation is an error or "more to come", never done and never a crash. */
+	for (cut = 0; cut < len; cut++) {
+		struct ct_rules t = {0};
+
+		rc = ct_rules_nft_parse(buf, cut, &t, err, sizeof(err));
+		if (rc > 0 || (rc == 0 && cut % 4 != 0))
+			bad++;
+		ct_rules_free(&t);
+	}
+	is_int(bad, 0, "nft native: no prefix of the dump parses as complete");
+	rc = ct_rules_nft_parse(buf, len - 7, &r, err, sizeof(err));
+	is_int(rc, -EBADMSG, "nft native: cut inside the last message is -EBADMSG");
+	ok(strstr(err, "truncated") != NULL, "nft native: reason says truncated (%s)", err);
+	ct_rules_free(&r);
+
+	/* Garbage in every byte: only well-formed results or errors (ASan/valgrind judge). */
+	for (cut = 0; cut < len; cut++) {
+		static const unsigned char junk[] = {0x00, 0xff, 0x01, 0x80};
+		unsigned char keep = buf[cut];
+		size_t j;
+
+		for (j = 0; j < sizeof(junk); j++) {
+			struct ct_rules t = {0};
+
+			buf[cut] = junk[j];
+			ct_rules_nft_parse(buf, len, &t, err, sizeof(err));
+			if (t.n > 5 || t.state_rules > t.n || t.notrack_rules > t.n)
+				bad++;
+			ct_rules_free(&t);
+		}
+		buf[cut] = keep;
+	}
+	is_int(bad, 0, "nft native: byte mutations give sane results");
+	free(buf);
+}
+
+static void test_nft_stateless(void)
+{
+	struct ct_rules r = {0};
+	char err[128] = "";
+	size_t len;
+	unsigned char *buf = load("nft-stateless.nft", &len);
+	int rc;
+
+	if (!buf)
+		return;
+	rc = ct_rules_nft_parse(buf, len, &r, err, sizeof(err));
+	is_int(rc, 1, "nft stateless: parsed");
+	is_int(r.n, 0, "nft stateless: nothing listed");
+	is_int(r.tracking_rules, 0, "nft stateless: tracking_rules 0");
+	is_int(r.state_rules + r.notrack_rules, 0, "nft stateless: no state, no notrack");
+	ct_rules_free(&r);
+	free(buf);
+}
+
+static void test_nft_iptables(void)
+{
+	struct ct_rules r = {0};
+	char err[128] = "";
+	size_t len;
+	unsigned char *buf = load("nft-iptnft.nft", &len);
+	int rc;
+
+	if (!buf)
+		return;
+	rc = ct_rules_nft_parse(buf, len, &r, err, sizeof(err));
+	is_int(rc, 1, "iptables-nft: parsed");
+	is_int(r.state_rules, 1, "iptables-nft: state_rules");
+	is_int(r.tracking_rules, 6, "iptables-nft: tracking_rules");
+	is_int(r.notrack_rules, 1, "iptables-nft: notrack_rules");
+	is_int(r.n, 7, "iptables-nft: seven rules listed");
+	is_rule(&r, "ip", "nftables", "filter", "INPUT", 2, CT_RULE_STATE, "ctstate match");
+	is_rule(&r, "ip", "nftables", "filter", "INPUT", 3, CT_RULE_CT, "connmark match");
+	is_rule(&r, "ip", "nftables", "filter", "INPUT", 4, CT_RULE_CT, "conntrack match");
+	is_rule(&r, "ip", "nftables", "filter", "INPUT", 6, CT_RULE_CT, "CONNMARK");
+	is_rule(&r, "ip", "nftables", "raw", "PREROUTING", 2, CT_RULE_NOTRACK, "CT --notrack");
+	is_rule(&r, "ip", "nftables", "raw", "PREROUTING", 3, CT_RULE_CT, "CT target");
+	is_rule(&r, "ip", "nftables", "nat", "POSTROUTING", 2, CT_RULE_NAT, "MASQUERADE");
+	ct_rules_free(&r);
+	free(buf);
+}
+
+static void test_nft_eperm(void)
+{
+	struct ct_rules r = {0};
+	char err[128] = "";
+	size_t len;
+	unsigned char *buf = load("nft-eperm.nft", &len);
+	int rc;
+
+	if (!buf)
+		return;
+	rc = ct_rules_nft_parse(buf, len, &r, err, sizeof(err));
+	is_int(rc, -EPERM, "nobody: NLMSG_ERROR EPERM");
+	is_str(err, "needs CAP_NET_ADMIN", "nobody: reason");
+	is_int(r.n, 0, "nobody: nothing listed");
+	ct_rules_free(&r);
+	free(buf);
+}
+
+struct table {
+	struct ipt_getinfo info;
+	unsigned char *blob;
+	size_t size;
+};
+
+static int load_table(const char *prefix, const char *name, struct table *t)
+{
+	char file[256];
+	size_t len;
+	unsigned char *info;
+
+	snprintf(file, sizeof(file), "%s.%s.info", prefix, name);
+	info = load(file, &len);
+	if (!info)
+		return -1;
+	if (len == sizeof(t->info))
+		memcpy(&t->info, info, sizeof(t->info));
+	free(info);
+	snprintf(file, sizeof(file), "%s.%s.entries", prefix, name);
+	t->blob = load(file, &t->size);
+	return t->blob && len == sizeof(t->info) && t->size == t->info.size ? 0 : -1;
+}
+
+static int walk(int family, const char *name, const struct table *t, const unsigned char *blob,
+		size_t size, struct ct_rules *r, char *err, size_t errlen)
+{
+	return ct_rules_legacy_walk(family, name, t->info.valid_hooks, t->info.hook_entry, blob,
+				    size, r, err, errlen);
+}
+
+static void test_legacy(void)
+{
+	static const char *const tables[] = {"filter", "nat", "raw"};
+	struct ct_rules r = {0};
+	struct table t[3] = {0}, t6 = {0};
+	char err[128] = "";
+	unsigned char *copy;
+	size_t i, cut, match;
+	uint16_t v;
+	int rc, bad = 0;
+
+	for (i = 0; i < 3; i++) {
+		if (load_table("legacy-ip", tables[i], &t[i]) < 0)
+			goto out;
+		rc = walk(AF_INET, tables[i], &t[i], t[i].blob, t[i].size, &r, err, sizeof(err));
+		is_int(rc, 0, "legacy ip: table walked");
+	}
+	if (load_table("legacy-ip6", "filter", &t6) < 0)
+		goto out;
+	rc = walk(AF_INET6, "filter", &t6, t6.blob, t6.size, &r, err, sizeof(err));
+	is_int(rc, 0, "legacy ip6: filter walked");
+	is_int(r.state_rules, 2, "legacy: state_rules (-m state, -m conntrack --ctstate)");
+	is_int(r.tracking_rules, 4, "legacy: tracking_rules (+ connmark, MASQUERADE)");
+	is_int(r.notrack_rules, 1, "legacy: notrack_rules (CT --notrack)");
+	is_int(r.n, 5, "legacy: five rules listed");
+	is_rule(&r, "ip", "iptables-legacy", "filter", "INPUT", 2, CT_RULE_STATE, "state match");
+	is_rule(&r, "ip", "iptables-legacy", "filter", "HBCHAIN", 2, CT_RULE_CT, "connmark match");
+	is_rule(&r, "ip", "iptables-legacy", "raw", "PREROUTING", 1, CT_RULE_NOTRACK,
+		"CT --notrack");
+	is_rule(&r, "ip", "iptables-legacy", "nat", "POSTROUTING", 1, CT_RULE_NAT, "MASQUERADE");
+	is_rule(&r, "ip6", "iptables-legacy", "filter", "INPUT", 1, CT_RULE_STATE, "ctstate match");
+
+	/* Corrupt copies of the filter blob: -EINVAL, and the list stays as it was. */
+	copy = malloc(t[0].size);
+	if (!copy)
+		goto out;
+	match = t[0].info.hook_entry[NF_INET_LOCAL_IN] + sizeof(struct ipt_entry);
+	memcpy(copy, t[0].blob, t[0].size);
+	v = 0;
+	memcpy(copy + t[0].info.hook_entry[NF_INET_LOCAL_IN] +
+		       offsetof(struct ipt_entry, next_offset),
+	       &v, sizeof(v));
+	rc = walk(AF_INET, "filter", &t[0], copy, t[0].size, &r, err, sizeof(err));
+	is_int(rc, -EINVAL, "legacy: next_offset 0 is -EINVAL");
+	ok(strstr(err, "next_offset") != NULL, "legacy: reason names next_offset (%s)", err);
+	v = 0xfff8;
+	memcpy(copy + t[0].info.hook_entry[NF_INET_LOCAL_IN] +
+		       offsetof(struct ipt_entry, next_offset),
+	       &v, sizeof(v));
+	rc = walk(AF_INET, "filter", &t[0], copy, t[0].size, &r, err, sizeof(err));
+	is_int(rc, -EINVAL, "legacy: next_offset past the blob is -EINVAL");
+	memcpy(copy, t[0].blob, t[0].size);
+	v = 0;
+	memcpy(copy + match, &v, sizeof(v));
+	rc = walk(AF_INET, "filter", &t[0], copy, t[0].size, &r, err, sizeof(err));
+	is_int(rc, -EINVAL, "legacy: match_size 0 is -EINVAL");
+	ok(strstr(err, "match_size") != NULL, "legacy: reason names match_size (%s)", err);
+	v = 0x4000;
+	memcpy(copy + match, &v, sizeof(v));
+	rc = walk(AF_INET, "filter", &t[0], copy, t[0].size, &r, err, sizeof(err));
+	is_int(rc, -EINVAL, "legacy: match_size too large is -EINVAL");
+	is_int(r.n, 5, "legacy: failed walks added nothing");
+	is_int(r.state_rules, 2, "legacy: failed walks left the counts alone");
+
+	/* Truncations and byte mutations: never a crash, never more rules than there are. */
+	for (cut = 0; cut < t[0].size; cut++) {
+		struct ct_rules x = {0};
+
+		rc = walk(AF_INET, "filter", &t[0], t[0].blob, cut, &x, err, sizeof(err));
+		if (rc != 0 && rc != -EINVAL)
+			bad++;
+		ct_rules_free(&x);
+	}
+	is_int(bad, 0, "legacy: every truncation is 0 or -EINVAL");
+	for (cut = 0; cut < t[0].size; cut++) {
+		static const unsigned char junk[] = {0x00, 0xff, 0x07};
+		size_t j;
+
+		for (j = 0; j < sizeof(junk); j++) {
+			struct ct_rules x = {0};
+
+			memcpy(copy, t[0].blob, t[0].size);
+			copy[cut] = junk[j];
+			walk(AF_INET, "filter", &t[0], copy, t[0].size, &x, err, sizeof(err));
+			if (x.n > 3)
+				bad++;
+			ct_rules_free(&x);
+		}
+	}
+	is_int(bad, 0, "legacy: byte mutations give sane results");
+	rc = ct_rules_legacy_walk(AF_PACKET, "filter", 0, t[0].info.hook_entry, t[0].blob,
+				  t[0].size, &r, err, sizeof(err));
+	is_int(rc, -EAFNOSUPPORT, "legacy: unknown family refused");
+	free(copy);
+out:
+	for (i = 0; i < 3; i++)
+		free(t[i].blob);
+	free(t6.blob);
+	ct_rules_free(&r);
+}
+
+static void test_legacy_absent(void)
+{
+	struct ct_rules r = {0};
+	char err[128] = "", root[4200];
+	int rc;
+
+	snprintf(root, sizeof(root), "%s/holders-sysfs/proc", trees_dir());
+	rc = ct_rules_legacy(AF_INET, root, &r, err, sizeof(err));
+	is_int(rc, 0, "legacy: no ip_tables_names means not in use");
+	ok(r.inspected && r.n == 0, "legacy: inspected, nothing listed");
+	rc = ct_rules_legacy(AF_INET6, root, &r, err, sizeof(err));
+	is_int(rc, 0, "legacy: no ip6_tables_names either");
+	ct_rules_free(&r);
+}
+
+static void holders(const char *tree, int want_rc, bool want_have, const char *want)
+{
+	struct ct_rules r = {0};
+	char err[128] = "", proc[4200], sys[4200], name[200];
+	int rc;
+
+	snprintf(proc, sizeof(proc), "%s/%s/proc", trees_dir(), tree);
+	snprintf(sys, sizeof(sys), "%s/%s/sys", trees_dir(), tree);
+	rc = ct_rules_holders(proc, sys, &r, err, sizeof(err));
+	snprintf(name, sizeof(name), "holders %s: rc", tree);
+	is_int(rc, want_rc, name);
+	snprintf(name, sizeof(name), "holders %s: have_holders", tree);
+	is_int(r.have_holders, want_have, name);
+	snprintf(name, sizeof(name), "holders %s: list", tree);
+	is_str(r.holders, want, name);
+	if (want_rc < 0)
+		ok(err[0] != '\0', "holders %s: reason given (%s)", tree, err);
+}
+
+static void test_list(void)
+{
+	struct ct_rules r = {0};
+	struct ct_rule rule = {.family = "ip", .backend = "nftables", .table = "t", .chain = "c"};
+	char what[16] = "";
+	int i, rc = 0;
+
+	for (i = 0; i < 1000 && rc == 0; i++) {
+		rule.handle = (uint64_t)i;
+		rule.kinds = i % 2 ? CT_RULE_STATE | CT_RULE_NOTRACK : CT_RULE_NAT;
+		rc = ct_rules_add(&r, &rule);
+	}
+	is_int(rc, 0, "list: 1000 adds");
+	is_int(r.n, 1000, "list: n");
+	is_int(r.state_rules, 500, "list: state_rules");
+	is_int(r.tracking_rules, 1000, "list: tracking_rules counts STATE and NAT");
+	is_int(r.notrack_rules, 500, "list: notrack_rules");
+	is_int(r.list[999].handle, 999, "list: order kept");
+	ct_rules_free(&r);
+	ok(r.list == NULL && r.n == 0 && r.cap == 0, "list: freed");
+	ct_rules_free(&r);
+
+	ct_rules_what_add(what, sizeof(what), "ct mark set");
+	ct_rules_what_add(what, sizeof(what), "ct mark");
+	ct_rules_what_add(what, sizeof(what), "ct mark");
+	ct_rules_what_add(what, sizeof(what), "ct mark set");
+	is_str(what, "ct mark set, ct", "what: phrases once each, truncated to fit");
+}
+
+static void test_xt(void)
+{
+	char what[96] = "";
+	unsigned char ct0[16] = {0};
+	uint16_t flags = 1; /* XT_CT_NOTRACK */
+
+	is_int(ct_rules_xt_kinds(false, "conntrack", 0, NULL, 0, what, sizeof(what)), CT_RULE_STATE,
+	       "xt: conntrack rev 0 counts as state");
+	memcpy(ct0, &flags, sizeof(flags));
+	is_int(ct_rules_xt_kinds(true, "CT", 0, ct0, sizeof(ct0), what, sizeof(what)),
+	       CT_RULE_NOTRACK, "xt: CT rev 0 with XT_CT_NOTRACK");
+	is_int(ct_rules_xt_kinds(true, "CT", 1, ct0, 1, what, sizeof(what)), CT_RULE_CT,
+	       "xt: CT with short info is plain CT");
+	is_int(ct_rules_xt_kinds(true, "NOTRACK", 0, NULL, 0, what, sizeof(what)), CT_RULE_NOTRACK,
+	       "xt: NOTRACK target");
+	is_int(ct_rules_xt_kinds(true, "SNAT", 0, NULL, 0, what, sizeof(what)), CT_RULE_NAT,
+	       "xt: SNAT");
+	is_int(ct_rules_xt_kinds(false, "tcp", 0, NULL, 0, what, sizeof(what)), 0,
+	       "xt: tcp match is stateless");
+	is_str(what, "conntrack match, CT --notrack, CT target, NOTRACK, SNAT", "xt: what");
+}
+
+int main(void)
+{
+	test_nft_native();
+	test_nft_stateless();
+	test_nft_iptables();
+	test_nft_eperm();
+	test_legacy();
+	test_legacy_absent();
+	holders("holders-sysfs", 0, true, "nft_ct,xt_state");
+	holders("holders-procfs", 0, true, "nf_nat,nf_conntrack_netlink,xt_state,nft_ct");
+	holders("holders-builtin", 0, false, "");
+	holders("holders-unloaded", 0, true, "");
+	holders("no-such-tree", -ENOENT, false, "");
+	test_list();
+	test_xt();
+	return tap_done();
+}
