@@ -24,8 +24,8 @@
 /* Room left in a file name for the ".lock" and ".tmp" suffixes. */
 #define STATE_NAME_MAX 200
 
-	static void fail(char *err, size_t errlen, const char *fmt, ...)
-		__attribute__((format(printf, 3, 4)));
+static void fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static void fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -154,7 +154,8 @@ int mp_state_open(struct mp_state_handle *h, const char *dir, const char *name, 
 		goto out;
 	}
 	snprintf(lockname, sizeof(lockname), "%s.lock", name);
-	h->lockfd = openat(h->dirfd, lockname, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	/* Read-only is enough for flock, and still works on a read-only file system. */
+	h->lockfd = openat(h->dirfd, lockname, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (h->lockfd < 0) {
 		r = -errno;
 		fail(err, errlen, "cannot open lock file %s/%s: %s", dir, lockname,
