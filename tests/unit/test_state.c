@@ -356,7 +356,7 @@ static int tmpfs_child(const char *dir, const char *opts)
 {
 	if (geteuid() != 0 || unshare(CLONE_NEWNS) < 0)
 		return -1;
-	if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, "") < 0)
 		return -1;
 	if (mount("tmpfs", dir, "tmpfs", 0, opts) < 0)
 		return -1;
