@@ -278,7 +278,10 @@ int ct_rules_legacy(int family, const char *procfs, struct ct_rules *r, char *er
 			r->inspected = true;
 			return 0;
 		}
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(-rc));
+		if (rc == -EACCES)
+			snprintf(err, errlen, "needs root: %s is readable by root only", path);
+		else
+			snprintf(err, errlen, "cannot read %s: %s", path, strerror(-rc));
 		return rc;
 	}
 	/* The raw socket is what iptables uses; without CAP_NET_RAW a datagram socket reaches the
