@@ -19,6 +19,9 @@ enum long_only {
 	OPT_PROCFS,
 	OPT_SYSFS,
 	OPT_EXTRA_OPTS,
+	OPT_NETNS,
+	OPT_STATE_DIR,
+	OPT_DELTA, /* OPT_DELTA + 2 * watched counter (+1 for critical) */
 };
 
 static const struct option long_options[] = {
@@ -32,6 +35,15 @@ static const struct option long_options[] = {
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{"extra-opts", optional_argument, NULL, OPT_EXTRA_OPTS},
+	{"netns", required_argument, NULL, OPT_NETNS},
+	{"state-dir", required_argument, NULL, OPT_STATE_DIR},
+	{"drop-warning", required_argument, NULL, OPT_DELTA + 2 * CT_W_DROP},
+	{"drop-critical", required_argument, NULL, OPT_DELTA + 2 * CT_W_DROP + 1},
+	{"early-drop-warning", required_argument, NULL, OPT_DELTA + 2 * CT_W_EARLY_DROP},
+	{"early-drop-critical", required_argument, NULL, OPT_DELTA + 2 * CT_W_EARLY_DROP + 1},
+	{"insert-failed-warning", required_argument, NULL, OPT_DELTA + 2 * CT_W_INSERT_FAILED},
+	{"insert-failed-critical", required_argument, NULL,
+	 OPT_DELTA + 2 * CT_W_INSERT_FAILED + 1},
 	{NULL, 0, NULL, 0},
 };
 
@@ -40,7 +52,11 @@ static void print_help(void)
 	printf("check_conntrack %s\n"
 	       "Checks the Linux connection-tracking table: entries against the limit, before the\n"
 	       "kernel logs \"nf_conntrack: table full, dropping packet\".\n\n"
-	       "Usage: check_conntrack [-w RANGE] [-c RANGE] [-t SECONDS] [--missing=STATE]\n"
+	       "Usage: check_conntrack [-w RANGE] [-c RANGE] [--drop-warning=RANGE]\n"
+	       "                       [--drop-critical=RANGE] [--early-drop-warning=RANGE]\n"
+	       "                       [--early-drop-critical=RANGE] [--insert-failed-warning=RANGE]\n"
+	       "                       [--insert-failed-critical=RANGE] [--netns=NAME|PATH|all]\n"
+	       "                       [--state-dir=DIR] [-t SECONDS] [--missing=STATE]\n"
 	       "                       [--procfs=DIR] [--sysfs=DIR] [-v] [--extra-opts=[SECTION][@FILE]]\n\n",
 	       CT_VERSION);
 	printf("Options:\n"
@@ -50,6 +66,19 @@ static void print_help(void)
 	       "                        100), otherwise to the entry count. Ranges follow the\n"
 	       "                        Monitoring Plugins guidelines: N = 0:N, N: , ~:N, N:M,\n"
 	       "                        @N:M (alert inside); ends are inclusive.\n"
+	       "     --drop-warning=RANGE, --drop-critical=RANGE\n"
+	       "                        thresholds on packets dropped because the table was full\n"
+	       "                        (the kernel's drop counter) since the previous run;\n"
+	       "                        default: any new drop is CRITICAL (--drop-critical=0)\n"
+	       "     --early-drop-warning=RANGE, --early-drop-critical=RANGE\n"
+	       "     --insert-failed-warning=RANGE, --insert-failed-critical=RANGE\n"
+	       "                        the same for early_drop and insert_failed (no default)\n"
+	       "     --netns=NAME|PATH|all\n"
+	       "                        check a namespace under /run/netns, a namespace file such\n"
+	       "                        as /proc/PID/ns/net, or every namespace on the host\n"
+	       "     --state-dir=DIR    where counters are kept between runs (default\n"
+	       "                        $MP_STATE_PATH or /var/lib/monitoring-plugins, then\n"
+	       "                        /UID/check_conntrack)\n"
 	       " -t, --timeout=SECONDS  end the check as UNKNOWN after SECONDS (default 10)\n"
 	       "     --missing=STATE    state when connection tracking is not active: ok, warning,\n"
 	       "                        critical or unknown (default ok)\n"
@@ -61,7 +90,8 @@ static void print_help(void)
 	       "                        check_conntrack, standard plugins.ini locations)\n"
 	       " -h, --help             this help\n"
 	       " -V, --version          the version\n\n");
-	printf("Perfdata: entries=N;W;C;0;LIMIT utilization=P%%;W;C;0;100 buckets=N\n"
+	printf("Perfdata: entries=N;W;C;0;LIMIT utilization=P%%;W;C;0;100 buckets=N, and the\n"
+	       "kernel counters as they are (drop=Nc early_drop=Nc insert_failed=Nc ...).\n"
 	       "Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n");
 }
 
@@ -133,6 +163,7 @@ static struct ct_config_result process_arguments(int argc, char **argv)
 
 	parse_threshold("80%", &cfg->warn, why, sizeof(why));
 	parse_threshold("90%", &cfg->crit, why, sizeof(why));
+	parse_threshold("0", &cfg->delta_crit[CT_W_DROP], why, sizeof(why));
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":w:c:t:vhV", long_options, NULL)) != -1) {
@@ -167,6 +198,23 @@ static struct ct_config_result process_arguments(int argc, char **argv)
 				return r;
 			}
 			break;
+		case OPT_NETNS:
+			if (!optarg[0]) {
+				snprintf(r.reason, sizeof(r.reason), "--netns needs a name, a path or all");
+				r.errorcode = MP_UNKNOWN;
+				return r;
+			}
+			cfg->netns = optarg;
+			break;
+		case OPT_STATE_DIR:
+			if (optarg[0] != '/') {
+				snprintf(r.reason, sizeof(r.reason),
+					 "--state-dir wants an absolute path, not '%.60s'", optarg);
+				r.errorcode = MP_UNKNOWN;
+				return r;
+			}
+			cfg->state_dir = optarg;
+			break;
 		case OPT_PROCFS:
 			cfg->procfs = optarg;
 			break;
@@ -185,6 +233,25 @@ static struct ct_config_result process_arguments(int argc, char **argv)
 			printf("check_conntrack %s\n", CT_VERSION);
 			r.exit_ok = true;
 			return r;
+		case OPT_DELTA + 0:
+		case OPT_DELTA + 1:
+		case OPT_DELTA + 2:
+		case OPT_DELTA + 3:
+		case OPT_DELTA + 4:
+		case OPT_DELTA + 5: {
+			int w = (c - OPT_DELTA) / 2, crit = (c - OPT_DELTA) % 2;
+			struct ct_threshold *t = crit ? &cfg->delta_crit[w] : &cfg->delta_warn[w];
+
+			if (parse_threshold(optarg, t, why, sizeof(why)) < 0 || t->percent) {
+				snprintf(r.reason, sizeof(r.reason), "invalid --%s-%s range %s",
+					 ct_watched_names[w], crit ? "critical" : "warning",
+					 t->percent ? "(a count since the last check, not a percentage)"
+						    : why);
+				r.errorcode = MP_UNKNOWN;
+				return r;
+			}
+			break;
+		}
 		case ':':
 			snprintf(r.reason, sizeof(r.reason), "option '%.60s' needs a value",
 				 argv[optind - 1]);
@@ -210,13 +277,31 @@ static struct ct_config_result process_arguments(int argc, char **argv)
 	return r;
 }
 
+/* The boot id tells a reboot (counters start again) from counters that went backwards. */
+static void read_boot_id(const char *procfs, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "%s/sys/kernel/random/boot_id", procfs);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
 int main(int argc, char **argv)
 {
 	struct mp_argv args;
 	struct ct_config_result cr;
 	struct ct_snapshot snap = {0};
 	struct ct_result res;
-	char err[320];
+	char err[320], boot_id[64];
+	time_t now;
 
 	if (mp_extra_opts(argc, argv, CT_PLUGIN, &args, err, sizeof(err)) < 0)
 		mp_die(CT_SERVICE, "%s", err);
@@ -230,12 +315,18 @@ int main(int argc, char **argv)
 	mp_timeout_arm(CT_SERVICE, cr.config.timeout);
 
 	snap.verbose = cr.config.verbose;
-	ct_procfs_read(cr.config.procfs, &snap);
+	if (ct_collect(&cr.config, &snap) < 0)
+		mp_die(CT_SERVICE, "out of memory");
+	read_boot_id(cr.config.procfs, boot_id, sizeof(boot_id));
+	now = time(NULL);
+	for (size_t i = 0; i < snap.n; i++)
+		ct_retention(&cr.config, &snap, &snap.ns[i], boot_id, now);
 	res = ct_evaluate(&cr.config, &snap);
 
 	mp_timeout_disarm();
 	ct_render(&cr.config, &snap, &res);
-	mp_buf_free(&snap.trace);
+	ct_result_free(&res);
+	ct_snapshot_free(&snap);
 	mp_argv_free(&args);
 	return res.state;
 }

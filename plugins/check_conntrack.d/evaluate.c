@@ -1,39 +1,97 @@
-/* Turns a snapshot and the thresholds into a state: utilization first, counters and rules later. */
+/* Turns a snapshot and the thresholds into states: utilization, then what changed since last run. */
 #include <errno.h>
+#include <stdlib.h>
 
 #include "snapshot.h"
 
+const char *const ct_watched_names[CT_W_MAX] = {"drop", "early-drop", "insert-failed"};
+const enum ct_counter ct_watched_counter[CT_W_MAX] = {CT_DROP, CT_EARLY_DROP, CT_INSERT_FAILED};
+
 /* A percent threshold needs a limit; a count threshold always applies. */
-static bool threshold_alert(const struct ct_threshold *t, const struct ct_proc *p,
-			    const struct ct_result *r)
+static bool threshold_alert(const struct ct_threshold *t, double count, bool have_pct, double pct)
 {
 	if (!t->set)
 		return false;
 	if (t->percent)
-		return r->have_utilization && mp_range_alert(&t->range, r->utilization);
-	return mp_range_alert(&t->range, (double)p->entries);
+		return have_pct && mp_range_alert(&t->range, pct);
+	return mp_range_alert(&t->range, count);
+}
+
+static int threshold_state(const struct ct_threshold *warn, const struct ct_threshold *crit,
+			   double count, bool have_pct, double pct)
+{
+	if (threshold_alert(crit, count, have_pct, pct))
+		return MP_CRITICAL;
+	if (threshold_alert(warn, count, have_pct, pct))
+		return MP_WARNING;
+	return MP_OK;
+}
+
+static void evaluate_ns(const struct ct_config *cfg, const struct ct_ns *ns, struct ct_ns_result *r)
+{
+	const struct ct_proc *p = &ns->proc;
+
+	if (ns->enter_rc < 0 || (ns->proc_rc < 0 && ns->proc_rc != -ENOENT)) {
+		r->state = MP_UNKNOWN;
+		return;
+	}
+	if (ns->proc_rc == -ENOENT) {
+		r->state = cfg->missing_state;
+		return;
+	}
+	if (p->max > 0) {
+		r->have_utilization = true;
+		r->utilization = (double)p->entries * 100.0 / (double)p->max;
+	}
+	r->state = threshold_state(&cfg->warn, &cfg->crit, (double)p->entries, r->have_utilization,
+				   r->utilization);
+	if (ns->retention != CT_RET_DELTA)
+		return;
+	for (int w = 0; w < CT_W_MAX; w++) {
+		enum ct_counter c = ct_watched_counter[w];
+
+		if (!(ns->counters.present & (1u << c)))
+			continue;
+		r->delta_state[w] = threshold_state(&cfg->delta_warn[w], &cfg->delta_crit[w],
+						    (double)ns->delta[c], false, 0);
+		r->state = mp_state_worst(r->state, r->delta_state[w]);
+	}
+}
+
+/* The fullest namespace: highest utilization, else most entries; a failed one only if none. */
+static bool fuller(const struct ct_ns *a, const struct ct_ns_result *ra, const struct ct_ns *b,
+		   const struct ct_ns_result *rb)
+{
+	if (ra->state != rb->state && mp_state_worst(ra->state, rb->state) == ra->state)
+		return true;
+	if (ra->state != rb->state)
+		return false;
+	if (ra->have_utilization && rb->have_utilization)
+		return ra->utilization > rb->utilization;
+	return a->proc.entries > b->proc.entries;
 }
 
 struct ct_result ct_evaluate(const struct ct_config *cfg, const struct ct_snapshot *snap)
 {
 	struct ct_result res = {.state = MP_OK};
-	const struct ct_proc *p = &snap->proc;
 
-	if (snap->proc_rc == -ENOENT) {
-		res.state = cfg->missing_state;
-		return res;
-	}
-	if (snap->proc_rc < 0) {
+	res.ns = calloc(snap->n ? snap->n : 1, sizeof(*res.ns));
+	if (!res.ns) {
 		res.state = MP_UNKNOWN;
 		return res;
 	}
-	if (p->max > 0) {
-		res.have_utilization = true;
-		res.utilization = (double)p->entries * 100.0 / (double)p->max;
+	for (size_t i = 0; i < snap->n; i++) {
+		evaluate_ns(cfg, &snap->ns[i], &res.ns[i]);
+		res.state = i ? mp_state_worst(res.state, res.ns[i].state) : res.ns[i].state;
+		if (i && fuller(&snap->ns[i], &res.ns[i], &snap->ns[res.fullest],
+				&res.ns[res.fullest]))
+			res.fullest = i;
 	}
-	if (threshold_alert(&cfg->crit, p, &res))
-		res.state = MP_CRITICAL;
-	else if (threshold_alert(&cfg->warn, p, &res))
-		res.state = MP_WARNING;
 	return res;
+}
+
+void ct_result_free(struct ct_result *res)
+{
+	free(res->ns);
+	res->ns = NULL;
 }

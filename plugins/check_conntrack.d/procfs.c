@@ -109,14 +109,14 @@ static const struct candidate bucket_files[] = {
  * The first candidate that exists: its value, or the reason it is unusable. Returns the index
  * read, -1 when none exists (-ENOENT in *rc), or the index with *rc < 0 when it exists but fails.
  */
-static int read_first(struct ct_snapshot *snap, const char *procfs, const struct candidate *c,
-		      const char *what, uint64_t *value, int *rc)
+static int read_first(struct ct_snapshot *snap, struct ct_ns *ns, const char *procfs,
+		      const struct candidate *c, const char *what, uint64_t *value, int *rc)
 {
 	char path[PATH_MAX];
 
 	for (int i = 0; c[i].rel; i++) {
 		snprintf(path, sizeof(path), "%s%s", procfs, c[i].rel);
-		*rc = ct_read_u64(path, value, snap->proc_err, sizeof(snap->proc_err));
+		*rc = ct_read_u64(path, value, ns->err, sizeof(ns->err));
 		if (*rc == -ENOENT) {
 			ct_note(snap, 2, "%s: %s absent, trying the next layout", what, path);
 			continue;
@@ -129,42 +129,42 @@ static int read_first(struct ct_snapshot *snap, const char *procfs, const struct
 	return -1;
 }
 
-int ct_procfs_read(const char *procfs, struct ct_snapshot *snap)
+int ct_procfs_read(const char *procfs, struct ct_snapshot *snap, struct ct_ns *ns)
 {
-	struct ct_proc *p = &snap->proc;
+	struct ct_proc *p = &ns->proc;
 	int rc, i;
 
 	memset(p, 0, sizeof(*p));
-	i = read_first(snap, procfs, count_files, "entries", &p->entries, &rc);
+	i = read_first(snap, ns, procfs, count_files, "entries", &p->entries, &rc);
 	if (i < 0) {
-		snprintf(snap->proc_err, sizeof(snap->proc_err),
+		snprintf(ns->err, sizeof(ns->err),
 			 "no nf_conntrack_count or ip_conntrack_count under %s/sys/net", procfs);
-		ct_note(snap, 1, "connection tracking is not active: %s", snap->proc_err);
-		return snap->proc_rc = -ENOENT;
+		ct_note(snap, 1, "connection tracking is not active: %s", ns->err);
+		return ns->proc_rc = -ENOENT;
 	}
 	if (rc < 0)
-		return snap->proc_rc = rc;
+		return ns->proc_rc = rc;
 	p->active = true;
 	p->layout = count_files[i].layout;
 
-	i = read_first(snap, procfs, max_files, "max", &p->max, &rc);
+	i = read_first(snap, ns, procfs, max_files, "max", &p->max, &rc);
 	if (i < 0) {
-		snprintf(snap->proc_err, sizeof(snap->proc_err),
+		snprintf(ns->err, sizeof(ns->err),
 			 "entries are counted but no limit file was found under %s/sys/net", procfs);
-		return snap->proc_rc = -EINVAL;
+		return ns->proc_rc = -EINVAL;
 	}
 	if (rc < 0)
-		return snap->proc_rc = rc;
+		return ns->proc_rc = rc;
 	p->sysctl_key = max_files[i].key;
 	ct_note(snap, 2, "the limit is set with sysctl %s", p->sysctl_key);
 
-	i = read_first(snap, procfs, bucket_files, "buckets", &p->buckets, &rc);
+	i = read_first(snap, ns, procfs, bucket_files, "buckets", &p->buckets, &rc);
 	if (i >= 0 && rc == 0) {
 		p->have_buckets = true;
 	} else if (i >= 0) {
 		/* Buckets are context, not the check: say why they are missing and go on. */
-		ct_note(snap, 1, "buckets left out: %s", snap->proc_err);
-		snap->proc_err[0] = '\0';
+		ct_note(snap, 1, "buckets left out: %s", ns->err);
+		ns->err[0] = '\0';
 	}
-	return snap->proc_rc = 0;
+	return ns->proc_rc = 0;
 }

@@ -1,7 +1,10 @@
 /* Renders the verdict: the status line, perfdata and long output. Reads no files. */
+#include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "snapshot.h"
 
@@ -32,57 +35,165 @@ static const char *threshold_on(const struct ct_threshold *t, bool want_percent,
 	return mp_range_format(&r, buf, len);
 }
 
-static void perfdata(const struct ct_config *cfg, const struct ct_snapshot *snap,
-		     const struct ct_result *res, struct mp_buf *perf)
+/* A perfdata label prefix for a namespace in --netns=all: its label, made label-safe. */
+static void ns_prefix(const struct ct_snapshot *snap, const struct ct_ns *ns, char *buf,
+		      size_t len)
 {
-	const struct ct_proc *p = &snap->proc;
-	char v[40], w[96], c[96], mx[40];
+	size_t o = 0;
 
-	snprintf(v, sizeof(v), "%llu", (unsigned long long)p->entries);
-	snprintf(mx, sizeof(mx), "%llu", (unsigned long long)p->max);
-	mp_perf_add(perf, "entries", v, NULL, threshold_on(&cfg->warn, false, p->max, w, sizeof(w)),
+	buf[0] = '\0';
+	if (!snap->multi)
+		return;
+	for (const char *p = ns->label; *p && o + 2 < len; p++) {
+		if (isalnum((unsigned char)*p) || *p == '-' || *p == '.')
+			buf[o++] = *p;
+		else if (o && buf[o - 1] != '_')
+			buf[o++] = '_';
+	}
+	if (o && buf[o - 1] != '_')
+		buf[o++] = '_';
+	buf[o] = '\0';
+}
+
+static void perf_ns(const struct ct_config *cfg, const struct ct_snapshot *snap,
+		    const struct ct_ns *ns, const struct ct_ns_result *r, bool plain,
+		    struct mp_buf *perf)
+{
+	const struct ct_proc *p = &ns->proc;
+	char v[40], w[96], c[96], mx[40], pre[80], label[160];
+
+	if (plain)
+		pre[0] = '\0';
+	else
+		ns_prefix(snap, ns, pre, sizeof(pre));
+	if (ns->enter_rc < 0 || ns->proc_rc < 0)
+		return;
+	snprintf(v, sizeof(v), "%" PRIu64, p->entries);
+	snprintf(mx, sizeof(mx), "%" PRIu64, p->max);
+	snprintf(label, sizeof(label), "%sentries", pre);
+	mp_perf_add(perf, label, v, NULL, threshold_on(&cfg->warn, false, p->max, w, sizeof(w)),
 		    threshold_on(&cfg->crit, false, p->max, c, sizeof(c)), "0",
 		    p->max ? mx : NULL);
-	if (res->have_utilization) {
-		snprintf(v, sizeof(v), "%.2f", res->utilization);
-		mp_perf_add(perf, "utilization", v, "%",
+	if (r->have_utilization) {
+		snprintf(v, sizeof(v), "%.2f", r->utilization);
+		snprintf(label, sizeof(label), "%sutilization", pre);
+		mp_perf_add(perf, label, v, "%",
 			    threshold_on(&cfg->warn, true, p->max, w, sizeof(w)),
 			    threshold_on(&cfg->crit, true, p->max, c, sizeof(c)), "0", "100");
 	}
-	if (p->have_buckets) {
-		snprintf(v, sizeof(v), "%llu", (unsigned long long)p->buckets);
+	if (p->have_buckets && (plain || !snap->multi)) {
+		snprintf(v, sizeof(v), "%" PRIu64, p->buckets);
 		mp_perf_add(perf, "buckets", v, NULL, NULL, NULL, NULL, NULL);
 	}
+	if (ns->counters_rc < 0)
+		return;
+	for (int i = 0; i < CT_COUNTER_MAX; i++) {
+		if (!(ns->counters.present & (1u << i)))
+			continue;
+		snprintf(v, sizeof(v), "%" PRIu64, ns->counters.value[i]);
+		snprintf(label, sizeof(label), "%s%s", pre, ct_counter_names[i]);
+		mp_perf_add(perf, label, v, "c", NULL, NULL, NULL, NULL);
+	}
+}
+
+/* "8500 of 10000 entries (85.0%), 37 packets dropped (table full) since last check" */
+static void describe_ns(const struct ct_ns *ns, const struct ct_ns_result *r, struct mp_buf *b)
+{
+	const struct ct_proc *p = &ns->proc;
+	static const char *const what[CT_W_MAX] = {"packets dropped (table full)", "early drops",
+						   "failed inserts"};
+
+	if (ns->enter_rc < 0 || (ns->proc_rc < 0 && ns->proc_rc != -ENOENT)) {
+		mp_buf_printf(b, "%s", ns->err);
+		return;
+	}
+	if (ns->proc_rc == -ENOENT) {
+		mp_buf_printf(b, "connection tracking is not active (%s)", ns->err);
+		return;
+	}
+	if (r->have_utilization)
+		mp_buf_printf(b, "%" PRIu64 " of %" PRIu64 " entries (%.1f%%)", p->entries, p->max,
+			      r->utilization);
+	else
+		mp_buf_printf(b, "%" PRIu64 " entries (no limit)", p->entries);
+	if (ns->retention != CT_RET_DELTA)
+		return;
+	for (int w = 0; w < CT_W_MAX; w++) {
+		uint64_t d = ns->delta[ct_watched_counter[w]];
+
+		if (d && (ns->counters.present & (1u << ct_watched_counter[w])))
+			mp_buf_printf(b, ", %" PRIu64 " %s since last check", d, what[w]);
+	}
+}
+
+/* Long output about the counters of one namespace. */
+static void counters_lines(const struct ct_snapshot *snap, const struct ct_ns *ns,
+			   struct mp_buf *b)
+{
+	const char *sep = "";
+
+	if (ns->enter_rc < 0 || ns->proc_rc < 0)
+		return;
+	if (ns->counters_rc < 0) {
+		mp_buf_printf(b, "counters not available: %s\n", ns->counters_why);
+		return;
+	}
+	if (ns->retention != CT_RET_DELTA) {
+		mp_buf_printf(b, "%s\n",
+			      ns->retention_note[0] ? ns->retention_note : "counters: no baseline");
+		return;
+	}
+	mp_buf_printf(b, "since last check (%.0f s ago, counters from %s): ", ns->seconds,
+		      ns->counters.source);
+	for (int i = 0; i < CT_COUNTER_MAX; i++) {
+		bool watched = i == CT_DROP || i == CT_EARLY_DROP || i == CT_INSERT_FAILED;
+
+		if (!(ns->counters.present & (1u << i)) || (!watched && !ns->delta[i] &&
+							     snap->verbose < 1))
+			continue;
+		mp_buf_printf(b, "%s%s +%" PRIu64, sep, ct_counter_names[i], ns->delta[i]);
+		if (ns->seconds > 0 && ns->delta[i])
+			mp_buf_printf(b, " (%.3g/s)", (double)ns->delta[i] / ns->seconds);
+		sep = ", ";
+	}
+	mp_buf_printf(b, "\n");
+	if (ns->retention_note[0])
+		mp_buf_printf(b, "%s\n", ns->retention_note);
+	if (ns->delta[CT_INSERT_FAILED] && ns->counters.insert_failed_counts_clashes)
+		mp_buf_printf(b, "note: on this kernel insert_failed also counts clashes the kernel "
+				 "resolved; on busy multi-CPU hosts it rises without harm\n");
 }
 
 void ct_render(const struct ct_config *cfg, const struct ct_snapshot *snap,
 	       const struct ct_result *res)
 {
-	const struct ct_proc *p = &snap->proc;
 	struct mp_buf summary = {0}, perf = {0}, lines = {0};
+	const struct ct_ns *top = &snap->ns[res->fullest];
+	const struct ct_ns_result *rtop = &res->ns[res->fullest];
 
-	if (snap->proc_rc == -ENOENT) {
-		mp_buf_printf(&summary, "connection tracking is not active (%s)", snap->proc_err);
-	} else if (snap->proc_rc < 0) {
-		mp_buf_printf(&summary, "%s", snap->proc_err);
-	} else {
-		if (res->have_utilization)
-			mp_buf_printf(&summary, "%llu of %llu entries (%.1f%%)",
-				      (unsigned long long)p->entries, (unsigned long long)p->max,
-				      res->utilization);
-		else
-			mp_buf_printf(&summary, "%llu entries (no limit)",
-				      (unsigned long long)p->entries);
-		perfdata(cfg, snap, res, &perf);
-		if (p->max && p->entries > p->max)
-			mp_buf_printf(&lines,
-				      "entries exceed the limit: it was lowered below the current "
-				      "count; new flows are dropped until old ones expire\n");
-		if (!p->max)
-			mp_buf_printf(&lines, "%s is 0: the kernel sets no limit, percent thresholds "
-					      "do not apply\n",
-				      p->sysctl_key);
+	if (snap->multi || strcmp(top->label, "host") != 0)
+		mp_buf_printf(&summary, "netns %s: ", top->label);
+	describe_ns(top, rtop, &summary);
+	if (snap->multi)
+		mp_buf_printf(&summary, " (fullest of %zu namespaces)", snap->n);
+	perf_ns(cfg, snap, top, rtop, true, &perf);
+	for (size_t i = 0; snap->multi && i < snap->n; i++) {
+		perf_ns(cfg, snap, &snap->ns[i], &res->ns[i], false, &perf);
+		mp_buf_printf(&lines, "netns %s: %s - ", snap->ns[i].label,
+			      mp_state_name(res->ns[i].state));
+		describe_ns(&snap->ns[i], &res->ns[i], &lines);
+		mp_buf_printf(&lines, "\n");
+		counters_lines(snap, &snap->ns[i], &lines);
 	}
+	if (!snap->multi)
+		counters_lines(snap, top, &lines);
+	if (top->proc_rc == 0 && top->proc.max && top->proc.entries > top->proc.max)
+		mp_buf_printf(&lines, "entries exceed the limit: it was lowered below the current "
+				      "count; new flows are dropped until old ones expire\n");
+	if (top->proc_rc == 0 && !top->proc.max)
+		mp_buf_printf(&lines,
+			      "%s is 0: the kernel sets no limit, percent thresholds do not apply\n",
+			      top->proc.sysctl_key);
 	mp_buf_printf(&lines, "%s", mp_buf_str(&snap->trace));
 	if (summary.oom || perf.oom || lines.oom)
 		mp_die(CT_SERVICE, "out of memory");

@@ -5,24 +5,32 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
+#include "counters.h"
 #include "mp.h"
 
 #define CT_SERVICE "CONNTRACK"
 #define CT_PLUGIN "check_conntrack"
 
-/* A -w/-c argument: a range on the entry count, or on utilization when it ended in '%'. */
+/* A threshold argument: a range on a count, or on utilization when it ended in '%'. */
 struct ct_threshold {
 	bool set;
 	bool percent;
 	struct mp_range range;
 };
 
+/* The counters that have thresholds on their change since the previous run. */
+enum ct_watched { CT_W_DROP, CT_W_EARLY_DROP, CT_W_INSERT_FAILED, CT_W_MAX };
+
 struct ct_config {
 	struct ct_threshold warn, crit;
+	struct ct_threshold delta_warn[CT_W_MAX], delta_crit[CT_W_MAX];
 	int missing_state; /* state when connection tracking is not active */
 	const char *procfs;
 	const char *sysfs;
+	const char *netns;     /* NULL: our own; a name under /run/netns, a path, or "all" */
+	const char *state_dir; /* NULL: the default (see common/state.h) */
 	unsigned timeout;
 	int verbose;
 };
@@ -34,37 +42,94 @@ struct ct_proc {
 	uint64_t max; /* 0: no limit */
 	uint64_t buckets;
 	bool have_buckets;
-	const char *layout;     /* "nf_conntrack", "nf_conntrack (net.nf_conntrack_max)", "ip_conntrack" */
+	const char *layout;     /* "nf_conntrack" or "ip_conntrack" */
 	const char *sysctl_key; /* the key that sets the limit on this kernel */
+};
+
+/* How the counters compare with the previous run's. */
+enum ct_retention {
+	CT_RET_NONE,     /* no counters, or state retention failed: nothing to compare */
+	CT_RET_BASELINE, /* first run, reboot, counter went backwards or state unreadable */
+	CT_RET_DELTA,    /* delta[] and seconds are valid */
+};
+
+/* Everything known about one network namespace. */
+struct ct_ns {
+	char label[128];  /* "host", the /run/netns name, a path, or "pid N (comm)" */
+	uint64_t inode;   /* of the namespace: identity, and the state file's name */
+	int enter_rc;     /* 0, or -errno: could not enter it (nothing else is valid) */
+	int proc_rc;      /* 0, -ENOENT (not active), other -errno: unreadable or garbage */
+	char err[320];    /* one-line reason when enter_rc or proc_rc < 0 */
+	struct ct_proc proc;
+	int counters_rc;  /* 0, or -errno: no source answered */
+	char counters_why[320];
+	struct ct_counters counters;
+	enum ct_retention retention;
+	char retention_note[320];
+	uint64_t delta[CT_COUNTER_MAX];
+	double seconds;   /* since the previous run */
 };
 
 /* Everything the collectors found, for evaluation and rendering. No collector prints. */
 struct ct_snapshot {
-	int verbose;          /* how much of the trace to keep */
-	struct mp_buf trace;  /* -v lines: which files were read and why */
-	int proc_rc;          /* 0, -ENOENT (not active), other -errno: unreadable or garbage */
-	char proc_err[320];   /* one-line reason when proc_rc < 0 */
-	struct ct_proc proc;
+	int verbose;         /* how much of the trace to keep */
+	struct mp_buf trace; /* -v lines: which files were read and why */
+	bool multi;          /* --netns=all: several namespaces */
+	size_t n;
+	struct ct_ns *ns;
+	char caps_note[160]; /* what happened to capabilities */
 };
 
-/* The verdict. */
-struct ct_result {
+/* The verdict for one namespace, and overall. */
+struct ct_ns_result {
 	int state;
 	bool have_utilization;
 	double utilization;
+	int delta_state[CT_W_MAX];
+};
+struct ct_result {
+	int state;
+	size_t fullest; /* index of the namespace the summary names */
+	struct ct_ns_result *ns;
 };
 
 /* procfs.c */
-int ct_procfs_read(const char *procfs, struct ct_snapshot *snap);
+int ct_procfs_read(const char *procfs, struct ct_snapshot *snap, struct ct_ns *ns);
 int ct_read_u64(const char *path, uint64_t *value, char *err, size_t errlen);
 void ct_note(struct ct_snapshot *snap, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* collect.c: fills snap for the namespaces cfg names; drops capabilities when done. */
+int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap);
+void ct_snapshot_free(struct ct_snapshot *snap);
+
+/* netns.c */
+struct ct_ns_target {
+	int fd; /* -1: our own namespace, nothing to enter */
+	uint64_t inode;
+	char label[128];
+};
+int ct_netns_targets(const char *spec, const char *procfs, struct ct_ns_target **out, size_t *n,
+		     char *err, size_t errlen);
+int ct_netns_self(const char *procfs, uint64_t *inode);
+
+/* caps.c */
+bool ct_caps_have(int cap);
+int ct_caps_drop(char *err, size_t errlen);
+
+/* retention.c: compare counters with the previous run's, save the new ones. */
+void ct_retention(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
+		  const char *boot_id, time_t now);
+
 /* evaluate.c */
 struct ct_result ct_evaluate(const struct ct_config *cfg, const struct ct_snapshot *snap);
+void ct_result_free(struct ct_result *res);
 
 /* render.c */
 void ct_render(const struct ct_config *cfg, const struct ct_snapshot *snap,
 	       const struct ct_result *res);
+
+extern const char *const ct_watched_names[CT_W_MAX];
+extern const enum ct_counter ct_watched_counter[CT_W_MAX];
 
 #endif

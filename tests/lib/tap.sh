@@ -5,6 +5,8 @@ PLUGIN=${PLUGIN:-$TOP/plugins/check_conntrack}
 FIX=$TOP/tests/fixtures
 _n=0
 _failed=0
+# Suites never touch the real state directory: each gets its own, removed by done_testing.
+export MP_STATE_PATH=${TMPDIR:-/tmp}/ctcheck-state.$$
 
 ok() { # ok COND-EXIT NAME
 	_n=$((_n + 1))
@@ -61,6 +63,7 @@ need_root_kernel() {
 	exit 0
 }
 done_testing() {
+	rm -rf "$MP_STATE_PATH"
 	echo "1..$_n"
 	[ "$_failed" -eq 0 ]
 }

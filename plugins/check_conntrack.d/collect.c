@@ -1,0 +1,156 @@
+/* Collection: enter each namespace, read /proc and the counters, come back, drop privileges. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libmnl/libmnl.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "snapshot.h"
+
+/* Netlink when we may (CAP_NET_ADMIN), else the stat file, else "not available" with reasons. */
+static void collect_counters(const struct ct_config *cfg, struct ct_snapshot *snap,
+			     struct ct_ns *ns, bool net_admin)
+{
+	char why_nl[256] = "", why_stat[256] = "", path[PATH_MAX];
+	int rc;
+
+	if (!ns->proc.active) {
+		/* A netlink request would autoload nf_conntrack: monitoring must not switch it on. */
+		snprintf(ns->counters_why, sizeof(ns->counters_why),
+			 "connection tracking is not active");
+		ns->counters_rc = -ENOENT;
+		return;
+	}
+	if (strcmp(cfg->procfs, "/proc") != 0) {
+		/* The kernel's own answers could describe another system than the tree read. */
+		snprintf(why_nl, sizeof(why_nl), "netlink not used with --procfs");
+	} else if (!net_admin) {
+		snprintf(why_nl, sizeof(why_nl), "netlink needs CAP_NET_ADMIN");
+	} else {
+		struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+
+		if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+			snprintf(why_nl, sizeof(why_nl), "netlink socket: %s", strerror(errno));
+			rc = -errno;
+		} else {
+			rc = ct_netlink_read(nl, &ns->counters, why_nl, sizeof(why_nl));
+		}
+		if (nl)
+			mnl_socket_close(nl);
+		if (rc == 0) {
+			ns->counters.source = "netlink";
+			ct_note(snap, 1, "counters from netlink (ctnetlink statistics)");
+			ns->counters_rc = 0;
+			return;
+		}
+	}
+	ct_note(snap, 1, "counters: %s", why_nl);
+	snprintf(path, sizeof(path), "%s/net/stat/nf_conntrack", cfg->procfs);
+	rc = ct_statfile_read(path, &ns->counters, why_stat, sizeof(why_stat));
+	if (rc == 0) {
+		ns->counters.source = "stat file";
+		ct_note(snap, 1, "counters from %s", path);
+		ns->counters_rc = 0;
+		return;
+	}
+	if (rc == -ENOENT)
+		snprintf(why_stat, sizeof(why_stat), "%.200s absent (kernel built without it)", path);
+	ct_note(snap, 1, "counters: %s", why_stat);
+	snprintf(ns->counters_why, sizeof(ns->counters_why), "%s; %s", why_nl, why_stat);
+	ns->counters_rc = rc;
+}
+
+static void collect_ns(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
+		       bool net_admin)
+{
+	ct_procfs_read(cfg->procfs, snap, ns);
+	collect_counters(cfg, snap, ns, net_admin);
+}
+
+int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap)
+{
+	struct ct_ns_target *t = NULL;
+	size_t n = 0;
+	char err[320] = "";
+	int self_fd = -1, r;
+	bool net_admin = ct_caps_have(CAP_NET_ADMIN);
+
+	ct_note(snap, 2, "CAP_NET_ADMIN %s", net_admin ? "held: netlink sources used" :
+							  "not held: /proc sources only");
+	r = ct_netns_targets(cfg->netns, cfg->procfs, &t, &n, err, sizeof(err));
+	snap->multi = cfg->netns && strcmp(cfg->netns, "all") == 0;
+	snap->ns = calloc(n ? n : 1, sizeof(*snap->ns));
+	if (!snap->ns) {
+		free(t);
+		return -ENOMEM;
+	}
+	if (r < 0) {
+		snap->n = 1;
+		snprintf(snap->ns[0].label, sizeof(snap->ns[0].label), "%s", cfg->netns);
+		snap->ns[0].enter_rc = r;
+		snprintf(snap->ns[0].err, sizeof(snap->ns[0].err), "%s", err);
+		n = 0;
+	} else {
+		snap->n = n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (t[i].fd >= 0 && self_fd < 0) {
+			self_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+			if (self_fd < 0)
+				self_fd = -2; /* cannot come back: enter nothing */
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct ct_ns *ns = &snap->ns[i];
+
+		snprintf(ns->label, sizeof(ns->label), "%s", t[i].label);
+		ns->inode = t[i].inode;
+		if (t[i].fd < 0) {
+			collect_ns(cfg, snap, ns, net_admin);
+			continue;
+		}
+		if (self_fd < 0 || setns(t[i].fd, CLONE_NEWNET) < 0) {
+			int e = self_fd < 0 ? EBADF : errno;
+			ns->enter_rc = -e;
+			snprintf(ns->err, sizeof(ns->err), "cannot enter network namespace %s: %s%s",
+				 ns->label, strerror(e),
+				 e == EPERM ? " (needs CAP_SYS_ADMIN: run as root or via sudo)" : "");
+			close(t[i].fd);
+			continue;
+		}
+		ct_note(snap, 2, "entered network namespace %s (inode %llu)", ns->label,
+			(unsigned long long)ns->inode);
+		collect_ns(cfg, snap, ns, net_admin);
+		close(t[i].fd);
+		if (setns(self_fd, CLONE_NEWNET) < 0) {
+			/* Reading on would describe the wrong namespace: stop here. */
+			for (size_t k = i + 1; k < n; k++) {
+				snap->ns[k].enter_rc = -errno;
+				snprintf(snap->ns[k].err, sizeof(snap->ns[k].err),
+					 "not checked: cannot return to the own namespace");
+				close(t[k].fd);
+			}
+			break;
+		}
+	}
+	if (self_fd >= 0)
+		close(self_fd);
+	free(t);
+	if (ct_caps_drop(snap->caps_note, sizeof(snap->caps_note)) == 0)
+		snprintf(snap->caps_note, sizeof(snap->caps_note),
+			 "capabilities dropped after collection");
+	ct_note(snap, 2, "%s", snap->caps_note);
+	return 0;
+}
+
+void ct_snapshot_free(struct ct_snapshot *snap)
+{
+	free(snap->ns);
+	mp_buf_free(&snap->trace);
+	snap->ns = NULL;
+	snap->n = 0;
+}
