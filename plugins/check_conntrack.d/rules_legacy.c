@@ -282,7 +282,7 @@ int ct_rules_legacy(int family, const char *procfs, struct ct_rules *r, char *er
 			snprintf(err, errlen, "needs root: %s is readable by root only", path);
 		else
 			snprintf(err, errlen, "cannot read %s: %s", path, strerror(-rc));
-		return rc;
+		goto fail;
 	}
 	/* The raw socket is what iptables uses; without CAP_NET_RAW a datagram socket reaches the
 	 * same getsockopt handlers, which only ask for CAP_NET_ADMIN. */
@@ -293,7 +293,7 @@ int ct_rules_legacy(int family, const char *procfs, struct ct_rules *r, char *er
 		rc = -errno;
 		snprintf(err, errlen, "iptables-legacy: socket: %s", strerror(-rc));
 		fclose(names);
-		return rc;
+		goto fail;
 	}
 	while (rc == 0 && fgets(line, sizeof(line), names)) {
 		line[strcspn(line, "\n")] = '\0';
@@ -303,7 +303,12 @@ int ct_rules_legacy(int family, const char *procfs, struct ct_rules *r, char *er
 	}
 	close(fd);
 	fclose(names);
-	if (rc == 0)
+	if (rc == 0) {
 		r->inspected = true;
+		return 0;
+	}
+fail:
+	if (!r->why_not[0])
+		snprintf(r->why_not, sizeof(r->why_not), "iptables-legacy: %s", err);
 	return rc;
 }

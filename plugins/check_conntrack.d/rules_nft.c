@@ -355,6 +355,10 @@ static int nft_parse(const void *buf, size_t len, unsigned seq, unsigned portid,
 		snprintf(err, errlen, "needs CAP_NET_ADMIN");
 		return -EPERM;
 	}
+	if (errno == EINTR) {
+		snprintf(err, errlen, "nftables rule dump: the ruleset changed during the dump");
+		return -EINTR;
+	}
 	ret = errno ? errno : EPROTO;
 	snprintf(err, errlen, "nftables rule dump: %s", strerror(ret));
 	return -ret;
@@ -413,6 +417,8 @@ int ct_rules_nft(struct mnl_socket *nl, struct ct_rules *r, char *err, size_t er
 		r->state_rules = state0;
 		r->tracking_rules = tracking0;
 		r->notrack_rules = notrack0;
+		if (!r->why_not[0])
+			snprintf(r->why_not, sizeof(r->why_not), "nftables: %s", err);
 		return rc;
 	}
 	r->inspected = true;
