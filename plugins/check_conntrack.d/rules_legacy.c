@@ -309,6 +309,6 @@ int ct_rules_legacy(int family, const char *procfs, struct ct_rules *r, char *er
 	}
 fail:
 	if (!r->why_not[0])
-		snprintf(r->why_not, sizeof(r->why_not), "iptables-legacy: %s", err);
+		snprintf(r->why_not, sizeof(r->why_not), "%s", err);
 	return rc;
 }

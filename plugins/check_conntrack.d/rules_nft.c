@@ -418,7 +418,7 @@ int ct_rules_nft(struct mnl_socket *nl, struct ct_rules *r, char *err, size_t er
 		r->tracking_rules = tracking0;
 		r->notrack_rules = notrack0;
 		if (!r->why_not[0])
-			snprintf(r->why_not, sizeof(r->why_not), "nftables: %s", err);
+			snprintf(r->why_not, sizeof(r->why_not), "%s", err);
 		return rc;
 	}
 	r->inspected = true;
