@@ -21,6 +21,10 @@ enum long_only {
 	OPT_EXTRA_OPTS,
 	OPT_NETNS,
 	OPT_STATE_DIR,
+	OPT_NO_RULES,
+	OPT_STATE_RULES,
+	OPT_PERSISTENCE,
+	OPT_ROOT,
 	OPT_DELTA, /* OPT_DELTA + 2 * watched counter (+1 for critical) */
 };
 
@@ -37,6 +41,10 @@ static const struct option long_options[] = {
 	{"extra-opts", optional_argument, NULL, OPT_EXTRA_OPTS},
 	{"netns", required_argument, NULL, OPT_NETNS},
 	{"state-dir", required_argument, NULL, OPT_STATE_DIR},
+	{"no-rules", no_argument, NULL, OPT_NO_RULES},
+	{"state-rules", required_argument, NULL, OPT_STATE_RULES},
+	{"persistence", required_argument, NULL, OPT_PERSISTENCE},
+	{"root", required_argument, NULL, OPT_ROOT},
 	{"drop-warning", required_argument, NULL, OPT_DELTA + 2 * CT_W_DROP},
 	{"drop-critical", required_argument, NULL, OPT_DELTA + 2 * CT_W_DROP + 1},
 	{"early-drop-warning", required_argument, NULL, OPT_DELTA + 2 * CT_W_EARLY_DROP},
@@ -56,7 +64,8 @@ static void print_help(void)
 	       "                       [--drop-critical=RANGE] [--early-drop-warning=RANGE]\n"
 	       "                       [--early-drop-critical=RANGE] [--insert-failed-warning=RANGE]\n"
 	       "                       [--insert-failed-critical=RANGE] [--netns=NAME|PATH|all]\n"
-	       "                       [--state-dir=DIR] [-t SECONDS] [--missing=STATE]\n"
+	       "                       [--state-dir=DIR] [--state-rules=STATE] [--no-rules]\n"
+	       "                       [--persistence=STATE] [--root=DIR] [-t SECONDS] [--missing=STATE]\n"
 	       "                       [--procfs=DIR] [--sysfs=DIR] [-v] [--extra-opts=[SECTION][@FILE]]\n\n",
 	       CT_VERSION);
 	printf("Options:\n"
@@ -79,6 +88,15 @@ static void print_help(void)
 	       "     --state-dir=DIR    where counters are kept between runs (default\n"
 	       "                        $MP_STATE_PATH or /var/lib/monitoring-plugins, then\n"
 	       "                        /UID/check_conntrack)\n"
+	       "     --state-rules=STATE\n"
+	       "                        state when firewall rules match on connection state (for\n"
+	       "                        hosts meant to run a stateless firewall); default: reported\n"
+	       "                        only\n"
+	       "     --no-rules         do not inspect the firewall rules\n"
+	       "     --persistence=STATE\n"
+	       "                        state when the running limit is not what boot applies\n"
+	       "                        (sysctl.conf, sysctl.d); default: reported only\n"
+	       "     --root=DIR         read sysctl configuration under DIR (default /)\n"
 	       " -t, --timeout=SECONDS  end the check as UNKNOWN after SECONDS (default 10)\n"
 	       "     --missing=STATE    state when connection tracking is not active: ok, warning,\n"
 	       "                        critical or unknown (default ok)\n"
@@ -90,8 +108,9 @@ static void print_help(void)
 	       "                        check_conntrack, standard plugins.ini locations)\n"
 	       " -h, --help             this help\n"
 	       " -V, --version          the version\n\n");
-	printf("Perfdata: entries=N;W;C;0;LIMIT utilization=P%%;W;C;0;100 buckets=N, and the\n"
-	       "kernel counters as they are (drop=Nc early_drop=Nc insert_failed=Nc ...).\n"
+	printf("Perfdata: entries=N;W;C;0;LIMIT utilization=P%%;W;C;0;100 buckets=N\n"
+	       "state_rules=N tracking_rules=N notrack_rules=N, and the kernel counters as they\n"
+	       "are (drop=Nc early_drop=Nc insert_failed=Nc ...).\n"
 	       "Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n");
 }
 
@@ -155,6 +174,9 @@ static struct ct_config_result process_arguments(int argc, char **argv)
 				.procfs = "/proc",
 				.sysfs = "/sys",
 				.timeout = 10,
+				.root = "/",
+				.state_rules = -1,
+				.persistence = -1,
 			},
 	};
 	struct ct_config *cfg = &r.config;
@@ -214,6 +236,27 @@ static struct ct_config_result process_arguments(int argc, char **argv)
 				return r;
 			}
 			cfg->state_dir = optarg;
+			break;
+		case OPT_NO_RULES:
+			cfg->no_rules = true;
+			break;
+		case OPT_STATE_RULES:
+		case OPT_PERSISTENCE: {
+			int st = mp_state_parse(optarg);
+
+			if (st < 0) {
+				snprintf(r.reason, sizeof(r.reason),
+					 "invalid --%s state '%.40s': want ok, warning, critical or "
+					 "unknown",
+					 c == OPT_STATE_RULES ? "state-rules" : "persistence", optarg);
+				r.errorcode = MP_UNKNOWN;
+				return r;
+			}
+			*(c == OPT_STATE_RULES ? &cfg->state_rules : &cfg->persistence) = st;
+			break;
+		}
+		case OPT_ROOT:
+			cfg->root = optarg;
 			break;
 		case OPT_PROCFS:
 			cfg->procfs = optarg;

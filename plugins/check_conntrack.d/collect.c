@@ -69,6 +69,7 @@ static void collect_ns(const struct ct_config *cfg, struct ct_snapshot *snap, st
 {
 	ct_procfs_read(cfg->procfs, snap, ns);
 	collect_counters(cfg, snap, ns, net_admin);
+	ct_collect_rules(cfg, snap, ns, net_admin);
 }
 
 int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap)
@@ -140,6 +141,7 @@ int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap)
 	if (self_fd >= 0)
 		close(self_fd);
 	free(t);
+	ct_collect_persistence(cfg, snap);
 	if (ct_caps_drop(snap->caps_note, sizeof(snap->caps_note)) == 0)
 		snprintf(snap->caps_note, sizeof(snap->caps_note),
 			 "capabilities dropped after collection");
@@ -149,6 +151,8 @@ int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap)
 
 void ct_snapshot_free(struct ct_snapshot *snap)
 {
+	for (size_t i = 0; i < snap->n; i++)
+		ct_rules_free(&snap->ns[i].rules);
 	free(snap->ns);
 	mp_buf_free(&snap->trace);
 	snap->ns = NULL;

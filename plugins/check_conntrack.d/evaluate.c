@@ -45,6 +45,10 @@ static void evaluate_ns(const struct ct_config *cfg, const struct ct_ns *ns, str
 	}
 	r->state = threshold_state(&cfg->warn, &cfg->crit, (double)p->entries, r->have_utilization,
 				   r->utilization);
+	if (cfg->state_rules >= 0 && ns->rules.inspected && ns->rules.state_rules) {
+		r->rules_state = cfg->state_rules;
+		r->state = mp_state_worst(r->state, r->rules_state);
+	}
 	if (ns->retention != CT_RET_DELTA)
 		return;
 	for (int w = 0; w < CT_W_MAX; w++) {
@@ -86,6 +90,10 @@ struct ct_result ct_evaluate(const struct ct_config *cfg, const struct ct_snapsh
 		if (i && fuller(&snap->ns[i], &res.ns[i], &snap->ns[res.fullest],
 				&res.ns[res.fullest]))
 			res.fullest = i;
+	}
+	if (cfg->persistence >= 0 && snap->persist.mismatch) {
+		res.persistence_state = cfg->persistence;
+		res.state = mp_state_worst(res.state, res.persistence_state);
 	}
 	return res;
 }

@@ -85,6 +85,17 @@ static void perf_ns(const struct ct_config *cfg, const struct ct_snapshot *snap,
 		snprintf(v, sizeof(v), "%" PRIu64, p->buckets);
 		mp_perf_add(perf, "buckets", v, NULL, NULL, NULL, NULL, NULL);
 	}
+	if (ns->rules.inspected) {
+		static const char *const names[3] = {"state_rules", "tracking_rules",
+						     "notrack_rules"};
+		const unsigned vals[3] = {ns->rules.state_rules, ns->rules.tracking_rules,
+					  ns->rules.notrack_rules};
+		for (int i = 0; i < 3; i++) {
+			snprintf(v, sizeof(v), "%u", vals[i]);
+			snprintf(label, sizeof(label), "%s%s", pre, names[i]);
+			mp_perf_add(perf, label, v, NULL, NULL, NULL, NULL, NULL);
+		}
+	}
 	if (ns->counters_rc < 0)
 		return;
 	for (int i = 0; i < CT_COUNTER_MAX; i++) {
@@ -124,6 +135,97 @@ static void describe_ns(const struct ct_ns *ns, const struct ct_ns_result *r, st
 		if (d && (ns->counters.present & (1u << ct_watched_counter[w])))
 			mp_buf_printf(b, ", %" PRIu64 " %s since last check", d, what[w]);
 	}
+}
+
+/*
+ * Exactly one of three phrases (an interface): "tracking forced by N rules (...)", "no rule needs
+ * connection tracking", "rules not inspected (...)".
+ */
+static void rules_phrase(const struct ct_ns *ns, struct mp_buf *b)
+{
+	const struct ct_rules *r = &ns->rules;
+
+	if (!r->inspected) {
+		mp_buf_printf(b, "rules not inspected (%s", r->why_not[0] ? r->why_not : "unknown");
+		if (r->have_holders && r->holders[0])
+			mp_buf_printf(b, "; nf_conntrack is used by %s", r->holders);
+		else if (r->have_holders)
+			mp_buf_printf(b, "; no module uses nf_conntrack");
+		mp_buf_printf(b, ")");
+		return;
+	}
+	if (!r->tracking_rules) {
+		mp_buf_printf(b, "no rule needs connection tracking");
+		return;
+	}
+	unsigned kinds = 0;
+	for (size_t i = 0; i < r->n; i++)
+		kinds |= r->list[i].kinds;
+	mp_buf_printf(b, "tracking forced by %u rules (", r->tracking_rules);
+	const char *sep = "";
+	if (kinds & CT_RULE_STATE) {
+		mp_buf_printf(b, "state match");
+		sep = ", ";
+	}
+	if (kinds & CT_RULE_CT) {
+		mp_buf_printf(b, "%sother ct use", sep);
+		sep = ", ";
+	}
+	if (kinds & CT_RULE_NAT)
+		mp_buf_printf(b, "%sNAT", sep);
+	mp_buf_printf(b, ")");
+}
+
+/* The rules themselves: at most 20 of each kind unless -v. */
+static void rules_lines(const struct ct_snapshot *snap, const struct ct_ns *ns, struct mp_buf *b)
+{
+	const struct ct_rules *r = &ns->rules;
+	size_t shown[2] = {0, 0}, total[2] = {0, 0};
+	const size_t limit = snap->verbose ? (size_t)-1 : 20;
+
+	if (r->inspected && r->why_not[0])
+		mp_buf_printf(b, "rules: partly inspected: %s\n", r->why_not);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct ct_rule *x = &r->list[i];
+		int notrack = !(x->kinds & (CT_RULE_STATE | CT_RULE_CT | CT_RULE_NAT));
+
+		total[notrack]++;
+		if (shown[notrack] >= limit)
+			continue;
+		shown[notrack]++;
+		mp_buf_printf(b, "%s: %s %s %s %s %s%" PRIu64 ": %s\n",
+			      notrack ? "exemption" : "rule", x->backend, x->family, x->table,
+			      x->chain, strcmp(x->backend, "nftables") ? "#" : "handle ", x->handle,
+			      x->what);
+	}
+	for (int k = 0; k < 2; k++) {
+		if (total[k] > shown[k])
+			mp_buf_printf(b, "... and %zu more %s (-v lists all)\n", total[k] - shown[k],
+				      k ? "exemptions" : "rules");
+	}
+}
+
+static void persistence_lines(const struct ct_snapshot *snap, const struct ct_result *res,
+			      struct mp_buf *b)
+{
+	const struct ct_persistence *p = &snap->persist;
+	const struct ct_ns *ns = &snap->ns[res->fullest];
+
+	if (!p->checked)
+		return;
+	if (p->mismatch)
+		mp_buf_printf(b,
+			      "persistence: the running limit %" PRIu64
+			      " is not what boot applies: %s = %s (%s line %u); the running value "
+			      "will be lost at reboot, or the configured one was never applied (a "
+			      "classic: sysctl ran before nf_conntrack was loaded)\n",
+			      ns->proc.max, p->boot.key, p->boot.value, p->boot.file, p->boot.line);
+	else if (p->boot.found && snap->verbose)
+		mp_buf_printf(b, "persistence: boot applies the running limit (%s line %u)\n",
+			      p->boot.file, p->boot.line);
+	else if (!p->boot.found && snap->verbose)
+		mp_buf_printf(b, "persistence: no sysctl file sets the limit: boot uses the "
+				 "kernel's default (a value set with sysctl -w is lost at reboot)\n");
 }
 
 /* Long output about the counters of one namespace. */
@@ -176,17 +278,34 @@ void ct_render(const struct ct_config *cfg, const struct ct_snapshot *snap,
 	describe_ns(top, rtop, &summary);
 	if (snap->multi)
 		mp_buf_printf(&summary, " (fullest of %zu namespaces)", snap->n);
+	if (top->enter_rc == 0 && top->proc_rc == 0) {
+		mp_buf_printf(&summary, "; ");
+		rules_phrase(top, &summary);
+	}
+	if (snap->persist.mismatch)
+		mp_buf_printf(&summary, "; limit not persistent");
 	perf_ns(cfg, snap, top, rtop, true, &perf);
 	for (size_t i = 0; snap->multi && i < snap->n; i++) {
 		perf_ns(cfg, snap, &snap->ns[i], &res->ns[i], false, &perf);
 		mp_buf_printf(&lines, "netns %s: %s - ", snap->ns[i].label,
 			      mp_state_name(res->ns[i].state));
 		describe_ns(&snap->ns[i], &res->ns[i], &lines);
+		if (snap->ns[i].enter_rc == 0 && snap->ns[i].proc_rc == 0) {
+			mp_buf_printf(&lines, "; ");
+			rules_phrase(&snap->ns[i], &lines);
+		}
 		mp_buf_printf(&lines, "\n");
 		counters_lines(snap, &snap->ns[i], &lines);
+		if (snap->verbose)
+			rules_lines(snap, &snap->ns[i], &lines);
 	}
-	if (!snap->multi)
+	if (!snap->multi) {
 		counters_lines(snap, top, &lines);
+		if (top->enter_rc == 0 && top->proc_rc == 0)
+			rules_lines(snap, top, &lines);
+	}
+	persistence_lines(snap, res, &lines);
+	ct_advice(cfg, snap, res, &lines);
 	if (top->proc_rc == 0 && top->proc.max && top->proc.entries > top->proc.max)
 		mp_buf_printf(&lines, "entries exceed the limit: it was lowered below the current "
 				      "count; new flows are dropped until old ones expire\n");

@@ -9,6 +9,8 @@
 
 #include "counters.h"
 #include "mp.h"
+#include "rules.h"
+#include "sysctl.h"
 
 #define CT_SERVICE "CONNTRACK"
 #define CT_PLUGIN "check_conntrack"
@@ -31,6 +33,10 @@ struct ct_config {
 	const char *sysfs;
 	const char *netns;     /* NULL: our own; a name under /run/netns, a path, or "all" */
 	const char *state_dir; /* NULL: the default (see common/state.h) */
+	const char *root;      /* where sysctl configuration is read: "/" */
+	bool no_rules;         /* --no-rules: do not inspect the firewall */
+	int state_rules;       /* state when state-matching rules exist, -1: no effect */
+	int persistence;       /* state when the limit is not what boot applies, -1: no effect */
 	unsigned timeout;
 	int verbose;
 };
@@ -68,6 +74,17 @@ struct ct_ns {
 	char retention_note[320];
 	uint64_t delta[CT_COUNTER_MAX];
 	double seconds;   /* since the previous run */
+	struct ct_rules rules;
+};
+
+/* What boot will apply to the limit, against the running value (host-wide). */
+struct ct_persistence {
+	bool checked;
+	int rc;               /* ct_sysctl_boot_value's */
+	char err[256];
+	struct ct_sysctl_setting boot;
+	bool mismatch;        /* boot sets a value that is not the running one */
+	uint64_t object_size; /* bytes per entry (slab), 0 if unknown */
 };
 
 /* Everything the collectors found, for evaluation and rendering. No collector prints. */
@@ -78,6 +95,7 @@ struct ct_snapshot {
 	size_t n;
 	struct ct_ns *ns;
 	char caps_note[160]; /* what happened to capabilities */
+	struct ct_persistence persist;
 };
 
 /* The verdict for one namespace, and overall. */
@@ -86,10 +104,12 @@ struct ct_ns_result {
 	bool have_utilization;
 	double utilization;
 	int delta_state[CT_W_MAX];
+	int rules_state;
 };
 struct ct_result {
 	int state;
 	size_t fullest; /* index of the namespace the summary names */
+	int persistence_state;
 	struct ct_ns_result *ns;
 };
 
@@ -124,6 +144,16 @@ void ct_retention(const struct ct_config *cfg, struct ct_snapshot *snap, struct 
 /* evaluate.c */
 struct ct_result ct_evaluate(const struct ct_config *cfg, const struct ct_snapshot *snap);
 void ct_result_free(struct ct_result *res);
+
+/* rules_collect.c: the firewall of the current namespace (privileged) or module holders. */
+void ct_collect_rules(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
+		      bool net_admin);
+/* persistence.c */
+void ct_collect_persistence(const struct ct_config *cfg, struct ct_snapshot *snap);
+
+/* advice.c: what to do about it, as long-output lines. */
+void ct_advice(const struct ct_config *cfg, const struct ct_snapshot *snap,
+	       const struct ct_result *res, struct mp_buf *out);
 
 /* render.c */
 void ct_render(const struct ct_config *cfg, const struct ct_snapshot *snap,

@@ -45,7 +45,7 @@ echo 32 >$MAXFILE
 flows 30001 30060 "$NS2"
 out=$(ip netns exec "$NS2" "$PLUGIN"); rc=$?
 is "$rc" 2 "limit 32, 60 more flows: CRITICAL"
-like "$out" "^CONNTRACK CRITICAL - 32 of 32 entries \(100\.0%\) \| entries=32;25;28;0;32 utilization=100.00%" "full table: entries equal to the limit"
+like "$out" "^CONNTRACK CRITICAL - 32 of 32 entries \(100\.0%\); tracking forced by 1 rules \(state match\) \| entries=32;25;28;0;32 utilization=100.00%" "full table: entries equal to the limit"
 echo "$OLDMAX" >$MAXFILE
 
 # The host is not the namespace: its own count is compared with the same global limit.

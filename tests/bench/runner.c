@@ -1,0 +1,206 @@
+/*
+ * The benchmark's timer: runs several commands in turn, many times each, and prints per command
+ * the median, min and max wall time, the median CPU time (user + sys, children included) and the
+ * peak RSS, all taken from fork/exec/wait4 so that nothing but the command itself is measured.
+ *
+ *   runner [-n MAXRUNS] [-m MINRUNS] [-b BUDGET_MS] [-w WARMUP] [-t TIMEOUT_S] CMD... [::: CMD...]
+ *
+ * Commands run round-robin (A B C A B C ...) so that a burst of load from elsewhere hits every
+ * command alike. A command stops after MAXRUNS runs, or after MINRUNS runs once its runs add up
+ * to BUDGET_MS. Output, one tab-separated line per command, times in ms, RSS in KiB:
+ *   index runs wall_median wall_min wall_max cpu_median rss_median rss_max exit_status varied
+ * Build it static: the child's peak RSS includes the runner's own pages before exec, so the
+ * runner must stay far smaller than anything it measures.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_CMDS 64
+
+struct cmd {
+	char **argv;
+	int runs;
+	double *wall, *cpu;
+	long *rss;
+	double spent;
+	int rc, varied;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static double tv_ms(struct timeval tv)
+{
+	return (double)tv.tv_sec * 1e3 + (double)tv.tv_usec / 1e3;
+}
+
+/* One run: returns its exit status (128 + signal when killed) or -1 when it could not start. */
+static int run_once(char **argv, int timeout, double *wall, double *cpu, long *rss)
+{
+	struct rusage ru;
+	double t0 = now();
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDWR);
+
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+			if (fd > 2)
+				close(fd);
+		}
+		alarm((unsigned)timeout); /* survives exec: a hung command ends as SIGALRM */
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	while (wait4(pid, &status, 0, &ru) < 0)
+		if (errno != EINTR)
+			return -1;
+	*wall = now() - t0;
+	*cpu = tv_ms(ru.ru_utime) + tv_ms(ru.ru_stime);
+	*rss = ru.ru_maxrss;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int cmp_l(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median_d(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_d);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void usage(void)
+{
+	fputs("usage: runner [-n MAXRUNS] [-m MINRUNS] [-b BUDGET_MS] [-w WARMUP] [-t TIMEOUT_S] "
+	      "CMD... [::: CMD...]\n",
+	      stderr);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	int maxruns = 300, minruns = 5, warmup = 2, timeout = 120, opt, ncmd = 0, i, active;
+	double budget = 2000;
+	struct cmd cmds[MAX_CMDS];
+
+	while ((opt = getopt(argc, argv, "+n:m:b:w:t:")) != -1) {
+		switch (opt) {
+		case 'n':
+			maxruns = atoi(optarg);
+			break;
+		case 'm':
+			minruns = atoi(optarg);
+			break;
+		case 'b':
+			budget = atof(optarg);
+			break;
+		case 'w':
+			warmup = atoi(optarg);
+			break;
+		case 't':
+			timeout = atoi(optarg);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind >= argc || maxruns < 1 || minruns < 1 || minruns > maxruns || timeout < 1)
+		usage();
+	/* Split the remaining arguments at ":::" in place. */
+	for (i = optind; i < argc;) {
+		if (ncmd == MAX_CMDS)
+			usage();
+		memset(&cmds[ncmd], 0, sizeof(cmds[ncmd]));
+		cmds[ncmd].argv = &argv[i];
+		while (i < argc && strcmp(argv[i], ":::") != 0)
+			i++;
+		if (&argv[i] == cmds[ncmd].argv)
+			usage();
+		if (i < argc)
+			argv[i++] = NULL;
+		cmds[ncmd].wall = calloc((size_t)maxruns, sizeof(double));
+		cmds[ncmd].cpu = calloc((size_t)maxruns, sizeof(double));
+		cmds[ncmd].rss = calloc((size_t)maxruns, sizeof(long));
+		cmds[ncmd].rc = -2;
+		if (!cmds[ncmd].wall || !cmds[ncmd].cpu || !cmds[ncmd].rss)
+			return 1;
+		ncmd++;
+	}
+	for (i = 0; i < ncmd; i++) {
+		double w, c;
+		long r;
+
+		for (int k = 0; k < warmup; k++)
+			run_once(cmds[i].argv, timeout, &w, &c, &r);
+	}
+	do {
+		active = 0;
+		for (i = 0; i < ncmd; i++) {
+			struct cmd *c = &cmds[i];
+			int rc;
+
+			if (c->runs >= maxruns || (c->runs >= minruns && c->spent >= budget))
+				continue;
+			active++;
+			rc = run_once(c->argv, timeout, &c->wall[c->runs], &c->cpu[c->runs],
+				      &c->rss[c->runs]);
+			if (rc < 0) {
+				fprintf(stderr, "runner: cannot run %s: %s\n", c->argv[0],
+					strerror(errno));
+				return 1;
+			}
+			if (c->rc != -2 && rc != c->rc)
+				c->varied = 1;
+			c->rc = rc;
+			c->spent += c->wall[c->runs];
+			c->runs++;
+		}
+	} while (active);
+	for (i = 0; i < ncmd; i++) {
+		struct cmd *c = &cmds[i];
+		double wmed = median_d(c->wall, c->runs), cmed = median_d(c->cpu, c->runs);
+
+		qsort(c->rss, (size_t)c->runs, sizeof(long), cmp_l);
+		printf("%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%ld\t%ld\t%d\t%d\n", i, c->runs, wmed,
+		       c->wall[0], c->wall[c->runs - 1], cmed, c->rss[c->runs / 2],
+		       c->rss[c->runs - 1], c->rc, c->varied);
+		free(c->wall);
+		free(c->cpu);
+		free(c->rss);
+	}
+	return 0;
+}

@@ -1,0 +1,56 @@
+/* Fuzzes threshold ranges: mp_range_parse/format/alert and the plugin's own -w/-c/--drop-* parsing. */
+#include <math.h>
+#include <stdio.h>
+
+#include "fuzz.h"
+#include "mp.h"
+
+/* The plugin's option parser is static: build it in here, its main renamed out of the way. */
+#define main ct_plugin_main
+#include "../../plugins/check_conntrack.c"
+#undef main
+
+static void range_roundtrip(const char *text)
+{
+	struct mp_range r, again;
+	char err[128], buf[128];
+	int rc = mp_range_parse(text, &r, err, sizeof(err));
+
+	fuzz_check_err(rc, err, sizeof(err));
+	if (rc < 0)
+		return;
+	/* What parses must format to text that parses back to the same alerting behaviour. */
+	mp_range_format(&r, buf, sizeof(buf));
+	if (mp_range_parse(buf, &again, err, sizeof(err)) < 0)
+		__builtin_trap();
+	if (again.inside != r.inside || again.start_inf != r.start_inf ||
+	    again.end_inf != r.end_inf)
+		__builtin_trap();
+	(void)mp_range_alert(&r, r.start);
+	(void)mp_range_alert(&r, r.end);
+	(void)mp_range_alert(&r, 0);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text = fuzz_strndup(data, size);
+	static const char *const opts[] = {"-w", "-c", "--drop-warning", "--insert-failed-critical"};
+	char *argv[4];
+	struct ct_config_result cr;
+
+	range_roundtrip(text);
+	if (strlen(text) == size) { /* an argv string cannot hold a NUL */
+		argv[0] = "check_conntrack";
+		argv[1] = (char *)opts[size % 4];
+		argv[2] = text;
+		argv[3] = NULL;
+		cr = process_arguments(3, argv);
+		if (cr.errorcode) {
+			size_t n = strnlen(cr.reason, sizeof(cr.reason));
+			if (n == 0 || n == sizeof(cr.reason) || memchr(cr.reason, '\n', n))
+				__builtin_trap();
+		}
+	}
+	free(text);
+	return 0;
+}
