@@ -85,6 +85,15 @@ static void perf_ns(const struct ct_config *cfg, const struct ct_snapshot *snap,
 		snprintf(v, sizeof(v), "%" PRIu64, p->buckets);
 		mp_perf_add(perf, "buckets", v, NULL, NULL, NULL, NULL, NULL);
 	}
+	if (!plain && snap->multi) {
+		/* Per namespace in --netns=all: the essentials only, or the line grows too long. */
+		if ((ns->counters_rc == 0) && (ns->counters.present & (1u << CT_DROP))) {
+			snprintf(v, sizeof(v), "%" PRIu64, ns->counters.value[CT_DROP]);
+			snprintf(label, sizeof(label), "%sdrop", pre);
+			mp_perf_add(perf, label, v, "c", NULL, NULL, NULL, NULL);
+		}
+		return;
+	}
 	if (ns->rules.inspected) {
 		static const char *const names[3] = {"state_rules", "tracking_rules",
 						     "notrack_rules"};
@@ -306,10 +315,11 @@ void ct_render(const struct ct_config *cfg, const struct ct_snapshot *snap,
 	}
 	persistence_lines(snap, res, &lines);
 	ct_advice(cfg, snap, res, &lines);
-	if (top->proc_rc == 0 && top->proc.max && top->proc.entries > top->proc.max)
+	bool top_read = top->enter_rc == 0 && top->proc_rc == 0;
+	if (top_read && top->proc.max && top->proc.entries > top->proc.max)
 		mp_buf_printf(&lines, "entries exceed the limit: it was lowered below the current "
 				      "count; new flows are dropped until old ones expire\n");
-	if (top->proc_rc == 0 && !top->proc.max)
+	if (top_read && !top->proc.max)
 		mp_buf_printf(&lines,
 			      "%s is 0: the kernel sets no limit, percent thresholds do not apply\n",
 			      top->proc.sysctl_key);

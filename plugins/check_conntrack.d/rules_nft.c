@@ -360,6 +360,11 @@ static int nft_parse(const void *buf, size_t len, unsigned seq, unsigned portid,
 		return -EINTR;
 	}
 	ret = errno ? errno : EPROTO;
+	/* NLMSG_ERROR carries a negative errno: INT_MIN or a huge code is a malformed reply. */
+	if (ret < 0 || ret > 4095) {
+		snprintf(err, errlen, "nftables rule dump: malformed error code in reply");
+		return -EBADMSG;
+	}
 	snprintf(err, errlen, "nftables rule dump: %s", strerror(ret));
 	return -ret;
 }

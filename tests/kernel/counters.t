@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# The real kernel: drops between runs, netlink against the stat file, unprivileged runs, --netns=all.
+. "$(dirname "$0")/../lib/tap.sh"
+need_root_kernel
+
+MAXFILE=/proc/sys/net/netfilter/nf_conntrack_max
+OLDMAX=$(cat $MAXFILE)
+A=ctk-a-$$ B=ctk-b-$$ C=ctk-c-$$
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+cleanup() {
+	echo "$OLDMAX" >$MAXFILE
+	for n in $A $B $C; do ip netns del "$n" 2>/dev/null; done
+	rm -rf "$tmp" "$MP_STATE_PATH"
+}
+trap cleanup EXIT INT TERM
+for n in $A $B $C; do
+	ip netns add "$n"
+	ip netns exec "$n" ip link set lo up
+	ip netns exec "$n" nft 'add table inet ctk; add chain inet ctk out { type filter hook output priority 0; }; add rule inet ctk out ct state new,established accept'
+done
+flows() { ip netns exec "$1" bash -c "for p in \$(seq $2 $3); do echo x >/dev/udp/127.0.0.1/\$p; done" 2>/dev/null; }
+perf_counters() { printf '%s\n' "$1" | head -1 | grep -oE "\b(found|invalid|insert|insert_failed|drop|early_drop|error|search_restart|clash_resolve|chaintoolong)=[0-9]+c" | sort | tr '\n' ' '; }
+
+# The fill scenario: baseline, a full table with drops, then quiet again.
+run --netns=$A
+is "$rc" 0 "baseline run in namespace $A: OK"
+like "$out" "counters: first run, baseline saved" "baseline saved"
+echo 32 >$MAXFILE
+flows $A 40001 40060
+run --netns=$A
+is "$rc" 2 "table filled: CRITICAL"
+like "$first" "^CONNTRACK CRITICAL - netns $A: 32 of 32 entries \(100\.0%\), [0-9]+ packets dropped \(table full\) since last check; tracking forced by 1 rules \(state match\) \|" "the drops since the first run are named"
+drops=$(printf '%s\n' "$first" | sed -nE 's/.*, ([0-9]+) packets dropped.*/\1/p')
+ok $((drops >= 20 ? 0 : 1)) "at least 20 of the 28 flows over the limit were dropped ($drops)"
+echo "# fill scenario, second run: $first"
+like "$(dmesg 2>/dev/null | tail -50)" "nf_conntrack: table full|^$" "dmesg agrees (when readable)"
+echo "$OLDMAX" >$MAXFILE
+run --netns=$A
+is "$rc" 0 "third run, no new drops: OK again"
+unlike "$first" "dropped" "third run: no drops named"
+like "$out" "drop \+0" "third run: drop +0 in the long output"
+
+# Netlink and the stat file give the same numbers (as root: netlink; as nobody: the stat file).
+root_out=$(ip netns exec $A "$PLUGIN" --state-dir=$tmp/root -v)
+nobody_out=$(ip netns exec $A setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all "$PLUGIN" --state-dir=$tmp/nobody -v 2>&1)
+like "$root_out" "counters from netlink" "root: counters from netlink"
+like "$nobody_out" "counters from /proc/net/stat/nf_conntrack" "nobody: counters from the stat file"
+like "$nobody_out" "counters: netlink needs CAP_NET_ADMIN" "nobody: -v says why netlink was not used"
+is "$(perf_counters "$nobody_out")" "$(perf_counters "$root_out")" "the same counters from netlink and the stat file"
+like "$nobody_out" "^CONNTRACK OK - 32 of $OLDMAX entries" "nobody: entries still reported"
+like "$nobody_out" "rules not inspected \(needs CAP_NET_ADMIN" "nobody: rules not inspected, and why"
+echo "# root:   $(perf_counters "$root_out")"
+
+# A setcap'd copy run as nobody: netlink, then every capability dropped.
+cp "$PLUGIN" $tmp/check_conntrack_cap
+if setcap cap_net_admin+ep $tmp/check_conntrack_cap 2>/dev/null; then
+	cap_out=$(ip netns exec $A setpriv --reuid=nobody --regid=nogroup --clear-groups $tmp/check_conntrack_cap --state-dir=$tmp/cap -vv 2>&1)
+	like "$cap_out" "counters from netlink" "setcap cap_net_admin as nobody: netlink used"
+	like "$cap_out" "tracking forced by 1 rules" "setcap cap_net_admin as nobody: rules inspected"
+	like "$cap_out" "capabilities dropped after collection" "setcap: capabilities dropped"
+else
+	ok 1 "setcap not supported on $tmp's filesystem"
+fi
+
+# Hidden stat file and no privilege: counters unavailable, utilization still checked.
+mkdir -p $tmp/proc/sys/net/netfilter
+echo 5 >$tmp/proc/sys/net/netfilter/nf_conntrack_count
+echo 100 >$tmp/proc/sys/net/netfilter/nf_conntrack_max
+chmod -R a+rX $tmp/proc
+out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all "$PLUGIN" --procfs=$tmp/proc --state-dir=$tmp/nobody2 -w 1% 2>&1); rc=$?
+is "$rc" 1 "no stat file, no privilege: utilization still checked (WARNING at 5%)"
+like "$out" "counters not available: " "no stat file, no privilege: counters not available"
+
+# --netns=all: three namespaces, one of them full.
+flows $B 41001 41005
+echo 40 >$MAXFILE
+flows $C 42001 42060
+run --netns=all
+echo "$OLDMAX" >$MAXFILE
+is "$rc" 2 "--netns=all with one full namespace: CRITICAL"
+like "$first" "^CONNTRACK CRITICAL - netns $C: 40 of 40 entries \(100\.0%\).*\(fullest of [0-9]+ namespaces\)" "--netns=all names the full namespace"
+like "$out" $'\n'"netns $A: OK - " "--netns=all: a line for $A"
+like "$out" $'\n'"netns $B: OK - [0-9]+ of 40 entries" "--netns=all: a line for $B"
+like "$out" $'\n'"netns $C: CRITICAL - 40 of 40 entries" "--netns=all: a line for $C"
+like "$out" $'\n'"netns host: " "--netns=all: a line for the host"
+like "$first" " ${C}_entries=40;32;36;0;40 ${C}_utilization=100.00%;80;90;0;100 ${C}_drop=[0-9]+c" "--netns=all: per-namespace perfdata"
+run --netns=no-such-namespace-$$
+is "$rc" 3 "--netns=missing: UNKNOWN"
+like "$first" "cannot open network namespace /run/netns/no-such-namespace" "--netns=missing: says why"
+sleep 300 & sleeper=$!
+ip netns exec $B sleep 300 & bsleeper=$!
+sleep 0.2
+run --netns=/proc/$bsleeper/ns/net
+is "$rc" 0 "--netns=/proc/PID/ns/net: a namespace by path"
+like "$first" "^CONNTRACK OK - netns /proc/$bsleeper/ns/net: [0-9]+ of $OLDMAX entries" "--netns=PATH: that namespace's entries"
+kill $sleeper $bsleeper 2>/dev/null
+done_testing
