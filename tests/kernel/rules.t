@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The real kernel: each kind of rule that forces tracking is found and counted in the right perfdata.
+. "$(dirname "$0")/../lib/tap.sh"
+need_root_kernel
+
+NS=()
+cleanup() { for n in "${NS[@]}"; do ip netns del "$n" 2>/dev/null; done; }
+trap cleanup EXIT INT TERM
+mkns() { local n=ctk-r$1-$$; ip netns add "$n"; NS+=("$n"); echo "$n"; }
+perf() { printf '%s\n' "$first" | grep -oE "\b(state|tracking|notrack)_rules=[0-9]+" | tr '\n' ' '; }
+
+n=$(mkns nft)
+ip netns exec $n nft 'add table inet f; add chain inet f in { type filter hook input priority 0; }; add rule inet f in ct state established,related accept'
+run --netns=$n
+is "$(perf)" "state_rules=1 tracking_rules=1 notrack_rules=0 " "native nft ct state: a state rule"
+like "$first" "; tracking forced by 1 rules \(state match\) \|" "native nft ct state: the summary phrase"
+like "$out" $'\n'"rule: nftables inet f in handle [0-9]+: ct state" "native nft ct state: listed with family, table, chain, handle"
+run --netns=$n --state-rules=warning
+is "$rc" 1 "--state-rules=warning: WARNING when state-matching rules exist"
+
+n=$(mkns leg)
+ip netns exec $n iptables-legacy -A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT
+run --netns=$n
+is "$(perf)" "state_rules=1 tracking_rules=1 notrack_rules=0 " "iptables-legacy -m state: a state rule"
+like "$out" $'\n'"rule: iptables-legacy ip filter INPUT #1: state match" "iptables-legacy -m state: listed with its rule number"
+
+n=$(mkns leg6)
+ip netns exec $n ip6tables-legacy -A FORWARD -p tcp -j ACCEPT
+ip netns exec $n ip6tables-legacy -A FORWARD -m conntrack --ctstate NEW -j ACCEPT
+run --netns=$n
+is "$(perf)" "state_rules=1 tracking_rules=1 notrack_rules=0 " "ip6tables-legacy -m conntrack --ctstate: a state rule"
+like "$out" $'\n'"rule: iptables-legacy ip6 filter FORWARD #2: " "ip6tables-legacy: rule number 2 in FORWARD"
+
+n=$(mkns ipnft)
+ip netns exec $n iptables-nft -A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT
+ip netns exec $n iptables-nft -A INPUT -m connmark --mark 1 -j ACCEPT
+run --netns=$n
+is "$(perf)" "state_rules=1 tracking_rules=2 notrack_rules=0 " "iptables-nft: conntrack state + connmark"
+like "$out" $'\n'"rule: nftables ip filter INPUT handle [0-9]+: " "iptables-nft rules listed as nftables"
+
+n=$(mkns nat)
+ip netns exec $n nft 'add table ip nat; add chain ip nat post { type nat hook postrouting priority 100; }; add rule ip nat post oifname "lo" masquerade'
+run --netns=$n
+is "$(perf)" "state_rules=0 tracking_rules=1 notrack_rules=0 " "nft masquerade: tracking, not state"
+like "$first" "tracking forced by 1 rules \(NAT\)" "NAT named in the summary"
+run --netns=$n --state-rules=critical
+is "$rc" 0 "--state-rules does not fire on NAT alone"
+
+n=$(mkns legnat)
+ip netns exec $n iptables-legacy -t nat -A POSTROUTING -j MASQUERADE
+run --netns=$n
+is "$(perf)" "state_rules=0 tracking_rules=1 notrack_rules=0 " "iptables-legacy MASQUERADE: tracking"
+
+n=$(mkns stateless)
+ip netns exec $n nft 'add table inet f; add chain inet f in { type filter hook input priority 0; }; add rule inet f in tcp dport 22 accept'
+ip netns exec $n iptables-legacy -A INPUT -p tcp --dport 80 -j ACCEPT
+run --netns=$n
+is "$(perf)" "state_rules=0 tracking_rules=0 notrack_rules=0 " "stateless rules only: zeros"
+like "$first" "; no rule needs connection tracking \|" "stateless: the summary phrase"
+
+n=$(mkns notrack)
+ip netns exec $n nft 'add table inet raw; add chain inet raw pre { type filter hook prerouting priority raw; }; add rule inet raw pre udp dport 53 notrack'
+ip netns exec $n iptables-legacy -t raw -A PREROUTING -p udp --dport 123 -j CT --notrack
+ip netns exec $n iptables-legacy -A INPUT -m state --state ESTABLISHED -j ACCEPT
+run --netns=$n -v
+is "$(perf)" "state_rules=1 tracking_rules=1 notrack_rules=2 " "notrack (nft) and CT --notrack (legacy): exemptions"
+like "$out" $'\n'"exemption: nftables inet raw pre handle [0-9]+: notrack" "nft notrack listed as an exemption"
+like "$out" $'\n'"exemption: iptables-legacy ip raw PREROUTING #1: CT --notrack" "legacy CT --notrack listed"
+
+out=$(ip netns exec $n setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all "$PLUGIN" --state-dir=/nonexistent 2>&1); rc=$?
+like "$out" "; rules not inspected \(needs CAP_NET_ADMIN" "unprivileged: rules not inspected, and why"
+unlike "$out" "state_rules=" "unprivileged: no rule perfdata"
+
+# More than 20 rules: the long output stops at 20 unless -v.
+n=$(mkns many)
+{ echo 'add table inet f'; echo 'add chain inet f in { type filter hook input priority 0; }';
+  for p in $(seq 1000 1029); do echo "add rule inet f in tcp dport $p ct state new accept"; done; } | ip netns exec $n nft -f -
+run --netns=$n
+is "$(perf)" "state_rules=30 tracking_rules=30 notrack_rules=0 " "30 state rules counted"
+is "$(printf '%s\n' "$out" | grep -c '^rule: ')" 20 "long output lists 20 rules"
+like "$out" "\.\.\. and 10 more rules \(-v lists all\)" "and says how many more"
+run --netns=$n -v
+is "$(printf '%s\n' "$out" | grep -c '^rule: ')" 30 "-v lists all 30"
+done_testing
