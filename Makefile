@@ -57,3 +57,6 @@ clean:
 		plugins/check_conntrack $(UNIT_BIN)
 
 .PHONY: all unit check install install-setcap format clean
+
+# Hardening (issue 6): libFuzzer targets, `make fuzz` / `make fuzz-build`.
+include tests/fuzz/fuzz.mk

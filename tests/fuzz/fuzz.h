@@ -33,15 +33,23 @@ static inline void *fuzz_memdup(const uint8_t *data, size_t size)
 	return p;
 }
 
-/* Errors come back with a one-line reason: non-empty, terminated, no newline. */
-static inline void fuzz_check_err(int rc, const char *err, size_t errlen)
+/* Errors come back with a reason: non-empty and terminated (it may quote the input verbatim). */
+static inline void fuzz_check_reason(int rc, const char *err, size_t errlen)
 {
 	size_t n;
 
 	if (rc >= 0)
 		return;
 	n = strnlen(err, errlen);
-	if (n == 0 || n == errlen || memchr(err, '\n', n))
+	if (n == 0 || n == errlen)
+		__builtin_trap();
+}
+
+/* Errors about file or kernel data: also one line (no newline). */
+static inline void fuzz_check_err(int rc, const char *err, size_t errlen)
+{
+	fuzz_check_reason(rc, err, errlen);
+	if (rc < 0 && strchr(err, '\n'))
 		__builtin_trap();
 }
 

@@ -16,7 +16,7 @@ static void range_roundtrip(const char *text)
 	char err[128], buf[128];
 	int rc = mp_range_parse(text, &r, err, sizeof(err));
 
-	fuzz_check_err(rc, err, sizeof(err));
+	fuzz_check_reason(rc, err, sizeof(err)); /* quotes the argument: mp_die sanitizes */
 	if (rc < 0)
 		return;
 	/* What parses must format to text that parses back to the same alerting behaviour. */
@@ -47,7 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cr = process_arguments(3, argv);
 		if (cr.errorcode) {
 			size_t n = strnlen(cr.reason, sizeof(cr.reason));
-			if (n == 0 || n == sizeof(cr.reason) || memchr(cr.reason, '\n', n))
+			/* It may quote the argument verbatim: mp_die keeps the output on one line. */
+			if (n == 0 || n == sizeof(cr.reason))
 				__builtin_trap();
 		}
 	}
