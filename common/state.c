@@ -68,7 +68,28 @@ const char *mp_state_dir(const char *explicit_dir, const char *plugin, char *buf
 	return buf;
 }
 
-/* mkdir -p: create the missing parts of path with mode 0700. 0 or -errno + err. */
+/*
+ * Where an unprivileged user keeps state when the default prefix is not writable for it (NRPE's
+ * nagios user and a root-owned /var/lib): /var/tmp survives reboots; the directory is created 0700
+ * and refused if someone else made it first.
+ */
+const char *mp_state_fallback_dir(const char *plugin, char *buf, size_t len)
+{
+	int n;
+
+	if (!buf || !len || !plugin || !*plugin || strchr(plugin, '/'))
+		return NULL;
+	n = snprintf(buf, len, "/var/tmp/monitoring-plugins-%lu/%s", (unsigned long)geteuid(),
+		     plugin);
+	if (n < 0 || (size_t)n >= len)
+		return NULL;
+	return buf;
+}
+
+/*
+ * mkdir -p: create the missing parts of path, 0755 on the way (so that other users can have
+ * their own directories under a shared prefix) and 0700 for the last. 0 or -errno + err.
+ */
 static int make_dirs(const char *path, char *err, size_t errlen)
 {
 	char buf[PATH_MAX];
@@ -87,7 +108,7 @@ static int make_dirs(const char *path, char *err, size_t errlen)
 		if (buf[i - 1] == '/')
 			continue;
 		buf[i] = '\0';
-		if (mkdir(buf, 0700) < 0 && errno != EEXIST) {
+		if (mkdir(buf, i < n ? 0755 : 0700) < 0 && errno != EEXIST) {
 			int e = errno;
 
 			if (stat(buf, &st) < 0 || !S_ISDIR(st.st_mode)) {

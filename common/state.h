@@ -39,6 +39,8 @@ struct mp_state_handle {
  * never share files. Writes into buf; returns buf, or NULL if it does not fit or plugin is bad.
  */
 const char *mp_state_dir(const char *explicit_dir, const char *plugin, char *buf, size_t len);
+/* The second choice when the default is not usable: /var/tmp/monitoring-plugins-<euid>/<plugin>. */
+const char *mp_state_fallback_dir(const char *plugin, char *buf, size_t len);
 
 /* Open (and lock, waiting at most until the plugin timeout) the named state. 0 or -errno + err. */
 int mp_state_open(struct mp_state_handle *h, const char *dir, const char *name, char *err,

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "snapshot.h"
@@ -50,7 +51,14 @@ void ct_retention(const struct ct_config *cfg, struct ct_snapshot *snap, struct 
 		return;
 	dir = mp_state_dir(cfg->state_dir, CT_PLUGIN, dirbuf, sizeof(dirbuf));
 	snprintf(name, sizeof(name), "netns-%" PRIu64, ns->inode);
-	if (!dir || mp_state_open(&h, dir, name, err, sizeof(err)) < 0) {
+	r = dir ? mp_state_open(&h, dir, name, err, sizeof(err)) : -ENAMETOOLONG;
+	if (r < 0 && dir && !cfg->state_dir && !secure_getenv("MP_STATE_PATH")) {
+		/* The default prefix is root's to create: an unprivileged user falls back. */
+		ct_note(snap, 2, "state: %s; trying the fallback directory", err);
+		dir = mp_state_fallback_dir(CT_PLUGIN, dirbuf, sizeof(dirbuf));
+		r = dir ? mp_state_open(&h, dir, name, err, sizeof(err)) : -ENAMETOOLONG;
+	}
+	if (r < 0) {
 		snprintf(ns->retention_note, sizeof(ns->retention_note),
 			 "counters: no comparison with the last check (state not kept: %s)",
 			 dir ? err : "state directory path too long");
