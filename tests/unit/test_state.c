@@ -228,11 +228,12 @@ static void test_files(void)
 	uint64_t v;
 	int r, fd;
 
-	/* mkdir -p, 0700 parts, round trip. */
+	/* mkdir -p (0755 on the way, 0700 for the state directory itself), round trip. */
 	mkpath(dir, sizeof(dir), "a/b/c");
 	is_int(mp_state_open(&h, dir, "conntrack", err, sizeof(err)), 0, "open creates a/b/c");
 	mkpath(p, sizeof(p), "a/b");
-	ok(stat(p, &sb) == 0 && (sb.st_mode & 07777) == 0700, "created parts are 0700");
+	ok(stat(p, &sb) == 0 && (sb.st_mode & 07777) == 0755, "created parts on the way are 0755");
+	ok(stat(dir, &sb) == 0 && (sb.st_mode & 07777) == 0700, "the state directory is 0700");
 	ok(stat(dir, &sb) == 0 && (sb.st_mode & 07777) == 0700, "state dir is 0700");
 	is_int(mp_state_read(&h, &back, err, sizeof(err)), -ENOENT, "no state yet: -ENOENT");
 	fill(&st, BOOT, 1700000001);
