@@ -1,0 +1,219 @@
+#!/bin/bash
+# Fault injection: broken proc files, a blocking proc file and -t, spoiled netlink replies (an
+# LD_PRELOAD recvmsg shim), broken state files and directories, and 200 concurrent runs on one
+# state directory. Every case checks the exit code and that the status line is one clear line.
+. "$(dirname "$0")/../lib/tap.sh"
+T=$FIX/trees
+work=$(mktemp -d)
+chmod 755 "$work"
+pids=""
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	mountpoint -q "$work/full" && umount "$work/full"
+	mountpoint -q "$work/ro" && umount "$work/ro"
+	rm -rf "$work"
+}
+trap cleanup EXIT
+root=false
+[ "$(id -u)" -eq 0 ] && root=true
+
+# A fresh copy of the modern fixture tree (8500 of 10000, stat file counters).
+tree() {
+	rm -rf "$work/t"
+	cp -r "$T/modern" "$work/t"
+	P=$work/t/proc
+	N=$P/sys/net/netfilter
+}
+# one_line NAME: the status line is "CONNTRACK STATE - ..." and says something after the dash.
+one_line() {
+	like "$first" '^CONNTRACK (OK|WARNING|CRITICAL|UNKNOWN) - [^ ].{8,}' "$1: one clear status line"
+}
+
+# --- proc files -----------------------------------------------------------------------------
+tree
+printf 'x7\n' >"$N/nf_conntrack_count"
+run --procfs="$P"
+is "$rc" 3 "garbage count: UNKNOWN"
+like "$first" "nf_conntrack_count does not hold a number \(garbage\)" "garbage count: says so"
+one_line "garbage count"
+
+tree
+: >"$N/nf_conntrack_count"
+run --procfs="$P"
+is "$rc" 3 "empty count: UNKNOWN"
+like "$first" "nf_conntrack_count does not hold a number \(empty\)" "empty count: says so"
+
+tree
+echo 99999999999999999999999 >"$N/nf_conntrack_max"
+run --procfs="$P"
+is "$rc" 3 "huge limit: UNKNOWN"
+like "$first" "nf_conntrack_max holds a number too large" "huge limit: says so"
+
+tree
+echo -5 >"$N/nf_conntrack_max"
+run --procfs="$P"
+is "$rc" 3 "negative limit: UNKNOWN"
+like "$first" "nf_conntrack_max does not hold a number" "negative limit: says so"
+
+tree
+head -c 4096 /dev/zero | tr '\0' 7 >"$N/nf_conntrack_count"
+run --procfs="$P"
+is "$rc" 3 "4 KiB of digits: UNKNOWN"
+like "$first" "not a number \(too long\)" "4 KiB of digits: too long"
+
+tree
+printf 'garbage\x01\x02\n' >"$P/net/stat/nf_conntrack"
+run --procfs="$P" -v
+is "$rc" 1 "garbage stat file: the utilization check still answers (WARNING)"
+like "$out" "counters: stat file has no header line" "garbage stat file: -v says why there are no counters"
+one_line "garbage stat file"
+
+tree
+rm "$N/nf_conntrack_max"
+ln -s "$work/vanished" "$N/nf_conntrack_max"
+run --procfs="$P"
+is "$rc" 3 "vanished limit (dangling link): UNKNOWN"
+like "$first" "entries are counted but no limit file was found" "vanished limit: says the limit file is gone"
+one_line "vanished limit"
+
+# Unreadable: root reads anything, so run as nobody then.
+tree
+chmod 000 "$N/nf_conntrack_count"
+chmod -R a+rX "$work/t"
+chmod 000 "$N/nf_conntrack_count"
+if $root; then
+	out=$(MP_STATE_PATH=$work/nobody-state setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$PLUGIN" --procfs="$P" 2>&1)
+	rc=$?
+	first=${out%%$'\n'*}
+else
+	run --procfs="$P"
+fi
+is "$rc" 3 "unreadable count: UNKNOWN"
+like "$first" "nf_conntrack_count.*Permission denied" "unreadable count: permission denied"
+one_line "unreadable count"
+
+# A proc file that blocks: the -t alarm must end the run.
+tree
+rm "$N/nf_conntrack_count"
+mkfifo "$N/nf_conntrack_count"
+start=$(date +%s)
+run --procfs="$P" -t 1
+took=$(($(date +%s) - start))
+is "$rc" 3 "FIFO count, -t 1: UNKNOWN"
+like "$first" "^CONNTRACK UNKNOWN - plugin timed out after 1 seconds" "FIFO count: timed out"
+ok $((took > 3)) "FIFO count: ended within 3 s (took $took s)"
+
+# --- netlink replies (root: ctnetlink needs CAP_NET_ADMIN) -------------------------------------
+if $root && [ -e /proc/sys/net/netfilter/nf_conntrack_count ]; then
+	shim=$work/nlshim.so
+	cc -shared -fPIC -o "$shim" "$TOP/tests/hardening/nlshim.c" -ldl
+	ok $? "netlink shim builds"
+	for m in "enobufs:receive buffer overrun \(ENOBUFS\)" "oversize:reply larger than" \
+		"truncate:truncated message" "nlmsgerr:kernel refused the request: Input/output error" \
+		"garbage:ctnetlink: (truncated|malformed)"; do
+		mode=${m%%:*}
+		want=${m#*:}
+		out=$(CT_NLSHIM=$mode LD_PRELOAD=$shim "$PLUGIN" -v -w 100% -c 100% 2>&1)
+		rc=$?
+		first=${out%%$'\n'*}
+		ok $((rc > 2)) "netlink $mode: exit $rc, not UNKNOWN: the stat file answers instead"
+		like "$out" "counters: ctnetlink: .*" "netlink $mode: -v gives the reason"
+		like "$out" "$want" "netlink $mode: the reason is the right one"
+		like "$out" "counters from .*/net/stat/nf_conntrack" "netlink $mode: fell back to the stat file"
+		one_line "netlink $mode"
+	done
+elif [ "${CI:-}" = true ]; then
+	ok 1 "netlink faults need root and nf_conntrack"
+else
+	echo "ok $((_n += 1)) # SKIP netlink faults need root and nf_conntrack"
+fi
+
+# --- state files ---------------------------------------------------------------------------
+tree
+S=$work/state
+mkdir -m 700 "$S"
+run --procfs="$P" --state-dir="$S"
+is "$rc" 1 "state: first run WARNING (85%)"
+sf=$(ls "$S" | grep -v '\.lock$' | head -1)
+ok $([ -n "$sf" ] && [ -f "$S/$sf" ]; echo $?) "state: file written ($sf)"
+good=$(cat "$S/$sf")
+
+printf 'corrupt\x00\xff\n' >"$S/$sf"
+run --procfs="$P" --state-dir="$S" -v
+is "$rc" 1 "corrupt state: same state, not UNKNOWN"
+like "$out" "new baseline \(previous state unusable: .*\)" "corrupt state: new baseline, says why"
+one_line "corrupt state"
+run --procfs="$P" --state-dir="$S" -v
+like "$out" "since last check" "corrupt state: replaced, the next run compares"
+
+printf '%s' "$good" | head -c 40 >"$S/$sf"
+run --procfs="$P" --state-dir="$S" -v
+is "$rc" 1 "truncated state: not UNKNOWN"
+like "$out" "previous state unusable" "truncated state: new baseline, says why"
+
+echo "$good" >"$work/elsewhere"
+rm -f "$S/$sf"
+ln -s "$work/elsewhere" "$S/$sf"
+run --procfs="$P" --state-dir="$S" -v
+is "$rc" 1 "state symlink: not UNKNOWN"
+like "$out" "previous state unusable: .*(link|symbolic)" "state symlink: refused, says why"
+is "$(cat "$work/elsewhere")" "$good" "state symlink: its target is untouched"
+rm -f "$S/$sf"
+
+if $root; then
+	run --procfs="$P" --state-dir="$S"
+	chown nobody "$S/$sf"
+	run --procfs="$P" --state-dir="$S" -v
+	is "$rc" 1 "state owned by another user: not UNKNOWN"
+	like "$out" "previous state unusable: .*(own|user|Permission denied)" "state owned by another user: refused"
+	chown -R nobody "$S"
+	run --procfs="$P" --state-dir="$S" -v
+	is "$rc" 1 "state directory owned by another user: not UNKNOWN"
+	like "$out" "state not kept: .*" "state directory owned by another user: not kept, says why"
+	one_line "foreign state directory"
+
+	mkdir -m 700 "$work/ro"
+	mount -t tmpfs -o size=64k,mode=0700 tmpfs "$work/ro"
+	run --procfs="$P" --state-dir="$work/ro"
+	mount -o remount,ro "$work/ro"
+	run --procfs="$P" --state-dir="$work/ro" -v
+	is "$rc" 1 "read-only state directory: not UNKNOWN"
+	like "$out" "state not saved: .*read-only" "read-only state directory: says so"
+	umount "$work/ro"
+
+	mkdir -m 700 "$work/full"
+	mount -t tmpfs -o size=4k,mode=0700 tmpfs "$work/full"
+	head -c 4096 /dev/zero >"$work/full/filler" 2>/dev/null
+	run --procfs="$P" --state-dir="$work/full" -v
+	is "$rc" 1 "full disk: not UNKNOWN"
+	like "$out" "state not saved: .*no space left" "full disk: says so"
+	one_line "full disk"
+	ls "$work/full" | grep -q '\.tmp' && leftover=yes || leftover=no
+	is "$leftover" no "full disk: no temporary file left behind"
+	umount "$work/full"
+elif [ "${CI:-}" = true ]; then
+	ok 1 "ownership, read-only and full-disk cases need root"
+else
+	echo "ok $((_n += 1)) # SKIP ownership, read-only and full-disk cases need root"
+fi
+
+# --- 200 concurrent runs on one state directory ---------------------------------------------
+tree
+C=$work/concurrent
+mkdir -m 700 "$C" "$work/out"
+for i in $(seq 200); do
+	"$PLUGIN" --procfs="$P" --state-dir="$C" -v >"$work/out/$i" 2>&1 &
+done 2>/dev/null
+fails=0
+for job in $(jobs -p); do wait "$job" || [ $? -eq 1 ] || fails=$((fails + 1)); done
+is "$fails" 0 "200 concurrent runs: every one exited WARNING (85%)"
+bad=$(grep -l -E "unusable|not kept|UNKNOWN" "$work/out"/* | wc -l)
+is "$bad" 0 "200 concurrent runs: none saw a broken state or failed to keep it"
+firsts=$(grep -l "first run, baseline saved" "$work/out"/* | wc -l)
+is "$firsts" 1 "200 concurrent runs: exactly one took the baseline, the others compared"
+is "$(ls "$C" | grep -c '\.tmp')" 0 "200 concurrent runs: no temporary file left"
+run --procfs="$P" --state-dir="$C" -v
+is "$rc" 1 "follow-up run: WARNING"
+like "$out" "since last check .*drop \+0" "follow-up run: compares cleanly with the saved counters"
+done_testing
