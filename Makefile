@@ -40,7 +40,7 @@ unit: $(UNIT_BIN)
 
 # prove runs the C unit tests (TAP) and the shell suites; its closing summary is the verdict.
 check: all unit
-	prove -f $(UNIT_BIN) tests/fixtures/*.t tests/cli/*.t tests/kernel/*.t
+	prove -f $(UNIT_BIN) tests/fixtures/*.t tests/cli/*.t tests/kernel/*.t tests/integration/*.t
 
 install: plugins/check_conntrack
 	install -d $(DESTDIR)$(plugindir)
@@ -60,3 +60,6 @@ clean:
 
 # Hardening (issue 6): libFuzzer targets, `make fuzz` / `make fuzz-build`.
 include tests/fuzz/fuzz.mk
+
+# Integration and packaging (issue 5): man page, `make deb`, `make rpm`, `make rpm-spec-check`.
+include contrib/contrib.mk
