@@ -1,8 +1,8 @@
 #!/bin/bash
 # Short libFuzzer pass over every parser: the seeds and regression inputs, then a few seconds of
-# fuzzing each (FUZZ_CHECK_SECONDS, default 4). `make fuzz` does the long runs.
+# fuzzing each (FUZZ_CHECK_SECONDS, default 3). `make fuzz` does the long runs.
 . "$(dirname "$0")/../lib/tap.sh"
-secs=${FUZZ_CHECK_SECONDS:-4}
+secs=${FUZZ_CHECK_SECONDS:-3}
 
 if ! command -v clang >/dev/null; then
 	echo "1..1"
