@@ -63,3 +63,9 @@ include tests/fuzz/fuzz.mk
 
 # Integration and packaging (issue 5): man page, `make deb`, `make rpm`, `make rpm-spec-check`.
 include contrib/contrib.mk
+
+# Benchmark (issue 7): cost per run against the floor and the peers, as root; not part of `make check`.
+bench: all libcheck.a
+	bash tests/bench/bench.sh
+
+.PHONY: bench
