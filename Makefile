@@ -40,7 +40,7 @@ unit: $(UNIT_BIN)
 
 # prove runs the C unit tests (TAP) and the shell suites; its closing summary is the verdict.
 check: all unit
-	prove -f $(UNIT_BIN) tests/fixtures/*.t tests/cli/*.t tests/kernel/*.t tests/integration/*.t
+	prove -f $(UNIT_BIN) tests/fixtures/*.t tests/cli/*.t tests/kernel/*.t tests/integration/*.t tests/hardening/*.t
 
 install: plugins/check_conntrack
 	install -d $(DESTDIR)$(plugindir)
