@@ -1,4 +1,5 @@
-/* --extra-opts=[section][@file]: plugin arguments kept in an ini file, as monitoring-plugins does. */
+/* --extra-opts=[section][@file]: plugin arguments kept in an ini file, as monitoring-plugins does.
+ */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -79,7 +80,8 @@ int mp_ini_section(const char *text, size_t len, const char *section, char ***ar
 			const char *ns = s + 1, *ne = e;
 
 			if (e[-1] != ']' || e - s < 2) {
-				snprintf(err, errlen, "config file error: bad section header on line %u",
+				snprintf(err, errlen,
+					 "config file error: bad section header on line %u",
 					 lineno);
 				return -1;
 			}
@@ -93,8 +95,8 @@ int mp_ini_section(const char *text, size_t len, const char *section, char ***ar
 			continue;
 		}
 		if (!seen_section) {
-			snprintf(err, errlen, "config file error: option outside a section on line %u",
-				 lineno);
+			snprintf(err, errlen,
+				 "config file error: option outside a section on line %u", lineno);
 			return -1;
 		}
 		if (!in_section)
@@ -109,7 +111,8 @@ int mp_ini_section(const char *text, size_t len, const char *section, char ***ar
 		}
 		char *arg = NULL;
 		int klen = (int)(ke - ks);
-		/* One letter: a short option with its value attached ("-w80%"), as getopt wants it. */
+		/* One letter: a short option with its value attached ("-w80%"), as getopt wants it.
+		 */
 		const char *dash = klen == 1 ? "-" : "--", *assign = klen == 1 ? "" : "=";
 		if (eq) {
 			const char *vs = eq + 1, *ve = e;
@@ -235,7 +238,8 @@ static int load_locator(const char *locator, const char *plugin, char ***args, i
 	if (r < 0)
 		return -1;
 	if (!found) {
-		snprintf(err, errlen, "extra-opts: section [%.100s] not found in %.200s", section, file);
+		snprintf(err, errlen, "extra-opts: section [%.100s] not found in %.200s", section,
+			 file);
 		return -1;
 	}
 	return 0;

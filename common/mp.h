@@ -22,8 +22,8 @@ int mp_state_worst(int a, int b);
 struct mp_range {
 	double start, end;
 	bool start_inf; /* "~" */
-	bool end_inf;   /* nothing after ':' */
-	bool inside;    /* "@": alert when inside */
+	bool end_inf; /* nothing after ':' */
+	bool inside; /* "@": alert when inside */
 };
 
 /* 0, or -1 with a one-line reason in err (start > end, not a number, empty...). */
@@ -64,7 +64,8 @@ void mp_perf_add(struct mp_buf *perf, const char *label, const char *value, cons
 void mp_output(const char *service, int state, const char *summary, const char *perfdata,
 	       const char *long_output);
 /* For argument errors and the like: one line "<SERVICE> UNKNOWN - reason", exit 3. */
-void mp_die(const char *service, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+void mp_die(const char *service, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
 
 /* Arm a SIGALRM timeout that ends the run as "<SERVICE> UNKNOWN - ... timed out after N s". */
 void mp_timeout_arm(const char *service, unsigned seconds);

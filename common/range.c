@@ -55,7 +55,8 @@ int mp_range_parse(const char *text, struct mp_range *r, char *err, size_t errle
 		if (slen == 1 && p[0] == '~') {
 			r->start_inf = true;
 		} else if (parse_number(p, slen, &r->start) < 0) {
-			snprintf(err, errlen, "'%.*s' is not a number", (int)(slen > 40 ? 40 : slen), p);
+			snprintf(err, errlen, "'%.*s' is not a number",
+				 (int)(slen > 40 ? 40 : slen), p);
 			return -1;
 		}
 		p = colon + 1;

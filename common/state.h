@@ -15,8 +15,8 @@ struct mp_state_value {
 };
 
 struct mp_state {
-	char boot_id[40];   /* /proc/sys/kernel/random/boot_id of the run that wrote it */
-	time_t time;        /* when it was written */
+	char boot_id[40]; /* /proc/sys/kernel/random/boot_id of the run that wrote it */
+	time_t time; /* when it was written */
 	size_t n;
 	struct mp_state_value v[MP_STATE_MAX_VALUES];
 };

@@ -10,7 +10,7 @@
 struct ct_config_result {
 	int errorcode; /* 0, or MP_UNKNOWN with reason */
 	char reason[320];
-	bool exit_ok;  /* -h or -V: print and leave */
+	bool exit_ok; /* -h or -V: print and leave */
 	struct ct_config config;
 };
 
@@ -50,8 +50,7 @@ static const struct option long_options[] = {
 	{"early-drop-warning", required_argument, NULL, OPT_DELTA + 2 * CT_W_EARLY_DROP},
 	{"early-drop-critical", required_argument, NULL, OPT_DELTA + 2 * CT_W_EARLY_DROP + 1},
 	{"insert-failed-warning", required_argument, NULL, OPT_DELTA + 2 * CT_W_INSERT_FAILED},
-	{"insert-failed-critical", required_argument, NULL,
-	 OPT_DELTA + 2 * CT_W_INSERT_FAILED + 1},
+	{"insert-failed-critical", required_argument, NULL, OPT_DELTA + 2 * CT_W_INSERT_FAILED + 1},
 	{NULL, 0, NULL, 0},
 };
 
@@ -62,16 +61,20 @@ static void print_help(void)
 	       "kernel logs \"nf_conntrack: table full, dropping packet\".\n\n"
 	       "Usage: check_conntrack [-w RANGE] [-c RANGE] [--drop-warning=RANGE]\n"
 	       "                       [--drop-critical=RANGE] [--early-drop-warning=RANGE]\n"
-	       "                       [--early-drop-critical=RANGE] [--insert-failed-warning=RANGE]\n"
+	       "                       [--early-drop-critical=RANGE] "
+	       "[--insert-failed-warning=RANGE]\n"
 	       "                       [--insert-failed-critical=RANGE] [--netns=NAME|PATH|all]\n"
 	       "                       [--state-dir=DIR] [--state-rules=STATE] [--no-rules]\n"
-	       "                       [--persistence=STATE] [--root=DIR] [-t SECONDS] [--missing=STATE]\n"
-	       "                       [--procfs=DIR] [--sysfs=DIR] [-v] [--extra-opts=[SECTION][@FILE]]\n\n",
+	       "                       [--persistence=STATE] [--root=DIR] [-t SECONDS] "
+	       "[--missing=STATE]\n"
+	       "                       [--procfs=DIR] [--sysfs=DIR] [-v] "
+	       "[--extra-opts=[SECTION][@FILE]]\n\n",
 	       CT_VERSION);
 	printf("Options:\n"
 	       " -w, --warning=RANGE    warning threshold (default 80%%)\n"
 	       " -c, --critical=RANGE   critical threshold (default 90%%)\n"
-	       "                        A RANGE ending in %% applies to utilization (entries / limit x\n"
+	       "                        A RANGE ending in %% applies to utilization (entries / "
+	       "limit x\n"
 	       "                        100), otherwise to the entry count. Ranges follow the\n"
 	       "                        Monitoring Plugins guidelines: N = 0:N, N: , ~:N, N:M,\n"
 	       "                        @N:M (alert inside); ends are inclusive.\n"
@@ -90,7 +93,8 @@ static void print_help(void)
 	       "                        /UID/check_conntrack)\n"
 	       "     --state-rules=STATE\n"
 	       "                        state when firewall rules match on connection state (for\n"
-	       "                        hosts meant to run a stateless firewall); default: reported\n"
+	       "                        hosts meant to run a stateless firewall); default: "
+	       "reported\n"
 	       "                        only\n"
 	       "     --no-rules         do not inspect the firewall rules\n"
 	       "     --persistence=STATE\n"
@@ -98,7 +102,8 @@ static void print_help(void)
 	       "                        (sysctl.conf, sysctl.d); default: reported only\n"
 	       "     --root=DIR         read sysctl configuration under DIR (default /)\n"
 	       " -t, --timeout=SECONDS  end the check as UNKNOWN after SECONDS (default 10)\n"
-	       "     --missing=STATE    state when connection tracking is not active: ok, warning,\n"
+	       "     --missing=STATE    state when connection tracking is not active: ok, "
+	       "warning,\n"
 	       "                        critical or unknown (default ok)\n"
 	       "     --procfs=DIR       read /proc from DIR (default /proc)\n"
 	       "     --sysfs=DIR        read /sys from DIR (default /sys)\n"
@@ -203,7 +208,8 @@ static struct ct_config_result process_arguments(int argc, char **argv)
 		case 't':
 			if (parse_timeout(optarg, &cfg->timeout) < 0) {
 				snprintf(r.reason, sizeof(r.reason),
-					 "invalid timeout '%.40s': want whole seconds from 1 to 86400",
+					 "invalid timeout '%.40s': want whole seconds from 1 to "
+					 "86400",
 					 optarg);
 				r.errorcode = MP_UNKNOWN;
 				return r;
@@ -213,7 +219,8 @@ static struct ct_config_result process_arguments(int argc, char **argv)
 			cfg->missing_state = mp_state_parse(optarg);
 			if (cfg->missing_state < 0) {
 				snprintf(r.reason, sizeof(r.reason),
-					 "invalid --missing state '%.40s': want ok, warning, critical "
+					 "invalid --missing state '%.40s': want ok, warning, "
+					 "critical "
 					 "or unknown",
 					 optarg);
 				r.errorcode = MP_UNKNOWN;
@@ -222,7 +229,8 @@ static struct ct_config_result process_arguments(int argc, char **argv)
 			break;
 		case OPT_NETNS:
 			if (!optarg[0]) {
-				snprintf(r.reason, sizeof(r.reason), "--netns needs a name, a path or all");
+				snprintf(r.reason, sizeof(r.reason),
+					 "--netns needs a name, a path or all");
 				r.errorcode = MP_UNKNOWN;
 				return r;
 			}
@@ -245,10 +253,12 @@ static struct ct_config_result process_arguments(int argc, char **argv)
 			int st = mp_state_parse(optarg);
 
 			if (st < 0) {
-				snprintf(r.reason, sizeof(r.reason),
-					 "invalid --%s state '%.40s': want ok, warning, critical or "
-					 "unknown",
-					 c == OPT_STATE_RULES ? "state-rules" : "persistence", optarg);
+				snprintf(
+					r.reason, sizeof(r.reason),
+					"invalid --%s state '%.40s': want ok, warning, critical or "
+					"unknown",
+					c == OPT_STATE_RULES ? "state-rules" : "persistence",
+					optarg);
 				r.errorcode = MP_UNKNOWN;
 				return r;
 			}
@@ -286,10 +296,12 @@ static struct ct_config_result process_arguments(int argc, char **argv)
 			struct ct_threshold *t = crit ? &cfg->delta_crit[w] : &cfg->delta_warn[w];
 
 			if (parse_threshold(optarg, t, why, sizeof(why)) < 0 || t->percent) {
-				snprintf(r.reason, sizeof(r.reason), "invalid --%s-%s range %s",
-					 ct_watched_names[w], crit ? "critical" : "warning",
-					 t->percent ? "(a count since the last check, not a percentage)"
-						    : why);
+				snprintf(
+					r.reason, sizeof(r.reason), "invalid --%s-%s range %s",
+					ct_watched_names[w], crit ? "critical" : "warning",
+					t->percent
+						? "(a count since the last check, not a percentage)"
+						: why);
 				r.errorcode = MP_UNKNOWN;
 				return r;
 			}
@@ -303,8 +315,8 @@ static struct ct_config_result process_arguments(int argc, char **argv)
 		case '?':
 		default:
 			if (optopt && optopt < 256)
-				snprintf(r.reason, sizeof(r.reason), "unknown option '-%c' (see --help)",
-					 optopt);
+				snprintf(r.reason, sizeof(r.reason),
+					 "unknown option '-%c' (see --help)", optopt);
 			else
 				snprintf(r.reason, sizeof(r.reason),
 					 "unknown option '%.60s' (see --help)", argv[optind - 1]);

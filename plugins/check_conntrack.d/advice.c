@@ -57,12 +57,12 @@ static void exempt_traffic(const struct ct_ns *ns, struct mp_buf *out)
 {
 	if (!ns->rules.tracking_rules)
 		return;
-	mp_buf_printf(out,
-		      "advice: or track less (the lasting cure): exempt busy stateless traffic in "
-		      "the raw hook, before tracking: nft add rule inet raw prerouting udp dport 53 "
-		      "notrack (in a chain of type filter hook prerouting priority raw), or "
-		      "iptables -t raw -A PREROUTING -p udp --dport 53 -j CT --notrack; rules that "
-		      "match on state then see those packets as untracked\n");
+	mp_buf_printf(
+		out, "advice: or track less (the lasting cure): exempt busy stateless traffic in "
+		     "the raw hook, before tracking: nft add rule inet raw prerouting udp dport 53 "
+		     "notrack (in a chain of type filter hook prerouting priority raw), or "
+		     "iptables -t raw -A PREROUTING -p udp --dport 53 -j CT --notrack; rules that "
+		     "match on state then see those packets as untracked\n");
 	if (!ns->rules.notrack_rules)
 		mp_buf_printf(out, "advice: no traffic is exempted from tracking yet\n");
 }

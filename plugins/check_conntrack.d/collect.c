@@ -19,7 +19,8 @@ static void collect_counters(const struct ct_config *cfg, struct ct_snapshot *sn
 	int rc;
 
 	if (!ns->proc.active) {
-		/* A netlink request would autoload nf_conntrack: monitoring must not switch it on. */
+		/* A netlink request would autoload nf_conntrack: monitoring must not switch it on.
+		 */
 		snprintf(ns->counters_why, sizeof(ns->counters_why),
 			 "connection tracking is not active");
 		ns->counters_rc = -ENOENT;
@@ -58,7 +59,8 @@ static void collect_counters(const struct ct_config *cfg, struct ct_snapshot *sn
 		return;
 	}
 	if (rc == -ENOENT)
-		snprintf(why_stat, sizeof(why_stat), "%.200s absent (kernel built without it)", path);
+		snprintf(why_stat, sizeof(why_stat), "%.200s absent (kernel built without it)",
+			 path);
 	ct_note(snap, 1, "counters: %s", why_stat);
 	snprintf(ns->counters_why, sizeof(ns->counters_why), "%s; %s", why_nl, why_stat);
 	ns->counters_rc = rc;
@@ -80,8 +82,8 @@ int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap)
 	int self_fd = -1, r;
 	bool net_admin = ct_caps_have(CAP_NET_ADMIN);
 
-	ct_note(snap, 2, "CAP_NET_ADMIN %s", net_admin ? "held: netlink sources used" :
-							  "not held: /proc sources only");
+	ct_note(snap, 2, "CAP_NET_ADMIN %s",
+		net_admin ? "held: netlink sources used" : "not held: /proc sources only");
 	r = ct_netns_targets(cfg->netns, cfg->procfs, &t, &n, err, sizeof(err));
 	snap->multi = cfg->netns && strcmp(cfg->netns, "all") == 0;
 	snap->ns = calloc(n ? n : 1, sizeof(*snap->ns));
@@ -117,9 +119,10 @@ int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap)
 		if (self_fd < 0 || setns(t[i].fd, CLONE_NEWNET) < 0) {
 			int e = self_fd < 0 ? EBADF : errno;
 			ns->enter_rc = -e;
-			snprintf(ns->err, sizeof(ns->err), "cannot enter network namespace %s: %s%s",
-				 ns->label, strerror(e),
-				 e == EPERM ? " (needs CAP_SYS_ADMIN: run as root or via sudo)" : "");
+			snprintf(ns->err, sizeof(ns->err),
+				 "cannot enter network namespace %s: %s%s", ns->label, strerror(e),
+				 e == EPERM ? " (needs CAP_SYS_ADMIN: run as root or via sudo)"
+					    : "");
 			close(t[i].fd);
 			continue;
 		}

@@ -34,14 +34,14 @@ extern const char *const ct_counter_names[CT_COUNTER_MAX];
 
 struct ct_counters {
 	uint64_t value[CT_COUNTER_MAX]; /* summed over CPUs */
-	uint32_t present;               /* bit (1u << counter) set when this kernel has it */
-	uint64_t entries;               /* the namespace's entry count, when have_entries */
+	uint32_t present; /* bit (1u << counter) set when this kernel has it */
+	uint64_t entries; /* the namespace's entry count, when have_entries */
 	bool have_entries;
-	uint64_t max;                   /* global limit (CTA_STATS_GLOBAL_MAX_ENTRIES), when have_max */
+	uint64_t max; /* global limit (CTA_STATS_GLOBAL_MAX_ENTRIES), when have_max */
 	bool have_max;
 	/* Pre-5.10 stat-file layout: insert_failed also counts clashes the kernel resolved. */
 	bool insert_failed_counts_clashes;
-	const char *source;             /* "netlink" or "stat file", static string */
+	const char *source; /* "netlink" or "stat file", static string */
 };
 
 /* Index of a counter by kernel name (also accepts the stat-file aliases), or -1. */

@@ -252,7 +252,8 @@ static int parse_reply(const void *buf, size_t len, unsigned int seq, unsigned i
 	if (ret == MNL_CB_ERROR) {
 		int e = errno ? errno : EINVAL;
 
-		/* NLMSG_ERROR carries a negative errno: INT_MIN or a huge code is a malformed reply. */
+		/* NLMSG_ERROR carries a negative errno: INT_MIN or a huge code is a malformed
+		 * reply. */
 		if (e < 0 || e > 4095) {
 			snprintf(err, errlen, "ctnetlink: malformed error code in reply");
 			return -EBADMSG;

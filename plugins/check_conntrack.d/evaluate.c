@@ -1,4 +1,5 @@
-/* Turns a snapshot and the thresholds into states: utilization, then what changed since last run. */
+/* Turns a snapshot and the thresholds into states: utilization, then what changed since last run.
+ */
 #include <errno.h>
 #include <stdlib.h>
 
@@ -87,8 +88,8 @@ struct ct_result ct_evaluate(const struct ct_config *cfg, const struct ct_snapsh
 	for (size_t i = 0; i < snap->n; i++) {
 		evaluate_ns(cfg, &snap->ns[i], &res.ns[i]);
 		res.state = i ? mp_state_worst(res.state, res.ns[i].state) : res.ns[i].state;
-		if (i && fuller(&snap->ns[i], &res.ns[i], &snap->ns[res.fullest],
-				&res.ns[res.fullest]))
+		if (i &&
+		    fuller(&snap->ns[i], &res.ns[i], &snap->ns[res.fullest], &res.ns[res.fullest]))
 			res.fullest = i;
 	}
 	if (cfg->persistence >= 0 && snap->persist.mismatch) {

@@ -17,7 +17,8 @@ void ct_collect_persistence(const struct ct_config *cfg, struct ct_snapshot *sna
 	const struct ct_ns *host = NULL;
 	char path[PATH_MAX];
 
-	/* The limit is global: judge it where it is set, in our own (normally the host's) namespace. */
+	/* The limit is global: judge it where it is set, in our own (normally the host's)
+	 * namespace. */
 	for (size_t i = 0; i < snap->n; i++) {
 		if (snap->ns[i].proc_rc == 0 && snap->ns[i].enter_rc == 0) {
 			host = &snap->ns[i];

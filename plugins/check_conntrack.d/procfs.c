@@ -122,7 +122,8 @@ static int read_first(struct ct_snapshot *snap, struct ct_ns *ns, const char *pr
 			continue;
 		}
 		if (*rc == 0)
-			ct_note(snap, 1, "%s = %llu from %s", what, (unsigned long long)*value, path);
+			ct_note(snap, 1, "%s = %llu from %s", what, (unsigned long long)*value,
+				path);
 		return i;
 	}
 	*rc = -ENOENT;
@@ -150,7 +151,8 @@ int ct_procfs_read(const char *procfs, struct ct_snapshot *snap, struct ct_ns *n
 	i = read_first(snap, ns, procfs, max_files, "max", &p->max, &rc);
 	if (i < 0) {
 		snprintf(ns->err, sizeof(ns->err),
-			 "entries are counted but no limit file was found under %s/sys/net", procfs);
+			 "entries are counted but no limit file was found under %s/sys/net",
+			 procfs);
 		return ns->proc_rc = -EINVAL;
 	}
 	if (rc < 0)

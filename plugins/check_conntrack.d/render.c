@@ -36,8 +36,7 @@ static const char *threshold_on(const struct ct_threshold *t, bool want_percent,
 }
 
 /* A perfdata label prefix for a namespace in --netns=all: its label, made label-safe. */
-static void ns_prefix(const struct ct_snapshot *snap, const struct ct_ns *ns, char *buf,
-		      size_t len)
+static void ns_prefix(const struct ct_snapshot *snap, const struct ct_ns *ns, char *buf, size_t len)
 {
 	size_t o = 0;
 
@@ -72,8 +71,7 @@ static void perf_ns(const struct ct_config *cfg, const struct ct_snapshot *snap,
 	snprintf(mx, sizeof(mx), "%" PRIu64, p->max);
 	snprintf(label, sizeof(label), "%sentries", pre);
 	mp_perf_add(perf, label, v, NULL, threshold_on(&cfg->warn, false, p->max, w, sizeof(w)),
-		    threshold_on(&cfg->crit, false, p->max, c, sizeof(c)), "0",
-		    p->max ? mx : NULL);
+		    threshold_on(&cfg->crit, false, p->max, c, sizeof(c)), "0", p->max ? mx : NULL);
 	if (r->have_utilization) {
 		snprintf(v, sizeof(v), "%.2f", r->utilization);
 		snprintf(label, sizeof(label), "%sutilization", pre);
@@ -209,8 +207,8 @@ static void rules_lines(const struct ct_snapshot *snap, const struct ct_ns *ns, 
 	}
 	for (int k = 0; k < 2; k++) {
 		if (total[k] > shown[k])
-			mp_buf_printf(b, "... and %zu more %s (-v lists all)\n", total[k] - shown[k],
-				      k ? "exemptions" : "rules");
+			mp_buf_printf(b, "... and %zu more %s (-v lists all)\n",
+				      total[k] - shown[k], k ? "exemptions" : "rules");
 	}
 }
 
@@ -233,13 +231,13 @@ static void persistence_lines(const struct ct_snapshot *snap, const struct ct_re
 		mp_buf_printf(b, "persistence: boot applies the running limit (%s line %u)\n",
 			      p->boot.file, p->boot.line);
 	else if (!p->boot.found && snap->verbose)
-		mp_buf_printf(b, "persistence: no sysctl file sets the limit: boot uses the "
-				 "kernel's default (a value set with sysctl -w is lost at reboot)\n");
+		mp_buf_printf(b,
+			      "persistence: no sysctl file sets the limit: boot uses the "
+			      "kernel's default (a value set with sysctl -w is lost at reboot)\n");
 }
 
 /* Long output about the counters of one namespace. */
-static void counters_lines(const struct ct_snapshot *snap, const struct ct_ns *ns,
-			   struct mp_buf *b)
+static void counters_lines(const struct ct_snapshot *snap, const struct ct_ns *ns, struct mp_buf *b)
 {
 	const char *sep = "";
 
@@ -259,8 +257,8 @@ static void counters_lines(const struct ct_snapshot *snap, const struct ct_ns *n
 	for (int i = 0; i < CT_COUNTER_MAX; i++) {
 		bool watched = i == CT_DROP || i == CT_EARLY_DROP || i == CT_INSERT_FAILED;
 
-		if (!(ns->counters.present & (1u << i)) || (!watched && !ns->delta[i] &&
-							     snap->verbose < 1))
+		if (!(ns->counters.present & (1u << i)) ||
+		    (!watched && !ns->delta[i] && snap->verbose < 1))
 			continue;
 		mp_buf_printf(b, "%s%s +%" PRIu64, sep, ct_counter_names[i], ns->delta[i]);
 		if (ns->seconds > 0 && ns->delta[i])
@@ -271,8 +269,9 @@ static void counters_lines(const struct ct_snapshot *snap, const struct ct_ns *n
 	if (ns->retention_note[0])
 		mp_buf_printf(b, "%s\n", ns->retention_note);
 	if (ns->delta[CT_INSERT_FAILED] && ns->counters.insert_failed_counts_clashes)
-		mp_buf_printf(b, "note: on this kernel insert_failed also counts clashes the kernel "
-				 "resolved; on busy multi-CPU hosts it rises without harm\n");
+		mp_buf_printf(b,
+			      "note: on this kernel insert_failed also counts clashes the kernel "
+			      "resolved; on busy multi-CPU hosts it rises without harm\n");
 }
 
 void ct_render(const struct ct_config *cfg, const struct ct_snapshot *snap,
@@ -320,9 +319,10 @@ void ct_render(const struct ct_config *cfg, const struct ct_snapshot *snap,
 		mp_buf_printf(&lines, "entries exceed the limit: it was lowered below the current "
 				      "count; new flows are dropped until old ones expire\n");
 	if (top_read && !top->proc.max)
-		mp_buf_printf(&lines,
-			      "%s is 0: the kernel sets no limit, percent thresholds do not apply\n",
-			      top->proc.sysctl_key);
+		mp_buf_printf(
+			&lines,
+			"%s is 0: the kernel sets no limit, percent thresholds do not apply\n",
+			top->proc.sysctl_key);
 	mp_buf_printf(&lines, "%s", mp_buf_str(&snap->trace));
 	if (summary.oom || perf.oom || lines.oom)
 		mp_die(CT_SERVICE, "out of memory");

@@ -26,8 +26,8 @@ static bool comparable(struct ct_ns *ns, const struct mp_state *prev, const char
 			continue;
 		if (c->value[i] < old) {
 			snprintf(ns->retention_note, sizeof(ns->retention_note),
-				 "counters: new baseline (%s went backwards: %" PRIu64 " -> %" PRIu64
-				 ")",
+				 "counters: new baseline (%s went backwards: %" PRIu64
+				 " -> %" PRIu64 ")",
 				 ct_counter_names[i], old, c->value[i]);
 			return false;
 		}

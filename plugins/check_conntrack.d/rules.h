@@ -8,31 +8,33 @@
 
 /* What in a rule needs (or exempts from) connection tracking: bits of ct_rule.kinds. */
 enum ct_rule_kind {
-	CT_RULE_STATE = 1u << 0,   /* matches on connection state: ct state, -m state, --ctstate */
-	CT_RULE_CT = 1u << 1,      /* other ct use: status, mark, helper, zone, connmark, connlimit... */
-	CT_RULE_NAT = 1u << 2,     /* nat, masq, redir, SNAT, DNAT, MASQUERADE, REDIRECT */
+	CT_RULE_STATE = 1u << 0, /* matches on connection state: ct state, -m state, --ctstate */
+	CT_RULE_CT = 1u << 1, /* other ct use: status, mark, helper, zone, connmark, connlimit... */
+	CT_RULE_NAT = 1u << 2, /* nat, masq, redir, SNAT, DNAT, MASQUERADE, REDIRECT */
 	CT_RULE_NOTRACK = 1u << 3, /* notrack, -j NOTRACK, -j CT --notrack: an exemption */
 };
 
 struct ct_rule {
-	char family[8];   /* ip, ip6, inet, arp, bridge, netdev */
+	char family[8]; /* ip, ip6, inet, arp, bridge, netdev */
 	char backend[16]; /* "nftables", "iptables-legacy" */
 	char table[32];
 	char chain[64];
-	uint64_t handle;  /* nftables rule handle, or iptables rule number in its chain (1-based) */
-	unsigned kinds;   /* enum ct_rule_kind bits */
-	char what[96];    /* human text: "ct state", "state match", "conntrack match", "masq" ... */
+	uint64_t handle; /* nftables rule handle, or iptables rule number in its chain (1-based) */
+	unsigned kinds; /* enum ct_rule_kind bits */
+	char what[96]; /* human text: "ct state", "state match", "conntrack match", "masq" ... */
 };
 
 struct ct_rules {
-	bool inspected;       /* at least one backend was read */
-	char why_not[128];    /* when !inspected (or a backend failed): why, e.g. "needs CAP_NET_ADMIN" */
-	unsigned state_rules;    /* rules with CT_RULE_STATE */
+	bool inspected; /* at least one backend was read */
+	char why_not[128]; /* when !inspected (or a backend failed): why, e.g. "needs CAP_NET_ADMIN"
+			    */
+	unsigned state_rules; /* rules with CT_RULE_STATE */
 	unsigned tracking_rules; /* rules with any of STATE, CT, NAT */
-	unsigned notrack_rules;  /* rules with CT_RULE_NOTRACK */
-	struct ct_rule *list;    /* every rule with kinds != 0, malloc'd */
+	unsigned notrack_rules; /* rules with CT_RULE_NOTRACK */
+	struct ct_rule *list; /* every rule with kinds != 0, malloc'd */
 	size_t n, cap;
-	/* Unprivileged fallback: modules holding nf_conntrack, comma separated, e.g. "xt_state,nft_ct" */
+	/* Unprivileged fallback: modules holding nf_conntrack, comma separated, e.g.
+	 * "xt_state,nft_ct" */
 	char holders[256];
 	bool have_holders;
 };

@@ -31,12 +31,12 @@ struct ct_config {
 	int missing_state; /* state when connection tracking is not active */
 	const char *procfs;
 	const char *sysfs;
-	const char *netns;     /* NULL: our own; a name under /run/netns, a path, or "all" */
+	const char *netns; /* NULL: our own; a name under /run/netns, a path, or "all" */
 	const char *state_dir; /* NULL: the default (see common/state.h) */
-	const char *root;      /* where sysctl configuration is read: "/" */
-	bool no_rules;         /* --no-rules: do not inspect the firewall */
-	int state_rules;       /* state when state-matching rules exist, -1: no effect */
-	int persistence;       /* state when the limit is not what boot applies, -1: no effect */
+	const char *root; /* where sysctl configuration is read: "/" */
+	bool no_rules; /* --no-rules: do not inspect the firewall */
+	int state_rules; /* state when state-matching rules exist, -1: no effect */
+	int persistence; /* state when the limit is not what boot applies, -1: no effect */
 	unsigned timeout;
 	int verbose;
 };
@@ -48,50 +48,50 @@ struct ct_proc {
 	uint64_t max; /* 0: no limit */
 	uint64_t buckets;
 	bool have_buckets;
-	const char *layout;     /* "nf_conntrack" or "ip_conntrack" */
+	const char *layout; /* "nf_conntrack" or "ip_conntrack" */
 	const char *sysctl_key; /* the key that sets the limit on this kernel */
 };
 
 /* How the counters compare with the previous run's. */
 enum ct_retention {
-	CT_RET_NONE,     /* no counters, or state retention failed: nothing to compare */
+	CT_RET_NONE, /* no counters, or state retention failed: nothing to compare */
 	CT_RET_BASELINE, /* first run, reboot, counter went backwards or state unreadable */
-	CT_RET_DELTA,    /* delta[] and seconds are valid */
+	CT_RET_DELTA, /* delta[] and seconds are valid */
 };
 
 /* Everything known about one network namespace. */
 struct ct_ns {
-	char label[128];  /* "host", the /run/netns name, a path, or "pid N (comm)" */
-	uint64_t inode;   /* of the namespace: identity, and the state file's name */
-	int enter_rc;     /* 0, or -errno: could not enter it (nothing else is valid) */
-	int proc_rc;      /* 0, -ENOENT (not active), other -errno: unreadable or garbage */
-	char err[320];    /* one-line reason when enter_rc or proc_rc < 0 */
+	char label[128]; /* "host", the /run/netns name, a path, or "pid N (comm)" */
+	uint64_t inode; /* of the namespace: identity, and the state file's name */
+	int enter_rc; /* 0, or -errno: could not enter it (nothing else is valid) */
+	int proc_rc; /* 0, -ENOENT (not active), other -errno: unreadable or garbage */
+	char err[320]; /* one-line reason when enter_rc or proc_rc < 0 */
 	struct ct_proc proc;
-	int counters_rc;  /* 0, or -errno: no source answered */
+	int counters_rc; /* 0, or -errno: no source answered */
 	char counters_why[320];
 	struct ct_counters counters;
 	enum ct_retention retention;
 	char retention_note[320];
 	uint64_t delta[CT_COUNTER_MAX];
-	double seconds;   /* since the previous run */
+	double seconds; /* since the previous run */
 	struct ct_rules rules;
 };
 
 /* What boot will apply to the limit, against the running value (host-wide). */
 struct ct_persistence {
 	bool checked;
-	int rc;               /* ct_sysctl_boot_value's */
+	int rc; /* ct_sysctl_boot_value's */
 	char err[256];
 	struct ct_sysctl_setting boot;
-	bool mismatch;        /* boot sets a value that is not the running one */
+	bool mismatch; /* boot sets a value that is not the running one */
 	uint64_t object_size; /* bytes per entry (slab), 0 if unknown */
 };
 
 /* Everything the collectors found, for evaluation and rendering. No collector prints. */
 struct ct_snapshot {
-	int verbose;         /* how much of the trace to keep */
+	int verbose; /* how much of the trace to keep */
 	struct mp_buf trace; /* -v lines: which files were read and why */
-	bool multi;          /* --netns=all: several namespaces */
+	bool multi; /* --netns=all: several namespaces */
 	size_t n;
 	struct ct_ns *ns;
 	char caps_note[160]; /* what happened to capabilities */

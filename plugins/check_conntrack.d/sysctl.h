@@ -6,12 +6,12 @@
 #include <stddef.h>
 
 struct ct_sysctl_setting {
-	bool found;            /* some file sets one of the keys */
-	char value[64];        /* the value the last applied assignment sets, trimmed */
-	char key[96];          /* as written in the file, e.g. "net.netfilter.nf_conntrack_max" */
-	char file[512];        /* path relative to root, e.g. "/etc/sysctl.d/90-conntrack.conf" */
+	bool found; /* some file sets one of the keys */
+	char value[64]; /* the value the last applied assignment sets, trimmed */
+	char key[96]; /* as written in the file, e.g. "net.netfilter.nf_conntrack_max" */
+	char file[512]; /* path relative to root, e.g. "/etc/sysctl.d/90-conntrack.conf" */
 	unsigned line;
-	unsigned overridden;   /* how many earlier assignments of the same value it overrode */
+	unsigned overridden; /* how many earlier assignments of the same value it overrode */
 };
 
 /*
@@ -23,8 +23,8 @@ struct ct_sysctl_setting {
  * /dev/null masks), and /etc/sysctl.conf last, as procps' `sysctl --system` does.
  * Returns 0 (found or not), or -errno on an unreadable directory with a reason in err.
  */
-int ct_sysctl_boot_value(const char *root, const char *const *keys,
-			 struct ct_sysctl_setting *out, char *err, size_t errlen);
+int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sysctl_setting *out,
+			 char *err, size_t errlen);
 
 /* Parse one sysctl.conf-format buffer, updating out for the keys (unit tests, fuzzing). */
 int ct_sysctl_parse(const char *text, size_t len, const char *file, const char *const *keys,

@@ -41,7 +41,8 @@ static inline void tap_ok(int cond, const char *file, int line, const char *fmt,
 		int same_ = g_ && w_ && strcmp(g_, w_) == 0;                                       \
 		ok(same_, "%s", name);                                                             \
 		if (!same_)                                                                        \
-			printf("#   got '%s'\n#  want '%s'\n", g_ ? g_ : "(null)", w_ ? w_ : "(null)"); \
+			printf("#   got '%s'\n#  want '%s'\n", g_ ? g_ : "(null)",                 \
+			       w_ ? w_ : "(null)");                                                \
 	} while (0)
 
 static inline int tap_done(void)

@@ -21,6 +21,7 @@ for l in "${labels[@]}"; do
 	rrdtool create "$W/$l.rrd" --start $((t0 - 60)) --step 60 DS:1:GAUGE:8460:U:U \
 		RRA:AVERAGE:0.5:1:2880 RRA:MAX:0.5:1:2880 RRA:MIN:0.5:1:2880
 done
+declare -A upd
 while IFS=$'\t' read -r run _ line; do
 	t=$((t0 + 60 * run))
 	for pd in ${line#* | }; do
@@ -28,9 +29,13 @@ while IFS=$'\t' read -r run _ line; do
 		v=${pd#*=}
 		v=${v%%;*}
 		v=${v%%[!0-9.]*}
-		[ -f "$W/$l.rrd" ] && rrdtool update "$W/$l.rrd" "$t:$v"
+		upd[$l]="${upd[$l]:-} $t:$v"
 	done
 done <"$SERIES"
+for l in "${labels[@]}"; do
+	# shellcheck disable=SC2086 # one argument per time:value
+	rrdtool update "$W/$l.rrd" ${upd[$l]}
+done
 
 # The template's inputs, as PNP4Nagios sets them, from the last run's perfdata.
 {
