@@ -7,7 +7,10 @@
 
 #include "mp.h"
 
-/* A plain decimal: [+-]digits[.digits] or [+-].digits; no hex, no exponent, no inf/nan. */
+/*
+ * A plain decimal: [+-]digits[.digits] or [+-].digits; no hex, no exponent, no inf/nan. -1 when
+ * not a number, -2 beyond +-1e15 (more than any count needs; perfdata prints it in full).
+ */
 static int parse_number(const char *s, size_t n, double *out)
 {
 	char tmp[64];
@@ -32,12 +35,15 @@ static int parse_number(const char *s, size_t n, double *out)
 	*out = strtod(tmp, &end);
 	if (errno == ERANGE || !isfinite(*out))
 		return -1;
+	if (fabs(*out) > 1e15)
+		return -2;
 	return 0;
 }
 
 int mp_range_parse(const char *text, struct mp_range *r, char *err, size_t errlen)
 {
 	const char *p = text, *colon;
+	int rc;
 
 	memset(r, 0, sizeof(*r));
 	if (*p == '@') {
@@ -54,17 +60,18 @@ int mp_range_parse(const char *text, struct mp_range *r, char *err, size_t errle
 
 		if (slen == 1 && p[0] == '~') {
 			r->start_inf = true;
-		} else if (parse_number(p, slen, &r->start) < 0) {
-			snprintf(err, errlen, "'%.*s' is not a number",
-				 (int)(slen > 40 ? 40 : slen), p);
+		} else if ((rc = parse_number(p, slen, &r->start)) < 0) {
+			snprintf(err, errlen, "'%.*s' is %s", (int)(slen > 40 ? 40 : slen), p,
+				 rc == -2 ? "too large (at most 1e15)" : "not a number");
 			return -1;
 		}
 		p = colon + 1;
 		if (*p == '\0')
 			r->end_inf = true;
 	}
-	if (!r->end_inf && parse_number(p, strlen(p), &r->end) < 0) {
-		snprintf(err, errlen, "'%.40s' is not a number", p);
+	if (!r->end_inf && (rc = parse_number(p, strlen(p), &r->end)) < 0) {
+		snprintf(err, errlen, "'%.40s' is %s", p,
+			 rc == -2 ? "too large (at most 1e15)" : "not a number");
 		return -1;
 	}
 	if (!r->start_inf && !r->end_inf && r->start > r->end) {

@@ -1,4 +1,5 @@
-/* Fuzzes threshold ranges: mp_range_parse/format/alert and the plugin's own -w/-c/--drop-* parsing. */
+/* Fuzzes threshold ranges: mp_range_parse/format/alert and the plugin's own -w/-c/--drop-* parsing.
+ */
 #include <math.h>
 #include <stdio.h>
 
@@ -26,6 +27,10 @@ static void range_roundtrip(const char *text)
 	if (again.inside != r.inside || again.start_inf != r.start_inf ||
 	    again.end_inf != r.end_inf)
 		__builtin_trap();
+	/* Formatting keeps 3 decimals: the values come back within rounding of the originals. */
+	if ((!r.start_inf && fabs(again.start - r.start) > 0.0005 + 1e-12 * fabs(r.start)) ||
+	    (!r.end_inf && fabs(again.end - r.end) > 0.0005 + 1e-12 * fabs(r.end)))
+		__builtin_trap();
 	(void)mp_range_alert(&r, r.start);
 	(void)mp_range_alert(&r, r.end);
 	(void)mp_range_alert(&r, 0);
@@ -34,7 +39,8 @@ static void range_roundtrip(const char *text)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = fuzz_strndup(data, size);
-	static const char *const opts[] = {"-w", "-c", "--drop-warning", "--insert-failed-critical"};
+	static const char *const opts[] = {"-w", "-c", "--drop-warning",
+					   "--insert-failed-critical"};
 	char *argv[4];
 	struct ct_config_result cr;
 
@@ -47,7 +53,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cr = process_arguments(3, argv);
 		if (cr.errorcode) {
 			size_t n = strnlen(cr.reason, sizeof(cr.reason));
-			/* It may quote the argument verbatim: mp_die keeps the output on one line. */
+			/* It may quote the argument verbatim: mp_die keeps the output on one line.
+			 */
 			if (n == 0 || n == sizeof(cr.reason))
 				__builtin_trap();
 		}

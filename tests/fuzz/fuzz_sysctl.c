@@ -2,8 +2,7 @@
 #include "fuzz.h"
 #include "sysctl.h"
 
-static const char *const keys[] = {"net.netfilter.nf_conntrack_max", "net.nf_conntrack_max",
-				   NULL};
+static const char *const keys[] = {"net.netfilter.nf_conntrack_max", "net.nf_conntrack_max", NULL};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -29,6 +29,13 @@ one_line() {
 	like "$first" '^CONNTRACK (OK|WARNING|CRITICAL|UNKNOWN) - [^ ].{8,}' "$1: one clear status line"
 }
 
+# --- arguments ------------------------------------------------------------------------------
+huge=2$(printf '%050d' 0)
+run -w "$huge:"
+is "$rc" 3 "a 51-digit range start: UNKNOWN"
+like "$first" "is too large \(at most 1e15\)" "a 51-digit range start: too large (perfdata would mangle it)"
+one_line "huge range"
+
 # --- proc files -----------------------------------------------------------------------------
 tree
 printf 'x7\n' >"$N/nf_conntrack_count"
