@@ -24,7 +24,7 @@ nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all
 # 1. As root, with every capability: the sets are empty when the process ends.
 cc -shared -fPIC -o "$work/capshim.so" "$TOP/tests/hardening/capshim.c"
 ok $? "capability shim builds"
-CT_CAPSHIM_OUT=$work/caps LD_PRELOAD=$work/capshim.so "$PLUGIN" -w 100% -c 100% >/dev/null 2>&1
+CT_CAPSHIM_OUT=$work/caps LD_PRELOAD=$work/capshim.so "$PLUGIN" -w 100% -c 100% --drop-critical=~: >/dev/null 2>&1
 like "$(cat "$work/caps" 2>/dev/null)" "CapEff:[[:space:]]+0+$" "root run: CapEff empty at exit"
 like "$(cat "$work/caps" 2>/dev/null)" "CapPrm:[[:space:]]+0+$" "root run: CapPrm empty at exit"
 like "$(cat "$work/caps" 2>/dev/null)" "CapAmb:[[:space:]]+0+$" "root run: CapAmb empty at exit"
@@ -40,7 +40,7 @@ chmod 755 "$work/plain_check_conntrack"
 st=$work/nstate
 mkdir -m 700 "$st"
 chown nobody "$st"
-out=$(nobody "$work/check_conntrack" --state-dir="$st" -vv -w 100% -c 100% 2>&1)
+out=$(nobody "$work/check_conntrack" --state-dir="$st" -vv -w 100% -c 100% --drop-critical=~: 2>&1)
 like "$out" "counters from netlink" "setcap copy as nobody: netlink used (the capability worked)"
 like "$out" "capabilities dropped after collection" "setcap copy as nobody: says it dropped them"
 lock=$(ls "$st"/*.lock 2>/dev/null | head -1)
@@ -48,7 +48,7 @@ ok $([ -n "$lock" ]; echo $?) "setcap copy as nobody: state lock file exists"
 exec 8>>"$lock"
 flock 8
 setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \
-	"$work/check_conntrack" --state-dir="$st" -t 20 -w 100% -c 100% >/dev/null 2>&1 8>&- &
+	"$work/check_conntrack" --state-dir="$st" -t 20 -w 100% -c 100% --drop-critical=~: >/dev/null 2>&1 8>&- &
 pid=$!
 caps=""
 for _ in $(seq 50); do
@@ -71,10 +71,10 @@ ok $? "setcap copy as nobody: finished OK once the lock was released"
 evil=$work/evil
 mkdir -m 700 "$evil"
 chown nobody "$evil"
-MP_STATE_PATH=$evil nobody "$work/plain_check_conntrack" -w 100% -c 100% >/dev/null 2>&1
+MP_STATE_PATH=$evil nobody "$work/plain_check_conntrack" -w 100% -c 100% --drop-critical=~: >/dev/null 2>&1
 ok $([ -n "$(find "$evil" -type f)" ]; echo $?) "plain binary: MP_STATE_PATH chooses the state directory"
 rm -rf "${evil:?}"/*
-MP_STATE_PATH=$evil nobody "$work/check_conntrack" -w 100% -c 100% >/dev/null 2>&1
+MP_STATE_PATH=$evil nobody "$work/check_conntrack" -w 100% -c 100% --drop-critical=~: >/dev/null 2>&1
 is "$(find "$evil" -mindepth 1 | wc -l)" 0 "setcap binary: MP_STATE_PATH ignored, nothing written there"
 
 printf '[check_conntrack]\ntimeout=forty-two\n' >"$work/bad.ini"
