@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mp.h"
@@ -131,14 +132,21 @@ int mp_ini_section(const char *text, size_t len, const char *section, char ***ar
 	return 0;
 }
 
+/* Regular files only (-EINVAL otherwise): this runs before the timeout is armed, and a FIFO or a
+ * device would block or never end. */
 static int read_file(const char *path, char **text, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	size_t cap = 4096, n = 0;
+	struct stat st;
 	char *buf;
 
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
 	buf = malloc(cap);
 	while (buf) {
 		ssize_t r;
@@ -228,7 +236,8 @@ static int load_locator(const char *locator, const char *plugin, char ***args, i
 	}
 	r = read_file(file, &text, &len);
 	if (r < 0) {
-		snprintf(err, errlen, "extra-opts: cannot read %.200s: %s", file, strerror(-r));
+		snprintf(err, errlen, "extra-opts: cannot read %.200s: %s", file,
+			 r == -EINVAL ? "not a regular file" : strerror(-r));
 		return -1;
 	}
 	r = mp_ini_section(text, len, section, args, nargs, &found, err, errlen);

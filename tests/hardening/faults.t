@@ -36,6 +36,18 @@ is "$rc" 3 "a 51-digit range start: UNKNOWN"
 like "$first" "is too large \(at most 1e15\)" "a 51-digit range start: too large (perfdata would mangle it)"
 one_line "huge range"
 
+mkfifo "$work/ini.fifo"
+start=$(date +%s)
+out=$(timeout 20 "$PLUGIN" --extra-opts=@"$work/ini.fifo" -t 1 2>&1)
+rc=$?
+first=${out%%$'\n'*}
+is "$rc" 3 "extra-opts file is a FIFO: UNKNOWN at once (it is read before -t is armed)"
+like "$first" "extra-opts: cannot read .*ini.fifo: not a regular file" "extra-opts FIFO: says so"
+ok $(($(date +%s) - start > 3)) "extra-opts FIFO: no hang"
+run --extra-opts=@/dev/zero
+is "$rc" 3 "extra-opts file is /dev/zero: UNKNOWN"
+one_line "extra-opts /dev/zero"
+
 # --- proc files -----------------------------------------------------------------------------
 tree
 printf 'x7\n' >"$N/nf_conntrack_count"
