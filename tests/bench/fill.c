@@ -33,7 +33,7 @@ int main(int argc, char **argv)
 	}
 	first = strtoul(argv[1], NULL, 10);
 	count = strtoul(argv[2], NULL, 10);
-	if (first + count > 1024ul * 65000) {
+	if (count > 1024ul * 65000 || first > 1024ul * 65000 - count) {
 		fputs("fill: at most 66,560,000 flows\n", stderr);
 		return 2;
 	}
