@@ -100,6 +100,9 @@ static int make_dirs(const char *path, char *err, size_t errlen)
 		return -ENAMETOOLONG;
 	}
 	memcpy(buf, path, n + 1);
+	/* The usual case, every run after the first: it is there already. */
+	if (mkdir(buf, 0700) == 0 || errno == EEXIST)
+		return 0;
 	for (i = 1; i <= n; i++) {
 		struct stat st;
 

@@ -447,6 +447,7 @@ int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sy
 		     strerror(errno));
 		return ret;
 	}
+	/* Lazily touched: only the entries and bytes really used cost page faults. */
 	ent = calloc(SYSCTL_MAX_FILES + 1, sizeof(*ent));
 	buf = malloc(SYSCTL_MAX_FILE_SIZE);
 	if (!ent || !buf) {
