@@ -295,11 +295,6 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 		return rule_fail(c, -EINVAL, "malformed rule attribute");
 	if (!tb[NFTA_RULE_TABLE] || !tb[NFTA_RULE_CHAIN])
 		return rule_fail(c, -EBADMSG, "rule without table or chain");
-	snprintf(rule.family, sizeof(rule.family), "%s", family_name(nfg->nfgen_family));
-	snprintf(rule.table, sizeof(rule.table), "%s", mnl_attr_get_str(tb[NFTA_RULE_TABLE]));
-	snprintf(rule.chain, sizeof(rule.chain), "%s", mnl_attr_get_str(tb[NFTA_RULE_CHAIN]));
-	if (tb[NFTA_RULE_HANDLE])
-		rule.handle = be64toh(mnl_attr_get_u64(tb[NFTA_RULE_HANDLE]));
 	if (!tb[NFTA_RULE_EXPRESSIONS])
 		return MNL_CB_OK;
 	mnl_attr_for_each_nested(elem, tb[NFTA_RULE_EXPRESSIONS])
@@ -309,7 +304,15 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 		if (expr_kinds(elem, &rule) < 0)
 			return rule_fail(c, -EINVAL, "malformed expression");
 	}
-	if (rule.kinds && ct_rules_add(c->r, &rule) < 0)
+	/* Most rules need nothing: name only those that are kept (linear, but cheaper per rule). */
+	if (!rule.kinds)
+		return MNL_CB_OK;
+	snprintf(rule.family, sizeof(rule.family), "%s", family_name(nfg->nfgen_family));
+	snprintf(rule.table, sizeof(rule.table), "%s", mnl_attr_get_str(tb[NFTA_RULE_TABLE]));
+	snprintf(rule.chain, sizeof(rule.chain), "%s", mnl_attr_get_str(tb[NFTA_RULE_CHAIN]));
+	if (tb[NFTA_RULE_HANDLE])
+		rule.handle = be64toh(mnl_attr_get_u64(tb[NFTA_RULE_HANDLE]));
+	if (ct_rules_add(c->r, &rule) < 0)
 		return rule_fail(c, -ENOMEM, "out of memory");
 	return MNL_CB_OK;
 }
