@@ -152,7 +152,8 @@ static void rules_phrase(const struct ct_ns *ns, struct mp_buf *b)
 {
 	const struct ct_rules *r = &ns->rules;
 
-	if (!r->inspected) {
+	/* A backend that failed may hold the rules: "none" would be a claim we cannot make. */
+	if (!r->inspected || (r->why_not[0] && !r->tracking_rules)) {
 		mp_buf_printf(b, "rules not inspected (%s", r->why_not[0] ? r->why_not : "unknown");
 		if (r->have_holders && r->holders[0])
 			mp_buf_printf(b, "; nf_conntrack is used by %s", r->holders);
