@@ -323,9 +323,33 @@ static int cmp_entry(const void *a, const void *b)
  * Add the .conf names of one directory; a name already seen comes from a directory of higher
  * precedence and masks this one. Returns 0, or -errno when the directory exists but cannot be read.
  */
-static int scan_dir(int rootfd, unsigned d, struct conf_entry *ent, size_t *n, char *err,
-		    size_t errlen)
+/* Room for one more entry: the array grows by doubling, up to SYSCTL_MAX_FILES (+1 for
+ * sysctl.conf). */
+static int grow_entries(struct conf_entry **ent, size_t *cap, size_t n)
 {
+	struct conf_entry *ne;
+	size_t want;
+
+	if (n < *cap)
+		return 0;
+	want = *cap ? *cap * 2 : 16;
+	if (want > SYSCTL_MAX_FILES + 1)
+		want = SYSCTL_MAX_FILES + 1;
+	if (want <= n)
+		return -ENOSPC;
+	ne = realloc(*ent, want * sizeof(**ent));
+	if (!ne)
+		return -ENOMEM;
+	memset(ne + *cap, 0, (want - *cap) * sizeof(*ne));
+	*ent = ne;
+	*cap = want;
+	return 0;
+}
+
+static int scan_dir(int rootfd, unsigned d, struct conf_entry **entp, size_t *cap, size_t *n,
+		    char *err, size_t errlen)
+{
+	struct conf_entry *ent = *entp;
 	char real[PATH_MAX];
 	struct dirent *de;
 	DIR *dir;
@@ -370,6 +394,12 @@ static int scan_dir(int rootfd, unsigned d, struct conf_entry *ent, size_t *n, c
 			     SYSCTL_MAX_FILES, sysctl_dirs[d]);
 			break;
 		}
+		if (grow_entries(entp, cap, *n) < 0) {
+			closedir(dir);
+			note(err, errlen, true, "%s", strerror(ENOMEM));
+			return -ENOMEM;
+		}
+		ent = *entp;
 		snprintf(ent[*n].name, sizeof(ent[*n].name), "%s", de->d_name);
 		ent[*n].dir = d;
 		(*n)++;
@@ -378,8 +408,11 @@ static int scan_dir(int rootfd, unsigned d, struct conf_entry *ent, size_t *n, c
 	return 0;
 }
 
-/* Read at most SYSCTL_MAX_FILE_SIZE bytes of a regular file; 0 masked/empty, >0 bytes, -errno. */
-static ssize_t read_conf(int rootfd, const char *real, char *buf, bool *truncated)
+/*
+ * Read at most SYSCTL_MAX_FILE_SIZE bytes of a regular file into *buf (grown as needed, from the
+ * file's size: most are a few hundred bytes); 0 masked/empty, >0 bytes, -errno.
+ */
+static ssize_t read_conf(int rootfd, const char *real, char **buf, size_t *cap, bool *truncated)
 {
 	struct stat st;
 	size_t got = 0;
@@ -393,9 +426,28 @@ static ssize_t read_conf(int rootfd, const char *real, char *buf, bool *truncate
 		close(fd);
 		return 0; /* /dev/null, a fifo or anything else sets nothing */
 	}
-	while (got < SYSCTL_MAX_FILE_SIZE) {
-		ssize_t r = read(fd, buf + got, SYSCTL_MAX_FILE_SIZE - got);
+	for (;;) {
+		ssize_t r;
 
+		if (got == *cap) {
+			size_t want = *cap ? *cap * 2 : 4096;
+			char *nb;
+
+			while (want < (size_t)st.st_size + 1 && want < SYSCTL_MAX_FILE_SIZE)
+				want *= 2;
+			if (want > SYSCTL_MAX_FILE_SIZE)
+				want = SYSCTL_MAX_FILE_SIZE;
+			if (want <= *cap)
+				break; /* at the limit */
+			nb = realloc(*buf, want);
+			if (!nb) {
+				close(fd);
+				return -ENOMEM;
+			}
+			*buf = nb;
+			*cap = want;
+		}
+		r = read(fd, *buf + got, *cap - got);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -429,10 +481,10 @@ static ssize_t read_conf(int rootfd, const char *real, char *buf, bool *truncate
 int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sysctl_setting *out,
 			 char *err, size_t errlen)
 {
-	struct conf_entry *ent;
-	size_t n = 0, i, j;
+	struct conf_entry *ent = NULL;
+	size_t n = 0, cap = 0, bufcap = 0, i, j;
 	int rootfd, ret = 0;
-	char *buf;
+	char *buf = NULL;
 	unsigned d;
 
 	if (err && errlen)
@@ -447,21 +499,21 @@ int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sy
 		     strerror(errno));
 		return ret;
 	}
-	/* Lazily touched: only the entries and bytes really used cost page faults. */
-	ent = calloc(SYSCTL_MAX_FILES + 1, sizeof(*ent));
-	buf = malloc(SYSCTL_MAX_FILE_SIZE);
-	if (!ent || !buf) {
-		free(ent);
-		free(buf);
-		close(rootfd);
-		note(err, errlen, true, "%s", strerror(ENOMEM));
-		return -ENOMEM;
-	}
+	/*
+	 * Small and grown on demand: a run reads a handful of short files, and large allocations
+	 * (mmap, page faults, munmap) cost more than the reading itself.
+	 */
 	for (d = 0; d < sizeof(sysctl_dirs) / sizeof(sysctl_dirs[0]); d++) {
-		int r = scan_dir(rootfd, d, ent, &n, err, errlen);
+		int r = scan_dir(rootfd, d, &ent, &cap, &n, err, errlen);
 
 		if (r < 0 && ret == 0)
 			ret = r;
+	}
+	if (grow_entries(&ent, &cap, n) < 0) {
+		free(ent);
+		close(rootfd);
+		note(err, errlen, true, "%s", strerror(ENOMEM));
+		return -ENOMEM;
 	}
 	qsort(ent, n, sizeof(*ent), cmp_entry);
 	for (i = 0; i < n; i++)
@@ -492,7 +544,7 @@ int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sy
 
 		if (ent[i].skip)
 			continue;
-		got = read_conf(rootfd, ent[i].real, buf, &truncated);
+		got = read_conf(rootfd, ent[i].real, &buf, &bufcap, &truncated);
 		if (got < 0) {
 			if (got != -ENOENT)
 				note(err, errlen, false, "cannot read %s: %s", ent[i].path,
