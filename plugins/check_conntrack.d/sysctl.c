@@ -319,12 +319,7 @@ static int cmp_entry(const void *a, const void *b)
 	return strcmp(((const struct conf_entry *)a)->name, ((const struct conf_entry *)b)->name);
 }
 
-/*
- * Add the .conf names of one directory; a name already seen comes from a directory of higher
- * precedence and masks this one. Returns 0, or -errno when the directory exists but cannot be read.
- */
-/* Room for one more entry: the array grows by doubling, up to SYSCTL_MAX_FILES (+1 for
- * sysctl.conf). */
+/* Room for one more entry: doubling, up to SYSCTL_MAX_FILES (+1 for sysctl.conf). */
 static int grow_entries(struct conf_entry **ent, size_t *cap, size_t n)
 {
 	struct conf_entry *ne;
@@ -346,6 +341,10 @@ static int grow_entries(struct conf_entry **ent, size_t *cap, size_t n)
 	return 0;
 }
 
+/*
+ * Add the .conf names of one directory; a name already seen comes from a directory of higher
+ * precedence and masks this one. Returns 0, or -errno when the directory exists but cannot be read.
+ */
 static int scan_dir(int rootfd, unsigned d, struct conf_entry **entp, size_t *cap, size_t *n,
 		    char *err, size_t errlen)
 {
