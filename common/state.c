@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #ifndef DEFAULT_STATE_DIR
-#define DEFAULT_STATE_DIR "/var/lib/monitoring-plugins"
+#define DEFAULT_STATE_DIR "/run/monitoring-plugins"
 #endif
 
 #define STATE_MAGIC "# monitoring-plugins state v"
@@ -42,8 +42,10 @@ static void fail(char *err, size_t errlen, const char *fmt, ...)
  * Where state lives. Like the monitoring-plugins state API (np_state_*), the default path holds
  * the effective uid, so two users running the same plugin never share, or can tamper with, one
  * another's files: <prefix>/<euid>/<plugin>, where prefix is $MP_STATE_PATH when set (read with
- * secure_getenv, so a setuid or setcap binary ignores it) or DEFAULT_STATE_DIR. An explicit
- * directory (a command-line option) is used as given.
+ * secure_getenv, so a setuid or setcap binary ignores it) or DEFAULT_STATE_DIR, /run: a tmpfs,
+ * because state that compares kernel counters means nothing after a reboot anyway, and a check
+ * that runs every minute should not write to disk every minute. An explicit directory (a
+ * command-line option) is used as given.
  */
 const char *mp_state_dir(const char *explicit_dir, const char *plugin, char *buf, size_t len)
 {
@@ -70,7 +72,7 @@ const char *mp_state_dir(const char *explicit_dir, const char *plugin, char *buf
 
 /*
  * Where an unprivileged user keeps state when the default prefix is not writable for it (NRPE's
- * nagios user and a root-owned /var/lib): /var/tmp survives reboots; the directory is created 0700
+ * nagios user and a root-owned /run): /dev/shm, a tmpfs like /run. The directory is created 0700
  * and refused if someone else made it first.
  */
 const char *mp_state_fallback_dir(const char *plugin, char *buf, size_t len)
@@ -79,7 +81,7 @@ const char *mp_state_fallback_dir(const char *plugin, char *buf, size_t len)
 
 	if (!buf || !len || !plugin || !*plugin || strchr(plugin, '/'))
 		return NULL;
-	n = snprintf(buf, len, "/var/tmp/monitoring-plugins-%lu/%s", (unsigned long)geteuid(),
+	n = snprintf(buf, len, "/dev/shm/monitoring-plugins-%lu/%s", (unsigned long)geteuid(),
 		     plugin);
 	if (n < 0 || (size_t)n >= len)
 		return NULL;

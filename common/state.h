@@ -35,11 +35,11 @@ struct mp_state_handle {
 /*
  * The directory to use: explicit (an option) if non-NULL, used as given; else
  * <prefix>/<euid>/<plugin> as the monitoring-plugins state API does, prefix being
- * secure_getenv("MP_STATE_PATH") or DEFAULT_STATE_DIR (/var/lib/monitoring-plugins), so users
+ * secure_getenv("MP_STATE_PATH") or DEFAULT_STATE_DIR (/run/monitoring-plugins), so users
  * never share files. Writes into buf; returns buf, or NULL if it does not fit or plugin is bad.
  */
 const char *mp_state_dir(const char *explicit_dir, const char *plugin, char *buf, size_t len);
-/* The second choice when the default is not usable: /var/tmp/monitoring-plugins-<euid>/<plugin>. */
+/* The second choice when the default is not usable: /dev/shm/monitoring-plugins-<euid>/<plugin>. */
 const char *mp_state_fallback_dir(const char *plugin, char *buf, size_t len);
 
 /* Open (and lock, waiting at most until the plugin timeout) the named state. 0 or -errno + err. */

@@ -212,7 +212,7 @@ static void test_dir(void)
 	is_str(d, buf + 256, "MP_STATE_PATH/<euid>/<plugin>");
 	unsetenv("MP_STATE_PATH");
 	d = mp_state_dir(NULL, "check_conntrack", buf, sizeof(buf));
-	snprintf(buf + 256, 256, "/var/lib/monitoring-plugins/%lu/check_conntrack",
+	snprintf(buf + 256, 256, "/run/monitoring-plugins/%lu/check_conntrack",
 		 (unsigned long)geteuid());
 	is_str(d, buf + 256, "default/<euid>/<plugin>");
 	ok(mp_state_dir(NULL, "../x", buf, sizeof(buf)) == NULL, "plugin with a slash refused");
