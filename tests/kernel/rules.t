@@ -3,10 +3,10 @@
 . "$(dirname "$0")/../lib/tap.sh"
 need_root_kernel
 
-NS=()
-cleanup() { for n in "${NS[@]}"; do ip netns del "$n" 2>/dev/null; done; }
+# Every namespace made here is ctk-r*-$$: cleanup deletes them all, whatever failed.
+cleanup() { for n in $(ip netns list | awk '{print $1}' | grep -- "^ctk-r.*-$$\$"); do ip netns del "$n"; done; }
 trap cleanup EXIT INT TERM
-mkns() { local n=ctk-r$1-$$; ip netns add "$n"; NS+=("$n"); echo "$n"; }
+mkns() { local n=ctk-r$1-$$; ip netns add "$n"; echo "$n"; }
 perf() { printf '%s\n' "$first" | grep -oE "\b(state|tracking|notrack)_rules=[0-9]+" | tr '\n' ' '; }
 
 n=$(mkns nft)
