@@ -63,10 +63,18 @@ static void evaluate_ns(const struct ct_config *cfg, const struct ct_ns *ns, str
 	}
 }
 
-/* The fullest namespace: highest utilization, else most entries; a failed one only if none. */
+/*
+ * The namespace the summary names: one that was read, the worst state first, then the highest
+ * utilization, else the most entries; a namespace that could not be read only if none was.
+ */
 static bool fuller(const struct ct_ns *a, const struct ct_ns_result *ra, const struct ct_ns *b,
 		   const struct ct_ns_result *rb)
 {
+	bool read_a = a->enter_rc == 0 && a->proc_rc == 0,
+	     read_b = b->enter_rc == 0 && b->proc_rc == 0;
+
+	if (read_a != read_b)
+		return read_a;
 	if (ra->state != rb->state && mp_state_worst(ra->state, rb->state) == ra->state)
 		return true;
 	if (ra->state != rb->state)

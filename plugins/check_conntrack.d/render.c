@@ -285,8 +285,17 @@ void ct_render(const struct ct_config *cfg, const struct ct_snapshot *snap,
 	if (snap->multi || strcmp(top->label, "host") != 0)
 		mp_buf_printf(&summary, "netns %s: ", top->label);
 	describe_ns(top, rtop, &summary);
-	if (snap->multi)
-		mp_buf_printf(&summary, " (fullest of %zu namespaces)", snap->n);
+	if (snap->multi) {
+		size_t failed = 0;
+
+		for (size_t i = 0; i < snap->n; i++)
+			failed += snap->ns[i].enter_rc < 0 ||
+				  (snap->ns[i].proc_rc < 0 && snap->ns[i].proc_rc != -ENOENT);
+		mp_buf_printf(&summary, " (fullest of %zu namespaces", snap->n);
+		if (failed)
+			mp_buf_printf(&summary, ", %zu not checked: see below", failed);
+		mp_buf_printf(&summary, ")");
+	}
 	if (top->enter_rc == 0 && top->proc_rc == 0) {
 		mp_buf_printf(&summary, "; ");
 		rules_phrase(top, &summary);

@@ -85,6 +85,10 @@ like "$out" $'\n'"netns $B: OK - [0-9]+ of 40 entries" "--netns=all: a line for 
 like "$out" $'\n'"netns $C: CRITICAL - 40 of 40 entries" "--netns=all: a line for $C"
 like "$out" $'\n'"netns host: " "--netns=all: a line for the host"
 like "$first" " ${C}_entries=40;32;36;0;40 ${C}_utilization=100.00%;80;90;0;100 ${C}_drop=[0-9]+c" "--netns=all: per-namespace perfdata"
+out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all "$PLUGIN" --netns=all --state-dir=$tmp/nobody3 2>&1); rc=$?
+is "$rc" 3 "--netns=all as nobody: UNKNOWN (namespaces cannot be entered)"
+like "$out" "^CONNTRACK UNKNOWN - netns host: [0-9]+ of [0-9]+ entries .*not checked: see below\)" "--netns=all as nobody: the summary names a namespace it could read and counts the others"
+like "$out" $'\n'"netns $C: UNKNOWN - cannot enter network namespace $C: .*needs CAP_SYS_ADMIN" "--netns=all as nobody: says why per namespace"
 run --netns=no-such-namespace-$$
 is "$rc" 3 "--netns=missing: UNKNOWN"
 like "$first" "cannot open network namespace /run/netns/no-such-namespace" "--netns=missing: says why"
