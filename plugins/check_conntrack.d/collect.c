@@ -11,9 +11,25 @@
 
 #include "snapshot.h"
 
-/* Netlink when we may (CAP_NET_ADMIN), else the stat file, else "not available" with reasons. */
+static struct mnl_socket *open_netfilter(char *err, size_t errlen)
+{
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+
+	if (nl && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == 0)
+		return nl;
+	snprintf(err, errlen, "netlink socket: %s", strerror(errno));
+	if (nl)
+		mnl_socket_close(nl);
+	return NULL;
+}
+
+/*
+ * Netlink when we may (direct), else the stat file, else "not available" with reasons. A failed
+ * netlink read may leave replies queued: *nl is then replaced by a fresh socket for the rules.
+ */
 static void collect_counters(const struct ct_config *cfg, struct ct_snapshot *snap,
-			     struct ct_ns *ns, bool net_admin)
+			     struct ct_ns *ns, bool direct, struct mnl_socket **nl, char *nl_err,
+			     size_t nl_errlen)
 {
 	char why_nl[256] = "", why_stat[256] = "", path[PATH_MAX];
 	int rc;
@@ -26,28 +42,20 @@ static void collect_counters(const struct ct_config *cfg, struct ct_snapshot *sn
 		ns->counters_rc = -ENOENT;
 		return;
 	}
-	if (strcmp(cfg->procfs, "/proc") != 0) {
-		/* The kernel's own answers could describe another system than the tree read. */
-		snprintf(why_nl, sizeof(why_nl), "netlink not used with --procfs");
-	} else if (!net_admin) {
-		snprintf(why_nl, sizeof(why_nl), "netlink needs CAP_NET_ADMIN");
+	if (!direct) {
+		snprintf(why_nl, sizeof(why_nl), "%s",
+			 ct_procfs_is_elsewhere(cfg) ? "netlink not used with --procfs"
+						     : "netlink needs CAP_NET_ADMIN");
+	} else if (!*nl) {
+		snprintf(why_nl, sizeof(why_nl), "%s", nl_err);
+	} else if (ct_netlink_read(*nl, &ns->counters, why_nl, sizeof(why_nl)) == 0) {
+		ns->counters.source = "netlink";
+		ct_note(snap, 1, "counters from netlink (ctnetlink statistics)");
+		ns->counters_rc = 0;
+		return;
 	} else {
-		struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-
-		if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-			snprintf(why_nl, sizeof(why_nl), "netlink socket: %s", strerror(errno));
-			rc = -errno;
-		} else {
-			rc = ct_netlink_read(nl, &ns->counters, why_nl, sizeof(why_nl));
-		}
-		if (nl)
-			mnl_socket_close(nl);
-		if (rc == 0) {
-			ns->counters.source = "netlink";
-			ct_note(snap, 1, "counters from netlink (ctnetlink statistics)");
-			ns->counters_rc = 0;
-			return;
-		}
+		mnl_socket_close(*nl);
+		*nl = open_netfilter(nl_err, nl_errlen);
 	}
 	ct_note(snap, 1, "counters: %s", why_nl);
 	snprintf(path, sizeof(path), "%s/net/stat/nf_conntrack", cfg->procfs);
@@ -66,12 +74,19 @@ static void collect_counters(const struct ct_config *cfg, struct ct_snapshot *sn
 	ns->counters_rc = rc;
 }
 
+/* One netfilter netlink socket per namespace serves both the counters and the nftables rules. */
 static void collect_ns(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
 		       bool net_admin)
 {
+	bool direct = net_admin && !ct_procfs_is_elsewhere(cfg);
+	char nl_err[160] = "";
+	struct mnl_socket *nl = direct ? open_netfilter(nl_err, sizeof(nl_err)) : NULL;
+
 	ct_procfs_read(cfg->procfs, snap, ns);
-	collect_counters(cfg, snap, ns, net_admin);
-	ct_collect_rules(cfg, snap, ns, net_admin);
+	collect_counters(cfg, snap, ns, direct, &nl, nl_err, sizeof(nl_err));
+	ct_collect_rules(cfg, snap, ns, direct, nl, nl_err);
+	if (nl)
+		mnl_socket_close(nl);
 }
 
 int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap)

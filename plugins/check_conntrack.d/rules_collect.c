@@ -17,7 +17,7 @@ static void add_reason(struct ct_rules *r, const char *why)
 }
 
 void ct_collect_rules(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
-		      bool net_admin)
+		      bool direct, struct mnl_socket *nl, const char *nl_err)
 {
 	struct ct_rules *r = &ns->rules;
 	char err[256] = "";
@@ -27,23 +27,20 @@ void ct_collect_rules(const struct ct_config *cfg, struct ct_snapshot *snap, str
 		add_reason(r, "--no-rules");
 		return;
 	}
-	if (strcmp(cfg->procfs, "/proc") != 0 || !net_admin) {
-		add_reason(r, strcmp(cfg->procfs, "/proc") ? "not with --procfs"
-							   : "needs CAP_NET_ADMIN");
+	if (!direct) {
+		add_reason(r, ct_procfs_is_elsewhere(cfg) ? "not with --procfs"
+							  : "needs CAP_NET_ADMIN");
 		rc = ct_rules_holders(cfg->procfs, cfg->sysfs, r, err, sizeof(err));
 		if (rc < 0)
 			ct_note(snap, 1, "module holders: %s", err);
 		return;
 	}
-	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		snprintf(err, sizeof(err), "nftables: netlink socket: %s", strerror(errno));
-		rc = -errno;
-	} else {
+	if (nl) {
 		rc = ct_rules_nft(nl, r, err, sizeof(err));
+	} else {
+		snprintf(err, sizeof(err), "nftables: %s", nl_err);
+		rc = -EIO;
 	}
-	if (nl)
-		mnl_socket_close(nl);
 	ct_note(snap, 1, "nftables rules %s%s", rc == 0 ? "read" : "not read: ", rc ? err : "");
 	if (rc < 0)
 		add_reason(r, err);

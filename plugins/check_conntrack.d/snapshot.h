@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 
 #include "counters.h"
@@ -113,6 +114,15 @@ struct ct_result {
 	struct ct_ns_result *ns;
 };
 
+/*
+ * With --procfs pointing elsewhere, the kernel's own answers (netlink, getsockopt) could describe
+ * another system than the tree read: only the tree is read then.
+ */
+static inline bool ct_procfs_is_elsewhere(const struct ct_config *cfg)
+{
+	return strcmp(cfg->procfs, "/proc") != 0;
+}
+
 /* procfs.c */
 int ct_procfs_read(const char *procfs, struct ct_snapshot *snap, struct ct_ns *ns);
 int ct_read_u64(const char *path, uint64_t *value, char *err, size_t errlen);
@@ -146,8 +156,12 @@ struct ct_result ct_evaluate(const struct ct_config *cfg, const struct ct_snapsh
 void ct_result_free(struct ct_result *res);
 
 /* rules_collect.c: the firewall of the current namespace (privileged) or module holders. */
+/*
+ * direct: the kernel may be asked (CAP_NET_ADMIN, our own /proc); nl: the namespace's netfilter
+ * netlink socket, shared with the counters, or NULL with the reason in nl_err.
+ */
 void ct_collect_rules(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
-		      bool net_admin);
+		      bool direct, struct mnl_socket *nl, const char *nl_err);
 /* persistence.c */
 void ct_collect_persistence(const struct ct_config *cfg, struct ct_snapshot *snap);
 
