@@ -333,30 +333,13 @@ static struct ct_config_result process_arguments(int argc, char **argv)
 	return r;
 }
 
-/* The boot id tells a reboot (counters start again) from counters that went backwards. */
-static void read_boot_id(const char *procfs, char *buf, size_t len)
-{
-	char path[PATH_MAX];
-	FILE *f;
-
-	buf[0] = '\0';
-	snprintf(path, sizeof(path), "%s/sys/kernel/random/boot_id", procfs);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	if (!fgets(buf, (int)len, f))
-		buf[0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-}
-
 int main(int argc, char **argv)
 {
 	struct mp_argv args;
 	struct ct_config_result cr;
 	struct ct_snapshot snap = {0};
 	struct ct_result res;
-	char err[320], boot_id[64];
+	char err[320];
 	time_t now;
 
 	if (mp_extra_opts(argc, argv, CT_PLUGIN, &args, err, sizeof(err)) < 0)
@@ -373,10 +356,9 @@ int main(int argc, char **argv)
 	snap.verbose = cr.config.verbose;
 	if (ct_collect(&cr.config, &snap) < 0)
 		mp_die(CT_SERVICE, "out of memory");
-	read_boot_id(cr.config.procfs, boot_id, sizeof(boot_id));
 	now = time(NULL);
 	for (size_t i = 0; i < snap.n; i++)
-		ct_retention(&cr.config, &snap, &snap.ns[i], boot_id, now);
+		ct_retention(&cr.config, &snap, &snap.ns[i], now);
 	res = ct_evaluate(&cr.config, &snap);
 
 	mp_timeout_disarm();

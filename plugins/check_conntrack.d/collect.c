@@ -89,6 +89,23 @@ static void collect_ns(const struct ct_config *cfg, struct ct_snapshot *snap, st
 		mnl_socket_close(nl);
 }
 
+/* The boot id tells a reboot (counters start again) from counters that went backwards. */
+static void read_boot_id(const char *procfs, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "%s/sys/kernel/random/boot_id", procfs);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
 int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap)
 {
 	struct ct_ns_target *t = NULL;
@@ -160,6 +177,7 @@ int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap)
 		close(self_fd);
 	free(t);
 	ct_collect_persistence(cfg, snap);
+	read_boot_id(cfg->procfs, snap->boot_id, sizeof(snap->boot_id));
 	if (ct_caps_drop(snap->caps_note, sizeof(snap->caps_note)) == 0)
 		snprintf(snap->caps_note, sizeof(snap->caps_note),
 			 "capabilities dropped after collection");

@@ -38,8 +38,9 @@ static bool comparable(struct ct_ns *ns, const struct mp_state *prev, const char
 }
 
 void ct_retention(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
-		  const char *boot_id, time_t now)
+		  time_t now)
 {
+	const char *boot_id = snap->boot_id;
 	struct mp_state_handle h;
 	struct mp_state prev, cur;
 	char dirbuf[PATH_MAX], name[64], err[256];

@@ -96,6 +96,7 @@ struct ct_snapshot {
 	size_t n;
 	struct ct_ns *ns;
 	char caps_note[160]; /* what happened to capabilities */
+	char boot_id[40]; /* this boot's id: a reboot restarts the counters' baseline */
 	struct ct_persistence persist;
 };
 
@@ -149,7 +150,7 @@ int ct_caps_drop(char *err, size_t errlen);
 
 /* retention.c: compare counters with the previous run's, save the new ones. */
 void ct_retention(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
-		  const char *boot_id, time_t now);
+		  time_t now);
 
 /* evaluate.c */
 struct ct_result ct_evaluate(const struct ct_config *cfg, const struct ct_snapshot *snap);
