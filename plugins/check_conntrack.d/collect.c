@@ -4,12 +4,27 @@
 #include <libmnl/libmnl.h>
 #include <linux/capability.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "snapshot.h"
+
+/* The -v trace: collectors say what they read and why, the renderer prints it. */
+void ct_note(struct ct_snapshot *snap, int level, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (level > snap->verbose)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	mp_buf_printf(&snap->trace, "%s\n", line);
+}
 
 static struct mnl_socket *open_netfilter(char *err, size_t errlen)
 {

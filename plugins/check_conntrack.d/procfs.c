@@ -1,25 +1,11 @@
 /* The table's entries, limit and hash buckets from /proc, across kernel generations. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "snapshot.h"
-
-void ct_note(struct ct_snapshot *snap, int level, const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-
-	if (level > snap->verbose)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	mp_buf_printf(&snap->trace, "%s\n", line);
-}
 
 /* A sysctl value: optional blanks, decimal digits, optional blanks and newline. Nothing else. */
 int ct_read_u64(const char *path, uint64_t *value, char *err, size_t errlen)

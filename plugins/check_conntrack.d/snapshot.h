@@ -127,10 +127,10 @@ static inline bool ct_procfs_is_elsewhere(const struct ct_config *cfg)
 /* procfs.c */
 int ct_procfs_read(const char *procfs, struct ct_snapshot *snap, struct ct_ns *ns);
 int ct_read_u64(const char *path, uint64_t *value, char *err, size_t errlen);
-void ct_note(struct ct_snapshot *snap, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 /* collect.c: fills snap for the namespaces cfg names; drops capabilities when done. */
+void ct_note(struct ct_snapshot *snap, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap);
 void ct_snapshot_free(struct ct_snapshot *snap);
 
