@@ -74,7 +74,7 @@ void ct_advice(const struct ct_config *cfg, const struct ct_snapshot *snap,
 	const struct ct_ns_result *r = &res->ns[res->fullest];
 	bool alarmed = r->state == MP_WARNING || r->state == MP_CRITICAL;
 
-	if (ns->enter_rc < 0 || ns->proc_rc < 0 || !ns->proc.sysctl_key)
+	if (!ct_ns_read(ns) || !ns->proc.sysctl_key)
 		return;
 	if (!alarmed && cfg->verbose < 1)
 		return;

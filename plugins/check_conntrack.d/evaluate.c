@@ -32,7 +32,7 @@ static void evaluate_ns(const struct ct_config *cfg, const struct ct_ns *ns, str
 {
 	const struct ct_proc *p = &ns->proc;
 
-	if (ns->enter_rc < 0 || (ns->proc_rc < 0 && ns->proc_rc != -ENOENT)) {
+	if (ct_ns_failed(ns)) {
 		r->state = MP_UNKNOWN;
 		return;
 	}
@@ -70,8 +70,7 @@ static void evaluate_ns(const struct ct_config *cfg, const struct ct_ns *ns, str
 static bool fuller(const struct ct_ns *a, const struct ct_ns_result *ra, const struct ct_ns *b,
 		   const struct ct_ns_result *rb)
 {
-	bool read_a = a->enter_rc == 0 && a->proc_rc == 0,
-	     read_b = b->enter_rc == 0 && b->proc_rc == 0;
+	bool read_a = ct_ns_read(a), read_b = ct_ns_read(b);
 
 	if (read_a != read_b)
 		return read_a;

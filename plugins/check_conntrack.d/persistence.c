@@ -20,7 +20,7 @@ void ct_collect_persistence(const struct ct_config *cfg, struct ct_snapshot *sna
 	/* The limit is global: judge it where it is set, in our own (normally the host's)
 	 * namespace. */
 	for (size_t i = 0; i < snap->n; i++) {
-		if (snap->ns[i].proc_rc == 0 && snap->ns[i].enter_rc == 0) {
+		if (ct_ns_read(&snap->ns[i])) {
 			host = &snap->ns[i];
 			break;
 		}

@@ -65,7 +65,7 @@ static void perf_ns(const struct ct_config *cfg, const struct ct_snapshot *snap,
 		pre[0] = '\0';
 	else
 		ns_prefix(snap, ns, pre, sizeof(pre));
-	if (ns->enter_rc < 0 || ns->proc_rc < 0)
+	if (!ct_ns_read(ns))
 		return;
 	snprintf(v, sizeof(v), "%" PRIu64, p->entries);
 	snprintf(mx, sizeof(mx), "%" PRIu64, p->max);
@@ -121,7 +121,7 @@ static void describe_ns(const struct ct_ns *ns, const struct ct_ns_result *r, st
 	static const char *const what[CT_W_MAX] = {"packets dropped (table full)", "early drops",
 						   "failed inserts"};
 
-	if (ns->enter_rc < 0 || (ns->proc_rc < 0 && ns->proc_rc != -ENOENT)) {
+	if (ct_ns_failed(ns)) {
 		mp_buf_printf(b, "%s", ns->err);
 		return;
 	}
@@ -242,7 +242,7 @@ static void counters_lines(const struct ct_snapshot *snap, const struct ct_ns *n
 {
 	const char *sep = "";
 
-	if (ns->enter_rc < 0 || ns->proc_rc < 0)
+	if (!ct_ns_read(ns))
 		return;
 	if (ns->counters_rc < 0) {
 		mp_buf_printf(b, "counters not available: %s\n", ns->counters_why);
@@ -289,14 +289,13 @@ void ct_render(const struct ct_config *cfg, const struct ct_snapshot *snap,
 		size_t failed = 0;
 
 		for (size_t i = 0; i < snap->n; i++)
-			failed += snap->ns[i].enter_rc < 0 ||
-				  (snap->ns[i].proc_rc < 0 && snap->ns[i].proc_rc != -ENOENT);
+			failed += ct_ns_failed(&snap->ns[i]);
 		mp_buf_printf(&summary, " (fullest of %zu namespaces", snap->n);
 		if (failed)
 			mp_buf_printf(&summary, ", %zu not checked: see below", failed);
 		mp_buf_printf(&summary, ")");
 	}
-	if (top->enter_rc == 0 && top->proc_rc == 0) {
+	if (ct_ns_read(top)) {
 		mp_buf_printf(&summary, "; ");
 		rules_phrase(top, &summary);
 	}
@@ -308,7 +307,7 @@ void ct_render(const struct ct_config *cfg, const struct ct_snapshot *snap,
 		mp_buf_printf(&lines, "netns %s: %s - ", snap->ns[i].label,
 			      mp_state_name(res->ns[i].state));
 		describe_ns(&snap->ns[i], &res->ns[i], &lines);
-		if (snap->ns[i].enter_rc == 0 && snap->ns[i].proc_rc == 0) {
+		if (ct_ns_read(&snap->ns[i])) {
 			mp_buf_printf(&lines, "; ");
 			rules_phrase(&snap->ns[i], &lines);
 		}
@@ -319,16 +318,15 @@ void ct_render(const struct ct_config *cfg, const struct ct_snapshot *snap,
 	}
 	if (!snap->multi) {
 		counters_lines(snap, top, &lines);
-		if (top->enter_rc == 0 && top->proc_rc == 0)
+		if (ct_ns_read(top))
 			rules_lines(snap, top, &lines);
 	}
 	persistence_lines(snap, res, &lines);
 	ct_advice(cfg, snap, res, &lines);
-	bool top_read = top->enter_rc == 0 && top->proc_rc == 0;
-	if (top_read && top->proc.max && top->proc.entries > top->proc.max)
+	if (ct_ns_read(top) && top->proc.max && top->proc.entries > top->proc.max)
 		mp_buf_printf(&lines, "entries exceed the limit: it was lowered below the current "
 				      "count; new flows are dropped until old ones expire\n");
-	if (top_read && !top->proc.max)
+	if (ct_ns_read(top) && !top->proc.max)
 		mp_buf_printf(
 			&lines,
 			"%s is 0: the kernel sets no limit, percent thresholds do not apply\n",

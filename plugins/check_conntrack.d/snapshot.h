@@ -2,6 +2,7 @@
 #ifndef CT_SNAPSHOT_H
 #define CT_SNAPSHOT_H
 
+#include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -87,6 +88,18 @@ struct ct_persistence {
 	bool mismatch; /* boot sets a value that is not the running one */
 	uint64_t object_size; /* bytes per entry (slab), 0 if unknown */
 };
+
+/* The namespace's table was read: entries and limit are valid. */
+static inline bool ct_ns_read(const struct ct_ns *ns)
+{
+	return ns->enter_rc == 0 && ns->proc_rc == 0;
+}
+
+/* It could not be checked (not entered, or /proc unreadable); "not active" is not a failure. */
+static inline bool ct_ns_failed(const struct ct_ns *ns)
+{
+	return ns->enter_rc < 0 || (ns->proc_rc < 0 && ns->proc_rc != -ENOENT);
+}
 
 /* Everything the collectors found, for evaluation and rendering. No collector prints. */
 struct ct_snapshot {
