@@ -7,12 +7,27 @@
 #include <fnmatch.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+
+#if defined(__has_include) && __has_include(<linux/openat2.h>)
+#include <linux/openat2.h>
+#else /* headers older than Linux 5.6: the call is tried anyway, ENOSYS falls back */
+struct open_how {
+	unsigned long long flags, mode, resolve;
+};
+#define RESOLVE_NO_MAGICLINKS 0x02
+#define RESOLVE_IN_ROOT 0x10
+#endif
+#ifndef SYS_openat2
+#define SYS_openat2 437 /* the same number on every architecture */
+#endif
 
 /* Bounds on the work done per run: files considered, bytes read per file, symlinks followed. */
 #define SYSCTL_MAX_FILES 1000
@@ -299,12 +314,73 @@ static int resolve_in_root(int rootfd, const char *path, char *out, size_t outle
 	return 0;
 }
 
+/* Test hook: resolve by hand under every root, as on kernels without openat2. */
+static bool manual_resolve;
+
+void ct_sysctl_test_manual_resolve(bool on)
+{
+	manual_resolve = on;
+}
+
+/*
+ * Open path (relative to rootfd) following links as if rootfd were "/". The kernel does that in
+ * one call (openat2 RESOLVE_IN_ROOT, Linux 5.6); older kernels, or a seccomp filter that refuses
+ * the call, get the path resolved by hand first. Returns an fd or -errno.
+ */
+static int open_in_root(int rootfd, const char *path, int flags)
+{
+	struct open_how how = {
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	char real[PATH_MAX];
+	int fd, r, tries = 0;
+
+	flags |= O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY); /* openat2 refuses O_PATH|O_NOCTTY */
+	how.flags = (unsigned long long)flags;
+
+	while (!manual_resolve) {
+		fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+		if (fd >= 0)
+			return fd;
+		if (errno == EAGAIN && ++tries < 8)
+			continue; /* a concurrent rename: the kernel asks to try again */
+		if (errno != ENOSYS && errno != EPERM)
+			return -errno;
+		break;
+	}
+	r = resolve_in_root(rootfd, path, real, sizeof(real));
+	if (r < 0)
+		return r;
+	fd = openat(rootfd, real, flags | O_NOFOLLOW);
+	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * stat() of what path names under the root, links followed. Under the real root the kernel's
+ * own resolution is the same thing in one call.
+ */
+static int stat_in_root(int rootfd, bool real_root, const char *path, struct stat *st)
+{
+	int fd, r = 0;
+
+	if (real_root && !manual_resolve)
+		return fstatat(rootfd, path, st, 0) < 0 ? -errno : 0;
+	fd = open_in_root(rootfd, path, O_PATH);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, st) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/* One candidate file: 260 bytes, so the usual handful costs one page, not one each. */
 struct conf_entry {
 	char name[NAME_MAX + 1];
-	unsigned dir; /* index in sysctl_dirs; the sysctl.conf entry has none */
-	char path[512];
-	char real[PATH_MAX];
+	unsigned char dir; /* index in sysctl_dirs; the sysctl.conf entry has none */
 	bool skip;
+	dev_t dev;
+	ino_t ino;
 };
 
 static bool conf_name(const char *name)
@@ -335,11 +411,28 @@ static int grow_entries(struct conf_entry **ent, size_t *cap, size_t n)
 	ne = realloc(*ent, want * sizeof(**ent));
 	if (!ne)
 		return -ENOMEM;
-	memset(ne + *cap, 0, (want - *cap) * sizeof(*ne));
 	*ent = ne;
 	*cap = want;
 	return 0;
 }
+
+/* Where an entry lives, as the admin would write it: "/etc/sysctl.d/10-x.conf". */
+static void entry_path(const struct conf_entry *e, bool conf, char *out, size_t outlen)
+{
+	if (conf)
+		snprintf(out, outlen, "/etc/sysctl.conf");
+	else
+		snprintf(out, outlen, "/%s/%s", sysctl_dirs[e->dir], e->name);
+}
+
+/* The kernel's directory record (getdents64): read straight into a stack buffer. */
+struct ct_dirent64 {
+	uint64_t ino;
+	int64_t off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];
+};
 
 /*
  * Add the .conf names of one directory; a name already seen comes from a directory of higher
@@ -348,62 +441,69 @@ static int grow_entries(struct conf_entry **ent, size_t *cap, size_t n)
 static int scan_dir(int rootfd, unsigned d, struct conf_entry **entp, size_t *cap, size_t *n,
 		    char *err, size_t errlen)
 {
-	struct conf_entry *ent = *entp;
-	char real[PATH_MAX];
-	struct dirent *de;
-	DIR *dir;
-	int fd, r;
+	char buf[4096] __attribute__((aligned(8)));
+	int fd = open_in_root(rootfd, sysctl_dirs[d], O_RDONLY | O_DIRECTORY);
+	bool full = false;
 
-	r = resolve_in_root(rootfd, sysctl_dirs[d], real, sizeof(real));
-	if (r == -ENOENT || r == -ENOTDIR)
+	if (fd == -ENOENT || fd == -ENOTDIR)
 		return 0;
-	if (r < 0) {
-		note(err, errlen, true, "cannot resolve /%s: %s", sysctl_dirs[d], strerror(-r));
-		return r;
-	}
-	fd = openat(rootfd, real, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			return 0;
-		r = -errno;
-		note(err, errlen, true, "cannot read /%s: %s", sysctl_dirs[d], strerror(errno));
-		return r;
+		note(err, errlen, true, "cannot read /%s: %s", sysctl_dirs[d], strerror(-fd));
+		return fd;
 	}
-	dir = fdopendir(fd);
-	if (!dir) {
-		r = -errno;
-		close(fd);
-		note(err, errlen, true, "cannot read /%s: %s", sysctl_dirs[d], strerror(-r));
-		return r;
-	}
-	while ((de = readdir(dir))) {
-		size_t i;
-		bool seen = false;
+	while (!full) {
+		long got = syscall(SYS_getdents64, fd, buf, sizeof(buf));
+		long off;
 
-		if (!conf_name(de->d_name))
+		if (got < 0 && errno == EINTR)
 			continue;
-		if (de->d_type != DT_REG && de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
-			continue;
-		for (i = 0; i < *n && !seen; i++)
-			seen = strcmp(ent[i].name, de->d_name) == 0;
-		if (seen)
-			continue;
-		if (*n >= SYSCTL_MAX_FILES) {
-			note(err, errlen, false, "more than %d sysctl.d files, /%s partly ignored",
-			     SYSCTL_MAX_FILES, sysctl_dirs[d]);
+		if (got < 0) {
+			int r = -errno;
+
+			note(err, errlen, true, "cannot read /%s: %s", sysctl_dirs[d],
+			     strerror(errno));
+			close(fd);
+			return r;
+		}
+		if (got == 0)
 			break;
+		for (off = 0; off < got && !full;) {
+			const struct ct_dirent64 *de = (const void *)(buf + off);
+			struct conf_entry *ent = *entp;
+			bool seen = false;
+			size_t i;
+
+			if (de->reclen == 0 || off + de->reclen > got)
+				break; /* cannot happen; never loop on it */
+			off += de->reclen;
+			if (!conf_name(de->name))
+				continue;
+			if (de->type != DT_REG && de->type != DT_LNK && de->type != DT_UNKNOWN)
+				continue;
+			for (i = 0; i < *n && !seen; i++)
+				seen = strcmp(ent[i].name, de->name) == 0;
+			if (seen)
+				continue;
+			if (*n >= SYSCTL_MAX_FILES) {
+				note(err, errlen, false,
+				     "more than %d sysctl.d files, /%s partly ignored",
+				     SYSCTL_MAX_FILES, sysctl_dirs[d]);
+				full = true;
+				break;
+			}
+			if (grow_entries(entp, cap, *n) < 0) {
+				close(fd);
+				note(err, errlen, true, "%s", strerror(ENOMEM));
+				return -ENOMEM;
+			}
+			ent = *entp;
+			snprintf(ent[*n].name, sizeof(ent[*n].name), "%s", de->name);
+			ent[*n].dir = (unsigned char)d;
+			ent[*n].skip = false;
+			(*n)++;
 		}
-		if (grow_entries(entp, cap, *n) < 0) {
-			closedir(dir);
-			note(err, errlen, true, "%s", strerror(ENOMEM));
-			return -ENOMEM;
-		}
-		ent = *entp;
-		snprintf(ent[*n].name, sizeof(ent[*n].name), "%s", de->d_name);
-		ent[*n].dir = d;
-		(*n)++;
 	}
-	closedir(dir);
+	close(fd);
 	return 0;
 }
 
@@ -411,16 +511,16 @@ static int scan_dir(int rootfd, unsigned d, struct conf_entry **entp, size_t *ca
  * Read at most SYSCTL_MAX_FILE_SIZE bytes of a regular file into *buf (grown as needed, from the
  * file's size: most are a few hundred bytes); 0 masked/empty, >0 bytes, -errno.
  */
-static ssize_t read_conf(int rootfd, const char *real, char **buf, size_t *cap, bool *truncated)
+static ssize_t read_conf(int rootfd, const char *path, char **buf, size_t *cap, bool *truncated)
 {
 	struct stat st;
 	size_t got = 0;
 	int fd;
 
 	*truncated = false;
-	fd = openat(rootfd, real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	fd = open_in_root(rootfd, path, O_RDONLY | O_NONBLOCK);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return 0; /* /dev/null, a fifo or anything else sets nothing */
@@ -458,6 +558,8 @@ static ssize_t read_conf(int rootfd, const char *real, char **buf, size_t *cap, 
 		if (r == 0)
 			break;
 		got += (size_t)r;
+		if (got == (size_t)st.st_size && got < *cap)
+			break; /* the whole file as fstat saw it: spare the read that says EOF */
 	}
 	if (got == SYSCTL_MAX_FILE_SIZE) {
 		char c;
@@ -480,10 +582,11 @@ static ssize_t read_conf(int rootfd, const char *real, char **buf, size_t *cap, 
 int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sysctl_setting *out,
 			 char *err, size_t errlen)
 {
+	bool real_root = !root || !*root || strcmp(root, "/") == 0;
 	struct conf_entry *ent = NULL;
 	size_t n = 0, cap = 0, bufcap = 0, i, j;
+	char *buf = NULL, path[PATH_MAX];
 	int rootfd, ret = 0;
-	char *buf = NULL;
 	unsigned d;
 
 	if (err && errlen)
@@ -491,7 +594,7 @@ int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sy
 	if (!out || !keys)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
-	rootfd = open(root && *root ? root : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rootfd = open(real_root ? "/" : root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0) {
 		ret = -errno;
 		note(err, errlen, true, "cannot open root %s: %s", root ? root : "/",
@@ -515,26 +618,31 @@ int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sy
 		return -ENOMEM;
 	}
 	qsort(ent, n, sizeof(*ent), cmp_entry);
-	for (i = 0; i < n; i++)
-		snprintf(ent[i].path, sizeof(ent[i].path), "/%s/%s", sysctl_dirs[ent[i].dir],
-			 ent[i].name);
-	snprintf(ent[n].path, sizeof(ent[n].path), "/etc/sysctl.conf");
+	ent[n].skip = false; /* /etc/sysctl.conf, last */
 	n++;
 
+	/* Which file each name really is: masks, dangling links and files reached twice. */
 	for (i = 0; i < n; i++) {
-		int r = resolve_in_root(rootfd, ent[i].path + 1, ent[i].real, sizeof(ent[i].real));
+		struct stat st;
+		int r;
 
-		if (r == -ENOENT || (r == 0 && strcmp(ent[i].real, "dev/null") == 0)) {
-			ent[i].skip = true;
+		entry_path(&ent[i], i == n - 1, path, sizeof(path));
+		r = stat_in_root(rootfd, real_root, path + 1, &st);
+		if (r == 0 && !S_ISREG(st.st_mode)) {
+			ent[i].skip = true; /* a link to /dev/null masks; a fifo sets nothing */
+		} else if (r == -ENOENT) {
+			ent[i].skip = true; /* dangling, or /dev/null absent from a fixture tree */
 		} else if (r < 0) {
 			ent[i].skip = true;
-			note(err, errlen, false, "cannot resolve %s: %s", ent[i].path,
-			     strerror(-r));
+			note(err, errlen, false, "cannot resolve %s: %s", path, strerror(-r));
+		} else {
+			ent[i].dev = st.st_dev;
+			ent[i].ino = st.st_ino;
 		}
 	}
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n && !ent[i].skip; j++)
-			if (!ent[j].skip && strcmp(ent[i].real, ent[j].real) == 0)
+			if (!ent[j].skip && ent[i].dev == ent[j].dev && ent[i].ino == ent[j].ino)
 				ent[i].skip = true;
 
 	for (i = 0; i < n; i++) {
@@ -543,10 +651,11 @@ int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sy
 
 		if (ent[i].skip)
 			continue;
-		got = read_conf(rootfd, ent[i].real, &buf, &bufcap, &truncated);
+		entry_path(&ent[i], i == n - 1, path, sizeof(path));
+		got = read_conf(rootfd, path + 1, &buf, &bufcap, &truncated);
 		if (got < 0) {
 			if (got != -ENOENT)
-				note(err, errlen, false, "cannot read %s: %s", ent[i].path,
+				note(err, errlen, false, "cannot read %s: %s", path,
 				     strerror((int)-got));
 			continue;
 		}
@@ -554,10 +663,9 @@ int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sy
 			/* Drop the partial last line: half a number is worse than none. */
 			while (got > 0 && buf[got - 1] != '\n')
 				got--;
-			note(err, errlen, false, "%s is larger than 1 MiB, rest ignored",
-			     ent[i].path);
+			note(err, errlen, false, "%s is larger than 1 MiB, rest ignored", path);
 		}
-		ct_sysctl_parse(buf, (size_t)got, ent[i].path, keys, out);
+		ct_sysctl_parse(buf, (size_t)got, path, keys, out);
 	}
 	free(buf);
 	free(ent);

@@ -30,4 +30,7 @@ int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sy
 int ct_sysctl_parse(const char *text, size_t len, const char *file, const char *const *keys,
 		    struct ct_sysctl_setting *out);
 
+/* Tests: resolve paths by hand, as on kernels without openat2 (Linux < 5.6). */
+void ct_sysctl_test_manual_resolve(bool on);
+
 #endif

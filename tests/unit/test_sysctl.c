@@ -308,5 +308,11 @@ int main(void)
 	test_fixture_trees();
 	test_parse();
 	test_generated();
+	/* Again with the paths resolved by hand, as on kernels without openat2 (before 5.6). */
+	printf("# the same trees, resolved without openat2\n");
+	ct_sysctl_test_manual_resolve(true);
+	test_fixture_trees();
+	test_generated();
+	ct_sysctl_test_manual_resolve(false);
 	return tap_done();
 }
