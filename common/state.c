@@ -11,7 +11,10 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #ifndef DEFAULT_STATE_DIR
 #define DEFAULT_STATE_DIR "/run/monitoring-plugins"
@@ -38,14 +41,57 @@ static void fail(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Is path (or, before it exists, its parent) on a file system held in memory? */
+static bool in_memory(const char *path)
+{
+	char parent[PATH_MAX];
+	struct statfs sf;
+	char *slash;
+
+	if (statfs(path, &sf) < 0) {
+		if (errno != ENOENT || snprintf(parent, sizeof(parent), "%s", path) >=
+					       (int)sizeof(parent))
+			return false;
+		slash = strrchr(parent, '/');
+		if (!slash)
+			return false;
+		slash[slash == parent ? 1 : 0] = '\0';
+		if (statfs(parent, &sf) < 0)
+			return false;
+	}
+	return sf.f_type == TMPFS_MAGIC || sf.f_type == RAMFS_MAGIC;
+}
+
+/*
+ * The two default places: /run/monitoring-plugins/<euid>/<plugin> and
+ * /dev/shm/monitoring-plugins-<euid>/<plugin>. /run comes first where it is a tmpfs, as systemd
+ * mounts it; where it is not (containers, some minimal systems) /dev/shm does, so that a check
+ * run every minute still does not write to disk every minute.
+ */
+static const char *default_dir(bool first, const char *plugin, char *buf, size_t len)
+{
+	bool run_first = in_memory(DEFAULT_STATE_DIR) || !in_memory("/dev/shm");
+	int n;
+
+	if (!buf || !len || !plugin || !*plugin || strchr(plugin, '/') ||
+	    strcmp(plugin, ".") == 0 || strcmp(plugin, "..") == 0)
+		return NULL;
+	if (first == run_first)
+		n = snprintf(buf, len, "%s/%lu/%s", DEFAULT_STATE_DIR, (unsigned long)geteuid(),
+			     plugin);
+	else
+		n = snprintf(buf, len, "/dev/shm/monitoring-plugins-%lu/%s",
+			     (unsigned long)geteuid(), plugin);
+	return n < 0 || (size_t)n >= len ? NULL : buf;
+}
+
 /*
  * Where state lives. Like the monitoring-plugins state API (np_state_*), the default path holds
  * the effective uid, so two users running the same plugin never share, or can tamper with, one
- * another's files: <prefix>/<euid>/<plugin>, where prefix is $MP_STATE_PATH when set (read with
- * secure_getenv, so a setuid or setcap binary ignores it) or DEFAULT_STATE_DIR, /run: a tmpfs,
- * because state that compares kernel counters means nothing after a reboot anyway, and a check
- * that runs every minute should not write to disk every minute. An explicit directory (a
- * command-line option) is used as given.
+ * another's files: $MP_STATE_PATH/<euid>/<plugin> when that is set (read with secure_getenv, so
+ * a setuid or setcap binary ignores it), else the first default place above: a tmpfs, because
+ * state that compares kernel counters means nothing after a reboot anyway. An explicit
+ * directory (a command-line option) is used as given.
  */
 const char *mp_state_dir(const char *explicit_dir, const char *plugin, char *buf, size_t len)
 {
@@ -62,7 +108,7 @@ const char *mp_state_dir(const char *explicit_dir, const char *plugin, char *buf
 			return NULL;
 		prefix = secure_getenv("MP_STATE_PATH");
 		if (!prefix || !*prefix)
-			prefix = DEFAULT_STATE_DIR;
+			return default_dir(true, plugin, buf, len);
 		n = snprintf(buf, len, "%s/%lu/%s", prefix, (unsigned long)geteuid(), plugin);
 	}
 	if (n < 0 || (size_t)n >= len)
@@ -71,21 +117,12 @@ const char *mp_state_dir(const char *explicit_dir, const char *plugin, char *buf
 }
 
 /*
- * Where an unprivileged user keeps state when the default prefix is not writable for it (NRPE's
- * nagios user and a root-owned /run): /dev/shm, a tmpfs like /run. The directory is created 0700
- * and refused if someone else made it first.
+ * The other default place, for a user who cannot use the first (NRPE's nagios user and a
+ * root-owned /run). The directory is created 0700 and refused if someone else made it first.
  */
 const char *mp_state_fallback_dir(const char *plugin, char *buf, size_t len)
 {
-	int n;
-
-	if (!buf || !len || !plugin || !*plugin || strchr(plugin, '/'))
-		return NULL;
-	n = snprintf(buf, len, "/dev/shm/monitoring-plugins-%lu/%s", (unsigned long)geteuid(),
-		     plugin);
-	if (n < 0 || (size_t)n >= len)
-		return NULL;
-	return buf;
+	return default_dir(false, plugin, buf, len);
 }
 
 /*

@@ -35,11 +35,13 @@ struct mp_state_handle {
 /*
  * The directory to use: explicit (an option) if non-NULL, used as given; else
  * <prefix>/<euid>/<plugin> as the monitoring-plugins state API does, prefix being
- * secure_getenv("MP_STATE_PATH") or DEFAULT_STATE_DIR (/run/monitoring-plugins), so users
- * never share files. Writes into buf; returns buf, or NULL if it does not fit or plugin is bad.
+ * secure_getenv("MP_STATE_PATH"); without it, DEFAULT_STATE_DIR (/run/monitoring-plugins) when
+ * /run is a tmpfs, else /dev/shm/monitoring-plugins-<euid>/<plugin>, so users never share files
+ * and state stays off disk. Writes into buf; returns buf, or NULL if it does not fit or plugin
+ * is bad.
  */
 const char *mp_state_dir(const char *explicit_dir, const char *plugin, char *buf, size_t len);
-/* The second choice when the default is not usable: /dev/shm/monitoring-plugins-<euid>/<plugin>. */
+/* The second choice when the default is not usable: the other of the two default places. */
 const char *mp_state_fallback_dir(const char *plugin, char *buf, size_t len);
 
 /* Open (and lock, waiting at most until the plugin timeout) the named state. 0 or -errno + err. */

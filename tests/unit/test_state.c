@@ -3,6 +3,7 @@
 #include "state.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -10,8 +11,11 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #define NOBODY 65534
 #define CHILD_SKIP 77
@@ -201,7 +205,9 @@ static void test_corrupt(void)
 
 static void test_dir(void)
 {
-	char buf[512];
+	char buf[512], run[256], shm[256];
+	bool run_tmpfs, shm_tmpfs;
+	struct statfs sf;
 	const char *d;
 
 	d = mp_state_dir("/srv/state", "check_conntrack", buf, sizeof(buf));
@@ -211,10 +217,19 @@ static void test_dir(void)
 	snprintf(buf + 256, 256, "/tmp/mpstate/%lu/check_conntrack", (unsigned long)geteuid());
 	is_str(d, buf + 256, "MP_STATE_PATH/<euid>/<plugin>");
 	unsetenv("MP_STATE_PATH");
-	d = mp_state_dir(NULL, "check_conntrack", buf, sizeof(buf));
-	snprintf(buf + 256, 256, "/run/monitoring-plugins/%lu/check_conntrack",
+	/* /run first where it is a tmpfs (systemd), else /dev/shm: state never goes to disk. */
+	run_tmpfs = statfs("/run", &sf) == 0 && sf.f_type == TMPFS_MAGIC;
+	shm_tmpfs = statfs("/dev/shm", &sf) == 0 && sf.f_type == TMPFS_MAGIC;
+	snprintf(run, sizeof(run), "/run/monitoring-plugins/%lu/check_conntrack",
 		 (unsigned long)geteuid());
-	is_str(d, buf + 256, "default/<euid>/<plugin>");
+	snprintf(shm, sizeof(shm), "/dev/shm/monitoring-plugins-%lu/check_conntrack",
+		 (unsigned long)geteuid());
+	d = mp_state_dir(NULL, "check_conntrack", buf, sizeof(buf));
+	is_str(d, run_tmpfs || !shm_tmpfs ? run : shm,
+	       run_tmpfs ? "default: /run, a tmpfs here" : "default: /dev/shm, /run is no tmpfs here");
+	d = mp_state_fallback_dir("check_conntrack", buf, sizeof(buf));
+	is_str(d, run_tmpfs || !shm_tmpfs ? shm : run, "fallback: the other one");
+	ok(mp_state_fallback_dir("../x", buf, sizeof(buf)) == NULL, "fallback: bad plugin refused");
 	ok(mp_state_dir(NULL, "../x", buf, sizeof(buf)) == NULL, "plugin with a slash refused");
 	ok(mp_state_dir(NULL, "check_conntrack", buf, 10) == NULL, "too small a buffer");
 }
