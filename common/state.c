@@ -139,7 +139,7 @@ static int make_dirs(const char *path, char *err, size_t errlen)
 		return -ENAMETOOLONG;
 	}
 	memcpy(buf, path, n + 1);
-	/* The usual case, every run after the first: it is there already. */
+	/* Only the last part missing, the usual first run. */
 	if (mkdir(buf, 0700) == 0 || errno == EEXIST)
 		return 0;
 	for (i = 1; i <= n; i++) {
@@ -189,10 +189,14 @@ int mp_state_open(struct mp_state_handle *h, const char *dir, const char *name, 
 		fail(err, errlen, "bad state directory or file name");
 		return -EINVAL;
 	}
-	r = make_dirs(dir, err, errlen);
-	if (r < 0)
-		return r;
+	/* Every run after the first finds it there: create it only when it is missing. */
 	h->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (h->dirfd < 0 && errno == ENOENT) {
+		r = make_dirs(dir, err, errlen);
+		if (r < 0)
+			return r;
+		h->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (h->dirfd < 0) {
 		r = -errno;
 		fail(err, errlen, "cannot open state directory %s: %s", dir, strerror(errno));
@@ -307,8 +311,12 @@ int mp_state_read(struct mp_state_handle *h, struct mp_state *st, char *err, siz
 		fail(err, errlen, "out of memory");
 		goto out;
 	}
-	/* Read one byte past the cap so a file that grew after fstat is still caught. */
-	while (got <= STATE_MAX_SIZE) {
+	/*
+	 * Read one byte past the cap so a file that grew after fstat is still caught. Writers
+	 * replace the file under the lock we hold, so a read that returns the size fstat saw has
+	 * read it all: no second read just to be told "end of file".
+	 */
+	while (got <= STATE_MAX_SIZE && (got == 0 || got != (size_t)sb.st_size)) {
 		ssize_t n = read(fd, buf + got, STATE_MAX_SIZE + 1 - got);
 
 		if (n < 0 && errno == EINTR)

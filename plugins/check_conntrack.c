@@ -342,7 +342,11 @@ int main(int argc, char **argv)
 	struct ct_result res;
 	char err[320];
 	time_t now;
+	static char outbuf[8192];
 
+	/* Output is written at the end, in one go: a buffer of our own spares stdio asking what
+	 * stdout is (fstat, isatty) on every run. */
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	if (mp_extra_opts(argc, argv, CT_PLUGIN, &args, err, sizeof(err)) < 0)
 		mp_die(CT_SERVICE, "%s", err);
 	cr = process_arguments(args.argc, args.argv);

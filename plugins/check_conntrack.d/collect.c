@@ -108,17 +108,18 @@ static void collect_ns(const struct ct_config *cfg, struct ct_snapshot *snap, st
 static void read_boot_id(const char *procfs, char *buf, size_t len)
 {
 	char path[PATH_MAX];
-	FILE *f;
+	ssize_t n;
+	int fd;
 
 	buf[0] = '\0';
 	snprintf(path, sizeof(path), "%s/sys/kernel/random/boot_id", procfs);
-	f = fopen(path, "re");
-	if (!f)
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
 		return;
-	if (!fgets(buf, (int)len, f))
-		buf[0] = '\0';
+	n = read(fd, buf, len - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
 }
 
 int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap)

@@ -32,6 +32,9 @@ int ct_read_u64(const char *path, uint64_t *value, char *err, size_t errlen)
 		if (r == 0)
 			break;
 		n += (size_t)r;
+		/* A sysctl file hands over its one line in one read: no second read for EOF. */
+		if (buf[n - 1] == '\n')
+			break;
 		if (n == sizeof(buf) - 1) {
 			close(fd);
 			snprintf(err, errlen, "%s is not a number (too long)", path);

@@ -1,5 +1,6 @@
 /* iptables-legacy backend: read each x_tables table over getsockopt and classify its rules. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,9 +271,9 @@ static int read_table(int fd, int family, const char *table, struct ct_rules *r,
 
 int ct_rules_legacy(int family, const char *procfs, struct ct_rules *r, char *err, size_t errlen)
 {
-	char path[4096], line[128];
-	FILE *names;
-	int fd, rc = 0;
+	char path[4096], names[1024]; /* a handful of names of at most 32 bytes each */
+	ssize_t len;
+	int fd, nfd, rc = 0;
 
 	if (family != AF_INET && family != AF_INET6) {
 		snprintf(err, errlen, "iptables-legacy: unknown family %d", family);
@@ -280,8 +281,9 @@ int ct_rules_legacy(int family, const char *procfs, struct ct_rules *r, char *er
 	}
 	snprintf(path, sizeof(path), "%s/net/%s", procfs,
 		 family == AF_INET ? "ip_tables_names" : "ip6_tables_names");
-	names = fopen(path, "re");
-	if (!names) {
+	/* Read the names first: no socket at all where no legacy table exists (the usual case). */
+	nfd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (nfd < 0) {
 		rc = -errno;
 		/* No names file: the legacy x_tables of this family are not in use. */
 		if (rc == -ENOENT) {
@@ -294,6 +296,18 @@ int ct_rules_legacy(int family, const char *procfs, struct ct_rules *r, char *er
 			snprintf(err, errlen, "cannot read %s: %s", path, strerror(-rc));
 		goto fail;
 	}
+	len = read(nfd, names, sizeof(names) - 1);
+	rc = len < 0 ? -errno : 0;
+	close(nfd);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(-rc));
+		goto fail;
+	}
+	names[len] = '\0';
+	if (!names[strspn(names, "\n")]) {
+		r->inspected = true;
+		return 0;
+	}
 	/* The raw socket is what iptables uses; without CAP_NET_RAW a datagram socket reaches the
 	 * same getsockopt handlers, which only ask for CAP_NET_ADMIN. */
 	fd = socket(family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
@@ -302,17 +316,17 @@ int ct_rules_legacy(int family, const char *procfs, struct ct_rules *r, char *er
 	if (fd < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "iptables-legacy: socket: %s", strerror(-rc));
-		fclose(names);
 		goto fail;
 	}
-	while (rc == 0 && fgets(line, sizeof(line), names)) {
-		line[strcspn(line, "\n")] = '\0';
+	for (char *line = names, *next; rc == 0 && *line; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
 		if (line[0] == '\0' || strlen(line) >= XT_TABLE_MAXNAMELEN)
 			continue;
 		rc = read_table(fd, family, line, r, err, errlen);
 	}
 	close(fd);
-	fclose(names);
 	if (rc == 0) {
 		r->inspected = true;
 		return 0;
