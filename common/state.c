@@ -49,8 +49,8 @@ static bool in_memory(const char *path)
 	char *slash;
 
 	if (statfs(path, &sf) < 0) {
-		if (errno != ENOENT || snprintf(parent, sizeof(parent), "%s", path) >=
-					       (int)sizeof(parent))
+		if (errno != ENOENT ||
+		    snprintf(parent, sizeof(parent), "%s", path) >= (int)sizeof(parent))
 			return false;
 		slash = strrchr(parent, '/');
 		if (!slash)

@@ -166,9 +166,8 @@ static void rules_phrase(const struct ct_ns *ns, struct mp_buf *b)
 		mp_buf_printf(b, "no rule needs connection tracking");
 		return;
 	}
-	unsigned kinds = 0;
-	for (size_t i = 0; i < r->n; i++)
-		kinds |= r->list[i].kinds;
+	unsigned kinds = r->kinds;
+
 	mp_buf_printf(b, "tracking forced by %u rules (", r->tracking_rules);
 	const char *sep = "";
 	if (kinds & CT_RULE_STATE) {
@@ -188,16 +187,15 @@ static void rules_phrase(const struct ct_ns *ns, struct mp_buf *b)
 static void rules_lines(const struct ct_snapshot *snap, const struct ct_ns *ns, struct mp_buf *b)
 {
 	const struct ct_rules *r = &ns->rules;
-	size_t shown[2] = {0, 0}, total[2] = {0, 0};
-	const size_t limit = snap->verbose ? (size_t)-1 : 20;
+	size_t shown[2] = {0, 0};
+	const size_t limit = snap->verbose ? (size_t)-1 : CT_RULES_LISTED;
 
 	if (r->inspected && r->why_not[0])
 		mp_buf_printf(b, "rules: partly inspected: %s\n", r->why_not);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct ct_rule *x = &r->list[i];
-		int notrack = !(x->kinds & (CT_RULE_STATE | CT_RULE_CT | CT_RULE_NAT));
+		int notrack = ct_rule_class(x->kinds);
 
-		total[notrack]++;
 		if (shown[notrack] >= limit)
 			continue;
 		shown[notrack]++;
@@ -207,9 +205,9 @@ static void rules_lines(const struct ct_snapshot *snap, const struct ct_ns *ns, 
 			      x->what);
 	}
 	for (int k = 0; k < 2; k++) {
-		if (total[k] > shown[k])
+		if (r->total[k] > shown[k])
 			mp_buf_printf(b, "... and %zu more %s (-v lists all)\n",
-				      total[k] - shown[k], k ? "exemptions" : "rules");
+				      r->total[k] - shown[k], k ? "exemptions" : "rules");
 	}
 }
 

@@ -11,8 +11,26 @@
 
 #include "rules.h"
 
+void ct_rules_count(struct ct_rules *r, unsigned kinds)
+{
+	if (!kinds)
+		return;
+	r->kinds |= kinds;
+	r->total[ct_rule_class(kinds)]++;
+	if (kinds & CT_RULE_STATE)
+		r->state_rules++;
+	if (kinds & (CT_RULE_STATE | CT_RULE_CT | CT_RULE_NAT))
+		r->tracking_rules++;
+	if (kinds & CT_RULE_NOTRACK)
+		r->notrack_rules++;
+}
+
 int ct_rules_add(struct ct_rules *r, const struct ct_rule *rule)
 {
+	if (!ct_rules_wanted(r, rule->kinds)) {
+		ct_rules_count(r, rule->kinds);
+		return 0;
+	}
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 16;
 		struct ct_rule *list;
@@ -26,13 +44,35 @@ int ct_rules_add(struct ct_rules *r, const struct ct_rule *rule)
 		r->cap = cap;
 	}
 	r->list[r->n++] = *rule;
-	if (rule->kinds & CT_RULE_STATE)
-		r->state_rules++;
-	if (rule->kinds & (CT_RULE_STATE | CT_RULE_CT | CT_RULE_NAT))
-		r->tracking_rules++;
-	if (rule->kinds & CT_RULE_NOTRACK)
-		r->notrack_rules++;
+	r->kept[ct_rule_class(rule->kinds)]++;
+	ct_rules_count(r, rule->kinds);
 	return 0;
+}
+
+struct ct_rules_mark ct_rules_mark(const struct ct_rules *r)
+{
+	struct ct_rules_mark m = {
+		.n = r->n,
+		.total = {r->total[0], r->total[1]},
+		.kept = {r->kept[0], r->kept[1]},
+		.state_rules = r->state_rules,
+		.tracking_rules = r->tracking_rules,
+		.notrack_rules = r->notrack_rules,
+		.kinds = r->kinds,
+	};
+
+	return m;
+}
+
+void ct_rules_rollback(struct ct_rules *r, const struct ct_rules_mark *m)
+{
+	r->n = m->n;
+	memcpy(r->total, m->total, sizeof(r->total));
+	memcpy(r->kept, m->kept, sizeof(r->kept));
+	r->state_rules = m->state_rules;
+	r->tracking_rules = m->tracking_rules;
+	r->notrack_rules = m->notrack_rules;
+	r->kinds = m->kinds;
 }
 
 void ct_rules_free(struct ct_rules *r)

@@ -31,17 +31,47 @@ struct ct_rules {
 	unsigned state_rules; /* rules with CT_RULE_STATE */
 	unsigned tracking_rules; /* rules with any of STATE, CT, NAT */
 	unsigned notrack_rules; /* rules with CT_RULE_NOTRACK */
-	struct ct_rule *list; /* every rule with kinds != 0, malloc'd */
-	size_t n, cap;
+	unsigned kinds; /* union of the kinds of every rule counted */
+	/*
+	 * The rules themselves, for the long output: rules with kinds != 0, malloc'd, in the order
+	 * found. At most keep of each class (tracking: STATE, CT or NAT; exemptions: the others)
+	 * when keep is not 0: the output lists 20 unless -v, and 10,000 rules kept whole cost more
+	 * than reading them. total[] counts every rule of each class, kept or not.
+	 */
+	struct ct_rule *list;
+	size_t n, cap, keep;
+	size_t total[2], kept[2];
 	/* Unprivileged fallback: modules holding nf_conntrack, comma separated, e.g.
 	 * "xt_state,nft_ct" */
 	char holders[256];
 	bool have_holders;
 };
 
-/* Add a classified rule to r (counts updated). Returns 0 or -ENOMEM. */
+/* Rules of each class the long output lists unless -v. */
+#define CT_RULES_LISTED 20
+
+/* The class of a rule in ct_rules.total/kept: 0 forces tracking, 1 only exempts from it. */
+static inline int ct_rule_class(unsigned kinds)
+{
+	return (kinds & (CT_RULE_STATE | CT_RULE_CT | CT_RULE_NAT)) ? 0 : 1;
+}
+/* Whether a rule of these kinds would be stored: callers skip naming rules that would not. */
+static inline bool ct_rules_wanted(const struct ct_rules *r, unsigned kinds)
+{
+	return kinds && (!r->keep || r->kept[ct_rule_class(kinds)] < r->keep);
+}
+/* Count a classified rule in r, and store it when wanted. Returns 0 or -ENOMEM. */
 int ct_rules_add(struct ct_rules *r, const struct ct_rule *rule);
+/* Counting only (the rule is not wanted): the same counts as ct_rules_add. */
+void ct_rules_count(struct ct_rules *r, unsigned kinds);
 void ct_rules_free(struct ct_rules *r);
+/* What a backend added, to forget it when the backend fails half way (all or nothing). */
+struct ct_rules_mark {
+	size_t n, total[2], kept[2];
+	unsigned state_rules, tracking_rules, notrack_rules, kinds;
+};
+struct ct_rules_mark ct_rules_mark(const struct ct_rules *r);
+void ct_rules_rollback(struct ct_rules *r, const struct ct_rules_mark *m);
 
 /*
  * nftables: NFT_MSG_GETRULE dump over every family on a NETLINK_NETFILTER socket opened in the

@@ -23,6 +23,8 @@ void ct_collect_rules(const struct ct_config *cfg, struct ct_snapshot *snap, str
 	char err[256] = "";
 	int rc;
 
+	/* Only what the output lists is stored; the rest is counted. */
+	r->keep = snap->verbose ? 0 : CT_RULES_LISTED;
 	if (cfg->no_rules) {
 		add_reason(r, "--no-rules");
 		return;

@@ -156,7 +156,9 @@ static int walk(const struct entry_layout *l, const char *table, unsigned valid_
 		rule.kinds |= ct_rules_xt_kinds(
 			true, tname, e[toff + offsetof(struct xt_entry_target, u.user.revision)],
 			e + toff + thdr, tsize - thdr, rule.what, sizeof(rule.what));
-		if (rule.kinds) {
+		if (rule.kinds && !ct_rules_wanted(r, rule.kinds)) {
+			ct_rules_count(r, rule.kinds); /* counted, not listed */
+		} else if (rule.kinds) {
 			snprintf(rule.family, sizeof(rule.family), "%s", l->family);
 			snprintf(rule.table, sizeof(rule.table), "%s", table);
 			memcpy(rule.chain, chain, sizeof(chain));
@@ -176,8 +178,7 @@ int ct_rules_legacy_walk(int family, const char *table, unsigned valid_hooks,
 			 struct ct_rules *r, char *err, size_t errlen)
 {
 	const struct entry_layout *l;
-	size_t n = r->n;
-	unsigned state = r->state_rules, tracking = r->tracking_rules, notrack = r->notrack_rules;
+	struct ct_rules_mark mark = ct_rules_mark(r);
 	int rc;
 
 	if (family == AF_INET)
@@ -191,10 +192,7 @@ int ct_rules_legacy_walk(int family, const char *table, unsigned valid_hooks,
 	rc = walk(l, table, valid_hooks, hook_entry, blob, size, r, err, errlen);
 	if (rc < 0) {
 		/* All or nothing per table: forget what a corrupt blob added. */
-		r->n = n;
-		r->state_rules = state;
-		r->tracking_rules = tracking;
-		r->notrack_rules = notrack;
+		ct_rules_rollback(r, &mark);
 	}
 	return rc;
 }

@@ -304,9 +304,12 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 		if (expr_kinds(elem, &rule) < 0)
 			return rule_fail(c, -EINVAL, "malformed expression");
 	}
-	/* Most rules need nothing: name only those that are kept (linear, but cheaper per rule). */
-	if (!rule.kinds)
+	/* Most rules need nothing, and past the first few the output only counts them: name only
+	 * the rules that are stored. */
+	if (!ct_rules_wanted(c->r, rule.kinds)) {
+		ct_rules_count(c->r, rule.kinds);
 		return MNL_CB_OK;
+	}
 	snprintf(rule.family, sizeof(rule.family), "%s", family_name(nfg->nfgen_family));
 	snprintf(rule.table, sizeof(rule.table), "%s", mnl_attr_get_str(tb[NFTA_RULE_TABLE]));
 	snprintf(rule.chain, sizeof(rule.chain), "%s", mnl_attr_get_str(tb[NFTA_RULE_CHAIN]));
@@ -383,9 +386,7 @@ int ct_rules_nft(struct mnl_socket *nl, struct ct_rules *r, char *err, size_t er
 	struct nlmsghdr *nlh;
 	struct nfgenmsg *nfg;
 	unsigned seq = (unsigned)time(NULL), portid = mnl_socket_get_portid(nl);
-	size_t n0 = r->n;
-	unsigned state0 = r->state_rules, tracking0 = r->tracking_rules;
-	unsigned notrack0 = r->notrack_rules;
+	struct ct_rules_mark mark = ct_rules_mark(r);
 	ssize_t n;
 	int rc;
 
@@ -421,10 +422,7 @@ int ct_rules_nft(struct mnl_socket *nl, struct ct_rules *r, char *err, size_t er
 	}
 	if (rc < 0) {
 		/* All or nothing: forget the rules of a dump that failed half way. */
-		r->n = n0;
-		r->state_rules = state0;
-		r->tracking_rules = tracking0;
-		r->notrack_rules = notrack0;
+		ct_rules_rollback(r, &mark);
 		if (!r->why_not[0])
 			snprintf(r->why_not, sizeof(r->why_not), "%s", err);
 		return rc;

@@ -335,7 +335,8 @@ static int open_in_root(int rootfd, const char *path, int flags)
 	char real[PATH_MAX];
 	int fd, r, tries = 0;
 
-	flags |= O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY); /* openat2 refuses O_PATH|O_NOCTTY */
+	flags |=
+		O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY); /* openat2 refuses O_PATH|O_NOCTTY */
 	how.flags = (unsigned long long)flags;
 
 	while (!manual_resolve) {

@@ -391,6 +391,39 @@ static void test_list(void)
 	ok(r.list == NULL && r.n == 0 && r.cap == 0, "list: freed");
 	ct_rules_free(&r);
 
+	/* As the plugin collects without -v: 20 of each class stored, all of them counted. */
+	struct ct_rules k = {.keep = CT_RULES_LISTED};
+	struct ct_rules_mark mark;
+
+	for (i = 0; i < 1000 && rc == 0; i++) {
+		rule.handle = (uint64_t)i;
+		rule.kinds = i % 4 == 3 ? CT_RULE_NOTRACK : i % 2 ? CT_RULE_STATE : CT_RULE_NAT;
+		rc = ct_rules_add(&k, &rule);
+	}
+	is_int(rc, 0, "keep 20: 1000 adds");
+	is_int(k.n, 40, "keep 20: 20 rules and 20 exemptions stored");
+	is_int(k.kept[0], 20, "keep 20: kept tracking");
+	is_int(k.kept[1], 20, "keep 20: kept exemptions");
+	is_int(k.total[0], 750, "keep 20: every tracking rule counted");
+	is_int(k.total[1], 250, "keep 20: every exemption counted");
+	is_int(k.state_rules, 250, "keep 20: state_rules");
+	is_int(k.tracking_rules, 750, "keep 20: tracking_rules");
+	is_int(k.notrack_rules, 250, "keep 20: notrack_rules");
+	is_int(k.kinds, CT_RULE_STATE | CT_RULE_NAT | CT_RULE_NOTRACK, "keep 20: kinds seen");
+	ok(!ct_rules_wanted(&k, CT_RULE_STATE) && !ct_rules_wanted(&k, CT_RULE_NOTRACK) &&
+		   !ct_rules_wanted(&k, 0),
+	   "keep 20: nothing more wanted");
+	mark = ct_rules_mark(&k);
+	rule.kinds = CT_RULE_CT;
+	ct_rules_add(&k, &rule);
+	ct_rules_count(&k, CT_RULE_NOTRACK);
+	ok(k.tracking_rules == 751 && k.total[1] == 251 && (k.kinds & CT_RULE_CT), "keep 20: more");
+	ct_rules_rollback(&k, &mark);
+	ok(k.n == 40 && k.tracking_rules == 750 && k.notrack_rules == 250 && k.total[0] == 750 &&
+		   k.total[1] == 250 && k.kinds == (CT_RULE_STATE | CT_RULE_NAT | CT_RULE_NOTRACK),
+	   "keep 20: rollback restores counts, totals and kinds");
+	ct_rules_free(&k);
+
 	ct_rules_what_add(what, sizeof(what), "ct mark set");
 	ct_rules_what_add(what, sizeof(what), "ct mark");
 	ct_rules_what_add(what, sizeof(what), "ct mark");

@@ -226,7 +226,8 @@ static void test_dir(void)
 		 (unsigned long)geteuid());
 	d = mp_state_dir(NULL, "check_conntrack", buf, sizeof(buf));
 	is_str(d, run_tmpfs || !shm_tmpfs ? run : shm,
-	       run_tmpfs ? "default: /run, a tmpfs here" : "default: /dev/shm, /run is no tmpfs here");
+	       run_tmpfs ? "default: /run, a tmpfs here"
+			 : "default: /dev/shm, /run is no tmpfs here");
 	d = mp_state_fallback_dir("check_conntrack", buf, sizeof(buf));
 	is_str(d, run_tmpfs || !shm_tmpfs ? shm : run, "fallback: the other one");
 	ok(mp_state_fallback_dir("../x", buf, sizeof(buf)) == NULL, "fallback: bad plugin refused");
