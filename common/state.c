@@ -261,14 +261,15 @@ void mp_state_close(struct mp_state_handle *h)
 	h->dirfd = -1;
 }
 
-int mp_state_read(struct mp_state_handle *h, struct mp_state *st, char *err, size_t errlen)
+int mp_state_read_text(struct mp_state_handle *h, char **text, size_t *len, char *err,
+		       size_t errlen)
 {
 	struct stat sb;
 	char *buf;
 	size_t got = 0;
 	int fd, r;
 
-	if (!h || h->dirfd < 0 || !st || !h->name[0]) {
+	if (!h || h->dirfd < 0 || !text || !len || !h->name[0]) {
 		fail(err, errlen, "state not open");
 		return -EBADF;
 	}
@@ -335,12 +336,33 @@ int mp_state_read(struct mp_state_handle *h, struct mp_state *st, char *err, siz
 	if (got > STATE_MAX_SIZE) {
 		r = -EINVAL;
 		fail(err, errlen, "state file %s is larger than %d bytes", h->name, STATE_MAX_SIZE);
+		free(buf);
 	} else {
-		r = mp_state_file_parse(buf, got, st, err, errlen);
+		buf[got] = '\0';
+		*text = buf;
+		*len = got;
+		r = 0;
 	}
-	free(buf);
 out:
 	close(fd);
+	return r;
+}
+
+int mp_state_read(struct mp_state_handle *h, struct mp_state *st, char *err, size_t errlen)
+{
+	size_t len;
+	char *text;
+	int r;
+
+	if (!st) {
+		fail(err, errlen, "state not open");
+		return -EBADF;
+	}
+	r = mp_state_read_text(h, &text, &len, err, errlen);
+	if (r < 0)
+		return r;
+	r = mp_state_file_parse(text, len, st, err, errlen);
+	free(text);
 	return r;
 }
 
@@ -378,20 +400,16 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-int mp_state_write(struct mp_state_handle *h, const struct mp_state *st, char *err, size_t errlen)
+int mp_state_write_text(struct mp_state_handle *h, const char *text, size_t len, char *err,
+			size_t errlen)
 {
-	char text[4096], tmp[sizeof(h->name) + 8];
+	char tmp[sizeof(h->name) + 8];
 	const char *step;
-	int fd, len, r;
+	int fd, r;
 
-	if (!h || h->dirfd < 0 || !st || !valid_name(h->name)) {
+	if (!h || h->dirfd < 0 || !text || !valid_name(h->name)) {
 		fail(err, errlen, "state not open");
 		return -EBADF;
-	}
-	len = mp_state_file_format(st, text, sizeof(text));
-	if (len < 0) {
-		fail(err, errlen, "cannot format state %s: %s", h->name, strerror(-len));
-		return len;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp", h->name);
 	fd = openat(h->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -413,7 +431,7 @@ int mp_state_write(struct mp_state_handle *h, const struct mp_state *st, char *e
 	 * file, which the next run reads as "new baseline" and says so: never an alert.
 	 */
 	step = "write";
-	r = write_all(fd, text, (size_t)len);
+	r = write_all(fd, text, len);
 	if (close(fd) < 0 && r == 0) {
 		step = "close";
 		r = -errno;
@@ -428,6 +446,23 @@ int mp_state_write(struct mp_state_handle *h, const struct mp_state *st, char *e
 		return r;
 	}
 	return 0;
+}
+
+int mp_state_write(struct mp_state_handle *h, const struct mp_state *st, char *err, size_t errlen)
+{
+	char text[4096];
+	int len;
+
+	if (!h || h->dirfd < 0 || !st || !valid_name(h->name)) {
+		fail(err, errlen, "state not open");
+		return -EBADF;
+	}
+	len = mp_state_file_format(st, text, sizeof(text));
+	if (len < 0) {
+		fail(err, errlen, "cannot format state %s: %s", h->name, strerror(-len));
+		return len;
+	}
+	return mp_state_write_text(h, text, (size_t)len, err, errlen);
 }
 
 /* Keys: 1-31 characters out of letters, digits, '_', '-', '.' and ':' (no spaces). */

@@ -52,8 +52,16 @@ int mp_state_open(struct mp_state_handle *h, const char *dir, const char *name, 
  * other -errno. Never follows symlinks (O_NOFOLLOW); refuses a file not owned by the caller.
  */
 int mp_state_read(struct mp_state_handle *h, struct mp_state *st, char *err, size_t errlen);
-/* Write st to a temporary file (0600) and rename it over the old one; fsync. 0 or -errno + err. */
+/* Write st to a temporary file (0600) and rename it over the old one. 0 or -errno + err. */
 int mp_state_write(struct mp_state_handle *h, const struct mp_state *st, char *err, size_t errlen);
+/*
+ * The same for a plugin's own format: the whole file as text (NUL-terminated, malloc'd, at most
+ * 64 KiB; the caller frees it), with the same checks; and text written the same atomic way.
+ */
+int mp_state_read_text(struct mp_state_handle *h, char **text, size_t *len, char *err,
+		       size_t errlen);
+int mp_state_write_text(struct mp_state_handle *h, const char *text, size_t len, char *err,
+			size_t errlen);
 void mp_state_close(struct mp_state_handle *h);
 
 /* Helpers on the value list. */

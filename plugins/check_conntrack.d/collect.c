@@ -132,6 +132,8 @@ int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap)
 
 	ct_note(snap, 2, "CAP_NET_ADMIN %s",
 		net_admin ? "held: netlink sources used" : "not held: /proc sources only");
+	/* First: the rules cache of every namespace is only valid within this boot. */
+	read_boot_id(cfg->procfs, snap->boot_id, sizeof(snap->boot_id));
 	r = ct_netns_targets(cfg->netns, cfg->procfs, &t, &n, err, sizeof(err));
 	snap->multi = cfg->netns && strcmp(cfg->netns, "all") == 0;
 	snap->ns = calloc(n ? n : 1, sizeof(*snap->ns));
@@ -193,7 +195,6 @@ int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap)
 		close(self_fd);
 	free(t);
 	ct_collect_persistence(cfg, snap);
-	read_boot_id(cfg->procfs, snap->boot_id, sizeof(snap->boot_id));
 	if (ct_caps_drop(snap->caps_note, sizeof(snap->caps_note)) == 0)
 		snprintf(snap->caps_note, sizeof(snap->caps_note),
 			 "capabilities dropped after collection");

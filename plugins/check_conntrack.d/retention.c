@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "snapshot.h"
 #include "state.h"
@@ -37,6 +38,47 @@ static bool comparable(struct ct_ns *ns, const struct mp_state *prev, const char
 	return true;
 }
 
+/* The state directories to try, in order: an explicit one alone, else the default and fallback. */
+static const char *state_dir(const struct ct_config *cfg, int i, char *buf, size_t len)
+{
+	bool fixed = cfg->state_dir || secure_getenv("MP_STATE_PATH");
+
+	if (i == 0)
+		return mp_state_dir(cfg->state_dir, CT_PLUGIN, buf, len);
+	return i == 1 && !fixed ? mp_state_fallback_dir(CT_PLUGIN, buf, len) : NULL;
+}
+
+int ct_state_open(const struct ct_config *cfg, struct ct_snapshot *snap, const char *name,
+		  struct mp_state_handle *h, char *dir, size_t dirlen, char *err, size_t errlen)
+{
+	int r = -ENAMETOOLONG;
+
+	snprintf(err, errlen, "state directory path too long");
+	for (int i = 0; i < 2; i++) {
+		if (!state_dir(cfg, i, dir, dirlen))
+			break;
+		if (i == 1) /* The default prefix is root's to create: others fall back. */
+			ct_note(snap, 2, "state: %s; trying the fallback directory", err);
+		r = mp_state_open(h, dir, name, err, errlen);
+		if (r == 0)
+			break;
+	}
+	return r;
+}
+
+bool ct_state_exists(const struct ct_config *cfg, const char *name)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 64];
+	struct stat st;
+
+	for (int i = 0; i < 2 && state_dir(cfg, i, dir, sizeof(dir)); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		if (lstat(path, &st) == 0)
+			return true;
+	}
+	return false;
+}
+
 void ct_retention(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
 		  time_t now)
 {
@@ -44,28 +86,19 @@ void ct_retention(const struct ct_config *cfg, struct ct_snapshot *snap, struct 
 	struct mp_state_handle h;
 	struct mp_state prev, cur;
 	char dirbuf[PATH_MAX], name[64], err[256];
-	const char *dir;
 	int r;
 
 	ns->retention = CT_RET_NONE;
 	if (ns->enter_rc < 0 || ns->counters_rc < 0)
 		return;
-	dir = mp_state_dir(cfg->state_dir, CT_PLUGIN, dirbuf, sizeof(dirbuf));
 	snprintf(name, sizeof(name), "netns-%" PRIu64, ns->inode);
-	r = dir ? mp_state_open(&h, dir, name, err, sizeof(err)) : -ENAMETOOLONG;
-	if (r < 0 && dir && !cfg->state_dir && !secure_getenv("MP_STATE_PATH")) {
-		/* The default prefix is root's to create: an unprivileged user falls back. */
-		ct_note(snap, 2, "state: %s; trying the fallback directory", err);
-		dir = mp_state_fallback_dir(CT_PLUGIN, dirbuf, sizeof(dirbuf));
-		r = dir ? mp_state_open(&h, dir, name, err, sizeof(err)) : -ENAMETOOLONG;
-	}
+	r = ct_state_open(cfg, snap, name, &h, dirbuf, sizeof(dirbuf), err, sizeof(err));
 	if (r < 0) {
 		snprintf(ns->retention_note, sizeof(ns->retention_note),
-			 "counters: no comparison with the last check (state not kept: %s)",
-			 dir ? err : "state directory path too long");
+			 "counters: no comparison with the last check (state not kept: %s)", err);
 		return;
 	}
-	ct_note(snap, 2, "state of namespace %s in %s/%s", ns->label, dir, name);
+	ct_note(snap, 2, "state of namespace %s in %s/%s", ns->label, dirbuf, name);
 	memset(&prev, 0, sizeof(prev));
 	r = mp_state_read(&h, &prev, err, sizeof(err));
 	ns->retention = CT_RET_BASELINE;

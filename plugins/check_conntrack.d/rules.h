@@ -78,9 +78,44 @@ void ct_rules_rollback(struct ct_rules *r, const struct ct_rules_mark *m);
  * current namespace. Returns 0 or -errno (-EPERM without CAP_NET_ADMIN) with a reason in err.
  */
 struct mnl_socket;
-int ct_rules_nft(struct mnl_socket *nl, struct ct_rules *r, char *err, size_t errlen);
+/* What a dump looked like: replies read, and the ruleset generation its messages carry. */
+struct ct_nft_dump {
+	unsigned batches; /* datagrams received */
+	uint16_t res_id; /* low 16 bits of the generation, as every dump message carries them */
+	bool have_res_id, res_id_mixed; /* the ruleset changed during the dump */
+};
+int ct_rules_nft(struct mnl_socket *nl, struct ct_rules *r, struct ct_nft_dump *info, char *err,
+		 size_t errlen);
+/*
+ * The ruleset generation (NFT_MSG_GETGEN): it changes with every committed change of the
+ * namespace's nftables ruleset, iptables-nft's included. 0 or -errno with a reason in err.
+ */
+int ct_rules_nft_genid(struct mnl_socket *nl, uint32_t *genid, char *err, size_t errlen);
+/* Its reply parser (seq and portid 0 skip the checks): 0, -EBADMSG, or the reply's -errno. */
+int ct_rules_nft_genid_parse(const void *buf, size_t len, unsigned seq, unsigned portid,
+			     uint32_t *genid);
 /* Parser behind it for unit tests on recorded bytes; same return convention as the counters'. */
 int ct_rules_nft_parse(const void *buf, size_t len, struct ct_rules *r, char *err, size_t errlen);
+
+/*
+ * The nftables result of the last run, kept while the ruleset is unchanged (rules_cache.c). The
+ * key: this boot, the namespace's cookie (unique within a boot) and the ruleset generation.
+ */
+struct ct_rules_cache_key {
+	const char *boot_id;
+	uint64_t cookie;
+	uint32_t genid;
+};
+/* The file text for r (nftables rules only): bytes, -ENOSPC, or -EINVAL (not storable). */
+int ct_rules_cache_format(const struct ct_rules_cache_key *k, const struct ct_rules *r, char *buf,
+			  size_t len);
+/*
+ * Fill an empty r (its keep set) from the text (modified in place): 0, -ESTALE when the key
+ * differs or it stored fewer rules than r needs, -EINVAL when malformed (r may then hold part of
+ * it: roll back), -ENOMEM.
+ */
+int ct_rules_cache_parse(char *text, size_t len, const struct ct_rules_cache_key *k,
+			 struct ct_rules *r);
 
 /*
  * iptables-legacy, IPv4 (family AF_INET) or IPv6 (AF_INET6), via getsockopt IPT_SO_GET_INFO /

@@ -1,11 +1,20 @@
 /* Collects which rules force connection tracking in the current namespace, or why it cannot. */
 #include <errno.h>
+#include <inttypes.h>
 #include <libmnl/libmnl.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "state.h"
+
 #include "snapshot.h"
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71 /* Linux 5.14 */
+#endif
 
 static void add_reason(struct ct_rules *r, const char *why)
 {
@@ -14,6 +23,115 @@ static void add_reason(struct ct_rules *r, const char *why)
 	if (!why[0] || strstr(r->why_not, why))
 		return;
 	snprintf(r->why_not + l, sizeof(r->why_not) - l, "%s%s", l ? "; " : "", why);
+}
+
+/* Below a few datagrams of rules a dump costs less than the cache file. */
+#define CACHE_MIN_BATCHES 4
+
+/* The namespace's cookie: unique within a boot, unlike its inode number. 0: none (< 5.14). */
+static uint64_t netns_cookie(struct mnl_socket *nl)
+{
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+
+	if (getsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) < 0 ||
+	    len != sizeof(cookie))
+		return 0;
+	return cookie;
+}
+
+/* The cached result when the ruleset generation is the one it was made for. */
+static bool from_cache(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_rules *r,
+		       const char *name, const struct ct_rules_cache_key *k)
+{
+	struct ct_rules_mark mark = ct_rules_mark(r);
+	struct mp_state_handle h;
+	char dir[PATH_MAX], err[256];
+	size_t len;
+	char *text;
+	int rc;
+
+	if (ct_state_open(cfg, snap, name, &h, dir, sizeof(dir), err, sizeof(err)) < 0)
+		return false;
+	rc = mp_state_read_text(&h, &text, &len, err, sizeof(err));
+	mp_state_close(&h);
+	if (rc < 0)
+		return false;
+	rc = ct_rules_cache_parse(text, len, k, r);
+	free(text);
+	if (rc < 0) {
+		ct_rules_rollback(r, &mark);
+		ct_note(snap, 2, "nftables rules: %s/%s %s", dir, name,
+			rc == -ESTALE ? "is for another ruleset" : "is unusable");
+		return false;
+	}
+	ct_note(snap, 1,
+		"nftables rules unchanged since the last run (generation %" PRIu32
+		"): taken from %s/%s",
+		k->genid, dir, name);
+	r->inspected = true;
+	return true;
+}
+
+static void to_cache(const struct ct_config *cfg, struct ct_snapshot *snap,
+		     const struct ct_rules *r, const char *name, const struct ct_rules_cache_key *k)
+{
+	struct mp_state_handle h;
+	char dir[PATH_MAX], err[256], *text;
+	size_t cap = 4096 + r->n * 256;
+	int len;
+
+	text = malloc(cap);
+	if (!text)
+		return;
+	len = ct_rules_cache_format(k, r, text, cap);
+	/* -v keeps every rule: beyond what a state file may hold, that run just reads the rules. */
+	if (len > 0 && len <= 60000 &&
+	    ct_state_open(cfg, snap, name, &h, dir, sizeof(dir), err, sizeof(err)) == 0) {
+		if (mp_state_write_text(&h, text, (size_t)len, err, sizeof(err)) < 0)
+			ct_note(snap, 2, "nftables rules not cached: %s", err);
+		mp_state_close(&h);
+	}
+	free(text);
+}
+
+/*
+ * nftables, from the cache when the ruleset has not changed since it was written (1), else
+ * dumped (0, or -errno).
+ * The cache is only written for rulesets large enough to be worth it (or kept current once it
+ * exists), and only when the dump provably saw the generation it is filed under: every dump
+ * message carries the generation's low 16 bits, and a change during the dump marks it.
+ */
+static int nft_rules(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
+		     struct mnl_socket *nl, char *err, size_t errlen)
+{
+	struct ct_rules *r = &ns->rules;
+	struct ct_rules_cache_key k = {.boot_id = snap->boot_id};
+	struct ct_nft_dump info;
+	char name[64], why[160];
+	bool cached, have_gen = false;
+	int rc;
+
+	snprintf(name, sizeof(name), "nft-rules-netns-%" PRIu64, ns->inode);
+	cached = snap->boot_id[0] && r->n == 0 && !r->total[0] && !r->total[1] &&
+		 ct_state_exists(cfg, name);
+	if (cached) {
+		k.cookie = netns_cookie(nl);
+		have_gen = k.cookie && ct_rules_nft_genid(nl, &k.genid, why, sizeof(why)) == 0;
+		if (have_gen && from_cache(cfg, snap, r, name, &k))
+			return 1;
+	}
+	rc = ct_rules_nft(nl, r, &info, err, errlen);
+	if (rc < 0 || !snap->boot_id[0] || (!cached && info.batches < CACHE_MIN_BATCHES))
+		return rc;
+	if (!k.cookie)
+		k.cookie = netns_cookie(nl);
+	if (!have_gen)
+		have_gen = k.cookie && ct_rules_nft_genid(nl, &k.genid, why, sizeof(why)) == 0;
+	if (have_gen && info.have_res_id && !info.res_id_mixed &&
+	    info.res_id == (uint16_t)(k.genid & 0xffff))
+		to_cache(cfg, snap, r, name, &k);
+	return 0;
 }
 
 void ct_collect_rules(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
@@ -38,12 +156,14 @@ void ct_collect_rules(const struct ct_config *cfg, struct ct_snapshot *snap, str
 		return;
 	}
 	if (nl) {
-		rc = ct_rules_nft(nl, r, err, sizeof(err));
+		rc = nft_rules(cfg, snap, ns, nl, err, sizeof(err));
 	} else {
 		snprintf(err, sizeof(err), "nftables: %s", nl_err);
 		rc = -EIO;
 	}
-	ct_note(snap, 1, "nftables rules %s%s", rc == 0 ? "read" : "not read: ", rc ? err : "");
+	if (rc <= 0)
+		ct_note(snap, 1, "nftables rules %s%s",
+			rc == 0 ? "read" : "not read: ", rc ? err : "");
 	if (rc < 0)
 		add_reason(r, err);
 	for (int f = 0; f < 2; f++) {

@@ -25,6 +25,7 @@ struct nft_ctx {
 	char *err;
 	size_t errlen;
 	int rc; /* set when a callback fails: -errno, the reason is in err */
+	struct ct_nft_dump *info; /* may be NULL */
 };
 
 /* One nested level: attributes up to max, each validated against types[] into tb[]. */
@@ -291,6 +292,15 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*nfg)))
 		return rule_fail(c, -EBADMSG, "message too short");
 	nfg = mnl_nlmsg_get_payload(nlh);
+	if (c->info) {
+		/* Every message of a dump carries the low 16 bits of the ruleset generation. */
+		uint16_t id = ntohs(nfg->res_id);
+
+		if (c->info->have_res_id && c->info->res_id != id)
+			c->info->res_id_mixed = true;
+		c->info->res_id = id;
+		c->info->have_res_id = true;
+	}
 	if (mnl_attr_parse(nlh, sizeof(*nfg), attr_cb, &t) < 0)
 		return rule_fail(c, -EINVAL, "malformed rule attribute");
 	if (!tb[NFTA_RULE_TABLE] || !tb[NFTA_RULE_CHAIN])
@@ -322,9 +332,9 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 
 /* 0: more to come, 1: done, -errno. seq and portid 0 skip the checks (recorded bytes). */
 static int nft_parse(const void *buf, size_t len, unsigned seq, unsigned portid, struct ct_rules *r,
-		     char *err, size_t errlen)
+		     struct ct_nft_dump *info, char *err, size_t errlen)
 {
-	struct nft_ctx c = {r, err, errlen, 0};
+	struct nft_ctx c = {r, err, errlen, 0, info};
 	size_t off = 0;
 	int ret;
 
@@ -377,16 +387,20 @@ static int nft_parse(const void *buf, size_t len, unsigned seq, unsigned portid,
 
 int ct_rules_nft_parse(const void *buf, size_t len, struct ct_rules *r, char *err, size_t errlen)
 {
-	return nft_parse(buf, len, 0, 0, r, err, errlen);
+	return nft_parse(buf, len, 0, 0, r, NULL, err, errlen);
 }
 
-int ct_rules_nft(struct mnl_socket *nl, struct ct_rules *r, char *err, size_t errlen)
+int ct_rules_nft(struct mnl_socket *nl, struct ct_rules *r, struct ct_nft_dump *info, char *err,
+		 size_t errlen)
 {
 	char buf[MNL_SOCKET_DUMP_SIZE];
 	struct nlmsghdr *nlh;
 	struct nfgenmsg *nfg;
 	unsigned seq = (unsigned)time(NULL), portid = mnl_socket_get_portid(nl);
 	struct ct_rules_mark mark = ct_rules_mark(r);
+
+	if (info)
+		memset(info, 0, sizeof(*info));
 	ssize_t n;
 	int rc;
 
@@ -414,7 +428,9 @@ int ct_rules_nft(struct mnl_socket *nl, struct ct_rules *r, char *err, size_t er
 			snprintf(err, errlen, "nftables rule dump: no reply");
 			return -EPROTO;
 		}
-		rc = nft_parse(buf, (size_t)n, seq, portid, r, err, errlen);
+		if (info)
+			info->batches++;
+		rc = nft_parse(buf, (size_t)n, seq, portid, r, info, err, errlen);
 	} while (rc == 0);
 	if (rc == -EOPNOTSUPP) {
 		/* No nf_tables in this kernel: nftables is not in use. */
@@ -429,4 +445,76 @@ int ct_rules_nft(struct mnl_socket *nl, struct ct_rules *r, char *err, size_t er
 	}
 	r->inspected = true;
 	return 0;
+}
+
+static int gen_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *attr;
+
+	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES ||
+	    NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWGEN ||
+	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct nfgenmsg)))
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg))
+	{
+		if (mnl_attr_get_type(attr) == NFTA_GEN_ID &&
+		    mnl_attr_validate(attr, MNL_TYPE_U32) == 0) {
+			*(uint64_t *)data = ntohl(mnl_attr_get_u32(attr));
+			return MNL_CB_STOP;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+int ct_rules_nft_genid_parse(const void *buf, size_t len, unsigned seq, unsigned portid,
+			     uint32_t *genid)
+{
+	uint64_t got = UINT64_MAX;
+	int ret;
+
+	if (len > INT_MAX)
+		return -EMSGSIZE;
+	errno = 0;
+	ret = mnl_cb_run(buf, len, seq, portid, gen_cb, &got);
+	if (ret == MNL_CB_ERROR) {
+		ret = errno > 0 && errno < 4096 ? errno : EPROTO;
+		return -ret;
+	}
+	if (got == UINT64_MAX)
+		return -EBADMSG;
+	*genid = (uint32_t)got;
+	return 0;
+}
+
+int ct_rules_nft_genid(struct mnl_socket *nl, uint32_t *genid, char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	unsigned seq = (unsigned)time(NULL) ^ 0x6e66u;
+	struct nfgenmsg *nfg;
+	ssize_t n;
+	int rc;
+
+	nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = seq;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = NFPROTO_UNSPEC;
+	nfg->version = NFNETLINK_V0;
+	nfg->res_id = 0;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "nftables generation: send: %s", strerror(-rc));
+		return rc;
+	}
+	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+	if (n <= 0) {
+		rc = n < 0 ? -errno : -EPROTO;
+		snprintf(err, errlen, "nftables generation: receive: %s", strerror(-rc));
+		return rc;
+	}
+	rc = ct_rules_nft_genid_parse(buf, (size_t)n, seq, mnl_socket_get_portid(nl), genid);
+	if (rc < 0)
+		snprintf(err, errlen, "nftables generation: %s", strerror(-rc));
+	return rc;
 }

@@ -137,6 +137,12 @@ static inline bool ct_procfs_is_elsewhere(const struct ct_config *cfg)
 	return strcmp(cfg->procfs, "/proc") != 0;
 }
 
+/* retention.c: the state directory (default, then fallback), shared with the rules cache. */
+struct mp_state_handle;
+int ct_state_open(const struct ct_config *cfg, struct ct_snapshot *snap, const char *name,
+		  struct mp_state_handle *h, char *dir, size_t dirlen, char *err, size_t errlen);
+bool ct_state_exists(const struct ct_config *cfg, const char *name);
+
 /* procfs.c */
 int ct_procfs_read(const char *procfs, struct ct_snapshot *snap, struct ct_ns *ns);
 int ct_read_u64(const char *path, uint64_t *value, char *err, size_t errlen);

@@ -81,4 +81,45 @@ is "$(printf '%s\n' "$out" | grep -c '^rule: ')" 20 "long output lists 20 rules"
 like "$out" "\.\.\. and 10 more rules \(-v lists all\)" "and says how many more"
 run --netns=$n -v
 is "$(printf '%s\n' "$out" | grep -c '^rule: ')" 30 "-v lists all 30"
+
+# A large nftables ruleset is read once per change: later runs take its result from the state
+# directory while the ruleset generation (NFT_MSG_GETGEN) is unchanged. Legacy rules have no
+# generation and are read every time.
+n=$(mkns big)
+{ echo 'add table inet f'; echo 'add chain inet f in { type filter hook input priority 0; }';
+  for i in $(seq 0 999); do
+	if [ $((i % 4)) -eq 0 ]; then echo "add rule inet f in tcp dport $((1000 + i)) ct state new accept"
+	else echo "add rule inet f in tcp dport $((1000 + i)) accept"; fi
+  done; } | ip netns exec $n nft -f -
+ip netns exec $n iptables-legacy -A INPUT -m state --state ESTABLISHED -j ACCEPT
+run --netns=$n -v
+is "$(perf)" "state_rules=251 tracking_rules=251 notrack_rules=0 " "1,000 nft rules + 1 legacy: counted"
+like "$out" $'\n'"nftables rules read" "first run: nftables rules dumped"
+before=$first
+run --netns=$n -v
+like "$out" $'\n'"nftables rules unchanged since the last run \(generation [0-9]+\): taken from " \
+	"second run: unchanged ruleset taken from the cache"
+unlike "$out" $'\n'"nftables rules read" "second run: no dump"
+is "$first" "$before" "second run: the same status line and perfdata"
+is "$(printf '%s\n' "$out" | grep -c '^rule: ')" 251 "second run: -v still lists all 251"
+ip netns exec $n nft add rule inet f in ct state invalid drop
+run --netns=$n -v
+like "$out" $'\n'"nftables rules read" "after a change: dumped again"
+is "$(perf)" "state_rules=252 tracking_rules=252 notrack_rules=0 " "after a change: the new rule counted"
+ip netns exec $n iptables-legacy -A INPUT -m conntrack --ctstate RELATED -j ACCEPT
+run --netns=$n -v
+like "$out" "nftables rules unchanged since the last run" "legacy change only: nftables from the cache"
+is "$(perf)" "state_rules=253 tracking_rules=253 notrack_rules=0 " "legacy change only: legacy read afresh"
+run --netns=$n
+is "$(printf '%s\n' "$out" | grep -c '^rule: ')" 20 "without -v: 20 listed from the cache"
+like "$out" "\.\.\. and 233 more rules \(-v lists all\)" "without -v: the rest counted"
+ip netns exec $n iptables-nft -A INPUT -m conntrack --ctstate NEW -j ACCEPT
+run --netns=$n
+is "$(perf)" "state_rules=254 tracking_rules=254 notrack_rules=0 " "an iptables-nft change invalidates it too"
+m=$(mkns big2)
+ip netns exec $n nft list ruleset | ip netns exec $m nft -f -
+run --netns=$m -v
+like "$out" $'\n'"nftables rules read" "another namespace with the same ruleset: its own dump"
+# Its copy: the 1,001 nftables rules and the iptables-nft one (nft lists it), no legacy rules.
+is "$(perf)" "state_rules=252 tracking_rules=252 notrack_rules=0 " "another namespace: its own counts"
 done_testing

@@ -23,19 +23,35 @@ is() { # is GOT WANT NAME
 		_failed=$((_failed + 1))
 	fi
 }
-like() { # like GOT REGEX NAME (extended regex, grep -E)
+# grep -E takes a newline in a pattern as "or" with an empty pattern, which matches everything:
+# a pattern may start with a newline ("at the start of a line") and end with one ("at the end of
+# a line"); a newline inside it is refused, so no check can pass without matching.
+_tap_regex() {
+	_re=$2
+	case $_re in $'\n'*) _re="^${_re#$'\n'}" ;; esac
+	case $_re in *$'\n') _re="${_re%$'\n'}\$" ;; esac
+	case $_re in *$'\n'*)
+		echo "not ok $1 - $3 (the pattern holds a newline inside: split the check)"
+		_failed=$((_failed + 1))
+		return 1 ;;
+	esac
+	return 0
+}
+like() { # like GOT REGEX NAME (extended regex, grep -E, line by line)
 	_n=$((_n + 1))
-	if printf '%s\n' "$1" | grep -Eq -- "$2"; then echo "ok $_n - $3"; else
+	_tap_regex "$_n" "$2" "$3" || return 0
+	if printf '%s\n' "$1" | grep -Eq -- "$_re"; then echo "ok $_n - $3"; else
 		echo "not ok $_n - $3"
-		printf '#   got:  %s\n#   want match: %s\n' "$1" "$2"
+		printf '#   got:  %s\n#   want match: %s\n' "$1" "$_re"
 		_failed=$((_failed + 1))
 	fi
 }
 unlike() {
 	_n=$((_n + 1))
-	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+	_tap_regex "$_n" "$2" "$3" || return 0
+	if printf '%s\n' "$1" | grep -Eq -- "$_re"; then
 		echo "not ok $_n - $3"
-		printf '#   got:  %s\n#   must not match: %s\n' "$1" "$2"
+		printf '#   got:  %s\n#   must not match: %s\n' "$1" "$_re"
 		_failed=$((_failed + 1))
 	else echo "ok $_n - $3"; fi
 }

@@ -453,6 +453,117 @@ static void test_xt(void)
 	is_str(what, "conntrack match, CT --notrack, CT target, NOTRACK, SNAT", "xt: what");
 }
 
+/* The nftables rules cache: what goes in comes out, for the same key only; nothing else parses. */
+static int cache_parse(const char *text, size_t len, const struct ct_rules_cache_key *k,
+		       size_t keep, struct ct_rules *out)
+{
+	char *copy = malloc(len + 1);
+	int rc;
+
+	if (!copy)
+		abort();
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	memset(out, 0, sizeof(*out));
+	out->keep = keep;
+	rc = ct_rules_cache_parse(copy, len, k, out);
+	free(copy);
+	return rc;
+}
+
+static void test_cache(void)
+{
+	struct ct_rules_cache_key k = {.boot_id = "e58ddbac-e9af-4c63-a283-3e6c23d6c956",
+				       .cookie = 5800,
+				       .genid = 4000000000u};
+	struct ct_rules_cache_key other;
+	struct ct_rule rule = {.family = "inet", .backend = "nftables", .table = "filter"};
+	struct ct_rules r = {.keep = CT_RULES_LISTED}, back, all = {0};
+	char text[16384];
+	int len, i, rc = 0, bad = 0;
+
+	for (i = 0; i < 100 && rc == 0; i++) {
+		snprintf(rule.chain, sizeof(rule.chain), "chain %d", i % 3);
+		snprintf(rule.what, sizeof(rule.what), i % 4 == 3 ? "notrack" : "ct state, masq");
+		rule.kinds = i % 4 == 3 ? CT_RULE_NOTRACK : CT_RULE_STATE | CT_RULE_NAT;
+		rule.handle = 1000u + (unsigned)i;
+		rc = ct_rules_add(&r, &rule);
+		if (rc == 0 && i < 10)
+			rc = ct_rules_add(&all, &rule);
+	}
+	len = ct_rules_cache_format(&k, &r, text, sizeof(text));
+	ok(len > 0, "cache: formatted (%d bytes)", len);
+	is_int(cache_parse(text, (size_t)len, &k, CT_RULES_LISTED, &back), 0, "cache: parsed back");
+	ok(back.n == r.n && back.state_rules == r.state_rules &&
+		   back.tracking_rules == r.tracking_rules &&
+		   back.notrack_rules == r.notrack_rules && back.kinds == r.kinds &&
+		   back.total[0] == 75 && back.total[1] == 25 && back.kept[0] == 20 &&
+		   back.kept[1] == 20,
+	   "cache: the same counts, totals and stored rules");
+	ok(back.n > 39 && back.list[39].handle == r.list[39].handle &&
+		   strcmp(back.list[39].chain, r.list[39].chain) == 0 &&
+		   strcmp(back.list[0].what, "ct state, masq") == 0 &&
+		   strcmp(back.list[0].backend, "nftables") == 0 &&
+		   back.list[3].kinds == CT_RULE_NOTRACK,
+	   "cache: the same rules, in order, names with spaces intact");
+	ct_rules_free(&back);
+
+	other = k;
+	other.genid++;
+	is_int(cache_parse(text, (size_t)len, &other, CT_RULES_LISTED, &back), -ESTALE,
+	       "cache: another ruleset generation is stale");
+	other = k;
+	other.cookie = 5801;
+	is_int(cache_parse(text, (size_t)len, &other, CT_RULES_LISTED, &back), -ESTALE,
+	       "cache: another namespace (cookie) is stale");
+	other = k;
+	other.boot_id = "00000000-e9af-4c63-a283-3e6c23d6c956";
+	is_int(cache_parse(text, (size_t)len, &other, CT_RULES_LISTED, &back), -ESTALE,
+	       "cache: another boot is stale");
+	is_int(cache_parse(text, (size_t)len, &k, 0, &back), -ESTALE,
+	       "cache: 20 stored, -v wants all: stale");
+	ct_rules_free(&back);
+
+	/* Everything stored (a -v run): serves a run that lists 20, and one that lists all. */
+	len = ct_rules_cache_format(&k, &all, text, sizeof(text));
+	is_int(cache_parse(text, (size_t)len, &k, 0, &back), 0, "cache: all stored, all wanted");
+	is_int(back.n, 10, "cache: all 10 back");
+	ct_rules_free(&back);
+	is_int(cache_parse(text, (size_t)len, &k, 5, &back), 0, "cache: all stored, 5 wanted");
+	ok(back.kept[0] == 5 && back.total[0] == all.total[0], "cache: 5 kept, totals whole");
+	ct_rules_free(&back);
+
+	/* Every truncation and many one-byte changes: refused or consistent, never a crash. */
+	len = ct_rules_cache_format(&k, &r, text, sizeof(text));
+	for (i = 0; i < len; i++) {
+		rc = cache_parse(text, (size_t)i, &k, CT_RULES_LISTED, &back);
+		if (rc == 0 && text[i - 1] != '\n')
+			bad++;
+		ct_rules_free(&back);
+	}
+	is_int(bad, 0, "cache: no truncation parses mid-line");
+	for (i = 0, bad = 0; i < len; i++) {
+		char save = text[i];
+
+		text[i] = text[i] == '1' ? 'x' : '1';
+		rc = cache_parse(text, (size_t)len, &k, CT_RULES_LISTED, &back);
+		if (rc == 0 && back.kept[0] > back.total[0])
+			bad++;
+		ct_rules_free(&back);
+		text[i] = save;
+	}
+	is_int(bad, 0, "cache: no mutation gives more rules kept than counted");
+	is_int(cache_parse("", 0, &k, CT_RULES_LISTED, &back), -EINVAL, "cache: empty refused");
+
+	/* Names the file format cannot carry: not cached at all. */
+	snprintf(r.list[0].table, sizeof(r.list[0].table), "a\tb");
+	is_int(ct_rules_cache_format(&k, &r, text, sizeof(text)), -EINVAL,
+	       "cache: a tab in a name is not stored");
+	is_int(ct_rules_cache_format(&k, &all, text, 64), -ENOSPC, "cache: too small a buffer");
+	ct_rules_free(&r);
+	ct_rules_free(&all);
+}
+
 int main(void)
 {
 	test_nft_native();
@@ -468,5 +579,6 @@ int main(void)
 	holders("no-such-tree", -ENOENT, false, "");
 	test_list();
 	test_xt();
+	test_cache();
 	return tap_done();
 }

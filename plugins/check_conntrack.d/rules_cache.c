@@ -1,0 +1,200 @@
+/*
+ * What the nftables rules said last time, for as long as the ruleset is the same: a text file
+ * in the state directory, valid for one boot, one namespace (its cookie, never reused within a
+ * boot) and one ruleset generation (NFT_MSG_GETGEN, bumped by every committed change).
+ *
+ *   # check_conntrack nftables rules v1
+ *   boot <boot id>
+ *   cookie <namespace cookie>
+ *   generation <ruleset generation>
+ *   keep <rules stored per class, 0: all>
+ *   counts <state> <tracking> <notrack> <kinds> <tracking total> <exemption total>
+ *   rule <kinds> <handle> <family>TAB<table>TAB<chain>TAB<what>
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules.h"
+
+#define CACHE_MAGIC "# check_conntrack nftables rules v1\n"
+#define CACHE_KINDS (CT_RULE_STATE | CT_RULE_CT | CT_RULE_NAT | CT_RULE_NOTRACK)
+
+/* A name can go into the file when it holds no tab, newline or other control character. */
+static bool plain(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+int ct_rules_cache_format(const struct ct_rules_cache_key *k, const struct ct_rules *r, char *buf,
+			  size_t len)
+{
+	size_t used = 0;
+	int n;
+
+	if (!k || !r || !buf || !k->boot_id || !k->boot_id[0] || !plain(k->boot_id) ||
+	    strchr(k->boot_id, ' '))
+		return -EINVAL;
+	n = snprintf(buf, len,
+		     CACHE_MAGIC "boot %s\ncookie %" PRIu64 "\ngeneration %" PRIu32
+				 "\nkeep %zu\ncounts %u %u %u %u %zu %zu\n",
+		     k->boot_id, k->cookie, k->genid, r->keep, r->state_rules, r->tracking_rules,
+		     r->notrack_rules, r->kinds, r->total[0], r->total[1]);
+	if (n < 0 || (size_t)n >= len)
+		return -ENOSPC;
+	used = (size_t)n;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct ct_rule *x = &r->list[i];
+
+		if (strcmp(x->backend, "nftables") != 0 || !plain(x->family) || !plain(x->table) ||
+		    !plain(x->chain) || !plain(x->what))
+			return -EINVAL;
+		n = snprintf(buf + used, len - used, "rule %u %" PRIu64 " %s\t%s\t%s\t%s\n",
+			     x->kinds, x->handle, x->family, x->table, x->chain, x->what);
+		if (n < 0 || (size_t)n >= len - used)
+			return -ENOSPC;
+		used += (size_t)n;
+	}
+	return (int)used;
+}
+
+/* The next line of [*p, end) without its newline, NUL-terminated in place; NULL at the end. */
+static char *next_line(char **p, char *end)
+{
+	char *s = *p, *nl;
+
+	if (s >= end)
+		return NULL;
+	nl = memchr(s, '\n', (size_t)(end - s));
+	if (!nl)
+		return NULL; /* a last line without newline: a torn file */
+	*nl = '\0';
+	*p = nl + 1;
+	return s;
+}
+
+/* "<word> <unsigned> ..." values: strictly decimal, in range, separated by single spaces. */
+static bool take_u64(char **s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (**s < '0' || **s > '9')
+		return false;
+	errno = 0;
+	v = strtoull(*s, &end, 10);
+	if (errno || v > max || (*end != ' ' && *end != '\0'))
+		return false;
+	*out = v;
+	*s = *end == ' ' ? end + 1 : end;
+	return true;
+}
+
+static bool take_field(char **s, char *dst, size_t dstlen, bool last)
+{
+	char *end = last ? *s + strlen(*s) : strchr(*s, '\t');
+	size_t n;
+
+	if (!end)
+		return false;
+	n = (size_t)(end - *s);
+	if (n >= dstlen || (n == 0 && !last))
+		return false;
+	memcpy(dst, *s, n);
+	dst[n] = '\0';
+	*s = last ? end : end + 1;
+	return true;
+}
+
+static int parse_rule(char *s, struct ct_rules *r)
+{
+	struct ct_rule rule = {.backend = "nftables"};
+	uint64_t kinds, handle;
+
+	if (!take_u64(&s, CACHE_KINDS, &kinds) || !kinds || !take_u64(&s, UINT64_MAX, &handle) ||
+	    !take_field(&s, rule.family, sizeof(rule.family), false) ||
+	    !take_field(&s, rule.table, sizeof(rule.table), false) ||
+	    !take_field(&s, rule.chain, sizeof(rule.chain), false) ||
+	    !take_field(&s, rule.what, sizeof(rule.what), true))
+		return -EINVAL;
+	rule.kinds = (unsigned)kinds;
+	rule.handle = handle;
+	return ct_rules_add(r, &rule);
+}
+
+int ct_rules_cache_parse(char *text, size_t len, const struct ct_rules_cache_key *k,
+			 struct ct_rules *r)
+{
+	static const char *const keys[] = {"boot ", "cookie ", "generation ", "keep ", "counts "};
+	uint64_t v[6], cookie, genid, keep;
+	char *p = text, *end = text + len, *line;
+	size_t magic = strlen(CACHE_MAGIC), want_keep;
+	int rc = 0;
+
+	if (!text || !k || !k->boot_id || !r || r->n || r->total[0] || r->total[1])
+		return -EINVAL;
+	want_keep = r->keep;
+	if (len < magic || memcmp(text, CACHE_MAGIC, magic) != 0)
+		return -EINVAL;
+	p += magic;
+	for (int i = 0; i < 5; i++) {
+		line = next_line(&p, end);
+		if (!line || strncmp(line, keys[i], strlen(keys[i])) != 0)
+			return -EINVAL;
+		line += strlen(keys[i]);
+		switch (i) {
+		case 0:
+			if (strcmp(line, k->boot_id) != 0)
+				return -ESTALE;
+			break;
+		case 1:
+			if (!take_u64(&line, UINT64_MAX, &cookie) || *line)
+				return -EINVAL;
+			if (cookie != k->cookie)
+				return -ESTALE;
+			break;
+		case 2:
+			if (!take_u64(&line, UINT32_MAX, &genid) || *line)
+				return -EINVAL;
+			if (genid != k->genid)
+				return -ESTALE;
+			break;
+		case 3:
+			if (!take_u64(&line, SIZE_MAX, &keep) || *line)
+				return -EINVAL;
+			break;
+		default:
+			for (int j = 0; j < 6; j++)
+				if (!take_u64(&line, j == 3 ? CACHE_KINDS : UINT32_MAX, &v[j]))
+					return -EINVAL;
+			if (*line)
+				return -EINVAL;
+		}
+	}
+	/* Stored with another limit: good only if it stored everything (or what we need). */
+	if (keep != want_keep && keep != 0 && (want_keep == 0 || keep < want_keep))
+		return -ESTALE;
+	while (rc == 0 && (line = next_line(&p, end)) != NULL) {
+		if (strncmp(line, "rule ", 5) != 0)
+			return -EINVAL;
+		rc = parse_rule(line + 5, r);
+	}
+	if (rc < 0 || p != end)
+		return rc < 0 ? rc : -EINVAL;
+	/* The counts must be able to hold the rules listed, and the list what the output needs. */
+	if (r->kept[0] > v[4] || r->kept[1] > v[5] || v[0] > v[1] || v[4] != v[1] || v[5] > v[2] ||
+	    (want_keep == 0 && (r->kept[0] != v[4] || r->kept[1] != v[5])))
+		return -EINVAL;
+	r->state_rules = (unsigned)v[0];
+	r->tracking_rules = (unsigned)v[1];
+	r->notrack_rules = (unsigned)v[2];
+	r->kinds = (unsigned)v[3];
+	r->total[0] = (size_t)v[4];
+	r->total[1] = (size_t)v[5];
+	return 0;
+}
