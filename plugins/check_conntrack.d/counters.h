@@ -35,10 +35,8 @@ extern const char *const ct_counter_names[CT_COUNTER_MAX];
 struct ct_counters {
 	uint64_t value[CT_COUNTER_MAX]; /* summed over CPUs */
 	uint32_t present; /* bit (1u << counter) set when this kernel has it */
-	uint64_t entries; /* the namespace's entry count, when have_entries */
+	uint64_t entries; /* the namespace's entry count from the stat file, when have_entries */
 	bool have_entries;
-	uint64_t max; /* global limit (CTA_STATS_GLOBAL_MAX_ENTRIES), when have_max */
-	bool have_max;
 	/* Pre-5.10 stat-file layout: insert_failed also counts clashes the kernel resolved. */
 	bool insert_failed_counts_clashes;
 	const char *source; /* "netlink" or "stat file", static string */
@@ -58,19 +56,18 @@ int ct_statfile_parse(const char *text, size_t len, struct ct_counters *out, cha
 int ct_statfile_read(const char *path, struct ct_counters *out, char *err, size_t errlen);
 
 /*
- * ctnetlink, through libmnl, in the caller's current network namespace. ct_netlink_read sends
- * IPCTNL_MSG_CT_GET_STATS and the IPCTNL_MSG_CT_GET_STATS_CPU dump on an open NETLINK_NETFILTER
- * socket and fills out. Returns 0, or -errno (-EPERM without CAP_NET_ADMIN) with a reason in err.
+ * ctnetlink, through libmnl, in the caller's current network namespace. ct_netlink_read sends the
+ * IPCTNL_MSG_CT_GET_STATS_CPU dump request on an open NETLINK_NETFILTER socket and fills out's
+ * counters (not entries: those come from /proc). Returns 0, or -errno (-EPERM without
+ * CAP_NET_ADMIN) with a reason in err.
  */
 struct mnl_socket;
 int ct_netlink_read(struct mnl_socket *nl, struct ct_counters *out, char *err, size_t errlen);
 /*
- * The reply parsers behind it, for unit tests on recorded bytes: buf holds one or more netlink
- * messages as received. Return 0 (more to come), 1 (done: NLMSG_DONE or a complete single reply),
- * or -errno (NLMSG_ERROR, truncated or malformed) with a reason in err.
+ * The dump parser behind it, for unit tests on recorded bytes: buf holds one or more netlink
+ * messages as received. Returns 0 (more to come), 1 (done: NLMSG_DONE), or -errno (NLMSG_ERROR,
+ * truncated or malformed) with a reason in err.
  */
-int ct_netlink_parse_stats(const void *buf, size_t len, struct ct_counters *out, char *err,
-			   size_t errlen);
 int ct_netlink_parse_stats_cpu(const void *buf, size_t len, struct ct_counters *out, char *err,
 			       size_t errlen);
 

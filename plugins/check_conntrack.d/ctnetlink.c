@@ -1,4 +1,6 @@
-/* Conntrack statistics over ctnetlink (libmnl): the global entry count and limit, per-CPU counters.
+/*
+ * Conntrack statistics over ctnetlink (libmnl): the per-CPU counters of the
+ * IPCTNL_MSG_CT_GET_STATS_CPU dump, summed.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,11 +39,9 @@ static const int cta_stats_counter[CTA_STATS_MAX + 1] = {
 	[CTA_STATS_CHAIN_TOOLONG] = CT_CHAINTOOLONG,
 };
 
-/* One reply being parsed: where results go, what message type is expected, why it failed. */
+/* One dump being parsed: where the sums go, the current message's attributes, why it failed. */
 struct nl_parse {
 	struct ct_counters *out;
-	uint16_t type;
-	int max_attr;
 	const struct nlattr **tb;
 	char *err;
 	size_t errlen;
@@ -54,7 +54,7 @@ static int attr_cb(const struct nlattr *attr, void *data)
 	int type = mnl_attr_get_type(attr);
 
 	/* Attributes of newer kernels are not ours to judge. */
-	if (mnl_attr_type_valid(attr, (uint16_t)p->max_attr) < 0 || type == 0)
+	if (mnl_attr_type_valid(attr, CTA_STATS_MAX) < 0 || type == 0)
 		return MNL_CB_OK;
 	if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0) {
 		snprintf(p->err, p->errlen,
@@ -75,7 +75,7 @@ static int parse_attrs(const struct nlmsghdr *nlh, struct nl_parse *p)
 	const char *tail;
 	int ret;
 
-	if (nlh->nlmsg_type != p->type) {
+	if (nlh->nlmsg_type != (NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_CT_GET_STATS_CPU)) {
 		snprintf(p->err, p->errlen, "ctnetlink: unexpected message type 0x%x in reply",
 			 nlh->nlmsg_type);
 		p->failed = true;
@@ -103,32 +103,6 @@ static int parse_attrs(const struct nlmsghdr *nlh, struct nl_parse *p)
 	return MNL_CB_OK;
 }
 
-static int stats_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *tb[CTA_STATS_GLOBAL_MAX + 1] = {0};
-	struct nl_parse *p = data;
-
-	p->tb = tb;
-	p->max_attr = CTA_STATS_GLOBAL_MAX;
-	if (parse_attrs(nlh, p) < 0)
-		return MNL_CB_ERROR;
-	if (tb[CTA_STATS_GLOBAL_ENTRIES]) {
-		p->out->entries = ntohl(mnl_attr_get_u32(tb[CTA_STATS_GLOBAL_ENTRIES]));
-		p->out->have_entries = true;
-	}
-	if (tb[CTA_STATS_GLOBAL_MAX_ENTRIES]) {
-		p->out->max = ntohl(mnl_attr_get_u32(tb[CTA_STATS_GLOBAL_MAX_ENTRIES]));
-		p->out->have_max = true;
-	}
-	if (!p->out->have_entries) {
-		snprintf(p->err, p->errlen, "ctnetlink: statistics reply without an entry count");
-		p->failed = true;
-		errno = EINVAL;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
-}
-
 static int stats_cpu_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[CTA_STATS_MAX + 1] = {0};
@@ -136,7 +110,6 @@ static int stats_cpu_cb(const struct nlmsghdr *nlh, void *data)
 	int a;
 
 	p->tb = tb;
-	p->max_attr = CTA_STATS_MAX;
 	if (parse_attrs(nlh, p) < 0)
 		return MNL_CB_ERROR;
 	for (a = 1; a <= CTA_STATS_MAX; a++) {
@@ -217,15 +190,14 @@ static void error_reason(int e, char *err, size_t errlen)
 }
 
 /*
- * Run one received buffer through mnl_cb_run. Returns 0 (more to come), 1 (NLMSG_DONE or the
- * final acknowledgement seen), or -errno with a reason.
+ * Run one received datagram of the dump through mnl_cb_run. Returns 0 (more to come), 1
+ * (NLMSG_DONE seen, counters summed), or -errno with a reason.
  */
-static int parse_reply(const void *buf, size_t len, unsigned int seq, unsigned int portid,
-		       mnl_cb_t cb, uint16_t msg, struct ct_counters *out, char *err, size_t errlen)
+static int parse_stats_cpu(const void *buf, size_t len, unsigned int seq, unsigned int portid,
+			   struct ct_counters *out, char *err, size_t errlen)
 {
 	struct nl_parse p = {
 		.out = out,
-		.type = (uint16_t)(NFNL_SUBSYS_CTNETLINK << 8 | msg),
 		.err = err,
 		.errlen = errlen,
 	};
@@ -247,7 +219,7 @@ static int parse_reply(const void *buf, size_t len, unsigned int seq, unsigned i
 	}
 	out->source = "netlink";
 	errno = 0;
-	ret = mnl_cb_run(buf, len, seq, portid, cb, &p);
+	ret = mnl_cb_run(buf, len, seq, portid, stats_cpu_cb, &p);
 	free(copy);
 	if (ret == MNL_CB_ERROR) {
 		int e = errno ? errno : EINVAL;
@@ -262,39 +234,13 @@ static int parse_reply(const void *buf, size_t len, unsigned int seq, unsigned i
 			error_reason(e, err, errlen);
 		return -e;
 	}
-	return ret == MNL_CB_STOP ? 1 : 0;
-}
-
-static int parse_stats(const void *buf, size_t len, unsigned int seq, unsigned int portid,
-		       struct ct_counters *out, char *err, size_t errlen)
-{
-	int ret = parse_reply(buf, len, seq, portid, stats_cb, IPCTNL_MSG_CT_GET_STATS, out, err,
-			      errlen);
-
-	if (ret == 1 && !out->have_entries) {
-		snprintf(err, errlen, "ctnetlink: acknowledged without statistics");
-		return -EINVAL;
-	}
-	return ret;
-}
-
-static int parse_stats_cpu(const void *buf, size_t len, unsigned int seq, unsigned int portid,
-			   struct ct_counters *out, char *err, size_t errlen)
-{
-	int ret = parse_reply(buf, len, seq, portid, stats_cpu_cb, IPCTNL_MSG_CT_GET_STATS_CPU, out,
-			      err, errlen);
-
-	if (ret == 1 && out->present == 0) {
+	if (ret != MNL_CB_STOP)
+		return 0;
+	if (out->present == 0) {
 		snprintf(err, errlen, "ctnetlink: per-CPU statistics dump ended empty");
 		return -EINVAL;
 	}
-	return ret;
-}
-
-int ct_netlink_parse_stats(const void *buf, size_t len, struct ct_counters *out, char *err,
-			   size_t errlen)
-{
-	return parse_stats(buf, len, 0, 0, out, err, errlen);
+	return 1;
 }
 
 int ct_netlink_parse_stats_cpu(const void *buf, size_t len, struct ct_counters *out, char *err,
@@ -303,14 +249,14 @@ int ct_netlink_parse_stats_cpu(const void *buf, size_t len, struct ct_counters *
 	return parse_stats_cpu(buf, len, 0, 0, out, err, errlen);
 }
 
-static int send_request(struct mnl_socket *nl, char *buf, uint8_t msg, uint16_t flags,
-			unsigned int seq, char *err, size_t errlen)
+static int send_request(struct mnl_socket *nl, char *buf, unsigned int seq, char *err,
+			size_t errlen)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct nfgenmsg *nfg;
 
-	nlh->nlmsg_type = (uint16_t)(NFNL_SUBSYS_CTNETLINK << 8 | msg);
-	nlh->nlmsg_flags = flags;
+	nlh->nlmsg_type = (uint16_t)(NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_CT_GET_STATS_CPU);
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nlh->nlmsg_seq = seq;
 	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
 	nfg->nfgen_family = AF_UNSPEC;
@@ -325,15 +271,12 @@ static int send_request(struct mnl_socket *nl, char *buf, uint8_t msg, uint16_t 
 	return 0;
 }
 
-typedef int (*reply_parser)(const void *buf, size_t len, unsigned int seq, unsigned int portid,
-			    struct ct_counters *out, char *err, size_t errlen);
-
-/* Send one request and feed every datagram of the answer to parse until it says done. */
-static int transact(struct mnl_socket *nl, char *buf, uint8_t msg, uint16_t flags, unsigned int seq,
-		    reply_parser parse, struct ct_counters *out, char *err, size_t errlen)
+/* Send the dump request and feed every datagram of the answer to the parser until it says done. */
+static int transact(struct mnl_socket *nl, char *buf, unsigned int seq, struct ct_counters *out,
+		    char *err, size_t errlen)
 {
 	unsigned int portid = mnl_socket_get_portid(nl);
-	int ret = send_request(nl, buf, msg, flags, seq, err, errlen);
+	int ret = send_request(nl, buf, seq, err, errlen);
 
 	while (ret == 0) {
 		ssize_t n = mnl_socket_recvfrom(nl, buf, CT_NL_BUFSIZE);
@@ -357,7 +300,7 @@ static int transact(struct mnl_socket *nl, char *buf, uint8_t msg, uint16_t flag
 			snprintf(err, errlen, "ctnetlink: socket closed before the reply ended");
 			return -EPIPE;
 		}
-		ret = parse(buf, (size_t)n, seq, portid, out, err, errlen);
+		ret = parse_stats_cpu(buf, (size_t)n, seq, portid, out, err, errlen);
 	}
 	return ret < 0 ? ret : 0;
 }
@@ -381,11 +324,11 @@ int ct_netlink_read(struct mnl_socket *nl, struct ct_counters *out, char *err, s
 	}
 	if (seq == 0)
 		seq = 1;
-	ret = transact(nl, buf, IPCTNL_MSG_CT_GET_STATS, NLM_F_REQUEST | NLM_F_ACK, seq,
-		       parse_stats, out, err, errlen);
-	if (ret == 0)
-		ret = transact(nl, buf, IPCTNL_MSG_CT_GET_STATS_CPU, NLM_F_REQUEST | NLM_F_DUMP,
-			       seq + 1 ? seq + 1 : 1, parse_stats_cpu, out, err, errlen);
+	/*
+	 * Only the per-CPU dump: the entry count and the limit (IPCTNL_MSG_CT_GET_STATS) come
+	 * from /proc, which every run reads anyway.
+	 */
+	ret = transact(nl, buf, seq, out, err, errlen);
 	free(buf);
 	if (ret < 0) {
 		memset(out, 0, sizeof(*out));

@@ -17,9 +17,35 @@ static bool is_netlink(int fd)
 }
 
 /*
+ * Scramble what follows each message header, the headers themselves left as they are: the
+ * framing stays sound, so what has to catch the damage is the attribute walk. (Scrambling the
+ * whole datagram would hit the second header of a multi-message dump datagram first, and the
+ * case would test the framing check again, only on machines with more than one CPU.)
+ */
+static void scramble_payloads(unsigned char *p, ssize_t n)
+{
+	ssize_t off = 0;
+
+	while (n - off >= (ssize_t)sizeof(struct nlmsghdr)) {
+		struct nlmsghdr h;
+		ssize_t end;
+
+		memcpy(&h, p + off, sizeof(h));
+		if (h.nlmsg_len < sizeof(h))
+			break;
+		end = h.nlmsg_len > (size_t)(n - off) ? n : off + (ssize_t)h.nlmsg_len;
+		for (ssize_t i = off + (ssize_t)sizeof(h); i < end; i++)
+			p[i] = (unsigned char)(p[i] * 31 + 7);
+		if (end == n)
+			break;
+		off += NLMSG_ALIGN(h.nlmsg_len);
+	}
+}
+
+/*
  * enobufs: the receive fails with ENOBUFS (socket buffer overrun); oversize: the datagram did not
  * fit (MSG_TRUNC); truncate: the last bytes are cut off; nlmsgerr: the reply becomes an
- * NLMSG_ERROR carrying -EIO; garbage: the bytes are scrambled.
+ * NLMSG_ERROR carrying -EIO; garbage: every message's payload is scrambled.
  */
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
@@ -53,10 +79,7 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 		e->msg = orig;
 		n = h->nlmsg_len;
 	} else if (strcmp(mode, "garbage") == 0) {
-		unsigned char *p = msg->msg_iov[0].iov_base;
-
-		for (ssize_t i = 16; i < n; i++)
-			p[i] = (unsigned char)(p[i] * 31 + 7);
+		scramble_payloads(msg->msg_iov[0].iov_base, n);
 	}
 	return n;
 }

@@ -1,11 +1,11 @@
-/* Test tool: records the raw ctnetlink statistics replies and the stat file for the unit tests. */
+/* Test tool: records the raw ctnetlink statistics dump and the stat file for the unit tests. */
 /*
- * Not part of the plugin. It sends the two requests check_conntrack sends (IPCTNL_MSG_CT_GET_STATS
- * with NLM_F_ACK, the IPCTNL_MSG_CT_GET_STATS_CPU dump) and writes every datagram of each answer,
- * back to back and untouched, to PREFIX-stats.bin and PREFIX-cpu.bin; /proc/net/stat/nf_conntrack
- * read just before and just after goes to PREFIX.stat. If the stat file changed in between the
- * capture is refused (exit 3): the traffic must be quiet while recording so that both sources
- * describe the same moment. A refused request (NLMSG_ERROR) is recorded as well, exit status 0.
+ * Not part of the plugin. It sends the request check_conntrack sends (the
+ * IPCTNL_MSG_CT_GET_STATS_CPU dump) and writes every datagram of the answer, back to back and
+ * untouched, to PREFIX-cpu.bin; /proc/net/stat/nf_conntrack read just before and just after goes
+ * to PREFIX.stat. If the stat file changed in between the capture is refused (exit 3): the traffic
+ * must be quiet while recording so that both sources describe the same moment. A refused request
+ * (NLMSG_ERROR) is recorded as well, exit status 0.
  *
  * Re-record (as root, from the repository top):
  *     sh tests/data/netlink/record.sh
@@ -62,7 +62,7 @@ static void write_file(const char *prefix, const char *suffix, const void *data,
 	fprintf(stderr, "wrote %s (%zu bytes)\n", path, len);
 }
 
-/* Whether this datagram ends the answer: NLMSG_DONE or NLMSG_ERROR (ack or refusal). */
+/* Whether this datagram ends the answer: NLMSG_DONE or NLMSG_ERROR (a refusal). */
 static int ends_answer(const char *buf, int len)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
@@ -75,8 +75,7 @@ static int ends_answer(const char *buf, int len)
 	return 0;
 }
 
-static size_t request(struct mnl_socket *nl, uint8_t msg, uint16_t flags, unsigned int seq,
-		      char *out, size_t outsize)
+static size_t request(struct mnl_socket *nl, unsigned int seq, char *out, size_t outsize)
 {
 	char buf[BUFSIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -84,8 +83,8 @@ static size_t request(struct mnl_socket *nl, uint8_t msg, uint16_t flags, unsign
 	size_t used = 0;
 	int done = 0;
 
-	nlh->nlmsg_type = NFNL_SUBSYS_CTNETLINK << 8 | msg;
-	nlh->nlmsg_flags = flags;
+	nlh->nlmsg_type = NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_CT_GET_STATS_CPU;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nlh->nlmsg_seq = seq;
 	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
 	nfg->nfgen_family = AF_UNSPEC;
@@ -115,10 +114,10 @@ static size_t request(struct mnl_socket *nl, uint8_t msg, uint16_t flags, unsign
 
 int main(int argc, char **argv)
 {
-	static char before[STATSIZE], after[STATSIZE], stats[BUFSIZE], cpu[16 * BUFSIZE];
+	static char before[STATSIZE], after[STATSIZE], cpu[16 * BUFSIZE];
 	struct timeval tv = {.tv_sec = 5};
 	struct mnl_socket *nl;
-	size_t nbefore, nafter, nstats, ncpu;
+	size_t nbefore, nafter, ncpu;
 	unsigned int seq = (unsigned int)time(NULL);
 
 	if (argc != 2) {
@@ -133,10 +132,7 @@ int main(int argc, char **argv)
 	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 
 	nbefore = read_stat(before, sizeof(before));
-	nstats = request(nl, IPCTNL_MSG_CT_GET_STATS, NLM_F_REQUEST | NLM_F_ACK, seq, stats,
-			 sizeof(stats));
-	ncpu = request(nl, IPCTNL_MSG_CT_GET_STATS_CPU, NLM_F_REQUEST | NLM_F_DUMP, seq + 1, cpu,
-		       sizeof(cpu));
+	ncpu = request(nl, seq, cpu, sizeof(cpu));
 	nafter = read_stat(after, sizeof(after));
 	mnl_socket_close(nl);
 
@@ -144,7 +140,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "stat file changed during the capture: traffic is not quiet\n");
 		return 3;
 	}
-	write_file(argv[1], "-stats.bin", stats, nstats);
 	write_file(argv[1], "-cpu.bin", cpu, ncpu);
 	write_file(argv[1], ".stat", before, nbefore);
 	return 0;

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Re-records the ctnetlink captures and matching stat files used by tests/unit/test_counters.c.
+# Re-records the ctnetlink dumps and matching stat file used by tests/unit/test_counters.c.
 # Run as root from the repository top. Uses its own network namespace; never changes nf_conntrack_max.
 set -eu
 NS=counters-rec
@@ -72,8 +72,7 @@ done
 chmod 1777 "$TMP"
 ip netns exec "$NS" setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \
 	"$TMP/ct-capture" "$TMP/eperm"
-cp "$TMP/kernel-stats.bin" "$TMP/kernel-cpu.bin" "$TMP/kernel.stat" \
-	"$TMP/eperm-stats.bin" "$TMP/eperm-cpu.bin" "$OUT/"
+cp "$TMP/kernel-cpu.bin" "$TMP/kernel.stat" "$TMP/eperm-cpu.bin" "$OUT/"
 
 uname -r >"$OUT/kernel.release"
 echo "recorded in $OUT on $(uname -r)"
