@@ -350,8 +350,8 @@ out:
 
 int mp_state_read(struct mp_state_handle *h, struct mp_state *st, char *err, size_t errlen)
 {
-	size_t len;
-	char *text;
+	size_t len = 0;
+	char *text = NULL;
 	int r;
 
 	if (!st) {

@@ -132,13 +132,15 @@ int ct_rules_cache_parse(char *text, size_t len, const struct ct_rules_cache_key
 {
 	static const char *const keys[] = {"boot ", "cookie ", "generation ", "keep ", "counts "};
 	uint64_t v[6], cookie, genid, keep;
-	char *p = text, *end = text + len, *line;
+	char *p, *end, *line;
 	size_t magic = strlen(CACHE_MAGIC), want_keep;
 	int rc = 0;
 
 	if (!text || !k || !k->boot_id || !r || r->n || r->total[0] || r->total[1])
 		return -EINVAL;
 	want_keep = r->keep;
+	p = text;
+	end = text + len;
 	if (len < magic || memcmp(text, CACHE_MAGIC, magic) != 0)
 		return -EINVAL;
 	p += magic;

@@ -327,7 +327,7 @@ void ct_sysctl_test_manual_resolve(bool on)
  * one call (openat2 RESOLVE_IN_ROOT, Linux 5.6); older kernels, or a seccomp filter that refuses
  * the call, get the path resolved by hand first. Returns an fd or -errno.
  */
-static int open_in_root(int rootfd, const char *path, int flags)
+static int open_in_root(int rootfd, bool real_root, const char *path, int flags)
 {
 	struct open_how how = {
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
@@ -335,8 +335,14 @@ static int open_in_root(int rootfd, const char *path, int flags)
 	char real[PATH_MAX];
 	int fd, r, tries = 0;
 
-	flags |=
-		O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY); /* openat2 refuses O_PATH|O_NOCTTY */
+	/* openat2 refuses O_PATH with O_NOCTTY. */
+	flags |= O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY);
+	/* Under the real root the kernel's own resolution is that already (and older tools, such
+	 * as valgrind 3.19, know nothing of openat2). */
+	if (real_root && !manual_resolve) {
+		fd = openat(rootfd, path, flags);
+		return fd < 0 ? -errno : fd;
+	}
 	how.flags = (unsigned long long)flags;
 
 	while (!manual_resolve) {
@@ -366,7 +372,7 @@ static int stat_in_root(int rootfd, bool real_root, const char *path, struct sta
 
 	if (real_root && !manual_resolve)
 		return fstatat(rootfd, path, st, 0) < 0 ? -errno : 0;
-	fd = open_in_root(rootfd, path, O_PATH);
+	fd = open_in_root(rootfd, real_root, path, O_PATH);
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, st) < 0)
@@ -439,11 +445,11 @@ struct ct_dirent64 {
  * Add the .conf names of one directory; a name already seen comes from a directory of higher
  * precedence and masks this one. Returns 0, or -errno when the directory exists but cannot be read.
  */
-static int scan_dir(int rootfd, unsigned d, struct conf_entry **entp, size_t *cap, size_t *n,
-		    char *err, size_t errlen)
+static int scan_dir(int rootfd, bool real_root, unsigned d, struct conf_entry **entp, size_t *cap,
+		    size_t *n, char *err, size_t errlen)
 {
 	char buf[4096] __attribute__((aligned(8)));
-	int fd = open_in_root(rootfd, sysctl_dirs[d], O_RDONLY | O_DIRECTORY);
+	int fd = open_in_root(rootfd, real_root, sysctl_dirs[d], O_RDONLY | O_DIRECTORY);
 	bool full = false;
 
 	if (fd == -ENOENT || fd == -ENOTDIR)
@@ -512,14 +518,15 @@ static int scan_dir(int rootfd, unsigned d, struct conf_entry **entp, size_t *ca
  * Read at most SYSCTL_MAX_FILE_SIZE bytes of a regular file into *buf (grown as needed, from the
  * file's size: most are a few hundred bytes); 0 masked/empty, >0 bytes, -errno.
  */
-static ssize_t read_conf(int rootfd, const char *path, char **buf, size_t *cap, bool *truncated)
+static ssize_t read_conf(int rootfd, bool real_root, const char *path, char **buf, size_t *cap,
+			 bool *truncated)
 {
 	struct stat st;
 	size_t got = 0;
 	int fd;
 
 	*truncated = false;
-	fd = open_in_root(rootfd, path, O_RDONLY | O_NONBLOCK);
+	fd = open_in_root(rootfd, real_root, path, O_RDONLY | O_NONBLOCK);
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -607,7 +614,7 @@ int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sy
 	 * (mmap, page faults, munmap) cost more than the reading itself.
 	 */
 	for (d = 0; d < sizeof(sysctl_dirs) / sizeof(sysctl_dirs[0]); d++) {
-		int r = scan_dir(rootfd, d, &ent, &cap, &n, err, errlen);
+		int r = scan_dir(rootfd, real_root, d, &ent, &cap, &n, err, errlen);
 
 		if (r < 0 && ret == 0)
 			ret = r;
@@ -629,10 +636,10 @@ int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sy
 
 		entry_path(&ent[i], i == n - 1, path, sizeof(path));
 		r = stat_in_root(rootfd, real_root, path + 1, &st);
-		if (r == 0 && !S_ISREG(st.st_mode)) {
-			ent[i].skip = true; /* a link to /dev/null masks; a fifo sets nothing */
-		} else if (r == -ENOENT) {
-			ent[i].skip = true; /* dangling, or /dev/null absent from a fixture tree */
+		if ((r == 0 && !S_ISREG(st.st_mode)) || r == -ENOENT) {
+			/* A link to /dev/null masks, a fifo sets nothing; a dangling link (or one
+			 * to a /dev/null a fixture tree does not have) neither. */
+			ent[i].skip = true;
 		} else if (r < 0) {
 			ent[i].skip = true;
 			note(err, errlen, false, "cannot resolve %s: %s", path, strerror(-r));
@@ -653,7 +660,7 @@ int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sy
 		if (ent[i].skip)
 			continue;
 		entry_path(&ent[i], i == n - 1, path, sizeof(path));
-		got = read_conf(rootfd, path + 1, &buf, &bufcap, &truncated);
+		got = read_conf(rootfd, real_root, path + 1, &buf, &bufcap, &truncated);
 		if (got < 0) {
 			if (got != -ENOENT)
 				note(err, errlen, false, "cannot read %s: %s", path,
