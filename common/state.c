@@ -70,13 +70,15 @@ static bool in_memory(const char *path)
  */
 static const char *default_dir(bool first, const char *plugin, char *buf, size_t len)
 {
-	bool run_first = in_memory(DEFAULT_STATE_DIR) || !in_memory("/dev/shm");
+	static int run_first = -1; /* decided once per process: it is asked several times a run */
 	int n;
 
 	if (!buf || !len || !plugin || !*plugin || strchr(plugin, '/') ||
 	    strcmp(plugin, ".") == 0 || strcmp(plugin, "..") == 0)
 		return NULL;
-	if (first == run_first)
+	if (run_first < 0)
+		run_first = in_memory(DEFAULT_STATE_DIR) || !in_memory("/dev/shm");
+	if (first == (run_first == 1))
 		n = snprintf(buf, len, "%s/%lu/%s", DEFAULT_STATE_DIR, (unsigned long)geteuid(),
 			     plugin);
 	else
