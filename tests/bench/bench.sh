@@ -60,6 +60,8 @@ W="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 -O2"
 cc $W -static -o "$B/runner" tests/bench/runner.c || die "cannot build the runner"
 cc $W -o "$B/floor" tests/bench/floor.c || die "cannot build the floor"
 cc $W -o "$B/fill" tests/bench/fill.c || die "cannot build fill"
+cc $W -o "$B/fetch" tests/bench/fetch.c $(pkg-config --cflags --libs libmnl) ||
+	die "cannot build fetch"
 # The floor again, made to load libmnl as the plugin does: what one more shared library costs.
 cc $W -o "$B/floor_mnl" tests/bench/floor.c -Wl,--no-as-needed $(pkg-config --libs libmnl) ||
 	die "cannot build the floor with libmnl"
@@ -145,6 +147,12 @@ add_common() { # add_common TAG NS [all]: the floor, the plugin's modes and the 
 }
 
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+# Where the default state goes here: /run when it is a tmpfs, else /dev/shm (common/state.c).
+STATE_WHERE=$("$PLUGIN" -vv --no-rules 2>&1 | sed -n 's/^state of namespace .* in \(.*\)\/netns-.*/\1/p' | head -1)
+case $(stat -f -c %T /run 2>/dev/null) in
+tmpfs) STATE_WHERE="${STATE_WHERE:-/run/monitoring-plugins}, a tmpfs" ;;
+*) STATE_WHERE="${STATE_WHERE:-/dev/shm/monitoring-plugins-0}: /run is not a tmpfs on this machine, so /dev/shm" ;;
+esac
 firstsize=${SIZES%% *}
 biggest=0
 for s in $SIZES; do [ "$s" -gt "$biggest" ] && biggest=$s; done
@@ -229,7 +237,17 @@ for n in $RULES; do
 		print "COMMIT"
 	}' | ip netns exec "$P-l$n" iptables-legacy-restore || die "loading $n iptables-legacy rules"
 done
-for t in "${RTAGS[@]}"; do add_common "$t" "$P-$t"; done
+NOCACHE="check_conntrack, no rules cache (state dir unusable)"
+FETCH_NFT="kernel fetch alone: nftables dump (tests/bench/fetch.c)"
+FETCH_LEG="kernel fetch alone: legacy tables (tests/bench/fetch.c)"
+for t in "${RTAGS[@]}"; do
+	add_common "$t" "$P-$t"
+	# The plugin keeps what a large nftables ruleset said while its generation is unchanged:
+	# without a usable state directory it reads the rules on every run, as after each change.
+	[ -n "$PLUGIN_RULES" ] && add "$t" "$P-$t" "$NOCACHE" "$PLUGIN" "--state-dir=$UNUSABLE"
+	add "$t" "$P-$t" "$FETCH_NFT" "$B/fetch" nft
+	add "$t" "$P-$t" "$FETCH_LEG" "$B/fetch" legacy
+done
 log "measuring ${#LABELS[@]} commands at ruleset sizes none $RULES (interleaved)"
 measure
 for t in "${RTAGS[@]}"; do
@@ -281,7 +299,7 @@ human() { echo "$1" | sed ':a; s/\B[0-9]\{3\}\>/,&/; ta'; } # 1000000 -> 1,000,0
 	echo "${MAXRUNS} runs or ${BUDGET} ms of runs each (at least ${MINRUNS}). Wall time: median, min-max over runs."
 	echo "CPU: median user+sys of the process and the children it waited for. Peak RSS: median"
 	echo "ru_maxrss (for a pipeline, its largest process). Pipelines run under \`sh -c\`, as a check would."
-	echo "check_conntrack: default options (state in /run/monitoring-plugins, a tmpfs), or with its"
+	echo "check_conntrack: default options (state in its default directory, $STATE_WHERE), or with its"
 	echo "state in a directory on disk (/var/tmp), or in a directory that cannot be created."
 	echo "Namespaces: a \`ct state\` output rule (nftables) and an iptables-legacy \`-m state\` rule;"
 	echo "entries are unreplied UDP flows made by tests/bench/fill.c; nf_conntrack_max was $MAXNOW."
@@ -318,7 +336,7 @@ human() { echo "$1" | sed ':a; s/\B[0-9]\{3\}\>/,&/; ta'; } # 1000000 -> 1,000,0
 	echo "persistence scan, \`--state-dir=\` a directory that cannot be created skips state retention,"
 	echo "\`--no-rules\` skips rule inspection; \"floor linked with libmnl\" is the floor loading the one"
 	echo "shared library the plugin adds. Default mode differs from \"state on disk\" by where the state"
-	echo "file is created and renamed: tmpfs (/run) or the root file system."
+	echo "file is created and renamed: a tmpfs (the default directory) or the root file system."
 	[ -z "$HAVE_PROC_CT" ] && echo && echo "/proc/net/nf_conntrack: absent on this kernel (not measured)."
 	echo
 
@@ -373,7 +391,8 @@ human() { echo "$1" | sed ':a; s/\B[0-9]\{3\}\>/,&/; ta'; } # 1000000 -> 1,000,0
 	done
 	echo "$hdr"
 	echo "$sep"
-	for l in "$F" "check_conntrack" "check_conntrack, state on disk" "rules module alone" \
+	for l in "$F" "check_conntrack" "$NOCACHE" "check_conntrack, state on disk" \
+		"rules module alone" "$FETCH_NFT" "$FETCH_LEG" \
 		"iptables-legacy-save | grep -c state" "nft list ruleset | grep -c ct"; do
 		field r0 "$l" 2 >/dev/null || continue
 		row="| $(esc "$l") |"
@@ -382,6 +401,13 @@ human() { echo "$1" | sed ':a; s/\B[0-9]\{3\}\>/,&/; ta'; } # 1000000 -> 1,000,0
 		done
 		echo "$row"
 	done
+	echo
+	echo "check_conntrack reads a large nftables ruleset (4 datagrams or more) once per change: while"
+	echo "the generation the kernel reports (NFT_MSG_GETGEN) is the one it filed its result under, in"
+	echo "the state directory with this boot and the namespace's cookie, it takes that result. The"
+	echo "default row is therefore an unchanged ruleset; \"no rules cache\" is every run after a change."
+	echo "iptables-legacy has no generation: it is read on every run. \"kernel fetch alone\" only"
+	echo "asks the kernel for the rules and looks at nothing: no checker that reads them can be faster."
 	echo
 	echo "Peak RSS MiB of check_conntrack: $(for t in "${RTAGS[@]}"; do echo -n "$t $(mib "$(field "$t" check_conntrack 6)"); "; done)"
 	echo
@@ -429,17 +455,20 @@ human() { echo "$1" | sed ':a; s/\B[0-9]\{3\}\>/,&/; ta'; } # 1000000 -> 1,000,0
 	# Rule inspection is judged on the plugin as it runs by default (state on tmpfs).
 	insp="check_conntrack"
 	[ -z "$PLUGIN_RULES" ] && insp="rules module alone"
-	rule_target() { # rule_target TAG PEER WANT KIND: one row of the rule inspection targets
-		local i p r rc
-		i=$(field "$1" "$insp" 2)
+	rule_target() { # rule_target TAG PEER WANT KIND [LABEL]: one row of the rule inspection targets
+		local who=${5:-$insp} i p r rc
+		i=$(field "$1" "$who" 2) || return 0
 		p=$(field "$1" "$2" 2)
 		r=$(ratio "$p" "$i")
-		rc=$(ratio "$(field "$1" "$2" 5)" "$(field "$1" "$insp" 5)")
-		echo "| rule inspection ($insp), $(human "$top") $4 rules, >= $3 x faster than $(esc "$2") | $r x ($(ms "$i") vs $(ms "$p") ms); CPU $rc x | $(verdict "$r >= $3") / $(verdict "$rc >= $3") |"
+		rc=$(ratio "$(field "$1" "$2" 5)" "$(field "$1" "$who" 5)")
+		echo "| rule inspection ($(esc "$who")), $(human "$top") $4, >= $3 x faster than $(esc "$2") | $r x ($(ms "$i") vs $(ms "$p") ms); CPU $rc x | $(verdict "$r >= $3") / $(verdict "$rc >= $3") |"
 	}
 	if field "l$top" "$insp" 2 >/dev/null; then
-		rule_target "l$top" "iptables-legacy-save | grep -c state" 5 legacy
-		rule_target "n$top" "nft list ruleset | grep -c ct" 40 nftables
+		rule_target "l$top" "iptables-legacy-save | grep -c state" 5 "legacy rules"
+		rule_target "l$top" "iptables-legacy-save | grep -c state" 5 "legacy rules (the bound)" "$FETCH_LEG"
+		rule_target "n$top" "nft list ruleset | grep -c ct" 40 "nftables rules, unchanged since the last run"
+		rule_target "n$top" "nft list ruleset | grep -c ct" 40 "nftables rules, read every run" "$NOCACHE"
+		rule_target "n$top" "nft list ruleset | grep -c ct" 40 "nftables rules (the bound)" "$FETCH_NFT"
 	fi
 	echo
 	fq1=$(field "$t0" "$F" 10)
