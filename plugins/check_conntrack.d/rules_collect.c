@@ -109,27 +109,32 @@ static int nft_rules(const struct ct_config *cfg, struct ct_snapshot *snap, stru
 	struct ct_rules_cache_key k = {.boot_id = snap->boot_id};
 	struct ct_nft_dump info;
 	char name[64], why[160];
-	bool cached, have_gen = false;
+	bool have_file, gen_before = false, have_gen;
 	int rc;
 
 	snprintf(name, sizeof(name), "nft-rules-netns-%" PRIu64, ns->inode);
-	cached = snap->boot_id[0] && r->n == 0 && !r->total[0] && !r->total[1] &&
-		 ct_state_exists(cfg, name);
-	if (cached) {
+	have_file = snap->boot_id[0] && r->n == 0 && !r->total[0] && !r->total[1] &&
+		    ct_state_exists(cfg, name);
+	if (have_file) {
 		k.cookie = netns_cookie(nl);
-		have_gen = k.cookie && ct_rules_nft_genid(nl, &k.genid, why, sizeof(why)) == 0;
-		if (have_gen && from_cache(cfg, snap, r, name, &k))
+		gen_before = k.cookie && ct_rules_nft_genid(nl, &k.genid, why, sizeof(why)) == 0;
+		if (gen_before && from_cache(cfg, snap, r, name, &k))
 			return 1;
 	}
 	rc = ct_rules_nft(nl, r, &info, err, errlen);
-	if (rc < 0 || !snap->boot_id[0] || (!cached && info.batches < CACHE_MIN_BATCHES))
+	if (rc < 0 || !snap->boot_id[0] || (!have_file && info.batches < CACHE_MIN_BATCHES))
 		return rc;
 	if (!k.cookie)
 		k.cookie = netns_cookie(nl);
-	if (!have_gen)
-		have_gen = k.cookie && ct_rules_nft_genid(nl, &k.genid, why, sizeof(why)) == 0;
-	if (have_gen && info.have_res_id && !info.res_id_mixed &&
-	    info.res_id == (uint16_t)(k.genid & 0xffff))
+	have_gen =
+		gen_before || (k.cookie && ct_rules_nft_genid(nl, &k.genid, why, sizeof(why)) == 0);
+	/*
+	 * Filed under a generation read before the dump, a change since then only makes the file
+	 * stale (the next run sees another generation). Read after the dump, the generation must be
+	 * the one the dump's own messages carry.
+	 */
+	if (have_gen && !info.res_id_mixed &&
+	    (gen_before || (info.have_res_id && info.res_id == (uint16_t)(k.genid & 0xffff))))
 		to_cache(cfg, snap, r, name, &k);
 	return 0;
 }

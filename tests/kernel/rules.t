@@ -122,4 +122,12 @@ run --netns=$m -v
 like "$out" $'\n'"nftables rules read" "another namespace with the same ruleset: its own dump"
 # Its copy: the 1,001 nftables rules and the iptables-nft one (nft lists it), no legacy rules.
 is "$(perf)" "state_rules=252 tracking_rules=252 notrack_rules=0 " "another namespace: its own counts"
+# Emptied: the empty result is kept too (filed under the generation read before the dump).
+ip netns exec $m nft flush ruleset
+run --netns=$m -v
+like "$out" $'\n'"nftables rules read" "flushed: dumped again"
+is "$(perf)" "state_rules=0 tracking_rules=0 notrack_rules=0 " "flushed: nothing counted"
+run --netns=$m -v
+like "$out" $'\n'"nftables rules unchanged since the last run" "flushed: then taken from the cache"
+is "$(perf)" "state_rules=0 tracking_rules=0 notrack_rules=0 " "flushed: still nothing from the cache"
 done_testing
