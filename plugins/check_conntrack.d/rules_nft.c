@@ -390,23 +390,16 @@ int ct_rules_nft_parse(const void *buf, size_t len, struct ct_rules *r, char *er
 	return nft_parse(buf, len, 0, 0, r, NULL, err, errlen);
 }
 
-int ct_rules_nft(struct mnl_socket *nl, struct ct_rules *r, struct ct_nft_dump *info, char *err,
-		 size_t errlen)
+/* Send one nftables request for every family; what names it in err. 0 or -errno. */
+static int nft_request(struct mnl_socket *nl, char *buf, uint16_t msg, uint16_t flags, unsigned seq,
+		       const char *what, char *err, size_t errlen)
 {
-	char buf[MNL_SOCKET_DUMP_SIZE];
-	struct nlmsghdr *nlh;
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct nfgenmsg *nfg;
-	unsigned seq = (unsigned)time(NULL), portid = mnl_socket_get_portid(nl);
-	struct ct_rules_mark mark = ct_rules_mark(r);
-
-	if (info)
-		memset(info, 0, sizeof(*info));
-	ssize_t n;
 	int rc;
 
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETRULE;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_type = (uint16_t)((NFNL_SUBSYS_NFTABLES << 8) | msg);
+	nlh->nlmsg_flags = (uint16_t)(NLM_F_REQUEST | flags);
 	nlh->nlmsg_seq = seq;
 	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
 	nfg->nfgen_family = NFPROTO_UNSPEC;
@@ -414,9 +407,27 @@ int ct_rules_nft(struct mnl_socket *nl, struct ct_rules *r, struct ct_nft_dump *
 	nfg->res_id = 0;
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
 		rc = -errno;
-		snprintf(err, errlen, "nftables rule dump: send: %s", strerror(-rc));
+		snprintf(err, errlen, "%s: send: %s", what, strerror(-rc));
 		return rc;
 	}
+	return 0;
+}
+
+int ct_rules_nft(struct mnl_socket *nl, struct ct_rules *r, struct ct_nft_dump *info, char *err,
+		 size_t errlen)
+{
+	char buf[MNL_SOCKET_DUMP_SIZE];
+	unsigned seq = (unsigned)time(NULL), portid = mnl_socket_get_portid(nl);
+	struct ct_rules_mark mark = ct_rules_mark(r);
+	ssize_t n;
+	int rc;
+
+	if (info)
+		memset(info, 0, sizeof(*info));
+	rc = nft_request(nl, buf, NFT_MSG_GETRULE, NLM_F_DUMP, seq, "nftables rule dump", err,
+			 errlen);
+	if (rc < 0)
+		return rc;
 	do {
 		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 		if (n < 0) {
@@ -489,24 +500,13 @@ int ct_rules_nft_genid_parse(const void *buf, size_t len, unsigned seq, unsigned
 int ct_rules_nft_genid(struct mnl_socket *nl, uint32_t *genid, char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	unsigned seq = (unsigned)time(NULL) ^ 0x6e66u;
-	struct nfgenmsg *nfg;
 	ssize_t n;
 	int rc;
 
-	nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	nlh->nlmsg_seq = seq;
-	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	nfg->nfgen_family = NFPROTO_UNSPEC;
-	nfg->version = NFNETLINK_V0;
-	nfg->res_id = 0;
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "nftables generation: send: %s", strerror(-rc));
+	rc = nft_request(nl, buf, NFT_MSG_GETGEN, 0, seq, "nftables generation", err, errlen);
+	if (rc < 0)
 		return rc;
-	}
 	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 	if (n <= 0) {
 		rc = n < 0 ? -errno : -EPROTO;
