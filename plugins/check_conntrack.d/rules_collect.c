@@ -97,10 +97,9 @@ static void to_cache(const struct ct_config *cfg, struct ct_snapshot *snap,
 
 /*
  * nftables, from the cache when the ruleset has not changed since it was written (1), else
- * dumped (0, or -errno).
- * The cache is only written for rulesets large enough to be worth it (or kept current once it
- * exists), and only when the dump provably saw the generation it is filed under: every dump
- * message carries the generation's low 16 bits, and a change during the dump marks it.
+ * dumped (0, or -errno). The cache is written for rulesets large enough to be worth it (or kept
+ * current once it exists), never under a generation newer than the rules it holds (see below),
+ * and not at all when the ruleset changed during the dump.
  */
 static int nft_rules(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
 		     struct mnl_socket *nl, char *err, size_t errlen)
