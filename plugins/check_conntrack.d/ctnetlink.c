@@ -156,8 +156,8 @@ static int check_framing(const void *buf, size_t len, char *err, size_t errlen)
 		}
 		if (h.nlmsg_len > len - off) {
 			snprintf(err, errlen,
-				 "ctnetlink: truncated message in reply (%u of %zu bytes)",
-				 h.nlmsg_len, len - off);
+				 "ctnetlink: truncated message in reply (%zu of its %u bytes)",
+				 len - off, h.nlmsg_len);
 			return -EINVAL;
 		}
 		off += MNL_ALIGN(h.nlmsg_len) < len - off ? MNL_ALIGN(h.nlmsg_len) : len - off;
