@@ -3,10 +3,12 @@
  * looks at nothing, so whatever a checker does on top (parsing, classifying) is not in it.
  *
  *   fetch nft      NFT_MSG_GETRULE dump of every family, the datagrams received and dropped
- *   fetch legacy   IPT_SO_GET_INFO + IPT_SO_GET_ENTRIES of every table in ip_tables_names
+ *   fetch legacy   IPT_SO_GET_INFO + IPT_SO_GET_ENTRIES of every table in ip_tables_names, into
+ *                  memory laid out as the plugin lays it out
  *
  * Prints the bytes the kernel handed over.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +55,26 @@ static long fetch_nft(void)
 	return ret < 0 ? -1 : total;
 }
 
+/* The copy's memory as the plugin gets it: prefaulted, on huge pages from 2 MiB. */
+static void *blob(size_t size)
+{
+	const size_t huge = (size_t)2 << 20;
+	char *map, *at;
+
+	if (size < huge) {
+		map = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		return map == MAP_FAILED ? NULL : map;
+	}
+	map = mmap(NULL, size + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED)
+		return NULL;
+	at = (char *)(((uintptr_t)map + huge - 1) & ~(uintptr_t)(huge - 1));
+	madvise(at, size, MADV_HUGEPAGE);
+	madvise(at, size, MADV_POPULATE_WRITE);
+	return at;
+}
+
 static long fetch_legacy(void)
 {
 	char names[1024], *name, *save = NULL;
@@ -76,9 +98,8 @@ static long fetch_legacy(void)
 		if (getsockopt(fd, SOL_IP, IPT_SO_GET_INFO, &info, &len) < 0)
 			return -1;
 		size = sizeof(*e) + info.size;
-		e = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
-			 -1, 0);
-		if (e == MAP_FAILED)
+		e = blob(size);
+		if (!e)
 			return -1;
 		memcpy(e->name, info.name, sizeof(e->name));
 		e->size = info.size;
@@ -86,7 +107,7 @@ static long fetch_legacy(void)
 		if (getsockopt(fd, SOL_IP, IPT_SO_GET_ENTRIES, e, &len) < 0)
 			return -1;
 		total += (long)info.size;
-		munmap(e, size);
+		/* Left mapped: the process ends right after. */
 	}
 	return total;
 }

@@ -130,4 +130,15 @@ is "$(perf)" "state_rules=0 tracking_rules=0 notrack_rules=0 " "flushed: nothing
 run --netns=$m -v
 like "$out" $'\n'"nftables rules unchanged since the last run" "flushed: then taken from the cache"
 is "$(perf)" "state_rules=0 tracking_rules=0 notrack_rules=0 " "flushed: still nothing from the cache"
+# A legacy table over 2 MiB (10,000 rules): its copy is laid out on huge pages, read the same.
+n=$(mkns leg10k)
+awk 'BEGIN { print "*filter"; for (i = 0; i < 10000; i++)
+	if (i % 4 == 0) print "-A INPUT -m state --state ESTABLISHED -j ACCEPT"
+	else printf "-A INPUT -p tcp --dport %d -j ACCEPT\n", 1000 + i; print "COMMIT" }' |
+	ip netns exec $n iptables-legacy-restore
+run --netns=$n
+is "$(perf)" "state_rules=2500 tracking_rules=2500 notrack_rules=0 " "10,000 legacy rules (2.4 MB): all counted"
+like "$out" "\.\.\. and 2480 more rules \(-v lists all\)" "10,000 legacy rules: 20 listed, the rest counted"
+run --netns=$n -v
+like "$out" $'\n'"rule: iptables-legacy ip filter INPUT #9997: state match" "10,000 legacy rules, -v: numbered to the end"
 done_testing
