@@ -85,8 +85,13 @@ void ct_rules_free(struct ct_rules *r)
 
 void ct_rules_what_add(char *what, size_t whatlen, const char *phrase)
 {
-	size_t plen = strlen(phrase), used = strnlen(what, whatlen);
+	size_t plen, used;
 	const char *p = what;
+
+	if (!what || !whatlen)
+		return; /* the rule is only counted: no text */
+	plen = strlen(phrase);
+	used = strnlen(what, whatlen);
 
 	/* Already listed? Phrases are separated by ", ". */
 	while ((p = strstr(p, phrase)) != NULL) {
@@ -153,6 +158,12 @@ unsigned ct_rules_xt_kinds(bool is_target, const char *name, unsigned revision, 
 	char phrase[48];
 	size_t i;
 
+	/*
+	 * Most rules use none of these (tcp, udp, the standard target's empty name): the first
+	 * letter turns them away before a dozen string compares.
+	 */
+	if (!name[0] || !strchr(is_target ? "CNMSDR" : "sch", name[0]))
+		return 0;
 	if (!is_target) {
 		if (strcmp(name, "state") == 0) {
 			ct_rules_what_add(what, whatlen, "state match");
@@ -162,8 +173,10 @@ unsigned ct_rules_xt_kinds(bool is_target, const char *name, unsigned revision, 
 			return conntrack_match_kinds(revision, info, len, what, whatlen);
 		for (i = 0; i < sizeof(ct_matches) / sizeof(ct_matches[0]); i++) {
 			if (strcmp(name, ct_matches[i]) == 0) {
-				snprintf(phrase, sizeof(phrase), "%s match", name);
-				ct_rules_what_add(what, whatlen, phrase);
+				if (what && whatlen) {
+					snprintf(phrase, sizeof(phrase), "%s match", name);
+					ct_rules_what_add(what, whatlen, phrase);
+				}
 				return CT_RULE_CT;
 			}
 		}

@@ -60,13 +60,12 @@ static uint16_t get_u16(const unsigned char *p)
 static void get_name(char *dst, const unsigned char *src, size_t max)
 {
 	memcpy(dst, src, max);
-	dst[max] = '\0';
-	dst[strnlen(dst, max)] = '\0';
+	dst[max] = '\0'; /* a C string up to its first NUL, wherever that is */
 }
 
 /* The matches between the entry header and its target; 0 or -EINVAL with the reason. */
-static int walk_matches(const unsigned char *e, size_t start, size_t end, struct ct_rule *rule,
-			char *err, size_t errlen)
+static int walk_matches(const unsigned char *e, size_t start, size_t end, unsigned *kinds,
+			char *what, size_t whatlen, char *err, size_t errlen)
 {
 	const size_t hdr = sizeof(struct xt_entry_match);
 	char name[XT_EXTENSION_MAXNAMELEN + 1];
@@ -86,9 +85,9 @@ static int walk_matches(const unsigned char *e, size_t start, size_t end, struct
 		}
 		get_name(name, e + m + offsetof(struct xt_entry_match, u.user.name),
 			 XT_EXTENSION_MAXNAMELEN);
-		rule->kinds |= ct_rules_xt_kinds(
-			false, name, e[m + offsetof(struct xt_entry_match, u.user.revision)],
-			e + m + hdr, msize - hdr, rule->what, sizeof(rule->what));
+		*kinds |= ct_rules_xt_kinds(false, name,
+					    e[m + offsetof(struct xt_entry_match, u.user.revision)],
+					    e + m + hdr, msize - hdr, what, whatlen);
 		m += msize;
 	}
 	return 0;
@@ -107,8 +106,12 @@ static int walk(const struct entry_layout *l, const char *table, unsigned valid_
 
 	while (off < size) {
 		const unsigned char *e = blob + off;
-		struct ct_rule rule = {.backend = "iptables-legacy"};
+		char what[sizeof(((struct ct_rule *)0)->what)];
+		/* Past the rules the output lists, rules are only counted: no text for them. */
+		size_t whatlen =
+			!r->keep || r->kept[0] < r->keep || r->kept[1] < r->keep ? sizeof(what) : 0;
 		size_t toff, next, tsize;
+		unsigned kinds = 0;
 
 		if (size - off < l->size) {
 			snprintf(err, errlen, "iptables-legacy: truncated entry at %zu", off);
@@ -152,18 +155,22 @@ static int walk(const struct entry_layout *l, const char *table, unsigned valid_
 			continue;
 		}
 		num++;
-		rc = walk_matches(e, l->size, toff, &rule, err, errlen);
+		what[0] = '\0';
+		rc = walk_matches(e, l->size, toff, &kinds, what, whatlen, err, errlen);
 		if (rc < 0)
 			return rc;
-		rule.kinds |= ct_rules_xt_kinds(
+		kinds |= ct_rules_xt_kinds(
 			true, tname, e[toff + offsetof(struct xt_entry_target, u.user.revision)],
-			e + toff + thdr, tsize - thdr, rule.what, sizeof(rule.what));
-		if (rule.kinds && !ct_rules_wanted(r, rule.kinds)) {
-			ct_rules_count(r, rule.kinds); /* counted, not listed */
-		} else if (rule.kinds) {
+			e + toff + thdr, tsize - thdr, what, whatlen);
+		if (kinds && !ct_rules_wanted(r, kinds)) {
+			ct_rules_count(r, kinds); /* counted, not listed */
+		} else if (kinds) {
+			struct ct_rule rule = {.backend = "iptables-legacy", .kinds = kinds};
+
 			snprintf(rule.family, sizeof(rule.family), "%s", l->family);
 			snprintf(rule.table, sizeof(rule.table), "%s", table);
 			memcpy(rule.chain, chain, sizeof(chain));
+			memcpy(rule.what, what, sizeof(what));
 			rule.handle = num;
 			if (ct_rules_add(r, &rule) < 0) {
 				snprintf(err, errlen, "iptables-legacy: out of memory");
