@@ -4,6 +4,7 @@
  * boot) and one ruleset generation (NFT_MSG_GETGEN, bumped by every committed change).
  *
  *   # check_conntrack nftables rules v1
+ *   plugin <version that classified them: another version reads the rules again>
  *   boot <boot id>
  *   cookie <namespace cookie>
  *   generation <ruleset generation>
@@ -41,8 +42,8 @@ int ct_rules_cache_format(const struct ct_rules_cache_key *k, const struct ct_ru
 	    strchr(k->boot_id, ' '))
 		return -EINVAL;
 	n = snprintf(buf, len,
-		     CACHE_MAGIC "boot %s\ncookie %" PRIu64 "\ngeneration %" PRIu32
-				 "\nkeep %zu\ncounts %u %u %u %u %zu %zu\n",
+		     CACHE_MAGIC "plugin " CT_VERSION "\nboot %s\ncookie %" PRIu64
+				 "\ngeneration %" PRIu32 "\nkeep %zu\ncounts %u %u %u %u %zu %zu\n",
 		     k->boot_id, k->cookie, k->genid, r->keep, r->state_rules, r->tracking_rules,
 		     r->notrack_rules, r->kinds, r->total[0], r->total[1]);
 	if (n < 0 || (size_t)n >= len)
@@ -130,7 +131,8 @@ static int parse_rule(char *s, struct ct_rules *r)
 int ct_rules_cache_parse(char *text, size_t len, const struct ct_rules_cache_key *k,
 			 struct ct_rules *r)
 {
-	static const char *const keys[] = {"boot ", "cookie ", "generation ", "keep ", "counts "};
+	static const char *const keys[] = {"plugin ",	  "boot ", "cookie ",
+					   "generation ", "keep ", "counts "};
 	uint64_t v[6], cookie, genid, keep;
 	char *p, *end, *line;
 	size_t magic = strlen(CACHE_MAGIC), want_keep;
@@ -144,29 +146,33 @@ int ct_rules_cache_parse(char *text, size_t len, const struct ct_rules_cache_key
 	if (len < magic || memcmp(text, CACHE_MAGIC, magic) != 0)
 		return -EINVAL;
 	p += magic;
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 6; i++) {
 		line = next_line(&p, end);
 		if (!line || strncmp(line, keys[i], strlen(keys[i])) != 0)
 			return -EINVAL;
 		line += strlen(keys[i]);
 		switch (i) {
 		case 0:
-			if (strcmp(line, k->boot_id) != 0)
+			if (strcmp(line, CT_VERSION) != 0)
 				return -ESTALE;
 			break;
 		case 1:
+			if (strcmp(line, k->boot_id) != 0)
+				return -ESTALE;
+			break;
+		case 2:
 			if (!take_u64(&line, UINT64_MAX, &cookie) || *line)
 				return -EINVAL;
 			if (cookie != k->cookie)
 				return -ESTALE;
 			break;
-		case 2:
+		case 3:
 			if (!take_u64(&line, UINT32_MAX, &genid) || *line)
 				return -EINVAL;
 			if (genid != k->genid)
 				return -ESTALE;
 			break;
-		case 3:
+		case 4:
 			if (!take_u64(&line, SIZE_MAX, &keep) || *line)
 				return -EINVAL;
 			break;

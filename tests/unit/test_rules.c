@@ -523,6 +523,17 @@ static void test_cache(void)
 	is_int(cache_parse(text, (size_t)len, &k, 0, &back), -ESTALE,
 	       "cache: 20 stored, -v wants all: stale");
 	ct_rules_free(&back);
+	{
+		/* Another version may classify differently: it reads the rules again. */
+		char other_text[sizeof(text) + 32];
+		const char *rest = strchr(strstr(text, "\nplugin ") + 1, '\n');
+		int n = snprintf(other_text, sizeof(other_text),
+				 "# check_conntrack nftables rules v1\nplugin 0.0.0-other%s", rest);
+
+		is_int(cache_parse(other_text, (size_t)n, &k, CT_RULES_LISTED, &back), -ESTALE,
+		       "cache: written by another plugin version: stale");
+	}
+	ct_rules_free(&back);
 
 	/* Everything stored (a -v run): serves a run that lists 20, and one that lists all. */
 	len = ct_rules_cache_format(&k, &all, text, sizeof(text));
