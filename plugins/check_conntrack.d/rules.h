@@ -91,9 +91,6 @@ int ct_rules_nft(struct mnl_socket *nl, struct ct_rules *r, struct ct_nft_dump *
  * namespace's nftables ruleset, iptables-nft's included. 0 or -errno with a reason in err.
  */
 int ct_rules_nft_genid(struct mnl_socket *nl, uint32_t *genid, char *err, size_t errlen);
-/* Its reply parser (seq and portid 0 skip the checks): 0, -EBADMSG, or the reply's -errno. */
-int ct_rules_nft_genid_parse(const void *buf, size_t len, unsigned seq, unsigned portid,
-			     uint32_t *genid);
 /* Parser behind it for unit tests on recorded bytes; same return convention as the counters'. */
 int ct_rules_nft_parse(const void *buf, size_t len, struct ct_rules *r, char *err, size_t errlen);
 

@@ -477,8 +477,8 @@ static int gen_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int ct_rules_nft_genid_parse(const void *buf, size_t len, unsigned seq, unsigned portid,
-			     uint32_t *genid)
+/* The NFT_MSG_NEWGEN reply: 0, -EBADMSG, or the reply's -errno. */
+static int genid_parse(const void *buf, size_t len, unsigned seq, unsigned portid, uint32_t *genid)
 {
 	uint64_t got = UINT64_MAX;
 	int ret;
@@ -513,7 +513,7 @@ int ct_rules_nft_genid(struct mnl_socket *nl, uint32_t *genid, char *err, size_t
 		snprintf(err, errlen, "nftables generation: receive: %s", strerror(-rc));
 		return rc;
 	}
-	rc = ct_rules_nft_genid_parse(buf, (size_t)n, seq, mnl_socket_get_portid(nl), genid);
+	rc = genid_parse(buf, (size_t)n, seq, mnl_socket_get_portid(nl), genid);
 	if (rc < 0)
 		snprintf(err, errlen, "nftables generation: %s", strerror(-rc));
 	return rc;

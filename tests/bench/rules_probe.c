@@ -1,7 +1,7 @@
 /*
- * The benchmark's stand-in for rule inspection until the plugin calls the rules module: one
- * process that reads the current namespace's nftables and iptables-legacy (IPv4, IPv6) rules
- * with plugins/check_conntrack.d/rules*.c, as the plugin will, and prints the counts in one line.
+ * The benchmark's "rules module alone": one process that reads the current namespace's nftables
+ * and iptables-legacy (IPv4, IPv6) rules with plugins/check_conntrack.d/rules*.c, keeping every
+ * rule and without the plugin's cache, and prints the counts in one line.
  */
 #include <stdio.h>
 #include <sys/socket.h>
