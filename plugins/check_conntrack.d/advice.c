@@ -1,5 +1,7 @@
 /* What to do about a full table on this kernel: the key, a value, its cost, where to persist it. */
 #include <inttypes.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,49 +10,96 @@
 /* Bytes per entry when the kernel does not say (struct nf_conn on 64-bit, rounded up). */
 #define CT_ENTRY_BYTES_GUESS 320
 
-/* Twice what is in use (or the limit, whichever is larger), rounded up to a multiple of 64 Ki. */
+/* nf_conntrack_max (ip_conntrack_max) is an int: the kernel takes 0 (no limit) to INT_MAX. */
+#define CT_MAX_LIMIT ((uint64_t)INT_MAX)
+
+/*
+ * The largest hashsize every kernel takes: nf_ct_alloc_hashtable() refuses more than
+ * INT_MAX / sizeof(struct hlist_nulls_head) buckets (8 bytes on 64-bit; UINT_MAX / 8 before 6.12)
+ * after rounding up to a page of buckets, so this is that bound rounded down to 64 KiB pages.
+ */
+#define CT_HASHSIZE_LIMIT ((uint64_t)INT_MAX / 8 / 8192 * 8192)
+
+static uint64_t clamp(uint64_t v, uint64_t lo, uint64_t hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/*
+ * Twice what is in use (or the limit, whichever is larger), rounded up to a multiple of 64 Ki,
+ * within what the kernel accepts. Never 0: that would mean "no limit".
+ */
 static uint64_t suggested_max(const struct ct_proc *p)
 {
 	uint64_t base = p->entries > p->max ? p->entries : p->max;
-	uint64_t v = base * 2;
 
-	return (v + 65535) / 65536 * 65536;
+	if (base >= CT_MAX_LIMIT / 2)
+		return CT_MAX_LIMIT;
+	return clamp((base * 2 + 65535) / 65536 * 65536, 65536, CT_MAX_LIMIT);
 }
 
-static void raise_limit(const struct ct_config *cfg, const struct ct_snapshot *snap,
-			const struct ct_ns *ns, struct mp_buf *out)
+/* Buckets for want entries, keeping today's entries-per-bucket ratio (rounded up). */
+static uint64_t suggested_buckets(const struct ct_proc *p, uint64_t want)
+{
+	uint64_t ratio = p->buckets ? p->max / p->buckets + (p->max % p->buckets != 0) : 1;
+
+	if (!ratio)
+		ratio = 1;
+	return clamp(want / ratio + (want % ratio != 0), 1, CT_HASHSIZE_LIMIT);
+}
+
+static void persist_advice(const struct ct_persistence *ps, const char *key, uint64_t want,
+			   struct mp_buf *out)
+{
+	if (ps->boot.found && !ct_persistence_unknown(ps)) {
+		mp_buf_printf(out, "advice: persist it where boot sets it now: %s line %u\n",
+			      ps->boot.file, ps->boot.line);
+		return;
+	}
+	mp_buf_printf(out,
+		      "advice: persist it: echo '%s = %" PRIu64
+		      "' > /etc/sysctl.d/90-conntrack.conf, and load nf_conntrack early "
+		      "(/etc/modules-load.d/) so the setting finds the key at boot\n",
+		      key, want);
+	if (ct_persistence_unknown(ps))
+		mp_buf_printf(out,
+			      "advice: before that, look at what this check could not read (%s): "
+			      "a file applied after 90-conntrack.conf would override it\n",
+			      ps->err);
+}
+
+static void raise_limit(const struct ct_snapshot *snap, const struct ct_ns *ns, struct mp_buf *out)
 {
 	const struct ct_proc *p = &ns->proc;
 	const struct ct_persistence *ps = &snap->persist;
 	uint64_t want = suggested_max(p);
 	uint64_t bytes = ps->object_size ? ps->object_size : CT_ENTRY_BYTES_GUESS;
-	uint64_t ratio = p->have_buckets && p->buckets ? (p->max + p->buckets - 1) / p->buckets : 1;
+	uint64_t buckets;
 
-	(void)cfg;
-	if (!ratio)
-		ratio = 1;
+	if (want <= p->max) {
+		mp_buf_printf(out,
+			      "advice: the limit cannot be raised: %s is %" PRIu64
+			      ", the kernel takes at most %" PRIu64 "\n",
+			      p->sysctl_key, p->max, CT_MAX_LIMIT);
+		return;
+	}
+	/* In floating point: exact below 2^53, and no product of two counts can wrap. */
 	mp_buf_printf(out,
 		      "advice: raise the limit: sysctl -w %s=%" PRIu64
 		      " (up to %.0f MiB of kernel memory when full, %" PRIu64
 		      " bytes per entry%s)\n",
-		      p->sysctl_key, want, (double)(want * bytes) / (1024.0 * 1024.0), bytes,
+		      p->sysctl_key, want, ceil((double)want * (double)bytes / 1048576.0), bytes,
 		      ps->object_size ? "" : ", estimated");
-	if (p->have_buckets)
+	/* At the kernel's cap the ratio cannot be kept; never advise shrinking the table. */
+	buckets = p->have_buckets ? suggested_buckets(p, want) : 0;
+	if (buckets > p->buckets)
 		mp_buf_printf(out,
 			      "advice: size the hash table with it: %" PRIu64
 			      " buckets (now %" PRIu64 "): echo %" PRIu64
 			      " > /sys/module/nf_conntrack/parameters/hashsize, persisted as "
 			      "'options nf_conntrack hashsize=%" PRIu64 "' in /etc/modprobe.d/\n",
-			      want / ratio, p->buckets, want / ratio, want / ratio);
-	if (ps->boot.found)
-		mp_buf_printf(out, "advice: persist it where boot sets it now: %s line %u\n",
-			      ps->boot.file, ps->boot.line);
-	else
-		mp_buf_printf(out,
-			      "advice: persist it: echo '%s = %" PRIu64
-			      "' > /etc/sysctl.d/90-conntrack.conf, and load nf_conntrack early "
-			      "(/etc/modules-load.d/) so the setting finds the key at boot\n",
-			      p->sysctl_key, want);
+			      buckets, p->buckets, buckets, buckets);
+	persist_advice(ps, p->sysctl_key, want, out);
 }
 
 static void exempt_traffic(const struct ct_ns *ns, struct mp_buf *out)
@@ -79,6 +128,6 @@ void ct_advice(const struct ct_config *cfg, const struct ct_snapshot *snap,
 	if (!alarmed && cfg->verbose < 1)
 		return;
 	if (ns->proc.max)
-		raise_limit(cfg, snap, ns, out);
+		raise_limit(snap, ns, out);
 	exempt_traffic(ns, out);
 }

@@ -99,10 +99,13 @@ struct ct_result ct_evaluate(const struct ct_config *cfg, const struct ct_snapsh
 		    fuller(&snap->ns[i], &res.ns[i], &snap->ns[res.fullest], &res.ns[res.fullest]))
 			res.fullest = i;
 	}
-	if (cfg->persistence >= 0 && snap->persist.mismatch) {
+	if (cfg->persistence >= 0 && snap->persist.mismatch)
 		res.persistence_state = cfg->persistence;
+	/* Asked and not answerable: UNKNOWN, never the alert (unless asked for OK). */
+	else if (cfg->persistence >= 0 && ct_persistence_unknown(&snap->persist))
+		res.persistence_state = cfg->persistence == MP_OK ? MP_OK : MP_UNKNOWN;
+	if (cfg->persistence >= 0)
 		res.state = mp_state_worst(res.state, res.persistence_state);
-	}
 	return res;
 }
 

@@ -211,21 +211,61 @@ static void rules_lines(const struct ct_snapshot *snap, const struct ct_ns *ns, 
 	}
 }
 
+/* ", which the kernel reads as 4096" when the value is not written as that decimal number. */
+static const char *kernel_reading(const struct ct_sysctl_setting *s, char *buf, size_t len)
+{
+	char plain[16];
+
+	snprintf(plain, sizeof(plain), "%d", s->number);
+	if (s->number_rc < 0 || strcmp(plain, s->value) == 0)
+		return "";
+	snprintf(buf, len, ", which the kernel reads as %d", s->number);
+	return buf;
+}
+
+/* A file that could not be read leaves the verdict open: say which, and what was read. */
+static void persistence_unknown_line(const struct ct_persistence *p, uint64_t max, struct mp_buf *b)
+{
+	mp_buf_printf(b,
+		      "persistence: cannot tell whether boot applies the running limit %" PRIu64
+		      ": %s; ",
+		      max, p->err);
+	if (p->boot.found)
+		mp_buf_printf(b,
+			      "the files that could be read set %s = %s (%s line %u), but what "
+			      "could not be read may override it\n",
+			      p->boot.key, p->boot.value, p->boot.file, p->boot.line);
+	else
+		mp_buf_printf(b, "none of the files that could be read sets the limit\n");
+}
+
 static void persistence_lines(const struct ct_snapshot *snap, const struct ct_result *res,
 			      struct mp_buf *b)
 {
 	const struct ct_persistence *p = &snap->persist;
 	const struct ct_ns *ns = &snap->ns[res->fullest];
+	char reading[48];
 
 	if (!p->checked)
 		return;
-	if (p->mismatch)
+	if (ct_persistence_unknown(p))
+		persistence_unknown_line(p, ns->proc.max, b);
+	else if (p->refused)
 		mp_buf_printf(b,
-			      "persistence: the running limit %" PRIu64
-			      " is not what boot applies: %s = %s (%s line %u); the running value "
-			      "will be lost at reboot, or the configured one was never applied (a "
-			      "classic: sysctl ran before nf_conntrack was loaded)\n",
-			      ns->proc.max, p->boot.key, p->boot.value, p->boot.file, p->boot.line);
+			      "persistence: boot writes %s = %s (%s line %u), which the kernel "
+			      "refuses (it takes one number from 0 to 2147483647): the configured "
+			      "limit is never applied, boot leaves the kernel's default\n",
+			      p->boot.key, p->boot.value, p->boot.file, p->boot.line);
+	else if (p->mismatch)
+		mp_buf_printf(
+			b,
+			"persistence: the running limit %" PRIu64
+			" is not what boot applies: %s = %s%s (%s line %u); the running value "
+			"will be lost at reboot, or the configured one was never applied (a "
+			"classic: sysctl ran before nf_conntrack was loaded)\n",
+			ns->proc.max, p->boot.key, p->boot.value,
+			kernel_reading(&p->boot, reading, sizeof(reading)), p->boot.file,
+			p->boot.line);
 	else if (p->boot.found && snap->verbose)
 		mp_buf_printf(b, "persistence: boot applies the running limit (%s line %u)\n",
 			      p->boot.file, p->boot.line);
@@ -299,6 +339,9 @@ void ct_render(const struct ct_config *cfg, const struct ct_snapshot *snap,
 	}
 	if (snap->persist.mismatch)
 		mp_buf_printf(&summary, "; limit not persistent");
+	else if (ct_persistence_unknown(&snap->persist))
+		mp_buf_printf(&summary, "; cannot tell if the limit is persistent (%s)",
+			      snap->persist.err);
 	perf_ns(cfg, snap, top, rtop, true, &perf);
 	for (size_t i = 0; snap->multi && i < snap->n; i++) {
 		perf_ns(cfg, snap, &snap->ns[i], &res->ns[i], false, &perf);

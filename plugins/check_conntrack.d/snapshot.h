@@ -82,12 +82,19 @@ struct ct_ns {
 /* What boot will apply to the limit, against the running value (host-wide). */
 struct ct_persistence {
 	bool checked;
-	int rc; /* ct_sysctl_boot_value's */
+	int rc; /* ct_sysctl_boot_value's: < 0 when some file could not be read (cannot tell) */
 	char err[256];
 	struct ct_sysctl_setting boot;
-	bool mismatch; /* boot sets a value that is not the running one */
+	bool mismatch; /* boot sets a value that is not the running one (all files read) */
+	bool refused; /* ... one the kernel refuses: the configured limit is never applied */
 	uint64_t object_size; /* bytes per entry (slab), 0 if unknown */
 };
+
+/* Persistence was looked at, but a file that could not be read leaves it undecided. */
+static inline bool ct_persistence_unknown(const struct ct_persistence *p)
+{
+	return p->checked && p->rc < 0;
+}
 
 /* The namespace's table was read: entries and limit are valid. */
 static inline bool ct_ns_read(const struct ct_ns *ns)

@@ -45,9 +45,10 @@ static const char *const sysctl_dirs[] = {
 	"usr/lib/sysctl.d", "lib/sysctl.d",
 };
 
+/* systemd strips lines, keys and values of these only: a vertical tab stays part of a key. */
 static bool is_space(char c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 /* Trim [*s, *e) in place. */
@@ -67,6 +68,80 @@ static void copy_span(char *dst, size_t dstlen, const char *s, const char *e)
 		n = dstlen - 1;
 	memcpy(dst, s, n);
 	dst[n] = '\0';
+}
+
+/* The kernel's isspace() (lib/ctype.c): ASCII white space and Latin-1's no-break space. */
+static bool kernel_space(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r') || c == 0xa0;
+}
+
+/* A digit's value as the kernel's integer parser reads it (bases up to 16); 16 for none. */
+static unsigned digit_value(unsigned char c)
+{
+	unsigned char lc = c | 0x20;
+
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (lc >= 'a' && lc <= 'f')
+		return lc - 'a' + 10u;
+	return 16;
+}
+
+/* The number the kernel's proc_get_long() reads from a NUL-padded window: *len consumed. */
+static int window_number(const char *w, size_t left, bool *neg, unsigned long long *val,
+			 size_t *len)
+{
+	unsigned base = 10;
+	size_t p = 0;
+	bool overflow = false;
+
+	*neg = w[0] == '-' && left > 1;
+	p = *neg;
+	if (w[p] < '0' || w[p] > '9')
+		return -EINVAL;
+	if (w[p] == '0' && (w[p + 1] | 0x20) == 'x' && digit_value((unsigned char)w[p + 2]) < 16) {
+		base = 16;
+		p += 2;
+	} else if (w[p] == '0') {
+		base = 8;
+	}
+	*val = 0;
+	for (; digit_value((unsigned char)w[p]) < base; p++) {
+		overflow |= __builtin_mul_overflow(*val, base, val);
+		overflow |= __builtin_add_overflow(*val, digit_value((unsigned char)w[p]), val);
+	}
+	*len = p;
+	return overflow ? -EINVAL : 0;
+}
+
+int ct_sysctl_dointvec(const char *s, size_t n, int *out)
+{
+	/* The kernel looks at 21 characters at most; a number that fills them is refused. */
+	char w[24];
+	size_t i = 0, left, len;
+	unsigned long long v;
+	bool neg;
+
+	if (!s || !out)
+		return -EINVAL;
+	while (i < n && kernel_space((unsigned char)s[i]))
+		i++;
+	left = n - i + 1; /* the newline the writer appends counts */
+	if (i == n)
+		return -EINVAL; /* only white space: nothing to store */
+	memset(w, 0, sizeof(w));
+	memcpy(w, s + i, left - 1 < 21 ? left - 1 : 21);
+	if (left - 1 < 21)
+		w[left - 1] = '\n';
+	if (window_number(w, left, &neg, &v, &len) < 0 || len >= 21)
+		return -EINVAL;
+	if (len < left && w[len] != ' ' && w[len] != '\t' && w[len] != '\n')
+		return -EINVAL;
+	if (neg ? v > (unsigned long long)INT_MAX + 1 : v > INT_MAX)
+		return -EINVAL;
+	*out = neg ? (int)(-(long long)v) : (int)v;
+	return 0;
 }
 
 /*
@@ -186,6 +261,7 @@ static int parse_line(const char *s, const char *e, const char *file, unsigned l
 	out->found = true;
 	copy_span(out->key, sizeof(out->key), ks, ke);
 	copy_span(out->value, sizeof(out->value), vs, ve);
+	out->number_rc = ct_sysctl_dointvec(vs, (size_t)(ve - vs), &out->number);
 	snprintf(out->file, sizeof(out->file), "%s", file ? file : "");
 	out->line = line;
 	return 1;
@@ -223,18 +299,30 @@ int ct_sysctl_parse(const char *text, size_t len, const char *file, const char *
 	return n;
 }
 
-static void note(char *err, size_t errlen, bool overwrite, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+/* What could not be read: the first failure's errno and reason, and how many there were. */
+struct unread {
+	int rc;
+	unsigned n;
+	char *err;
+	size_t errlen;
+};
 
-/* Put a one-line reason in err; unless overwrite, keep the first reason already there. */
-static void note(char *err, size_t errlen, bool overwrite, const char *fmt, ...)
+static void unread(struct unread *u, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Count a source that could not be read; the first one names the reason. */
+static void unread(struct unread *u, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!err || !errlen || (!overwrite && err[0]))
+	u->n++;
+	if (u->rc)
+		return;
+	u->rc = rc;
+	if (!u->err || !u->errlen)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
+	vsnprintf(u->err, u->errlen, fmt, ap);
 	va_end(ap);
 }
 
@@ -443,42 +531,39 @@ struct ct_dirent64 {
 
 /*
  * Add the .conf names of one directory; a name already seen comes from a directory of higher
- * precedence and masks this one. Returns 0, or -errno when the directory exists but cannot be read.
+ * precedence and masks this one. A directory that exists but cannot be read, wholly or in part,
+ * is counted in u: any name in it could mask or set the limit.
  */
-static int scan_dir(int rootfd, bool real_root, unsigned d, struct conf_entry **entp, size_t *cap,
-		    size_t *n, char *err, size_t errlen)
+static void scan_dir(int rootfd, bool real_root, unsigned d, struct conf_entry **entp, size_t *cap,
+		     size_t *n, struct unread *u)
 {
 	char buf[4096] __attribute__((aligned(8)));
 	int fd = open_in_root(rootfd, real_root, sysctl_dirs[d], O_RDONLY | O_DIRECTORY);
-	bool full = false;
 
 	if (fd == -ENOENT || fd == -ENOTDIR)
-		return 0;
+		return;
 	if (fd < 0) {
-		note(err, errlen, true, "cannot read /%s: %s", sysctl_dirs[d], strerror(-fd));
-		return fd;
+		unread(u, fd, "cannot read /%s: %s", sysctl_dirs[d], strerror(-fd));
+		return;
 	}
-	while (!full) {
+	for (;;) {
 		long got = syscall(SYS_getdents64, fd, buf, sizeof(buf));
 		long off;
 
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
-			int r = -errno;
-
-			note(err, errlen, true, "cannot read /%s: %s", sysctl_dirs[d],
-			     strerror(errno));
-			close(fd);
-			return r;
+			unread(u, -errno, "cannot read /%s: %s", sysctl_dirs[d], strerror(errno));
+			break;
 		}
 		if (got == 0)
 			break;
-		for (off = 0; off < got && !full;) {
+		for (off = 0; off < got;) {
 			const struct ct_dirent64 *de = (const void *)(buf + off);
 			struct conf_entry *ent = *entp;
 			bool seen = false;
 			size_t i;
+			int r;
 
 			if (de->reclen == 0 || off + de->reclen > got)
 				break; /* cannot happen; never loop on it */
@@ -492,16 +577,16 @@ static int scan_dir(int rootfd, bool real_root, unsigned d, struct conf_entry **
 			if (seen)
 				continue;
 			if (*n >= SYSCTL_MAX_FILES) {
-				note(err, errlen, false,
-				     "more than %d sysctl.d files, /%s partly ignored",
-				     SYSCTL_MAX_FILES, sysctl_dirs[d]);
-				full = true;
-				break;
-			}
-			if (grow_entries(entp, cap, *n) < 0) {
+				unread(u, -E2BIG, "more than %d sysctl.d files: /%s not read whole",
+				       SYSCTL_MAX_FILES, sysctl_dirs[d]);
 				close(fd);
-				note(err, errlen, true, "%s", strerror(ENOMEM));
-				return -ENOMEM;
+				return;
+			}
+			r = grow_entries(entp, cap, *n);
+			if (r < 0) {
+				unread(u, r, "cannot read /%s: %s", sysctl_dirs[d], strerror(-r));
+				close(fd);
+				return;
 			}
 			ent = *entp;
 			snprintf(ent[*n].name, sizeof(ent[*n].name), "%s", de->name);
@@ -511,7 +596,6 @@ static int scan_dir(int rootfd, bool real_root, unsigned d, struct conf_entry **
 		}
 	}
 	close(fd);
-	return 0;
 }
 
 /*
@@ -579,57 +663,16 @@ static ssize_t read_conf(int rootfd, bool real_root, const char *path, char **bu
 }
 
 /*
- * Errors: a directory that exists but cannot be read makes the result incomplete, so it is
- * returned as -errno (with whatever was found still in out). A file that cannot be read is skipped
- * and noted in err (if nothing was noted before), and the call still returns 0.
- *
- * /etc/sysctl.conf is applied after all sysctl.d files, as `sysctl --system` does. A file reached
- * twice (Debian's /etc/sysctl.d/99-sysctl.conf is a link to ../sysctl.conf) is read only at its
- * last position, so it is neither counted twice nor applied earlier than it really takes effect.
+ * Which file each name really is: masks, dangling links and files reached twice. A name that
+ * cannot be resolved (a symlink loop, a directory it cannot search) may be a file that sets the
+ * limit: counted in u.
  */
-int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sysctl_setting *out,
-			 char *err, size_t errlen)
+static void resolve_entries(int rootfd, bool real_root, struct conf_entry *ent, size_t n,
+			    struct unread *u)
 {
-	bool real_root = !root || !*root || strcmp(root, "/") == 0;
-	struct conf_entry *ent = NULL;
-	size_t n = 0, cap = 0, bufcap = 0, i, j;
-	char *buf = NULL, path[PATH_MAX];
-	int rootfd, ret = 0;
-	unsigned d;
+	char path[PATH_MAX];
+	size_t i, j;
 
-	if (err && errlen)
-		err[0] = '\0';
-	if (!out || !keys)
-		return -EINVAL;
-	memset(out, 0, sizeof(*out));
-	rootfd = open(real_root ? "/" : root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0) {
-		ret = -errno;
-		note(err, errlen, true, "cannot open root %s: %s", root ? root : "/",
-		     strerror(errno));
-		return ret;
-	}
-	/*
-	 * Small and grown on demand: a run reads a handful of short files, and large allocations
-	 * (mmap, page faults, munmap) cost more than the reading itself.
-	 */
-	for (d = 0; d < sizeof(sysctl_dirs) / sizeof(sysctl_dirs[0]); d++) {
-		int r = scan_dir(rootfd, real_root, d, &ent, &cap, &n, err, errlen);
-
-		if (r < 0 && ret == 0)
-			ret = r;
-	}
-	if (grow_entries(&ent, &cap, n) < 0) {
-		free(ent);
-		close(rootfd);
-		note(err, errlen, true, "%s", strerror(ENOMEM));
-		return -ENOMEM;
-	}
-	qsort(ent, n, sizeof(*ent), cmp_entry);
-	ent[n].skip = false; /* /etc/sysctl.conf, last */
-	n++;
-
-	/* Which file each name really is: masks, dangling links and files reached twice. */
 	for (i = 0; i < n; i++) {
 		struct stat st;
 		int r;
@@ -642,7 +685,7 @@ int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sy
 			ent[i].skip = true;
 		} else if (r < 0) {
 			ent[i].skip = true;
-			note(err, errlen, false, "cannot resolve %s: %s", path, strerror(-r));
+			unread(u, r, "cannot read %s: %s", path, strerror(-r));
 		} else {
 			ent[i].dev = st.st_dev;
 			ent[i].ino = st.st_ino;
@@ -652,6 +695,14 @@ int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sy
 		for (j = i + 1; j < n && !ent[i].skip; j++)
 			if (!ent[j].skip && ent[i].dev == ent[j].dev && ent[i].ino == ent[j].ino)
 				ent[i].skip = true;
+}
+
+/* Read and parse the files in the order boot applies them. */
+static void parse_entries(int rootfd, bool real_root, const struct conf_entry *ent, size_t n,
+			  const char *const *keys, struct ct_sysctl_setting *out, struct unread *u)
+{
+	char *buf = NULL, path[PATH_MAX];
+	size_t bufcap = 0, i;
 
 	for (i = 0; i < n; i++) {
 		bool truncated;
@@ -661,22 +712,72 @@ int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sy
 			continue;
 		entry_path(&ent[i], i == n - 1, path, sizeof(path));
 		got = read_conf(rootfd, real_root, path + 1, &buf, &bufcap, &truncated);
+		if (got == -ENOENT)
+			continue; /* removed since it was listed: it sets nothing now */
 		if (got < 0) {
-			if (got != -ENOENT)
-				note(err, errlen, false, "cannot read %s: %s", path,
-				     strerror((int)-got));
+			unread(u, (int)got, "cannot read %s: %s", path, strerror((int)-got));
 			continue;
 		}
 		if (truncated) {
 			/* Drop the partial last line: half a number is worse than none. */
 			while (got > 0 && buf[got - 1] != '\n')
 				got--;
-			note(err, errlen, false, "%s is larger than 1 MiB, rest ignored", path);
+			unread(u, -EFBIG, "cannot read %s: larger than 1 MiB", path);
 		}
 		ct_sysctl_parse(buf, (size_t)got, path, keys, out);
 	}
 	free(buf);
+}
+
+/*
+ * /etc/sysctl.conf is applied after all sysctl.d files, as `sysctl --system` does. A file reached
+ * twice (Debian's /etc/sysctl.d/99-sysctl.conf is a link to ../sysctl.conf) is read only at its
+ * last position, so it is neither counted twice nor applied earlier than it really takes effect.
+ */
+int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sysctl_setting *out,
+			 char *err, size_t errlen)
+{
+	bool real_root = !root || !*root || strcmp(root, "/") == 0;
+	struct unread u = {.err = err, .errlen = errlen};
+	struct conf_entry *ent = NULL;
+	size_t n = 0, cap = 0;
+	int rootfd, r;
+	unsigned d;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!out || !keys)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	rootfd = open(real_root ? "/" : root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0) {
+		unread(&u, -errno, "cannot open root %s: %s", root ? root : "/", strerror(errno));
+		out->unreadable = u.n;
+		return u.rc;
+	}
+	/*
+	 * Small and grown on demand: a run reads a handful of short files, and large allocations
+	 * (mmap, page faults, munmap) cost more than the reading itself.
+	 */
+	for (d = 0; d < sizeof(sysctl_dirs) / sizeof(sysctl_dirs[0]); d++)
+		scan_dir(rootfd, real_root, d, &ent, &cap, &n, &u);
+	r = grow_entries(&ent, &cap, n);
+	if (r < 0) {
+		unread(&u, r, "cannot read the sysctl configuration: %s", strerror(-r));
+	} else {
+		qsort(ent, n, sizeof(*ent), cmp_entry);
+		ent[n].skip = false; /* /etc/sysctl.conf, last */
+		n++;
+		resolve_entries(rootfd, real_root, ent, n, &u);
+		parse_entries(rootfd, real_root, ent, n, keys, out, &u);
+	}
 	free(ent);
 	close(rootfd);
-	return ret;
+	out->unreadable = u.n;
+	if (u.n > 1 && err && errlen) {
+		size_t used = strlen(err);
+
+		snprintf(err + used, errlen - used, " (and %u more)", u.n - 1);
+	}
+	return u.rc;
 }

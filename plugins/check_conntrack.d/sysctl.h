@@ -7,11 +7,14 @@
 
 struct ct_sysctl_setting {
 	bool found; /* some file sets one of the keys */
-	char value[64]; /* the value the last applied assignment sets, trimmed */
+	char value[64]; /* the value the last applied assignment sets, trimmed (cut to fit) */
+	int number_rc; /* 0: the kernel takes value as number (ct_sysctl_dointvec); else -EINVAL */
+	int number;
 	char key[96]; /* as written in the file, e.g. "net.netfilter.nf_conntrack_max" */
 	char file[512]; /* path relative to root, e.g. "/etc/sysctl.d/90-conntrack.conf" */
 	unsigned line;
 	unsigned overridden; /* how many earlier assignments of the same value it overrode */
+	unsigned unreadable; /* files and directories that could not be read */
 };
 
 /*
@@ -21,7 +24,10 @@ struct ct_sysctl_setting {
  * /usr/lib/sysctl.d, /lib/sysctl.d with systemd-sysctl's rules (files ordered by name across
  * directories; a name in an earlier directory masks the same name in later ones; a symlink to
  * /dev/null masks), and /etc/sysctl.conf last, as procps' `sysctl --system` does.
- * Returns 0 (found or not), or -errno on an unreadable directory with a reason in err.
+ * Returns 0 when every file and directory could be read (found or not). Anything that could not
+ * be read (permissions, a symlink loop, a file over 1 MiB, more than 1000 files) could hold the
+ * assignment that wins, so the answer is incomplete: -errno of the first, out->unreadable counts
+ * them, err names the first with its reason, and out keeps what the readable files say.
  */
 int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sysctl_setting *out,
 			 char *err, size_t errlen);
@@ -29,6 +35,15 @@ int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sy
 /* Parse one sysctl.conf-format buffer, updating out for the keys (unit tests, fuzzing). */
 int ct_sysctl_parse(const char *text, size_t len, const char *file, const char *const *keys,
 		    struct ct_sysctl_setting *out);
+
+/*
+ * The int the kernel stores when s[0..n) is written to an int sysctl (proc_dointvec, as
+ * systemd-sysctl and procps write it: the value, then a newline): leading white space skipped,
+ * one number in base 0 (0x hex, 0 octal, else decimal) that must end in a space, tab or newline
+ * (the rest is ignored), at most 20 characters with its sign, within INT_MIN..INT_MAX.
+ * Returns 0 with *out set, or -EINVAL where the kernel refuses the write.
+ */
+int ct_sysctl_dointvec(const char *s, size_t n, int *out);
 
 /* Tests: resolve paths by hand, as on kernels without openat2 (Linux < 5.6). */
 void ct_sysctl_test_manual_resolve(bool on);
