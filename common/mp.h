@@ -2,6 +2,7 @@
 #ifndef MP_H
 #define MP_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -67,9 +68,27 @@ void mp_output(const char *service, int state, const char *summary, const char *
 void mp_die(const char *service, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 
-/* Arm a SIGALRM timeout that ends the run as "<SERVICE> UNKNOWN - ... timed out after N s". */
+/*
+ * How a run ends when it cannot finish. From the first call on, the alarm (armed for seconds) and
+ * SIGTERM, SIGINT and SIGHUP end the run with one line, "<SERVICE> UNKNOWN - ... timed out after
+ * N seconds" or "... stopped by SIGTERM ...", and exit 3, without waiting on a stdout nobody
+ * reads. Called again, it re-arms the alarm. Signals ignored at start (nohup) stay ignored.
+ */
 void mp_timeout_arm(const char *service, unsigned seconds);
+/* The answer is written: the alarm is off and no signal can add a second line any more. */
 void mp_timeout_disarm(void);
+/* Hold the alarm and those signals off over a step that must not be cut in half. */
+void mp_signals_hold(sigset_t *saved);
+void mp_signals_release(const sigset_t *saved);
+
+/*
+ * First thing in main: fds 0-2 are made valid (a closed one is /dev/null, read-only, so that the
+ * answer written to a closed stdout fails), and a reader that went away fails the write (EPIPE)
+ * instead of killing the run with SIGPIPE.
+ */
+void mp_stdio_init(const char *service);
+/* The exit code: state, or MP_UNKNOWN when the answer could not be written in full. */
+int mp_exit_state(int state);
 
 /*
  * --extra-opts=[section][@file]: a new argv with the ini options of each named section inserted

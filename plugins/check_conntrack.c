@@ -7,6 +7,8 @@
 
 #include "snapshot.h"
 
+#define DEFAULT_TIMEOUT 10 /* seconds */
+
 struct ct_config_result {
 	int errorcode; /* 0, or MP_UNKNOWN with reason */
 	char reason[320];
@@ -180,7 +182,7 @@ static struct ct_config_result process_arguments(int argc, char **argv)
 				.missing_state = MP_OK,
 				.procfs = "/proc",
 				.sysfs = "/sys",
-				.timeout = 10,
+				.timeout = DEFAULT_TIMEOUT,
 				.root = "/",
 				.state_rules = -1,
 				.persistence = -1,
@@ -342,18 +344,22 @@ int main(int argc, char **argv)
 	struct ct_result res;
 	char err[320];
 	time_t now;
+	int state;
 	static char outbuf[8192];
 
+	mp_stdio_init(CT_SERVICE);
 	/* Output is written at the end, in one go: a buffer of our own spares stdio asking what
 	 * stdout is (fstat, isatty) on every run. */
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	/* The whole run is timed, the ini file too: by the default until -t is known. */
+	mp_timeout_arm(CT_SERVICE, DEFAULT_TIMEOUT);
 	if (mp_extra_opts(argc, argv, CT_PLUGIN, &args, err, sizeof(err)) < 0)
 		mp_die(CT_SERVICE, "%s", err);
 	cr = process_arguments(args.argc, args.argv);
 	if (cr.exit_ok || cr.errorcode) {
 		mp_argv_free(&args);
 		if (cr.exit_ok)
-			return MP_OK;
+			return mp_exit_state(MP_OK);
 		mp_die(CT_SERVICE, "%s", cr.reason);
 	}
 	mp_timeout_arm(CT_SERVICE, cr.config.timeout);
@@ -366,10 +372,12 @@ int main(int argc, char **argv)
 		ct_retention(&cr.config, &snap, &snap.ns[i], now);
 	res = ct_evaluate(&cr.config, &snap);
 
-	mp_timeout_disarm();
+	/* Still timed: a stdout nobody reads must not hold the run. */
 	ct_render(&cr.config, &snap, &res);
+	state = mp_exit_state(res.state);
+	mp_timeout_disarm();
 	ct_result_free(&res);
 	ct_snapshot_free(&snap);
 	mp_argv_free(&args);
-	return res.state;
+	return state;
 }

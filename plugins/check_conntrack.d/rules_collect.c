@@ -88,7 +88,13 @@ static void to_cache(const struct ct_config *cfg, struct ct_snapshot *snap,
 	/* -v keeps every rule: beyond what a state file may hold, that run just reads the rules. */
 	if (len > 0 && len <= 60000 &&
 	    ct_state_open(cfg, snap, name, &h, dir, sizeof(dir), err, sizeof(err)) == 0) {
-		if (mp_state_write_text(&h, text, (size_t)len, err, sizeof(err)) < 0)
+		sigset_t sigs;
+		int rc;
+
+		mp_signals_hold(&sigs); /* no temporary copy left behind by a signal */
+		rc = mp_state_write_text(&h, text, (size_t)len, err, sizeof(err));
+		mp_signals_release(&sigs);
+		if (rc < 0)
 			ct_note(snap, 2, "nftables rules not cached: %s", err);
 		mp_state_close(&h);
 	}
