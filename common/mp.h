@@ -93,8 +93,11 @@ int mp_exit_state(int state);
 /*
  * --extra-opts=[section][@file]: a new argv with the ini options of each named section inserted
  * before the command-line arguments (which therefore win) and every --extra-opts removed. The
- * default section is the plugin name; the default file is searched in the standard locations.
- * Returns 0, or -1 with a one-line reason in err. Free with mp_argv_free after the run.
+ * default section is the plugin name; a section that is not in the file is an error, as in
+ * Monitoring Plugins. The default file is searched in the standard locations. Returns 0, or -1
+ * with a one-line reason in err. Free with mp_argv_free after the run. argv[1..nowned] are the
+ * ini's: the plugin refuses help, version and --extra-opts among them, and a value taken from
+ * the next argument.
  */
 struct mp_argv {
 	int argc;
@@ -104,7 +107,11 @@ struct mp_argv {
 int mp_extra_opts(int argc, char **argv, const char *plugin, struct mp_argv *out, char *err,
 		  size_t errlen);
 void mp_argv_free(struct mp_argv *a);
-/* The ini parser behind it (unit tests, fuzzing): appends "--key=value" args of section. */
+/*
+ * The ini parser behind it (unit tests, fuzzing): appends the options of section, "--key=value"
+ * ("-kvalue" for a one-letter key), or the bare "--key" for "key" and "key=". Keys are option
+ * names (letters, digits, '-', '_'; not starting with '-').
+ */
 int mp_ini_section(const char *text, size_t len, const char *section, char ***args, int *nargs,
 		   bool *found, char *err, size_t errlen);
 

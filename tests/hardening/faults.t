@@ -29,6 +29,11 @@ one_line() {
 	like "$first" '^CONNTRACK (OK|WARNING|CRITICAL|UNKNOWN) - [^ ].{8,}' "$1: one clear status line"
 }
 
+# Signals raised and reallocations counted from inside the plugin.
+shim=$work/procshim.so
+cc -shared -fPIC -o "$shim" "$TOP/tests/hardening/procshim.c" -ldl
+ok $? "process shim builds"
+
 # --- arguments ------------------------------------------------------------------------------
 huge=2$(printf '%050d' 0)
 run -w "$huge:"
@@ -47,6 +52,18 @@ ok $(($(date +%s) - start > 3)) "extra-opts FIFO: no hang"
 run --extra-opts=@/dev/zero
 is "$rc" 3 "extra-opts file is /dev/zero: UNKNOWN"
 one_line "extra-opts /dev/zero"
+
+# 200,000 ini lines: the argument list grows in powers of two, not by one realloc per line.
+tree
+{
+	echo '[check_conntrack]'
+	yes 'w=90' | head -n 200000
+} >"$work/big.ini"
+CT_PROCSHIM_REALLOCS=$work/reallocs LD_PRELOAD=$shim "$PLUGIN" --extra-opts=@"$work/big.ini" \
+	--procfs="$P" --state-dir="$work/bigstate" >"$work/big.out" 2>&1
+is "$?" 1 "200,000 ini lines: the check runs (WARNING)"
+n=$(cat "$work/reallocs" 2>/dev/null)
+ok $((${n:-999999} > 1000)) "200,000 ini lines: ${n:-?} reallocations, not one per line"
 
 # --- proc files -----------------------------------------------------------------------------
 tree
@@ -124,10 +141,6 @@ like "$first" "^CONNTRACK UNKNOWN - plugin timed out after 1 seconds" "FIFO coun
 ok $((took > 3)) "FIFO count: ended within 3 s (took $took s)"
 
 # --- the end of a run: -t over the answer, closed fds, signals -------------------------------
-shim=$work/procshim.so
-cc -shared -fPIC -o "$shim" "$TOP/tests/hardening/procshim.c" -ldl
-ok $? "process shim builds"
-
 # stdout a pipe that is full and never read: -t covers writing the answer, and the timeout line
 # itself does not wait for room either.
 tree
@@ -250,6 +263,20 @@ is "$rc" 1 "state symlink: not UNKNOWN"
 like "$out" "previous state unusable: .*(link|symbolic)" "state symlink: refused, says why"
 is "$(cat "$work/elsewhere")" "$good" "state symlink: its target is untouched"
 rm -f "$S/$sf"
+
+# A lock file that is a FIFO is refused at once, not waited on until -t.
+mkdir -m 700 "$work/fifolock"
+run --procfs="$P" --state-dir="$work/fifolock"
+for l in "$work/fifolock"/*.lock; do
+	rm "$l"
+	mkfifo -m 600 "$l"
+done
+start=$(date +%s%N)
+run --procfs="$P" --state-dir="$work/fifolock" -t 5 -v
+ms=$((($(date +%s%N) - start) / 1000000))
+unlike "$first" "timed out" "lock file a FIFO: not waited on"
+ok $((ms > 2000)) "lock file a FIFO: over at once (took $ms ms)"
+like "$out" "lock file .*\.lock" "lock file a FIFO: the lock file is named"
 
 if $root; then
 	run --procfs="$P" --state-dir="$S"
