@@ -31,21 +31,49 @@ static const char *const default_files[] = {
 static const char *const config_path_names[] = {"monitoring-plugins.ini", "plugins.ini",
 						"nagios-plugins.ini", NULL};
 
+/* Slots for n arguments and the closing NULL: powers of two, so an ini file of any length
+ * costs a few reallocations, not one per line. */
+static size_t arg_slots(size_t n)
+{
+	size_t slots = 16;
+
+	while (slots < n + 1)
+		slots *= 2;
+	return slots;
+}
+
 static int push_arg(char ***args, int *nargs, char *arg)
 {
-	char **n;
+	size_t n = (size_t)*nargs;
+	char **grown;
 
 	if (!arg)
 		return -1;
-	n = realloc(*args, sizeof(char *) * (size_t)(*nargs + 2));
-	if (!n) {
-		free(arg);
-		return -1;
+	if (!*args || arg_slots(n + 1) != arg_slots(n)) {
+		grown = realloc(*args, sizeof(char *) * arg_slots(n + 1));
+		if (!grown) {
+			free(arg);
+			return -1;
+		}
+		*args = grown;
 	}
-	n[(*nargs)++] = arg;
-	n[*nargs] = NULL;
-	*args = n;
+	(*args)[n] = arg;
+	(*args)[n + 1] = NULL;
+	*nargs = (int)n + 1;
 	return 0;
+}
+
+/* An option's name: letters, digits, '-' and '_', not starting with '-' (a "-" key would make
+ * "--", the end of the options, and "-x" keys options of another shape). */
+static bool option_name(const char *s, const char *e)
+{
+	if (s == e || !isalnum((unsigned char)*s))
+		return false;
+	for (; s < e; s++) {
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
+			return false;
+	}
+	return true;
 }
 
 static void trim(const char **s, const char **e)
@@ -110,14 +138,21 @@ int mp_ini_section(const char *text, size_t len, const char *section, char ***ar
 				 lineno);
 			return -1;
 		}
+		if (!option_name(ks, ke)) {
+			snprintf(err, errlen,
+				 "config file error: '%.*s' is no option name (line %u)",
+				 (int)(ke - ks > 40 ? 40 : ke - ks), ks, lineno);
+			return -1;
+		}
 		char *arg = NULL;
 		int klen = (int)(ke - ks);
+		const char *vs = eq ? eq + 1 : e, *ve = e;
 		/* One letter: a short option with its value attached ("-w80%"), as getopt wants it.
 		 */
 		const char *dash = klen == 1 ? "-" : "--", *assign = klen == 1 ? "" : "=";
-		if (eq) {
-			const char *vs = eq + 1, *ve = e;
-			trim(&vs, &ve);
+		trim(&vs, &ve);
+		/* "key" and "key=" alike are the bare option, as Monitoring Plugins read "key=". */
+		if (vs < ve) {
 			if (asprintf(&arg, "%s%.*s%s%.*s", dash, klen, ks, assign, (int)(ve - vs),
 				     vs) < 0)
 				arg = NULL;
@@ -132,8 +167,7 @@ int mp_ini_section(const char *text, size_t len, const char *section, char ***ar
 	return 0;
 }
 
-/* Regular files only (-EINVAL otherwise): this runs before the timeout is armed, and a FIFO or a
- * device would block or never end. */
+/* Regular files only (-EINVAL otherwise): a FIFO or a device would block until -t, or never end. */
 static int read_file(const char *path, char **text, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
@@ -240,9 +274,8 @@ static int load_locator(const char *locator, const char *plugin, char ***args, i
 			 r == -EINVAL ? "not a regular file" : strerror(-r));
 		return -1;
 	}
+	/* A section that was named and is not there is an error: never another's options. */
 	r = mp_ini_section(text, len, section, args, nargs, &found, err, errlen);
-	if (r == 0 && !found && strcmp(section, plugin) != 0)
-		r = mp_ini_section(text, len, plugin, args, nargs, &found, err, errlen);
 	free(text);
 	if (r < 0)
 		return -1;

@@ -2,6 +2,7 @@
 #ifndef MP_H
 #define MP_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -67,15 +68,36 @@ void mp_output(const char *service, int state, const char *summary, const char *
 void mp_die(const char *service, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 
-/* Arm a SIGALRM timeout that ends the run as "<SERVICE> UNKNOWN - ... timed out after N s". */
+/*
+ * How a run ends when it cannot finish. From the first call on, the alarm (armed for seconds) and
+ * SIGTERM, SIGINT and SIGHUP end the run with one line, "<SERVICE> UNKNOWN - ... timed out after
+ * N seconds" or "... stopped by SIGTERM ...", and exit 3, without waiting on a stdout nobody
+ * reads. Called again, it re-arms the alarm. Signals ignored at start (nohup) stay ignored.
+ */
 void mp_timeout_arm(const char *service, unsigned seconds);
+/* The answer is written: the alarm is off and no signal can add a second line any more. */
 void mp_timeout_disarm(void);
+/* Hold the alarm and those signals off over a step that must not be cut in half. */
+void mp_signals_hold(sigset_t *saved);
+void mp_signals_release(const sigset_t *saved);
+
+/*
+ * First thing in main: fds 0-2 are made valid (a closed one is /dev/null, read-only, so that the
+ * answer written to a closed stdout fails), and a reader that went away fails the write (EPIPE)
+ * instead of killing the run with SIGPIPE.
+ */
+void mp_stdio_init(const char *service);
+/* The exit code: state, or MP_UNKNOWN when the answer could not be written in full. */
+int mp_exit_state(int state);
 
 /*
  * --extra-opts=[section][@file]: a new argv with the ini options of each named section inserted
  * before the command-line arguments (which therefore win) and every --extra-opts removed. The
- * default section is the plugin name; the default file is searched in the standard locations.
- * Returns 0, or -1 with a one-line reason in err. Free with mp_argv_free after the run.
+ * default section is the plugin name; a section that is not in the file is an error, as in
+ * Monitoring Plugins. The default file is searched in the standard locations. Returns 0, or -1
+ * with a one-line reason in err. Free with mp_argv_free after the run. argv[1..nowned] are the
+ * ini's: the plugin refuses help, version and --extra-opts among them, and a value taken from
+ * the next argument.
  */
 struct mp_argv {
 	int argc;
@@ -85,7 +107,11 @@ struct mp_argv {
 int mp_extra_opts(int argc, char **argv, const char *plugin, struct mp_argv *out, char *err,
 		  size_t errlen);
 void mp_argv_free(struct mp_argv *a);
-/* The ini parser behind it (unit tests, fuzzing): appends "--key=value" args of section. */
+/*
+ * The ini parser behind it (unit tests, fuzzing): appends the options of section, "--key=value"
+ * ("-kvalue" for a one-letter key), or the bare "--key" for "key" and "key=". Keys are option
+ * names (letters, digits, '-', '_'; not starting with '-').
+ */
 int mp_ini_section(const char *text, size_t len, const char *section, char ***args, int *nargs,
 		   bool *found, char *err, size_t errlen);
 

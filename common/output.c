@@ -1,9 +1,13 @@
 /* Text the plugin hands to the monitoring core: buffers, numbers, perfdata, the status line. */
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mp.h"
 
@@ -136,4 +140,36 @@ void mp_die(const char *service, const char *fmt, ...)
 	va_end(ap);
 	mp_output(service, MP_UNKNOWN, msg, NULL, NULL);
 	exit(MP_UNKNOWN);
+}
+
+/*
+ * A closed fd 1 would be handed to the first socket or directory the plugin opens, and the answer
+ * would go there. /dev/null read-only takes its place: the fd is valid, writes to it still fail.
+ */
+void mp_stdio_init(const char *service)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		int n;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		n = open("/dev/null", O_RDONLY | O_NOCTTY);
+		if (n != fd) {
+			int e = n < 0 ? errno : EBADF;
+
+			if (n >= 0)
+				close(n);
+			mp_die(service, "cannot fill the closed fd %d with /dev/null: %s", fd,
+			       strerror(e));
+		}
+	}
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int mp_exit_state(int state)
+{
+	/* Silence must not pass for a verdict: a closed or broken stdout makes the run UNKNOWN. */
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return MP_UNKNOWN;
+	return state;
 }

@@ -223,8 +223,10 @@ int mp_state_open(struct mp_state_handle *h, const char *dir, const char *name, 
 		goto out;
 	}
 	snprintf(lockname, sizeof(lockname), "%s.lock", name);
-	/* Read-only is enough for flock, and still works on a read-only file system. */
-	h->lockfd = openat(h->dirfd, lockname, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	/* Read-only is enough for flock, and still works on a read-only file system; non-blocking,
+	 * because a FIFO planted under the name would otherwise hold the run until -t. */
+	h->lockfd = openat(h->dirfd, lockname,
+			   O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
 	if (h->lockfd < 0) {
 		r = -errno;
 		fail(err, errlen, "cannot open lock file %s/%s: %s", dir, lockname,

@@ -1,39 +1,131 @@
-/* The plugin timeout: SIGALRM ends a stuck run as UNKNOWN with a clear one-line message. */
+/*
+ * How a run ends when it cannot finish: the -t alarm, and SIGTERM, SIGINT or SIGHUP from whoever
+ * started it, end it as UNKNOWN with one line that says why, written without waiting for a reader
+ * that does not read. Steps that must not be cut in half (replacing a state file) hold them off.
+ */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mp.h"
 
-static char timeout_msg[160];
-static size_t timeout_len;
+/* The signals that end a run; the first is the -t alarm. */
+static const struct {
+	int sig;
+	const char *name;
+} ending[] = {
+	{SIGALRM, "SIGALRM"},
+	{SIGTERM, "SIGTERM"},
+	{SIGINT, "SIGINT"},
+	{SIGHUP, "SIGHUP"},
+};
+#define N_ENDING (sizeof(ending) / sizeof(ending[0]))
 
-static void on_alarm(int sig)
+/* Prepared in advance: a handler may only call async-signal-safe functions. */
+static char line[N_ENDING][192];
+static size_t line_len[N_ENDING];
+
+static void ending_set(sigset_t *set)
 {
-	(void)sig;
-	/* Only async-signal-safe calls here: the message was prepared when the alarm was armed. */
-	ssize_t r = write(STDOUT_FILENO, timeout_msg, timeout_len);
-	(void)r;
+	sigemptyset(set);
+	for (size_t i = 0; i < N_ENDING; i++)
+		sigaddset(set, ending[i].sig);
+}
+
+/*
+ * Write without waiting: a pipe nobody reads must not hold the run past its end. A pipe or a
+ * terminal is opened afresh, non-blocking (O_NONBLOCK on fd 1 itself would also change it for
+ * whoever shares it, such as the shell); a socket is sent to without waiting; a regular file never
+ * waits for a reader.
+ */
+static void write_now(const char *s, size_t n)
+{
+	struct stat st;
+	ssize_t r = 0;
+	int fd, fl;
+
+	if (fstat(STDOUT_FILENO, &st) < 0)
+		return;
+	if (S_ISSOCK(st.st_mode)) {
+		r = send(STDOUT_FILENO, s, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+	} else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
+		fd = open("/proc/self/fd/1", O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		/* Without /proc, the last resort: better the flag left on fd 1 than a hang. */
+		fl = fd < 0 ? fcntl(STDOUT_FILENO, F_GETFL) : -1;
+		if (fl >= 0 && fcntl(STDOUT_FILENO, F_SETFL, fl | O_NONBLOCK) == 0)
+			fd = STDOUT_FILENO;
+		if (fd >= 0)
+			r = write(fd, s, n);
+	} else {
+		r = write(STDOUT_FILENO, s, n);
+	}
+	(void)r; /* nothing else can be done about it: the exit code still says UNKNOWN */
+}
+
+/* The other ending signals are blocked while this runs (sa_mask): one line, then the end. */
+static void on_ending(int sig)
+{
+	for (size_t i = 0; i < N_ENDING; i++) {
+		if (ending[i].sig == sig)
+			write_now(line[i], line_len[i]);
+	}
 	_exit(MP_UNKNOWN);
+}
+
+static void install(const char *service)
+{
+	struct sigaction sa, old;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_ending;
+	ending_set(&sa.sa_mask);
+	for (size_t i = 1; i < N_ENDING; i++) {
+		snprintf(line[i], sizeof(line[i]),
+			 "%s UNKNOWN - stopped by %s before the check was done\n", service,
+			 ending[i].name);
+		line_len[i] = strlen(line[i]);
+		/* One ignored by whoever started us (nohup, a background job) stays ignored. */
+		if (sigaction(ending[i].sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(ending[i].sig, &sa, NULL);
+	}
+	sigaction(SIGALRM, &sa, NULL);
 }
 
 void mp_timeout_arm(const char *service, unsigned seconds)
 {
-	struct sigaction sa;
-
-	snprintf(timeout_msg, sizeof(timeout_msg),
+	/* No alarm may fire while its line is rewritten. */
+	alarm(0);
+	snprintf(line[0], sizeof(line[0]),
 		 "%s UNKNOWN - plugin timed out after %u seconds (raise it with -t)\n", service,
 		 seconds);
-	timeout_len = strlen(timeout_msg);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, NULL);
+	line_len[0] = strlen(line[0]);
+	install(service);
 	alarm(seconds);
 }
 
 void mp_timeout_disarm(void)
 {
+	sigset_t set;
+
+	ending_set(&set);
+	sigprocmask(SIG_BLOCK, &set, NULL);
 	alarm(0);
+}
+
+void mp_signals_hold(sigset_t *saved)
+{
+	sigset_t set;
+
+	ending_set(&set);
+	sigprocmask(SIG_BLOCK, &set, saved);
+}
+
+void mp_signals_release(const sigset_t *saved)
+{
+	sigprocmask(SIG_SETMASK, saved, NULL);
 }

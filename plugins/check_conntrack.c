@@ -7,6 +7,8 @@
 
 #include "snapshot.h"
 
+#define DEFAULT_TIMEOUT 10 /* seconds */
+
 struct ct_config_result {
 	int errorcode; /* 0, or MP_UNKNOWN with reason */
 	char reason[320];
@@ -28,6 +30,7 @@ enum long_only {
 	OPT_DELTA, /* OPT_DELTA + 2 * watched counter (+1 for critical) */
 };
 
+static const char short_options[] = ":w:c:t:vhV";
 static const struct option long_options[] = {
 	{"warning", required_argument, NULL, 'w'},
 	{"critical", required_argument, NULL, 'c'},
@@ -172,7 +175,37 @@ static int parse_timeout(const char *arg, unsigned *out)
 	return 0;
 }
 
-static struct ct_config_result process_arguments(int argc, char **argv)
+/*
+ * The --extra-opts file's options, argv[1..nini], are trusted like the command line but parsed
+ * on their own first: they may not ask for help or the version (every check would exit 0 with the
+ * help text) nor name another ini file, and a key written without its value must not take the
+ * next argument as one. 0, or -1 with the reason.
+ */
+static int check_ini_options(char **argv, int nini, char *reason, size_t len)
+{
+	int c;
+
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(nini + 1, argv, short_options, long_options, NULL)) != -1) {
+		if (c == 'h' || c == 'V' || c == OPT_EXTRA_OPTS) {
+			snprintf(reason, len, "the --extra-opts file may not set --%s",
+				 c == 'h'   ? "help"
+				 : c == 'V' ? "version"
+					    : "extra-opts");
+			return -1;
+		}
+		if (c == ':' || (optarg && optarg == argv[optind - 1])) {
+			snprintf(reason, len,
+				 "'%.60s' in the --extra-opts file needs a value (key=value)",
+				 argv[c == ':' ? optind - 1 : optind - 2]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static struct ct_config_result process_arguments(int argc, char **argv, int nini)
 {
 	struct ct_config_result r = {
 		.config =
@@ -180,7 +213,7 @@ static struct ct_config_result process_arguments(int argc, char **argv)
 				.missing_state = MP_OK,
 				.procfs = "/proc",
 				.sysfs = "/sys",
-				.timeout = 10,
+				.timeout = DEFAULT_TIMEOUT,
 				.root = "/",
 				.state_rules = -1,
 				.persistence = -1,
@@ -193,9 +226,13 @@ static struct ct_config_result process_arguments(int argc, char **argv)
 	parse_threshold("80%", &cfg->warn, why, sizeof(why));
 	parse_threshold("90%", &cfg->crit, why, sizeof(why));
 	parse_threshold("0", &cfg->delta_crit[CT_W_DROP], why, sizeof(why));
+	if (nini && check_ini_options(argv, nini, r.reason, sizeof(r.reason)) < 0) {
+		r.errorcode = MP_UNKNOWN;
+		return r;
+	}
 	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":w:c:t:vhV", long_options, NULL)) != -1) {
+	optind = 0;
+	while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
 		switch (c) {
 		case 'w':
 		case 'c':
@@ -342,18 +379,22 @@ int main(int argc, char **argv)
 	struct ct_result res;
 	char err[320];
 	time_t now;
+	int state;
 	static char outbuf[8192];
 
+	mp_stdio_init(CT_SERVICE);
 	/* Output is written at the end, in one go: a buffer of our own spares stdio asking what
 	 * stdout is (fstat, isatty) on every run. */
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	/* The whole run is timed, the ini file too: by the default until -t is known. */
+	mp_timeout_arm(CT_SERVICE, DEFAULT_TIMEOUT);
 	if (mp_extra_opts(argc, argv, CT_PLUGIN, &args, err, sizeof(err)) < 0)
 		mp_die(CT_SERVICE, "%s", err);
-	cr = process_arguments(args.argc, args.argv);
+	cr = process_arguments(args.argc, args.argv, args.nowned);
 	if (cr.exit_ok || cr.errorcode) {
 		mp_argv_free(&args);
 		if (cr.exit_ok)
-			return MP_OK;
+			return mp_exit_state(MP_OK);
 		mp_die(CT_SERVICE, "%s", cr.reason);
 	}
 	mp_timeout_arm(CT_SERVICE, cr.config.timeout);
@@ -366,10 +407,12 @@ int main(int argc, char **argv)
 		ct_retention(&cr.config, &snap, &snap.ns[i], now);
 	res = ct_evaluate(&cr.config, &snap);
 
-	mp_timeout_disarm();
+	/* Still timed: a stdout nobody reads must not hold the run. */
 	ct_render(&cr.config, &snap, &res);
+	state = mp_exit_state(res.state);
+	mp_timeout_disarm();
 	ct_result_free(&res);
 	ct_snapshot_free(&snap);
 	mp_argv_free(&args);
-	return res.state;
+	return state;
 }

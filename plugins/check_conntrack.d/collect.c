@@ -104,6 +104,22 @@ static void collect_ns(const struct ct_config *cfg, struct ct_snapshot *snap, st
 		mnl_socket_close(nl);
 }
 
+/*
+ * Privileges serve the kernel requests alone (netlink, the iptables-legacy sockets, entering
+ * namespaces): they are gone before any file that others may write (sysctl.d under --root, a
+ * --sysfs or --procfs tree) is parsed, and before state files and output.
+ */
+static void drop_privileges(struct ct_snapshot *snap)
+{
+	if (snap->caps_note[0])
+		return;
+	if (ct_caps_drop(snap->caps_note, sizeof(snap->caps_note)) == 0)
+		snprintf(snap->caps_note, sizeof(snap->caps_note),
+			 "capabilities dropped after collection from the kernel, before files are "
+			 "parsed");
+	ct_note(snap, 2, "%s", snap->caps_note);
+}
+
 /* The boot id tells a reboot (counters start again) from counters that went backwards. */
 static void read_boot_id(const char *procfs, char *buf, size_t len)
 {
@@ -129,6 +145,7 @@ int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap)
 	char err[320] = "";
 	int self_fd = -1, r;
 	bool net_admin = ct_caps_have(CAP_NET_ADMIN);
+	bool direct = net_admin && !ct_procfs_is_elsewhere(cfg); /* netlink will be used */
 
 	ct_note(snap, 2, "CAP_NET_ADMIN %s",
 		net_admin ? "held: netlink sources used" : "not held: /proc sources only");
@@ -157,6 +174,9 @@ int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap)
 				self_fd = -2; /* cannot come back: enter nothing */
 		}
 	}
+	/* Nothing to enter and nothing to ask the kernel: no privilege is needed at all. */
+	if (self_fd < 0 && !direct)
+		drop_privileges(snap);
 	for (size_t i = 0; i < n; i++) {
 		struct ct_ns *ns = &snap->ns[i];
 
@@ -194,11 +214,9 @@ int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap)
 	if (self_fd >= 0)
 		close(self_fd);
 	free(t);
+	drop_privileges(snap);
+	ct_collect_holders(cfg, snap, direct);
 	ct_collect_persistence(cfg, snap);
-	if (ct_caps_drop(snap->caps_note, sizeof(snap->caps_note)) == 0)
-		snprintf(snap->caps_note, sizeof(snap->caps_note),
-			 "capabilities dropped after collection");
-	ct_note(snap, 2, "%s", snap->caps_note);
 	return 0;
 }
 

@@ -86,6 +86,7 @@ void ct_retention(const struct ct_config *cfg, struct ct_snapshot *snap, struct 
 	struct mp_state_handle h;
 	struct mp_state prev, cur;
 	char dirbuf[PATH_MAX], name[64], err[256];
+	sigset_t sigs;
 	int r;
 
 	ns->retention = CT_RET_NONE;
@@ -120,7 +121,11 @@ void ct_retention(const struct ct_config *cfg, struct ct_snapshot *snap, struct 
 		if (ns->counters.present & (1u << i))
 			mp_state_set(&cur, ct_counter_names[i], ns->counters.value[i]);
 	}
-	if (mp_state_write(&h, &cur, err, sizeof(err)) < 0) {
+	/* Held off until the file is replaced: a signal must not leave a temporary copy. */
+	mp_signals_hold(&sigs);
+	r = mp_state_write(&h, &cur, err, sizeof(err));
+	mp_signals_release(&sigs);
+	if (r < 0) {
 		size_t l = strlen(ns->retention_note);
 		snprintf(ns->retention_note + l, sizeof(ns->retention_note) - l,
 			 "%sstate not saved: %s", l ? "; " : "counters: ", err);

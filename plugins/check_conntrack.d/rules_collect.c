@@ -88,7 +88,13 @@ static void to_cache(const struct ct_config *cfg, struct ct_snapshot *snap,
 	/* -v keeps every rule: beyond what a state file may hold, that run just reads the rules. */
 	if (len > 0 && len <= 60000 &&
 	    ct_state_open(cfg, snap, name, &h, dir, sizeof(dir), err, sizeof(err)) == 0) {
-		if (mp_state_write_text(&h, text, (size_t)len, err, sizeof(err)) < 0)
+		sigset_t sigs;
+		int rc;
+
+		mp_signals_hold(&sigs); /* no temporary copy left behind by a signal */
+		rc = mp_state_write_text(&h, text, (size_t)len, err, sizeof(err));
+		mp_signals_release(&sigs);
+		if (rc < 0)
 			ct_note(snap, 2, "nftables rules not cached: %s", err);
 		mp_state_close(&h);
 	}
@@ -152,11 +158,9 @@ void ct_collect_rules(const struct ct_config *cfg, struct ct_snapshot *snap, str
 		return;
 	}
 	if (!direct) {
+		/* ct_collect_holders says what it can, once privileges are gone. */
 		add_reason(r, ct_procfs_is_elsewhere(cfg) ? "not with --procfs"
 							  : "needs CAP_NET_ADMIN");
-		rc = ct_rules_holders(cfg->procfs, cfg->sysfs, r, err, sizeof(err));
-		if (rc < 0)
-			ct_note(snap, 1, "module holders: %s", err);
 		return;
 	}
 	if (nl) {
@@ -177,5 +181,26 @@ void ct_collect_rules(const struct ct_config *cfg, struct ct_snapshot *snap, str
 			rc == 0 ? "read" : "not read: ", rc ? err : "");
 		if (rc < 0)
 			add_reason(r, err);
+	}
+}
+
+/*
+ * Where the firewall could not be asked, the modules that hold nf_conntrack hint at what uses it.
+ * They are plain files (a --sysfs or --procfs tree may be anyone's), so they are read after
+ * privileges are dropped, for each namespace that was entered.
+ */
+void ct_collect_holders(const struct ct_config *cfg, struct ct_snapshot *snap, bool direct)
+{
+	char err[256];
+
+	if (direct || cfg->no_rules)
+		return;
+	for (size_t i = 0; i < snap->n; i++) {
+		if (snap->ns[i].enter_rc < 0)
+			continue;
+		err[0] = '\0';
+		if (ct_rules_holders(cfg->procfs, cfg->sysfs, &snap->ns[i].rules, err,
+				     sizeof(err)) < 0)
+			ct_note(snap, 1, "module holders: %s", err);
 	}
 }

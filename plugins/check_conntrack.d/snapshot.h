@@ -189,6 +189,8 @@ void ct_result_free(struct ct_result *res);
  */
 void ct_collect_rules(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
 		      bool direct, struct mnl_socket *nl, const char *nl_err);
+/* Unprivileged, after collection: the modules holding nf_conntrack where rules were not read. */
+void ct_collect_holders(const struct ct_config *cfg, struct ct_snapshot *snap, bool direct);
 /* persistence.c */
 void ct_collect_persistence(const struct ct_config *cfg, struct ct_snapshot *snap);
 

@@ -86,6 +86,33 @@ printf '[other]\nwarning=1\n' >"$tmp/other.ini"
 one_line_unknown --extra-opts=@"$tmp/other.ini"
 like "$first" "section \[check_conntrack\] not found" "missing section named"
 
+# --extra-opts edge cases: an ini line cannot end the options, take the next argument as its
+# value, ask for help or the version, or name another ini file; a named section must exist.
+printf '[check_conntrack]\n-\n' >"$tmp/dash.ini"
+one_line_unknown --extra-opts=@"$tmp/dash.ini" $M
+like "$first" "'-' is no option name" "ini line '-': refused, not turned into '--'"
+printf '[check_conntrack]\ncritical\n' >"$tmp/novalue.ini"
+one_line_unknown --extra-opts=@"$tmp/novalue.ini" $M -w 70%
+like "$first" "'--critical' in the --extra-opts file needs a value" \
+	"ini key without a value: says so, the next argument is not taken as one"
+printf '[check_conntrack]\ntimeout\nwarning=50\n' >"$tmp/novalue2.ini"
+one_line_unknown --extra-opts=@"$tmp/novalue2.ini" $M
+like "$first" "'--timeout' in the --extra-opts file needs a value" \
+	"ini key without a value: the next ini line is not taken as one either"
+for k in help h hel version V vers 'v=h' 'extra-opts=@/etc/passwd'; do
+	printf '[check_conntrack]\n%s\n' "$k" >"$tmp/k.ini"
+	one_line_unknown --extra-opts=@"$tmp/k.ini" $M
+	like "$first" "the --extra-opts file may not set --(help|version|extra-opts)" "ini '$k': refused"
+done
+printf '[check_conntrack]\nwarning=10\n' >"$tmp/named.ini"
+one_line_unknown --extra-opts=nosuch@"$tmp/named.ini" $M
+like "$first" "section \[nosuch\] not found" \
+	"a named section that is not there: an error, not [check_conntrack]'s options"
+printf '[check_conntrack]\nno-rules=\nverbose\n' >"$tmp/flags.ini"
+run --extra-opts=@"$tmp/flags.ini" $M
+is "$rc" 1 "ini flags 'no-rules=' and 'verbose': the check runs (85%: WARNING)"
+like "$first" "rules not inspected \(--no-rules\)" "ini 'no-rules=': the bare option, as Monitoring Plugins read it"
+
 # -t: a proc file that blocks (a FIFO) ends as UNKNOWN when the timeout fires.
 mkdir -p "$tmp/proc/sys/net/netfilter"
 mkfifo "$tmp/proc/sys/net/netfilter/nf_conntrack_count"

@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		argv[1] = (char *)opts[size % 4];
 		argv[2] = text;
 		argv[3] = NULL;
-		cr = process_arguments(3, argv);
+		cr = process_arguments(3, argv, 0);
 		if (cr.errorcode) {
 			size_t n = strnlen(cr.reason, sizeof(cr.reason));
 			/* It may quote the argument verbatim: mp_die keeps the output on one line.

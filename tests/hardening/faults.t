@@ -29,6 +29,11 @@ one_line() {
 	like "$first" '^CONNTRACK (OK|WARNING|CRITICAL|UNKNOWN) - [^ ].{8,}' "$1: one clear status line"
 }
 
+# Signals raised and reallocations counted from inside the plugin.
+shim=$work/procshim.so
+cc -shared -fPIC -o "$shim" "$TOP/tests/hardening/procshim.c" -ldl
+ok $? "process shim builds"
+
 # --- arguments ------------------------------------------------------------------------------
 huge=2$(printf '%050d' 0)
 run -w "$huge:"
@@ -41,12 +46,24 @@ start=$(date +%s)
 out=$(timeout 20 "$PLUGIN" --extra-opts=@"$work/ini.fifo" -t 1 2>&1)
 rc=$?
 first=${out%%$'\n'*}
-is "$rc" 3 "extra-opts file is a FIFO: UNKNOWN at once (it is read before -t is armed)"
+is "$rc" 3 "extra-opts file is a FIFO: UNKNOWN at once, not waited for"
 like "$first" "extra-opts: cannot read .*ini.fifo: not a regular file" "extra-opts FIFO: says so"
 ok $(($(date +%s) - start > 3)) "extra-opts FIFO: no hang"
 run --extra-opts=@/dev/zero
 is "$rc" 3 "extra-opts file is /dev/zero: UNKNOWN"
 one_line "extra-opts /dev/zero"
+
+# 200,000 ini lines: the argument list grows in powers of two, not by one realloc per line.
+tree
+{
+	echo '[check_conntrack]'
+	yes 'w=90' | head -n 200000
+} >"$work/big.ini"
+CT_PROCSHIM_REALLOCS=$work/reallocs LD_PRELOAD=$shim "$PLUGIN" --extra-opts=@"$work/big.ini" \
+	--procfs="$P" --state-dir="$work/bigstate" >"$work/big.out" 2>&1
+is "$?" 1 "200,000 ini lines: the check runs (WARNING)"
+n=$(cat "$work/reallocs" 2>/dev/null)
+ok $((${n:-999999} > 1000)) "200,000 ini lines: ${n:-?} reallocations, not one per line"
 
 # --- proc files -----------------------------------------------------------------------------
 tree
@@ -123,6 +140,73 @@ is "$rc" 3 "FIFO count, -t 1: UNKNOWN"
 like "$first" "^CONNTRACK UNKNOWN - plugin timed out after 1 seconds" "FIFO count: timed out"
 ok $((took > 3)) "FIFO count: ended within 3 s (took $took s)"
 
+# --- the end of a run: -t over the answer, closed fds, signals -------------------------------
+# stdout a pipe that is full and never read: -t covers writing the answer, and the timeout line
+# itself does not wait for room either.
+tree
+mkdir -m 700 "$work/end"
+{
+	head -c 65536 /dev/zero
+	s=$(date +%s%N)
+	"$PLUGIN" --procfs="$P" --state-dir="$work/end" -t 1
+	rc=$?
+	echo "$rc $((($(date +%s%N) - s) / 1000000))" >"$work/fullpipe"
+} | sleep 4
+read -r rc ms <"$work/fullpipe"
+is "$rc" 3 "stdout a full pipe, -t 1: UNKNOWN"
+ok $((${ms:-99999} > 2500)) "stdout a full pipe, -t 1: over within 2.5 s (took ${ms:-?} ms)"
+
+# Closed fds: nothing the plugin opens becomes stdout, and an answer that cannot be written is
+# not a verdict.
+"$PLUGIN" --procfs="$P" --state-dir="$work/end" >&-
+is "$?" 3 "stdout closed: exit 3, the answer could not be written"
+out=$("$PLUGIN" --procfs="$P" --state-dir="$work/end" -v <&- 2>&-)
+rc=$?
+first=${out%%$'\n'*}
+is "$rc" 1 "stdin and stderr closed: the answer as usual (WARNING)"
+one_line "stdin and stderr closed"
+like "$out" "since last check" "stdin and stderr closed: the state file is sound"
+
+# SIGTERM, SIGINT, SIGHUP: one UNKNOWN line naming the signal, exit 3. The run is held on a FIFO
+# count file; opening it to write returns once the plugin reads it. (A background job starts
+# with SIGINT ignored, and an ignored signal stays ignored: env gives it back its default.)
+tree
+rm "$N/nf_conntrack_count"
+mkfifo "$N/nf_conntrack_count"
+for sig in TERM INT HUP; do
+	env --default-signal=INT "$PLUGIN" --procfs="$P" --state-dir="$work/end" -t 20 \
+		>"$work/sig.out" 2>&1 &
+	pid=$!
+	timeout 10 bash -c 'exec 3>"$1" && kill -'"$sig"' "$2" && sleep 0.5' _ \
+		"$N/nf_conntrack_count" "$pid"
+	wait "$pid"
+	rc=$?
+	out=$(cat "$work/sig.out")
+	first=${out%%$'\n'*}
+	is "$rc" 3 "SIG$sig: exit 3"
+	is "$out" "CONNTRACK UNKNOWN - stopped by SIG$sig before the check was done" \
+		"SIG$sig: one UNKNOWN line that names it"
+done
+
+# A signal while the state file is replaced (raised inside renameat): it waits until the file is
+# whole, then ends the run; no temporary copy is left, the next run compares with the new file.
+tree
+mkdir -m 700 "$work/sigstate"
+run --procfs="$P" --state-dir="$work/sigstate"
+sf=$(ls "$work/sigstate" | grep -v -e '\.lock$' -e '\.tmp$' | head -1)
+ino=$(stat -c %i "$work/sigstate/$sf")
+out=$(CT_PROCSHIM_SIGNAL=15 LD_PRELOAD=$shim "$PLUGIN" --procfs="$P" \
+	--state-dir="$work/sigstate" 2>&1)
+rc=$?
+first=${out%%$'\n'*}
+is "$rc" 3 "SIGTERM while the state file is replaced: exit 3"
+like "$first" "^CONNTRACK UNKNOWN - stopped by SIGTERM" "SIGTERM while the state file is replaced: says so"
+is "$(ls "$work/sigstate" | grep -c '\.tmp$')" 0 "SIGTERM while the state file is replaced: no temporary file left"
+replaced=$([ "$(stat -c %i "$work/sigstate/$sf")" != "$ino" ]; echo $?)
+ok "$replaced" "SIGTERM while the state file is replaced: the new file was put in place first"
+run --procfs="$P" --state-dir="$work/sigstate" -v
+like "$out" "since last check" "after that SIGTERM: the next run compares with the state file"
+
 # --- netlink replies (root: ctnetlink needs CAP_NET_ADMIN) -------------------------------------
 if $root && [ -e /proc/sys/net/netfilter/nf_conntrack_count ]; then
 	shim=$work/nlshim.so
@@ -179,6 +263,20 @@ is "$rc" 1 "state symlink: not UNKNOWN"
 like "$out" "previous state unusable: .*(link|symbolic)" "state symlink: refused, says why"
 is "$(cat "$work/elsewhere")" "$good" "state symlink: its target is untouched"
 rm -f "$S/$sf"
+
+# A lock file that is a FIFO is refused at once, not waited on until -t.
+mkdir -m 700 "$work/fifolock"
+run --procfs="$P" --state-dir="$work/fifolock"
+for l in "$work/fifolock"/*.lock; do
+	rm "$l"
+	mkfifo -m 600 "$l"
+done
+start=$(date +%s%N)
+run --procfs="$P" --state-dir="$work/fifolock" -t 5 -v
+ms=$((($(date +%s%N) - start) / 1000000))
+unlike "$first" "timed out" "lock file a FIFO: not waited on"
+ok $((ms > 2000)) "lock file a FIFO: over at once (took $ms ms)"
+like "$out" "lock file .*\.lock" "lock file a FIFO: the lock file is named"
 
 if $root; then
 	run --procfs="$P" --state-dir="$S"

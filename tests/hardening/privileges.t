@@ -1,5 +1,5 @@
 #!/bin/bash
-# Privilege hygiene: no capability is left after collection (root, and a setcap copy run as
+# Privilege hygiene: no capability is left once the kernel was asked (root, and a setcap copy run as
 # nobody), and the environment cannot choose paths for a binary that runs with file capabilities.
 . "$(dirname "$0")/../lib/tap.sh"
 
@@ -18,7 +18,8 @@ if [ -n "$why" ]; then
 fi
 work=$(mktemp -d)
 chmod 755 "$work"
-trap 'rm -rf "$work"' EXIT
+nspid=""
+trap '[ -n "$nspid" ] && kill "$nspid" 2>/dev/null; rm -rf "$work"' EXIT
 nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all "$@"; }
 
 # 1. As root, with every capability: the sets are empty when the process ends.
@@ -67,7 +68,69 @@ exec 8>&-
 wait "$pid"
 ok $? "setcap copy as nobody: finished OK once the lock was released"
 
-# 3. Paths from the environment: honoured for a plain binary, ignored with file capabilities.
+# 3. Capabilities go with the last kernel request, before any file others may write is parsed.
+# The setcap copy, as nobody, is held on a FIFO where such a file is opened while we read its
+# status: the entry size under --sysfs (after netlink, and after sysctl.d under --root), and the
+# module holders (<procfs>/modules, reached through an empty --sysfs).
+# held_caps FIFO COMMAND...: $caps, the Cap lines of COMMAND (which must exec the plugin) while it
+# has FIFO open; $out, its output.
+held_caps() {
+	local fifo=$1 pid
+	shift
+	"$@" -t 20 -vv >"$work/held.out" 2>&1 &
+	pid=$!
+	# Opening the FIFO to write returns once the plugin has opened it to read; it then waits in
+	# read() until we close it.
+	caps=$(timeout 10 bash -c 'exec 3>"$1" && grep "^Cap" "/proc/$2/status"' _ "$fifo" "$pid")
+	wait "$pid"
+	out=$(cat "$work/held.out")
+}
+# before TEXT FIRST SECOND NAME: a line matching FIRST comes before one matching SECOND.
+before() {
+	local a b
+	a=$(printf '%s\n' "$1" | grep -n -m1 -E -- "$2" | cut -d: -f1)
+	b=$(printf '%s\n' "$1" | grep -n -m1 -E -- "$3" | cut -d: -f1)
+	ok $([ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ]; echo $?) "$4"
+}
+mkdir -p "$work/root/etc/sysctl.d" "$work/sys/kernel/slab/nf_conntrack" "$work/nosys"
+echo 'net.netfilter.nf_conntrack_max = 10000' >"$work/root/etc/sysctl.d/90-ct.conf"
+mkfifo "$work/sys/kernel/slab/nf_conntrack/object_size"
+cp -r "$FIX/trees/modern/proc" "$work/proc"
+mkfifo "$work/proc/modules"
+chmod -R a+rX "$work/root" "$work/sys" "$work/nosys" "$work/proc"
+
+setcap_nobody=(setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all
+	"$work/check_conntrack" --state-dir="$st")
+
+held_caps "$work/sys/kernel/slab/nf_conntrack/object_size" "${setcap_nobody[@]}" --root="$work/root" \
+	--sysfs="$work/sys"
+like "$out" "counters from netlink" "held on --sysfs: netlink was used before (the capability worked)"
+like "$out" "boot applies net.netfilter.nf_conntrack_max = 10000" "held on --sysfs: sysctl.d under --root was read"
+like "$caps" "CapEff:[[:space:]]+0+$" "held on a --sysfs file, after netlink: CapEff empty"
+like "$caps" "CapPrm:[[:space:]]+0+$" "held on a --sysfs file, after netlink: CapPrm empty"
+before "$out" "^iptables-legacy IPv6 rules" "^capabilities dropped" "-vv: the drop follows the last kernel request"
+before "$out" "^capabilities dropped" "^boot applies" "-vv: capabilities dropped before sysctl.d is parsed"
+
+held_caps "$work/proc/modules" "${setcap_nobody[@]}" --procfs="$work/proc" --sysfs="$work/nosys"
+like "$out" "rules not inspected \(not with --procfs" "held on <procfs>/modules: the module holders were being read"
+like "$caps" "CapEff:[[:space:]]+0+$" "held on the module holders: CapEff empty"
+like "$caps" "CapPrm:[[:space:]]+0+$" "held on the module holders: CapPrm empty"
+# Root entering a namespace (CAP_SYS_ADMIN) reads the holders only once it has come back.
+unshare --net sleep 60 &
+nspid=$!
+for _ in $(seq 50); do
+	[ "$(readlink "/proc/$nspid/ns/net")" != "$(readlink /proc/self/ns/net)" ] && break
+	sleep 0.1
+done
+held_caps "$work/proc/modules" "$PLUGIN" --state-dir="$work/rstate" --procfs="$work/proc" \
+	--sysfs="$work/nosys" --netns=/proc/$nspid/ns/net
+kill "$nspid"
+like "$out" "entered network namespace /proc/$nspid/ns/net" "root, --netns: the namespace was entered"
+like "$out" "rules not inspected \(not with --procfs" "root, --netns: the module holders were being read"
+like "$caps" "CapEff:[[:space:]]+0+$" "root, --netns, held on the module holders: CapEff empty"
+like "$caps" "CapPrm:[[:space:]]+0+$" "root, --netns, held on the module holders: CapPrm empty"
+
+# 4. Paths from the environment: honoured for a plain binary, ignored with file capabilities.
 evil=$work/evil
 mkdir -m 700 "$evil"
 chown nobody "$evil"

@@ -48,7 +48,7 @@ vg 3 "bad timeout" -t 0
 vg 0 "help" -h
 printf '[check_conntrack]\nwarning=95%%\ncritical=99%%\nverbose\n' >"$work/plugins.ini"
 vg 0 "extra-opts from a file" --extra-opts=@"$work/plugins.ini" --procfs=$T/centos6/proc
-vg 0 "extra-opts: a section not in the file" --extra-opts=nosuch@"$work/plugins.ini"
+vg 3 "extra-opts: a section not in the file is an error" --extra-opts=nosuch@"$work/plugins.ini"
 # The -t alarm ends the run with _exit() from the signal handler: memory still reachable then is
 # the process's to drop, not a leak; anything definitely or indirectly lost still counts.
 cp -r "$T/modern" "$work/fifo"

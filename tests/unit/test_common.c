@@ -152,6 +152,65 @@ static void test_ini(void)
 	free(args);
 }
 
+/* Keys are option names: nothing that would end the options or change their shape. */
+static void test_ini_keys(void)
+{
+	static const char *const bad[] = {"[x]\n-\n", "[x]\n--\n", "[x]\n-w=1\n", "[x]\na b=1\n",
+					  "[x]\nw%=1\n"};
+	const char *flags = "[x]\nverbose=\nno-rules = \nw=\n";
+	char **args = NULL, err[128];
+	int n = 0;
+	bool found;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = mp_ini_section(bad[i], strlen(bad[i]), "x", &args, &n, &found, err,
+					sizeof(err));
+
+		ok(rc == -1 && n == 0, "bad key refused, nothing added: %.*s",
+		   (int)strlen(bad[i]) - 5, bad[i] + 4);
+	}
+	is_int(mp_ini_section(flags, strlen(flags), "x", &args, &n, &found, err, sizeof(err)), 0,
+	       "empty values parse");
+	is_int(n, 3, "three options");
+	if (n == 3) {
+		is_str(args[0], "--verbose",
+		       "'key=' is the bare option, as Monitoring Plugins read it");
+		is_str(args[1], "--no-rules", "'key = ' too");
+		is_str(args[2], "-w", "one letter: the bare short option");
+	}
+	for (int i = 0; i < n; i++)
+		free(args[i]);
+	free(args);
+}
+
+/* A long section, over two calls: every option kept in order, the list NULL-terminated. */
+static void test_ini_many(void)
+{
+	struct mp_buf text = {0};
+	char **args = NULL, err[128], want[32];
+	int n = 0, wrong = 0;
+	bool found;
+
+	mp_buf_printf(&text, "[x]\n");
+	for (int i = 0; i < 5000; i++)
+		mp_buf_printf(&text, "k%d=%d\n", i, i);
+	for (int pass = 0; pass < 2; pass++)
+		is_int(mp_ini_section(mp_buf_str(&text), text.len, "x", &args, &n, &found, err,
+				      sizeof(err)),
+		       0, "5000 options parse");
+	is_int(n, 10000, "10000 options in all");
+	for (int i = 0; i < n; i++) {
+		snprintf(want, sizeof(want), "--k%d=%d", i % 5000, i % 5000);
+		wrong += strcmp(args[i], want) != 0;
+	}
+	is_int(wrong, 0, "each in its place");
+	ok(args && args[n] == NULL, "the list ends with NULL");
+	for (int i = 0; i < n; i++)
+		free(args[i]);
+	free(args);
+	mp_buf_free(&text);
+}
+
 int main(void)
 {
 	test_ranges();
@@ -159,5 +218,7 @@ int main(void)
 	test_states();
 	test_perfdata();
 	test_ini();
+	test_ini_keys();
+	test_ini_many();
 	return tap_done();
 }
