@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Host-wide settings, second half (see tests/hostguard/begin.t): stops the watcher and fails if
+# nf_conntrack_max, any other writable sysctl under /proc/sys/net/netfilter or the root
+# namespace's firewall rules differed, at any moment of the run, from what begin.t found.
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/lib.sh"
+need_guard_dir
+
+pid=$(cat "$G/pid" 2>/dev/null)
+kill -0 "$pid" 2>/dev/null
+ok $? "the watcher (pid $pid) ran until the end of the suites"
+kill -TERM "$pid" 2>/dev/null
+for _ in $(seq 100); do
+	[ -e "$G/summary" ] && break
+	sleep 0.05
+done
+summary() { awk -v k="$1" '$1 == k { print $2 }' "$G/summary" 2>/dev/null; }
+n=$(summary samples_max)
+ms=$(summary ms)
+keys=$(summary keys)
+max=$(awk -F'\t' '$1 == "net.netfilter.nf_conntrack_max" { print $2 }' "$G/before" 2>/dev/null)
+ok $(((${n:-0} > 0) ? 0 : 1)) "the watcher read nf_conntrack_max $n times in $ms ms"
+is "$(grep ' net\.netfilter\.nf_conntrack_max: ' "$G/changes")" "" \
+	"nf_conntrack_max stayed $max at every sample"
+is "$(grep -v ' net\.netfilter\.nf_conntrack_max: ' "$G/changes")" "" \
+	"the other $((${keys:-1} - 1)) writable sysctls under /proc/sys/net/netfilter stayed as found ($(summary samples_all) rounds)"
+is "$(cat /proc/sys/net/netfilter/nf_conntrack_max 2>/dev/null)" "$max" \
+	"nf_conntrack_max at the end: $max, as found"
+# Keys present at both ends with another value (a change between two rounds would be in changes).
+diffs=$(awk -F'\t' 'NR == FNR { was[$1] = $2; next } ($1 in was) && was[$1] != $2 { print $1 ": " was[$1] " -> " $2 }' \
+	"$G/before" "$G/after" 2>/dev/null)
+is "$diffs" "" "every watched sysctl at the end as at the start"
+appeared=$(awk -F'\t' 'NR == FNR { was[$1] = 1; next } !($1 in was) { print $1 }' "$G/before" "$G/after" 2>/dev/null)
+[ -n "$appeared" ] && echo "# appeared during the run (nf_conntrack loaded): $(echo $appeared)"
+if [ "$(id -u)" -eq 0 ] && [ -e "$G/rules.before" ]; then
+	is "$(rules_snapshot)" "$(cat "$G/rules.before")" "the root namespace's firewall rules as found"
+else
+	echo "ok $((_n += 1)) # SKIP reading the root namespace's rules needs root"
+fi
+done_testing
