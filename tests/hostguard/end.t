@@ -20,9 +20,14 @@ ms=$(summary ms)
 keys=$(summary keys)
 max=$(awk -F'\t' '$1 == "net.netfilter.nf_conntrack_max" { print $2 }' "$G/before" 2>/dev/null)
 ok $(((${n:-0} > 0) ? 0 : 1)) "the watcher read nf_conntrack_max $n times in $ms ms"
-is "$(grep ' net\.netfilter\.nf_conntrack_max: ' "$G/changes")" "" \
+# changes_of GREP-ARGS: the number of changes the watcher wrote down, each shown as a comment.
+changes_of() {
+	grep "$@" "$G/changes" | sed 's/^/# changed: /' >&2
+	grep -c "$@" "$G/changes"
+}
+is "$(changes_of ' net\.netfilter\.nf_conntrack_max: ')" 0 \
 	"nf_conntrack_max stayed $max at every sample"
-is "$(grep -v ' net\.netfilter\.nf_conntrack_max: ' "$G/changes")" "" \
+is "$(changes_of -v ' net\.netfilter\.nf_conntrack_max: ')" 0 \
 	"the other $((${keys:-1} - 1)) writable sysctls under /proc/sys/net/netfilter stayed as found ($(summary samples_all) rounds)"
 is "$(cat /proc/sys/net/netfilter/nf_conntrack_max 2>/dev/null)" "$max" \
 	"nf_conntrack_max at the end: $max, as found"

@@ -1,15 +1,15 @@
 /*
  * Watches the host-wide connection-tracking settings while the test suites or the benchmark run,
  * so that a suite which changes one, even for a moment, is caught: nf_conntrack_max is read every
- * millisecond, every other writable file under /proc/sys/net/netfilter every 100 ms, each against
- * the value found at the start (these files live in the initial network namespace: the watcher
- * must be started there).
+ * millisecond (or every MS), every other writable file under /proc/sys/net/netfilter every 100 ms,
+ * each against the value found at the start (these files live in the initial network namespace:
+ * the watcher must be started there).
  *
- *   watch DIR PID   runs until PID is gone or a SIGTERM/SIGINT comes. In DIR: pid, its own;
- *                   before, the values found at the start ("key<TAB>value" lines); changes, one
- *                   line per change seen ("+MS ms key: OLD -> NEW"); after, the values at the
- *                   end; summary, written last: "samples_max N", "samples_all N", "ms N",
- *                   "keys N" lines.
+ *   watch DIR PID [MS]  runs until PID is gone or a SIGTERM/SIGINT comes. In DIR: pid, its own;
+ *                       before, the values found at the start ("key<TAB>value" lines); changes,
+ *                       one line per change seen ("+T ms key: OLD -> NEW"); after, the values at
+ *                       the end; summary, written last: "samples_max N", "samples_all N",
+ *                       "ms N", "keys N" lines.
  * A key that appears later (nf_conntrack loaded meanwhile) is taken as found when it appears.
  */
 #include <dirent.h>
@@ -29,7 +29,7 @@
 #define ROOT "/proc/sys/net/netfilter"
 #define MAX_KEY "net.netfilter.nf_conntrack_max"
 #define KEYS_MAX 256
-#define ALL_EVERY 100 /* ms */
+#define ALL_EVERY_MS 100
 
 struct key {
 	char name[PATH_MAX];
@@ -187,18 +187,21 @@ static int rename_in(const char *dir, const char *from, const char *to)
 
 int main(int argc, char **argv)
 {
-	long samples_max = 0, samples_all = 0, tick = 0;
+	long samples_max = 0, samples_all = 0, tick = 0, every = 1, all_every;
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct pollfd parent = {.events = POLLIN};
 	FILE *summary;
 	pid_t pid;
 	int i;
 
-	if (argc != 3) {
-		fputs("usage: watch DIR PID\n", stderr);
+	if (argc != 3 && argc != 4) {
+		fputs("usage: watch DIR PID [MS]\n", stderr);
 		return 2;
 	}
 	pid = (pid_t)atoi(argv[2]);
+	if (argc == 4 && (every = atol(argv[3])) < 1)
+		every = 1;
+	all_every = every < ALL_EVERY_MS ? ALL_EVERY_MS / every : 1;
 	parent.fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -213,7 +216,7 @@ int main(int argc, char **argv)
 		return 1;
 	while (!stop) {
 		/* The sleep is a wait for the parent's end: its pidfd is readable once it exits. */
-		int r = poll(&parent, parent.fd >= 0 ? 1 : 0, 1);
+		int r = poll(&parent, parent.fd >= 0 ? 1 : 0, (int)every);
 
 		if (r > 0 || (parent.fd < 0 && kill(pid, 0) < 0 && errno == ESRCH))
 			break;
@@ -221,7 +224,7 @@ int main(int argc, char **argv)
 			sample(&keys[max_index]);
 			samples_max++;
 		}
-		if (++tick % ALL_EVERY)
+		if (++tick % all_every)
 			continue;
 		if (max_index < 0)
 			scan(ROOT);

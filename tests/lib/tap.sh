@@ -72,7 +72,7 @@ need_root_kernel() {
 	if [ -z "$why" ]; then
 		# One kernel suite (or the benchmark's table part) at a time. None changes a host-wide
 		# setting (tests/hostguard/ watches them); the lock is still needed for two things: a
-		# suite fills a namespace to the real limit (about 80 MB of kernel memory at 262144
+		# suite fills a namespace to the real limit (about 100 MB of kernel memory at 262144
 		# entries and a busy core for a moment), and --netns=all sees every namespace on the
 		# host, so a suite running alongside would put its own full table in the verdict.
 		exec 9>/run/lock/check_conntrack-kernel.lock
