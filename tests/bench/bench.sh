@@ -332,13 +332,13 @@ human() { echo "$1" | sed ':a; s/\B[0-9]\{3\}\>/,&/; ta'; } # 1000000 -> 1,000,0
 	echo "state in a directory on disk (/var/tmp), or in a directory that cannot be created."
 	echo "Namespaces: a \`ct state\` output rule (nftables) and an iptables-legacy \`-m state\` rule;"
 	echo "entries are unreplied UDP flows made by tests/bench/fill.c. nf_conntrack_max is $(human "$MAX"),"
-	echo "held against each namespace's count on its own; no sysctl was written: nf_conntrack_max"
+	echo "held against each namespace's count on its own; the benchmark writes no sysctl."
 	if [ -z "$GUARD_CHANGES" ]; then
-		echo "read $(human "$GUARD_N") times (every 10 ms) and the $GUARD_KEYS writable sysctls under"
-		echo "/proc/sys/net/netfilter every 100 ms stayed as found for the whole run."
+		echo "Watched: nf_conntrack_max, read $(human "$GUARD_N") times (every 10 ms), and all $GUARD_KEYS writable"
+		echo "sysctls under /proc/sys/net/netfilter (every 100 ms) stayed as found for the whole run."
 	else
-		echo "and the other writable sysctls under /proc/sys/net/netfilter CHANGED during the run"
-		echo "(by something else on the machine): $(echo $GUARD_CHANGES)."
+		echo "Watched: sysctls under /proc/sys/net/netfilter CHANGED during the run (not by this"
+		echo "script): $(echo $GUARD_CHANGES)."
 	fi
 	echo
 
@@ -381,9 +381,14 @@ human() { echo "$1" | sed ':a; s/\B[0-9]\{3\}\>/,&/; ta'; } # 1000000 -> 1,000,0
 	echo
 	echo "Every size alive at once and measured interleaved in one run. A size above $(human "$PER")"
 	echo "entries (75% of nf_conntrack_max, which each namespace's count is held against) is spread"
-	echo "over several namespaces and measured in the first of them; it holds, per size:"
-	for s in $SIZES; do echo -n " $(human "${MEASURED[$s]}") of $(human "${ENTRIES[$s]}") in $(echo ${NSOF[$s]} | wc -w);"; done
-	echo
+	echo "over several namespaces and measured in the first of them. Per size, the measured namespace's"
+	echo -n "entries of all, in how many namespaces:"
+	sep=""
+	for s in $SIZES; do
+		echo -n "$sep $(human "$s"): $(human "${MEASURED[$s]}") of $(human "${ENTRIES[$s]}") in $(echo ${NSOF[$s]} | wc -w)"
+		sep=";"
+	done
+	echo "."
 	echo "The kernel's conntrack hash table is shared by every namespace: a dump of one namespace"
 	echo "(\`conntrack -L\`, /proc/net/nf_conntrack) walks the entries of all of them, so here even the"
 	total=0
