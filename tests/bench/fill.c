@@ -195,6 +195,15 @@ static unsigned long fill_assured(unsigned long first, unsigned long count)
 	return refused;
 }
 
+static int number(const char *s, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return errno || end == s || *end || s[0] == '-' ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	int assured = argc == 4 && strcmp(argv[1], "-a") == 0;
@@ -204,8 +213,10 @@ int main(int argc, char **argv)
 		fputs("usage: fill [-a] FIRST COUNT\n", stderr);
 		return 2;
 	}
-	first = strtoul(argv[1 + assured], NULL, 10);
-	count = strtoul(argv[2 + assured], NULL, 10);
+	if (number(argv[1 + assured], &first) < 0 || number(argv[2 + assured], &count) < 0) {
+		fputs("fill: FIRST and COUNT are decimal numbers\n", stderr);
+		return 2;
+	}
 	if (count > FLOWS_MAX || first > FLOWS_MAX - count) {
 		fputs("fill: at most 66,560,000 flows\n", stderr);
 		return 2;

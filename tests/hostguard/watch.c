@@ -176,6 +176,17 @@ static FILE *open_in(const char *dir, const char *name)
 	return f;
 }
 
+/* A decimal number, or -1 for anything else. */
+static long number(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	return errno || end == s || *end ? -1 : v;
+}
+
 static int rename_in(const char *dir, const char *from, const char *to)
 {
 	char a[PATH_MAX], b[PATH_MAX];
@@ -198,9 +209,13 @@ int main(int argc, char **argv)
 		fputs("usage: watch DIR PID [MS]\n", stderr);
 		return 2;
 	}
-	pid = (pid_t)atoi(argv[2]);
-	if (argc == 4 && (every = atol(argv[3])) < 1)
-		every = 1;
+	pid = (pid_t)number(argv[2]);
+	if (argc == 4)
+		every = number(argv[3]);
+	if (pid < 1 || every < 1) {
+		fputs("watch: PID and MS are positive numbers\n", stderr);
+		return 2;
+	}
 	all_every = every < ALL_EVERY_MS ? ALL_EVERY_MS / every : 1;
 	parent.fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	sigaction(SIGTERM, &sa, NULL);
