@@ -5,7 +5,8 @@
  * each against the value found at the start (these files live in the initial network namespace:
  * the watcher must be started there).
  *
- *   watch DIR PID [MS]  runs until PID is gone or a SIGTERM/SIGINT comes. In DIR: pid, its own;
+ *   watch DIR PID [MS [ROOT]]  runs until PID is gone or a SIGTERM/SIGINT comes (ROOT: a copy
+ *                       of the tree to watch instead, for testing the watcher). In DIR: pid;
  *                       before, the values found at the start ("key<TAB>value" lines); changes,
  *                       one line per change seen ("+T ms key: OLD -> NEW"); after, the values at
  *                       the end; summary, written last: "samples_max N", "samples_all N",
@@ -27,6 +28,7 @@
 #include <unistd.h>
 
 #define ROOT "/proc/sys/net/netfilter"
+#define ROOT_KEY "net.netfilter"
 #define MAX_KEY "net.netfilter.nf_conntrack_max"
 #define KEYS_MAX 256
 #define ALL_EVERY_MS 100
@@ -39,6 +41,7 @@ struct key {
 
 static struct key keys[KEYS_MAX];
 static int nkeys, max_index = -1;
+static const char *root = ROOT;
 static volatile sig_atomic_t stop;
 static FILE *changes;
 static struct timespec t0;
@@ -83,7 +86,7 @@ static void add_key(const char *path)
 	struct key *k = &keys[nkeys];
 	char *c;
 
-	snprintf(k->name, sizeof(k->name), "%s", path + strlen("/proc/sys/"));
+	snprintf(k->name, sizeof(k->name), "%s%s", ROOT_KEY, path + strlen(root));
 	for (c = k->name; *c; c++)
 		if (*c == '/')
 			*c = '.';
@@ -205,13 +208,15 @@ int main(int argc, char **argv)
 	pid_t pid;
 	int i;
 
-	if (argc != 3 && argc != 4) {
-		fputs("usage: watch DIR PID [MS]\n", stderr);
+	if (argc < 3 || argc > 5) {
+		fputs("usage: watch DIR PID [MS [ROOT]]\n", stderr);
 		return 2;
 	}
 	pid = (pid_t)number(argv[2]);
-	if (argc == 4)
+	if (argc >= 4)
 		every = number(argv[3]);
+	if (argc == 5)
+		root = argv[4];
 	if (pid < 1 || every < 1) {
 		fputs("watch: PID and MS are positive numbers\n", stderr);
 		return 2;
@@ -226,7 +231,7 @@ int main(int argc, char **argv)
 	if (fclose(summary) != 0)
 		return 1;
 	changes = open_in(argv[1], "changes");
-	scan(ROOT);
+	scan(root);
 	if (write_values(argv[1], "before") < 0)
 		return 1;
 	while (!stop) {
@@ -242,7 +247,7 @@ int main(int argc, char **argv)
 		if (++tick % all_every)
 			continue;
 		if (max_index < 0)
-			scan(ROOT);
+			scan(root);
 		for (i = 0; i < nkeys; i++)
 			sample(&keys[i]);
 		samples_all++;
