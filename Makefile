@@ -39,8 +39,11 @@ tests/unit/test_%: tests/unit/test_%.c tests/unit/tap.h libcheck.a
 unit: $(UNIT_BIN)
 
 # prove runs the C unit tests (TAP) and the shell suites; its closing summary is the verdict.
+# tests/hostguard/ comes first and last: it watches the host-wide settings the whole time.
 check: all unit
-	prove -f $(UNIT_BIN) tests/fixtures/*.t tests/cli/*.t tests/kernel/*.t tests/integration/*.t tests/hardening/*.t
+	guard=$$(mktemp -d) && HOSTGUARD=$$guard prove -f tests/hostguard/begin.t $(UNIT_BIN) \
+		tests/fixtures/*.t tests/cli/*.t tests/kernel/*.t tests/integration/*.t \
+		tests/hardening/*.t tests/hostguard/end.t; rc=$$?; rm -rf "$$guard"; exit $$rc
 
 install: plugins/check_conntrack
 	install -d $(DESTDIR)$(plugindir)

@@ -2,7 +2,9 @@
 # `make bench`: check_conntrack's cost per run against the floor and the peers' ways, at 0, 100,000
 # and 1,000,000 conntrack entries and at 0, 1,000 and 10,000 rules; writes tests/bench/RESULTS.md.
 #
-# Needs root (network namespaces, the global nf_conntrack_max). Tunables (environment):
+# Needs root (network namespaces). Changes no host-wide setting: nf_conntrack_max is only read,
+# a table larger than it allows is spread over several namespaces, and tests/hostguard/watch.c
+# watches every writable sysctl under /proc/sys/net/netfilter during the run. Tunables (environment):
 #   BENCH_BUDGET_MS  time budget per command and size (default 3000)
 #   BENCH_MAX_RUNS   runs per command at most (default 400); BENCH_MIN_RUNS at least (default 5)
 #   BENCH_SIZES      table sizes (default "0 100000 1000000")
@@ -30,7 +32,7 @@ die() {
 }
 log() { echo "bench: [$(($(date +%s) - START)) s] $*" >&2; }
 
-[ "$(id -u)" -eq 0 ] || die "needs root (network namespaces, nf_conntrack_max)"
+[ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
 for t in cc ip nft iptables-legacy-restore iptables-legacy-save conntrack flock; do
 	command -v "$t" >/dev/null || NEED=1
 done
@@ -46,9 +48,8 @@ B=$(mktemp -d /tmp/ctbench.XXXXXX)
 DISK=$(mktemp -d /var/tmp/ctbench-state.XXXXXX)
 UNUSABLE=/proc/ctbench-no-state-dir
 NSLIST=()
-OLDMAX=""
 cleanup() {
-	[ -n "$OLDMAX" ] && echo "$OLDMAX" >"$MAXFILE"
+	[ -e "$B/guard/pid" ] && kill "$(cat "$B/guard/pid")" 2>/dev/null
 	for ns in "${NSLIST[@]}"; do ip netns del "$ns" 2>/dev/null; done
 	rm -rf "$B" "$DISK"
 }
@@ -59,13 +60,18 @@ trap 'exit 130' INT TERM
 W="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 -O2"
 cc $W -static -o "$B/runner" tests/bench/runner.c || die "cannot build the runner"
 cc $W -o "$B/floor" tests/bench/floor.c || die "cannot build the floor"
-cc $W -o "$B/fill" tests/bench/fill.c || die "cannot build fill"
+cc $W -o "$B/fill" tests/bench/fill.c $(pkg-config --cflags --libs libmnl) || die "cannot build fill"
 cc $W -o "$B/fetch" tests/bench/fetch.c $(pkg-config --cflags --libs libmnl) ||
 	die "cannot build fetch"
 # The floor again, made to load libmnl as the plugin does: what one more shared library costs.
 cc $W -o "$B/floor_mnl" tests/bench/floor.c -Wl,--no-as-needed $(pkg-config --libs libmnl) ||
 	die "cannot build the floor with libmnl"
 mkdir "$B/emptyroot"
+# The host's settings, watched from here to the report (every 10 ms: a watcher waking every
+# millisecond would be one more thing running beside the measured commands).
+cc $W -o "$B/watch" tests/hostguard/watch.c || die "cannot build the watcher"
+mkdir "$B/guard"
+"$B/watch" "$B/guard" $$ 10 </dev/null >"$B/guard/log" 2>&1 &
 RULES_PROBE=""
 if [ -f libcheck.a ] && cc $W -Icommon -Iplugins/check_conntrack.d \
 	$(pkg-config --cflags libmnl) -o "$B/rules_probe" tests/bench/rules_probe.c libcheck.a \
@@ -181,37 +187,49 @@ measure
 ENTRIES[h]=$(ip netns exec "$P-h" cat "$COUNT")
 ip netns del "$P-h"
 
-# ---- Part 1: table size. Raising the global limit needs the kernel lock (see tests/lib/tap.sh).
+# ---- Part 1: table size. nf_conntrack_max is global but each namespace's count is held against
+# it on its own: a size above 75% of it is spread over several namespaces (the plugin stays OK,
+# no flow is refused) and the commands run in the first of them, while the kernel's hash table,
+# shared by all namespaces, holds every entry. One table-filling user of the kernel at a time:
+# the kernel lock (tests/lib/tap.sh).
 exec 9>"$LOCK"
 log "waiting for the kernel lock $LOCK"
 flock 9
-OLDMAX=$(cat "$MAXFILE")
-# Twice the largest table: the plugin stays OK (below 80%) and no flow is refused.
-[ $((biggest * 2)) -gt "$OLDMAX" ] && echo $((biggest * 2)) >"$MAXFILE"
-MAXNOW=$(cat "$MAXFILE")
+MAX=$(cat "$MAXFILE")
+PER=$((MAX * 3 / 4))
+declare -A NSOF MEASURED
+sum_entries() { # sum_entries SIZE: the entries of all the namespaces of that size
+	local ns t=0
+	for ns in ${NSOF[$1]}; do t=$((t + $(ip netns exec "$ns" cat "$COUNT"))); done
+	echo "$t"
+}
 for s in $SIZES; do
-	ns=$P-t$s
-	tablens "$ns"
-	tstart=$(date +%s.%N)
-	refused=$(ip netns exec "$ns" "$B/fill" 0 "$s") || die "fill $s in $ns"
-	n=$(ip netns exec "$ns" cat "$COUNT")
-	log "$ns: $n entries from $s flows in $(calc "$(date +%s.%N) - $tstart" | cut -c1-5) s ($refused refused)"
-	[ "$n" -ge $((s * 99 / 100)) ] || die "$ns: only $n entries of $s"
-	ENTRIES[$s]=$n
+	k=$(((s + PER - 1) / PER))
+	[ "$k" -ge 1 ] || k=1
+	for i in $(seq 1 "$k"); do
+		ns=$P-t$s-$i
+		share=$((s / k + (i <= s % k ? 1 : 0)))
+		tablens "$ns"
+		NSOF[$s]+="$ns "
+		tstart=$(date +%s.%N)
+		refused=$(ip netns exec "$ns" "$B/fill" 0 "$share") || die "fill $share in $ns"
+		n=$(ip netns exec "$ns" cat "$COUNT")
+		log "$ns: $n entries from $share flows in $(calc "$(date +%s.%N) - $tstart" | cut -c1-5) s ($refused refused)"
+		[ "$n" -ge $((share * 99 / 100)) ] || die "$ns: only $n entries of $share"
+		[ "$i" -eq 1 ] && MEASURED[$s]=$n
+	done
+	ENTRIES[$s]=$(sum_entries "$s")
 done
-for s in $SIZES; do add_common "t$s" "$P-t$s" all; done
+for s in $SIZES; do add_common "t$s" "$P-t$s-1" all; done
 log "measuring ${#LABELS[@]} commands at table sizes $SIZES (interleaved)"
 measure
 # Check again: the entries outlived the measurement.
-for s in $SIZES; do ENTRIES_AFTER[$s]=$(ip netns exec "$P-t$s" cat "$COUNT"); done
-PLUGIN_OUT_BIG=$(ip netns exec "$P-t$biggest" "$PLUGIN" 2>&1 | head -1)
-for s in $SIZES; do ip netns del "$P-t$s"; done
-echo "$OLDMAX" >"$MAXFILE"
-OLDMAX_SHOWN=$OLDMAX
-OLDMAX=""
+for s in $SIZES; do ENTRIES_AFTER[$s]=$(sum_entries "$s"); done
+PLUGIN_OUT_BIG=$(ip netns exec "$P-t$biggest-1" "$PLUGIN" 2>&1 | head -1)
+for s in $SIZES; do for ns in ${NSOF[$s]}; do ip netns del "$ns"; done; done
 flock -u 9
 exec 9>&-
-log "table part done; kernel lock released, nf_conntrack_max back at $OLDMAX_SHOWN"
+log "table part done; kernel lock released"
 
 # ---- Part 2: ruleset size, nftables and iptables-legacy apart. One rule in four matches on state.
 newns "$P-r0"
@@ -258,6 +276,17 @@ done
 for t in "${RTAGS[@]}"; do ip netns del "$P-$t"; done
 NSLIST=()
 LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
+# The watcher's verdict: the benchmark changed no host-wide setting, at any moment.
+kill -TERM "$(cat "$B/guard/pid" 2>/dev/null)" 2>/dev/null
+for _ in $(seq 100); do
+	[ -e "$B/guard/summary" ] && break
+	sleep 0.05
+done
+[ -e "$B/guard/summary" ] || die "the host settings watcher did not finish"
+GUARD_N=$(awk '$1 == "samples_max" { print $2 }' "$B/guard/summary")
+GUARD_KEYS=$(awk '$1 == "keys" { print $2 }' "$B/guard/summary")
+GUARD_CHANGES=$(cat "$B/guard/changes")
+[ -z "$GUARD_CHANGES" ] || log "host settings changed during the run (not by this script): $GUARD_CHANGES"
 log "measured; writing $OUT"
 
 # ---- Report.
@@ -302,7 +331,15 @@ human() { echo "$1" | sed ':a; s/\B[0-9]\{3\}\>/,&/; ta'; } # 1000000 -> 1,000,0
 	echo "check_conntrack: default options (state in its default directory, $STATE_WHERE), or with its"
 	echo "state in a directory on disk (/var/tmp), or in a directory that cannot be created."
 	echo "Namespaces: a \`ct state\` output rule (nftables) and an iptables-legacy \`-m state\` rule;"
-	echo "entries are unreplied UDP flows made by tests/bench/fill.c; nf_conntrack_max was $MAXNOW."
+	echo "entries are unreplied UDP flows made by tests/bench/fill.c. nf_conntrack_max is $(human "$MAX"),"
+	echo "held against each namespace's count on its own; the benchmark writes no sysctl."
+	if [ -z "$GUARD_CHANGES" ]; then
+		echo "Watched: nf_conntrack_max, read $(human "$GUARD_N") times (every 10 ms), and all $GUARD_KEYS writable"
+		echo "sysctls under /proc/sys/net/netfilter (every 100 ms) stayed as found for the whole run."
+	else
+		echo "Watched: sysctls under /proc/sys/net/netfilter CHANGED during the run (not by this"
+		echo "script): $(echo $GUARD_CHANGES)."
+	fi
 	echo
 
 	# Headline, at the first table size.
@@ -342,12 +379,21 @@ human() { echo "$1" | sed ':a; s/\B[0-9]\{3\}\>/,&/; ta'; } # 1000000 -> 1,000,0
 
 	echo "## Table size: wall median ms (x floor at that size), then growth"
 	echo
-	echo "One namespace per size, all alive at once and measured interleaved in one run. The kernel's"
-	echo "conntrack hash table is shared by every namespace: a dump of one namespace (\`conntrack -L\`,"
-	echo "/proc/net/nf_conntrack) walks the entries of all of them, so here even the 0-entry namespace"
+	echo "Every size alive at once and measured interleaved in one run. A size above $(human "$PER")"
+	echo "entries (75% of nf_conntrack_max, which each namespace's count is held against) is spread"
+	echo "over several namespaces and measured in the first of them. Per size, the measured namespace's"
+	echo -n "entries of all, in how many namespaces:"
+	sep=""
+	for s in $SIZES; do
+		echo -n "$sep $(human "$s"): $(human "${MEASURED[$s]}") of $(human "${ENTRIES[$s]}") in $(echo ${NSOF[$s]} | wc -w)"
+		sep=";"
+	done
+	echo "."
+	echo "The kernel's conntrack hash table is shared by every namespace: a dump of one namespace"
+	echo "(\`conntrack -L\`, /proc/net/nf_conntrack) walks the entries of all of them, so here even the"
 	total=0
 	for s in $SIZES; do total=$((total + ENTRIES[$s])); done
-	echo "pays for the $(human "$total") entries next door; compare with the headline."
+	echo "0-entry namespace pays for the $(human "$total") entries next door; compare with the headline."
 	echo
 	hdr="| command |"
 	sep="|---|"
@@ -370,7 +416,7 @@ human() { echo "$1" | sed ':a; s/\B[0-9]\{3\}\>/,&/; ta'; } # 1000000 -> 1,000,0
 		echo "$row"
 	done
 	echo
-	echo -n "Entries per namespace before / after the measurement:"
+	echo -n "Entries per size before / after the measurement:"
 	for s in $SIZES; do echo -n " $(human "${ENTRIES[$s]}") / $(human "${ENTRIES_AFTER[$s]}");"; done
 	echo
 	echo
@@ -478,3 +524,4 @@ human() { echo "$1" | sed ':a; s/\B[0-9]\{3\}\>/,&/; ta'; } # 1000000 -> 1,000,0
 	echo "Total time of this benchmark: $(($(date +%s) - START)) s."
 } >"$OUT.tmp" && mv "$OUT.tmp" "$OUT"
 cat "$OUT"
+[ -z "$GUARD_CHANGES" ] || die "host settings changed during the run: $GUARD_CHANGES"

@@ -1,49 +1,50 @@
 /*
- * Fills the connection-tracking table of the current network namespace for the benchmark: one
- * UDP datagram per flow, flow i going to loopback address 127.1.0.0 + i / 1024, port
- * 1024 + i % 1024, sent in batches with sendmmsg. Each flow becomes one unreplied entry when an
- * output rule in the namespace needs tracking; an input rule should drop the datagrams so that
- * no ICMP port-unreachable is built for each (bench.sh sets up both).
+ * Fills the connection-tracking table of the current network namespace, for the benchmark and
+ * the kernel suites. The limit (nf_conntrack_max) is global but each namespace's count is held
+ * against it on its own, so a namespace can be filled to the real limit without touching it.
  *
- *   fill FIRST COUNT      sends flows FIRST .. FIRST + COUNT - 1, prints how many were refused
+ *   fill FIRST COUNT      one UDP datagram per flow, flow i going to loopback address
+ *                         127.1.0.0 + i / 1024, port 1024 + i % 1024, sent in batches with
+ *                         sendmmsg. Each flow becomes one unreplied entry when an output rule in
+ *                         the namespace needs tracking; an input rule should drop the datagrams
+ *                         so that no ICMP port-unreachable is built for each. Unreplied entries
+ *                         are what the kernel evicts (early_drop) to make room in a full table.
+ *   fill -a FIRST COUNT   the same number of entries made over ctnetlink (CAP_NET_ADMIN), UDP
+ *                         127.0.0.1:9 -> 127.2.0.0 + i / 1024, port 1024 + i % 1024, marked
+ *                         assured (a reply was seen) with an hour to live: the kernel never
+ *                         evicts those, so once the table is full every new flow is dropped
+ *                         and counted in `drop`, as on a host full of established connections.
+ *                         No packet is sent: the namespace needs no rule for these.
+ *
+ * Prints how many flows the kernel refused (a full table refuses them); a refusal for any other
+ * reason than a full table is also named on stderr.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define BATCH 512
+#include <libmnl/libmnl.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
 
-int main(int argc, char **argv)
+#define BATCH 512
+#define FLOWS_MAX (1024ul * 65000)
+#define ASSURED_TTL 3600
+
+static unsigned long send_datagrams(int fd, unsigned long first, unsigned long count)
 {
 	static struct sockaddr_in to[BATCH];
 	static struct mmsghdr msg[BATCH];
-	struct iovec iov;
-	char byte = 'x';
-	unsigned long first, count, i, refused = 0;
-	int fd;
+	struct iovec iov = {.iov_base = "x", .iov_len = 1};
+	unsigned long i, refused = 0;
 
-	if (argc != 3) {
-		fputs("usage: fill FIRST COUNT\n", stderr);
-		return 2;
-	}
-	first = strtoul(argv[1], NULL, 10);
-	count = strtoul(argv[2], NULL, 10);
-	if (count > 1024ul * 65000 || first > 1024ul * 65000 - count) {
-		fputs("fill: at most 66,560,000 flows\n", stderr);
-		return 2;
-	}
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		perror("fill: socket");
-		return 1;
-	}
-	iov.iov_base = &byte;
-	iov.iov_len = 1;
 	for (i = 0; i < count;) {
 		unsigned n = count - i < BATCH ? (unsigned)(count - i) : BATCH, k, done = 0;
 
@@ -74,7 +75,152 @@ int main(int argc, char **argv)
 		}
 		i += n;
 	}
+	return refused;
+}
+
+static unsigned long fill_datagrams(unsigned long first, unsigned long count)
+{
+	unsigned long refused;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0) {
+		perror("fill: socket");
+		exit(1);
+	}
+	refused = send_datagrams(fd, first, count);
 	close(fd);
-	printf("%lu\n", refused);
+	return refused;
+}
+
+static void put_tuple(struct nlmsghdr *nlh, int type, uint32_t src, uint32_t dst, uint16_t sport,
+		      uint16_t dport)
+{
+	struct nlattr *tuple = mnl_attr_nest_start(nlh, type), *nest;
+
+	nest = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
+	mnl_attr_put_u32(nlh, CTA_IP_V4_SRC, htonl(src));
+	mnl_attr_put_u32(nlh, CTA_IP_V4_DST, htonl(dst));
+	mnl_attr_nest_end(nlh, nest);
+	nest = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
+	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, IPPROTO_UDP);
+	mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, htons(sport));
+	mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, htons(dport));
+	mnl_attr_nest_end(nlh, nest);
+	mnl_attr_nest_end(nlh, tuple);
+}
+
+/* One IPCTNL_MSG_CT_NEW for flow `flow` at `at`; the kernel answers only if it refuses it. */
+static size_t put_entry(char *at, unsigned long flow)
+{
+	const uint32_t client = 0x7f000001u, server = 0x7f020000u + (uint32_t)(flow / 1024);
+	const uint16_t cport = 9, sport = (uint16_t)(1024 + flow % 1024);
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(at);
+	struct nfgenmsg *nfg;
+
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
+	nlh->nlmsg_seq = (uint32_t)flow;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = AF_INET;
+	nfg->version = NFNETLINK_V0;
+	put_tuple(nlh, CTA_TUPLE_ORIG, client, server, cport, sport);
+	put_tuple(nlh, CTA_TUPLE_REPLY, server, client, sport, cport);
+	mnl_attr_put_u32(nlh, CTA_TIMEOUT, htonl(ASSURED_TTL));
+	/* The kernel marks an entry it makes this way confirmed and refuses a status without it. */
+	mnl_attr_put_u32(nlh, CTA_STATUS, htonl(IPS_CONFIRMED | IPS_ASSURED | IPS_SEEN_REPLY));
+	return nlh->nlmsg_len;
+}
+
+/* Reads the refusals of the batch just sent (the kernel handled it inside sendto). */
+static unsigned long count_refusals(struct mnl_socket *nl, int *other)
+{
+	static char buf[65536];
+	unsigned long refused = 0;
+	ssize_t n;
+
+	while ((n = recv(mnl_socket_get_fd(nl), buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+		struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+		int len = (int)n;
+
+		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+
+			if (nlh->nlmsg_type != NLMSG_ERROR || err->error == 0)
+				continue;
+			refused++;
+			if (-err->error != ENOMEM && !*other)
+				*other = -err->error;
+		}
+	}
+	return refused;
+}
+
+static struct mnl_socket *ctnetlink_open(void)
+{
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	int one = 1, size = 4 << 20;
+
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		perror("fill: netlink");
+		exit(1);
+	}
+	/* Refusals come back without the request in them, and there is room for a batch of them. */
+	mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one));
+	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
+	return nl;
+}
+
+static unsigned long fill_assured(unsigned long first, unsigned long count)
+{
+	static char buf[32768];
+	struct mnl_socket *nl = ctnetlink_open();
+	unsigned long i = 0, refused = 0;
+	int other = 0;
+
+	while (i < count) {
+		size_t len = 0;
+
+		for (; i < count && len + 512 <= sizeof(buf); i++)
+			len += put_entry(buf + len, first + i);
+		if (mnl_socket_sendto(nl, buf, len) < 0) {
+			perror("fill: netlink send");
+			exit(1);
+		}
+		refused += count_refusals(nl, &other);
+	}
+	mnl_socket_close(nl);
+	if (other)
+		fprintf(stderr, "fill: some refused for another reason than a full table: %s\n",
+			strerror(other));
+	return refused;
+}
+
+static int number(const char *s, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return errno || end == s || *end || s[0] == '-' ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	int assured = argc == 4 && strcmp(argv[1], "-a") == 0;
+	unsigned long first, count;
+
+	if (argc != 3 + assured) {
+		fputs("usage: fill [-a] FIRST COUNT\n", stderr);
+		return 2;
+	}
+	if (number(argv[1 + assured], &first) < 0 || number(argv[2 + assured], &count) < 0) {
+		fputs("fill: FIRST and COUNT are decimal numbers\n", stderr);
+		return 2;
+	}
+	if (count > FLOWS_MAX || first > FLOWS_MAX - count) {
+		fputs("fill: at most 66,560,000 flows\n", stderr);
+		return 2;
+	}
+	printf("%lu\n", assured ? fill_assured(first, count) : fill_datagrams(first, count));
 	return 0;
 }

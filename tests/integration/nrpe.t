@@ -6,16 +6,14 @@
 need_tools /usr/sbin/nrpe /usr/lib/nagios/plugins/check_nrpe runuser
 id nagios >/dev/null 2>&1 || need_tools user-nagios
 need_root_kernel
+. "$(dirname "$0")/../lib/fill.sh"
 
 T=$(mktemp -d /tmp/ctnrpe.XXXXXX)
 chmod 755 "$T"
 NS=ctn-nrpe-$$
 PORT=15666
-MAXFILE=/proc/sys/net/netfilter/nf_conntrack_max
-OLDMAX=$(cat $MAXFILE)
 NRPE_PID=
 cleanup() {
-	echo "$OLDMAX" >$MAXFILE
 	[ -n "$NRPE_PID" ] && kill "$NRPE_PID" 2>/dev/null && wait "$NRPE_PID" 2>/dev/null
 	ip netns del "$NS" 2>/dev/null
 	[ -n "$KEEP" ] || rm -rf "$T"
@@ -24,6 +22,8 @@ trap cleanup EXIT INT TERM
 
 P=$(install_plugin "$T/root")
 ok $? "make install DESTDIR puts the plugin in plugindir"
+build_fill "$T"
+ok $? "tests/bench/fill.c builds"
 install -d -o nagios -g nagios "$T/state-nrpe" "$T/state-local" "$T/nrpe.d"
 
 # The namespace runs everything: its table is ours alone. NRPE's own connections are not
@@ -99,7 +99,7 @@ remote check_conntrack
 locally --warning=80% --critical=90%
 same "OK, fixed arguments"
 is "$rrc" 0 "OK: exit 0"
-like "$rfirst" "^CONNTRACK OK - [0-9]+ of $OLDMAX entries .*\| entries=[0-9]+;[0-9]+;[0-9]+;0;$OLDMAX utilization=" "OK: summary and perfdata"
+like "$rfirst" "^CONNTRACK OK - [0-9]+ of $MAX entries .*\| entries=[0-9]+;$WARN_AT;$CRIT_AT;0;$MAX utilization=" "OK: summary and perfdata"
 
 # WARNING: thresholds passed through NRPE. Debian's nrpe is built without argument support
 # (README.Debian), so there check_nrpe -a must be refused and thresholds go in a fixed command
@@ -119,18 +119,22 @@ fi
 locally --warning=10 --critical=1000
 same "WARNING, thresholds 10 / 1000 through nrpe"
 is "$rrc" 1 "WARNING: exit 1"
-like "$rfirst" "entries=[0-9]+;10;1000;0;$OLDMAX " "WARNING: the thresholds are in the perfdata"
+like "$rfirst" "entries=[0-9]+;10;1000;0;$MAX " "WARNING: the thresholds are in the perfdata"
 
-# CRITICAL: a filled table. The limit goes down to 32 (restored by the trap) and 60 more flows
-# are dropped by the kernel; both runs see the same new drops since their previous run.
-echo 32 >$MAXFILE
-flows 30001 30060
+# CRITICAL: a filled table. The namespace is filled to the real limit (NRPE's own connections
+# are not tracked, so they still pass) and 60 more flows are dropped by the kernel; both runs see
+# the same new drops since their previous run. The unreplied flows above go first: the kernel
+# would evict one of those now and then to make room, and count an early drop instead.
+nsx conntrack -F 2>/dev/null
+fill_to_limit "$NS"
+is "$(ct_count "$NS")" "$MAX" "$NS filled to the real limit: $MAX entries in $fill_s s"
+new_flows "$NS" 0 60
+is "$refused" 60 "table full: the 60 new flows refused"
 remote check_conntrack
 locally --warning=80% --critical=90%
-echo "$OLDMAX" >$MAXFILE
 same "CRITICAL, filled table"
 is "$rrc" 2 "CRITICAL: exit 2"
-like "$rfirst" "^CONNTRACK CRITICAL - [0-9]+ of 32 entries .*packets dropped" "CRITICAL: table full and drops in the summary: $rfirst"
+like "$rfirst" "^CONNTRACK CRITICAL - $MAX of $MAX entries \(100\.0%\), 60 packets dropped \(table full\) since last check" "CRITICAL: table full and drops in the summary: ${rfirst%% | *}"
 like "$rfirst" "drop=[1-9][0-9]*c" "CRITICAL: the kernel's drop counter in the perfdata"
 
 # A refused argument: NRPE itself rejects shell metacharacters before the plugin runs.

@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # The real kernel: drops between runs, netlink against the stat file, unprivileged runs, --netns=all.
+# Full tables are namespaces filled to the real nf_conntrack_max (tests/lib/fill.sh), never a
+# lowered one.
 . "$(dirname "$0")/../lib/tap.sh"
 need_root_kernel
+. "$(dirname "$0")/../lib/fill.sh"
 
-MAXFILE=/proc/sys/net/netfilter/nf_conntrack_max
-OLDMAX=$(cat $MAXFILE)
 A=ctk-a-$$ B=ctk-b-$$ C=ctk-c-$$
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
 cleanup() {
-	echo "$OLDMAX" >$MAXFILE
 	for n in $A $B $C; do ip netns del "$n" 2>/dev/null; done
 	rm -rf "$tmp" "$MP_STATE_PATH"
 }
 trap cleanup EXIT INT TERM
+build_fill "$tmp"
+ok $? "tests/bench/fill.c builds"
 for n in $A $B $C; do
 	ip netns add "$n"
 	ip netns exec "$n" ip link set lo up
@@ -26,20 +28,30 @@ perf_counters() { printf '%s\n' "$1" | head -1 | grep -oE "\b(found|invalid|inse
 run --netns=$A
 is "$rc" 0 "baseline run in namespace $A: OK"
 like "$out" "counters: first run, baseline saved" "baseline saved"
-echo 32 >$MAXFILE
-flows $A 40001 40060
+drop0=$(ct_stat $A drop)
+fill_to_limit $A
+is "$(ct_count $A)" "$MAX" "$A filled to the real limit: $MAX entries in $fill_s s"
+is "$refused" 100 "the count stops at the limit: the kernel refused the 100 entries beyond it"
+new_flows $A 0 60
+is "$refused" 60 "full table of assured entries: all 60 new flows refused"
+kdrops=$(($(ct_stat $A drop) - drop0))
+is "$kdrops" 60 "the kernel's drop counter rose by 60"
 run --netns=$A
-is "$rc" 2 "table filled: CRITICAL"
-like "$first" "^CONNTRACK CRITICAL - netns $A: 32 of 32 entries \(100\.0%\), [0-9]+ packets dropped \(table full\) since last check(, [0-9]+ early drops since last check)?; tracking forced by 1 rules \(state match\) \|" "the drops since the first run are named"
-drops=$(printf '%s\n' "$first" | sed -nE 's/.*, ([0-9]+) packets dropped.*/\1/p')
-ok $((drops >= 20 ? 0 : 1)) "at least 20 of the 28 flows over the limit were dropped ($drops)"
-echo "# fill scenario, second run: $first"
+is "$rc" 2 "table full: CRITICAL"
+like "$first" "^CONNTRACK CRITICAL - netns $A: $MAX of $MAX entries \(100\.0%\), $kdrops packets dropped \(table full\) since last check; tracking forced by 1 rules \(state match\) \|" "the drops since the first run are named"
+echo "# fill scenario, second run: ${first%% | *}"
 like "$(dmesg 2>/dev/null | tail -50)" "nf_conntrack: table full|^$" "dmesg agrees (when readable)"
-echo "$OLDMAX" >$MAXFILE
+# Drops alone are CRITICAL (--drop-critical=0): 30 more dropped, then the table emptied.
+new_flows $A 1000 30
+ip netns exec $A conntrack -F 2>/dev/null
+is "$(ct_count $A)" 0 "$A emptied (conntrack -F in $A) after 30 more flows were dropped"
 run --netns=$A
-is "$rc" 0 "third run, no new drops: OK again"
-unlike "$first" "dropped" "third run: no drops named"
-like "$out" "drop \+0" "third run: drop +0 in the long output"
+is "$rc" 2 "an empty table with new drops: CRITICAL"
+like "$first" "^CONNTRACK CRITICAL - netns $A: 0 of $MAX entries \(0\.0%\), 30 packets dropped \(table full\) since last check;" "the 30 drops since the second run make it CRITICAL"
+run --netns=$A
+is "$rc" 0 "fourth run, no new drops: OK again"
+unlike "$first" "dropped" "fourth run: no drops named"
+like "$out" "drop \+0" "fourth run: drop +0 in the long output"
 
 # Netlink and the stat file give the same numbers (as root: netlink; as nobody: the stat file).
 root_out=$(ip netns exec $A "$PLUGIN" --state-dir=$tmp/root -v)
@@ -48,7 +60,7 @@ like "$root_out" "counters from netlink" "root: counters from netlink"
 like "$nobody_out" "counters from /proc/net/stat/nf_conntrack" "nobody: counters from the stat file"
 like "$nobody_out" "counters: netlink needs CAP_NET_ADMIN" "nobody: -v says why netlink was not used"
 is "$(perf_counters "$nobody_out")" "$(perf_counters "$root_out")" "the same counters from netlink and the stat file"
-like "$nobody_out" "^CONNTRACK OK - 32 of $OLDMAX entries" "nobody: entries still reported"
+like "$nobody_out" "^CONNTRACK OK - $(ct_count $A) of $MAX entries" "nobody: entries still reported"
 like "$nobody_out" "rules not inspected \(needs CAP_NET_ADMIN" "nobody: rules not inspected, and why"
 echo "# root:   $(perf_counters "$root_out")"
 
@@ -74,17 +86,18 @@ like "$out" "counters not available: " "no stat file, no privilege: counters not
 
 # --netns=all: three namespaces, one of them full.
 flows $B 41001 41005
-echo 40 >$MAXFILE
-flows $C 42001 42060
+fill_to_limit $C
+is "$(ct_count $C)" "$MAX" "$C filled to the real limit: $MAX entries in $fill_s s"
+new_flows $C 0 60
+is "$refused" 60 "$C: the 60 flows beyond the limit refused"
 run --netns=all
-echo "$OLDMAX" >$MAXFILE
 is "$rc" 2 "--netns=all with one full namespace: CRITICAL"
-like "$first" "^CONNTRACK CRITICAL - netns $C: 40 of 40 entries \(100\.0%\).*\(fullest of [0-9]+ namespaces\)" "--netns=all names the full namespace"
+like "$first" "^CONNTRACK CRITICAL - netns $C: $MAX of $MAX entries \(100\.0%\).*\(fullest of [0-9]+ namespaces\)" "--netns=all names the full namespace"
 like "$out" $'\n'"netns $A: OK - " "--netns=all: a line for $A"
-like "$out" $'\n'"netns $B: OK - [0-9]+ of 40 entries" "--netns=all: a line for $B"
-like "$out" $'\n'"netns $C: CRITICAL - 40 of 40 entries" "--netns=all: a line for $C"
+like "$out" $'\n'"netns $B: OK - [0-9]+ of $MAX entries" "--netns=all: a line for $B"
+like "$out" $'\n'"netns $C: CRITICAL - $MAX of $MAX entries" "--netns=all: a line for $C"
 like "$out" $'\n'"netns host: " "--netns=all: a line for the host"
-like "$first" " ${C}_entries=40;32;36;0;40 ${C}_utilization=100.00%;80;90;0;100 ${C}_drop=[0-9]+c" "--netns=all: per-namespace perfdata"
+like "$first" " ${C}_entries=$MAX;$WARN_AT;$CRIT_AT;0;$MAX ${C}_utilization=100.00%;80;90;0;100 ${C}_drop=[0-9]+c" "--netns=all: per-namespace perfdata"
 out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all "$PLUGIN" --netns=all --state-dir=$tmp/nobody3 2>&1); rc=$?
 is "$rc" 3 "--netns=all as nobody: UNKNOWN (namespaces cannot be entered)"
 like "$out" "^CONNTRACK UNKNOWN - netns host: [0-9]+ of [0-9]+ entries .*not checked: see below\)" "--netns=all as nobody: the summary names a namespace it could read and counts the others"
@@ -97,6 +110,6 @@ ip netns exec $B sleep 300 & bsleeper=$!
 sleep 0.2
 run --netns=/proc/$bsleeper/ns/net
 is "$rc" 0 "--netns=/proc/PID/ns/net: a namespace by path"
-like "$first" "^CONNTRACK OK - netns /proc/$bsleeper/ns/net: [0-9]+ of $OLDMAX entries" "--netns=PATH: that namespace's entries"
+like "$first" "^CONNTRACK OK - netns /proc/$bsleeper/ns/net: [0-9]+ of $MAX entries" "--netns=PATH: that namespace's entries"
 kill $sleeper $bsleeper 2>/dev/null
 done_testing

@@ -70,7 +70,11 @@ need_root_kernel() {
 	[ -z "$why" ] && [ ! -e /proc/sys/net/netfilter/nf_conntrack_max ] && modprobe nf_conntrack 2>/dev/null
 	[ -z "$why" ] && [ ! -e /proc/sys/net/netfilter/nf_conntrack_max ] && why="no nf_conntrack in this kernel"
 	if [ -z "$why" ]; then
-		# One kernel suite (or benchmark) at a time: they change the global nf_conntrack_max.
+		# One kernel suite (or the benchmark's table part) at a time. None changes a host-wide
+		# setting (tests/hostguard/ watches them); the lock is still needed for two things: a
+		# suite fills a namespace to the real limit (about 100 MB of kernel memory at 262144
+		# entries and a busy core for a moment), and --netns=all sees every namespace on the
+		# host, so a suite running alongside would put its own full table in the verdict.
 		exec 9>/run/lock/check_conntrack-kernel.lock
 		flock 9
 		return 0
