@@ -21,9 +21,9 @@ int main(void)
 		rc = ct_rules_nft(nl, &r, NULL, err, sizeof(err));
 	if (nl)
 		mnl_socket_close(nl);
-	if (rc == 0)
+	if (rc >= 0)
 		rc = ct_rules_legacy(AF_INET, "/proc", &r, err, sizeof(err));
-	if (rc == 0)
+	if (rc >= 0)
 		rc = ct_rules_legacy(AF_INET6, "/proc", &r, err, sizeof(err));
 	if (rc < 0)
 		printf("RULES UNKNOWN - %s\n", err);
