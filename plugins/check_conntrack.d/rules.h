@@ -113,9 +113,10 @@ void ct_rules_rollback(struct ct_rules *r, const struct ct_rules_mark *m);
  * nftables: NFT_MSG_GETRULE dump over every family on a NETLINK_NETFILTER socket opened in the
  * current namespace. A dump the ruleset changed under (the kernel flags it NLM_F_DUMP_INTR, or its
  * messages carry two generations) is read to its end, forgotten and asked for again, at most
- * CT_NFT_DUMP_TRIES times in all. Returns 0 (read), 1 (no nf_tables in this kernel: not in use) or
- * -errno with a reason in err: -EPERM without CAP_NET_ADMIN, -EINTR when the ruleset changed
- * during every try. A dump that fails adds nothing to r.
+ * CT_NFT_DUMP_TRIES times in all, and only while the tries so far and one more fit in budget_ms
+ * (0: no limit; a dump of 50,000 rules takes most of a second). Returns 0 (read), 1 (no nf_tables
+ * in this kernel: not in use) or -errno with a reason in err: -EPERM without CAP_NET_ADMIN, -EINTR
+ * when the ruleset changed during every try. A dump that fails adds nothing to r.
  */
 struct mnl_socket;
 #define CT_NFT_DUMP_TRIES 4
@@ -127,8 +128,8 @@ struct ct_nft_dump {
 	bool have_res_id, res_id_mixed; /* the ruleset changed during the dump */
 	bool interrupted; /* the kernel flagged the dump NLM_F_DUMP_INTR: the ruleset changed */
 };
-int ct_rules_nft(struct mnl_socket *nl, struct ct_rules *r, struct ct_nft_dump *info, char *err,
-		 size_t errlen);
+int ct_rules_nft(struct mnl_socket *nl, unsigned budget_ms, struct ct_rules *r,
+		 struct ct_nft_dump *info, char *err, size_t errlen);
 /*
  * The same over any transport, for unit tests on recorded replies: send one request (0 or
  * -errno), receive one datagram (its length, or -errno). Replies are checked against portid.
@@ -138,6 +139,7 @@ struct ct_nft_io {
 	ssize_t (*recv)(void *ctx, void *buf, size_t len);
 	void *ctx;
 	unsigned portid;
+	unsigned budget_ms; /* for all tries, 0: no limit */
 };
 int ct_rules_nft_io(const struct ct_nft_io *io, struct ct_rules *r, struct ct_nft_dump *info,
 		    char *err, size_t errlen);

@@ -135,7 +135,8 @@ static int nft_rules(const struct ct_config *cfg, struct ct_snapshot *snap, stru
 		if (gen_before && from_cache(cfg, snap, r, name, &k))
 			return 0;
 	}
-	rc = ct_rules_nft(nl, r, &info, err, errlen);
+	/* Retries of a changed dump may take a quarter of -t: the rest is the run's. */
+	rc = ct_rules_nft(nl, cfg->timeout * 250, r, &info, err, errlen);
 	note_dump(snap, rc, &info, err);
 	if (rc != 0 || !snap->boot_id[0] || (!have_file && info.batches < CACHE_MIN_BATCHES))
 		return rc;

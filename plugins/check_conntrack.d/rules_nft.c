@@ -484,12 +484,34 @@ static bool changed(const struct ct_nft_dump *info)
 	return info->interrupted || info->res_id_mixed;
 }
 
-/* A short wait that grows with each try: a reload of many commits may be over by then. */
-static void before_retry(unsigned tries)
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Whether to try again after tries: within CT_NFT_DUMP_TRIES, and when a budget is set, with time
+ * for one more try as long as the last, after a short wait that grows with each try (a reload of
+ * many commits may be over by then). *late: the budget said no.
+ */
+static bool try_again(const struct ct_nft_io *io, unsigned tries, uint64_t start, uint64_t last,
+		      bool *late)
 {
 	struct timespec ts = {0, (long)tries * 2000000L};
+	uint64_t now = now_ns(), wait = (uint64_t)ts.tv_nsec;
 
+	if (tries >= CT_NFT_DUMP_TRIES)
+		return false;
+	if (io->budget_ms &&
+	    now - start + wait + (now - last) > (uint64_t)io->budget_ms * 1000000u) {
+		*late = true;
+		return false;
+	}
 	nanosleep(&ts, NULL);
+	return true;
 }
 
 int ct_rules_nft_io(const struct ct_nft_io *io, struct ct_rules *r, struct ct_nft_dump *info,
@@ -499,23 +521,32 @@ int ct_rules_nft_io(const struct ct_nft_io *io, struct ct_rules *r, struct ct_nf
 	struct ct_rules_mark mark = ct_rules_mark(r);
 	struct ct_nft_dump local;
 	unsigned seq = (unsigned)time(NULL), tries = 0;
+	uint64_t start = now_ns(), last;
+	bool late = false;
 	int rc;
 
 	if (!info)
 		info = &local;
-	do {
-		if (tries) {
-			/* All or nothing: what a changed dump added is forgotten. */
-			ct_rules_rollback(r, &mark);
-			before_retry(tries);
-		}
+	for (;;) {
 		memset(info, 0, sizeof(*info));
 		info->tries = ++tries;
+		last = now_ns();
 		rc = dump_once(io, seq + tries, buf, r, info, err, errlen);
-	} while (rc >= 0 && changed(info) && tries < CT_NFT_DUMP_TRIES);
+		if (rc < 0 || !changed(info))
+			break;
+		/* All or nothing: what a changed dump added is forgotten. */
+		ct_rules_rollback(r, &mark);
+		if (!try_again(io, tries, start, last, &late))
+			break;
+	}
 	if (rc >= 0 && changed(info)) {
-		snprintf(err, errlen,
-			 "nftables rule dump: the ruleset changed during each of %u tries", tries);
+		if (tries == 1)
+			snprintf(err, errlen, "nftables rule dump: the ruleset changed during the dump "
+					      "(no time to try again within -t)");
+		else
+			snprintf(err, errlen,
+				 "nftables rule dump: the ruleset changed during each of %u tries%s",
+				 tries, late ? " (no time for more within -t)" : "");
 		rc = -EINTR;
 	}
 	if (rc < 0)
@@ -535,10 +566,10 @@ static ssize_t sock_recv(void *ctx, void *buf, size_t len)
 	return n < 0 ? -errno : n;
 }
 
-int ct_rules_nft(struct mnl_socket *nl, struct ct_rules *r, struct ct_nft_dump *info, char *err,
-		 size_t errlen)
+int ct_rules_nft(struct mnl_socket *nl, unsigned budget_ms, struct ct_rules *r,
+		 struct ct_nft_dump *info, char *err, size_t errlen)
 {
-	struct ct_nft_io io = {sock_send, sock_recv, nl, mnl_socket_get_portid(nl)};
+	struct ct_nft_io io = {sock_send, sock_recv, nl, mnl_socket_get_portid(nl), budget_ms};
 
 	return ct_rules_nft_io(&io, r, info, err, errlen);
 }

@@ -18,7 +18,7 @@ int main(void)
 	int rc = -1;
 
 	if (nl && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == 0)
-		rc = ct_rules_nft(nl, &r, NULL, err, sizeof(err));
+		rc = ct_rules_nft(nl, 0, &r, NULL, err, sizeof(err));
 	if (nl)
 		mnl_socket_close(nl);
 	if (rc >= 0)

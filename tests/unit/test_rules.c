@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
@@ -219,6 +220,7 @@ static void test_nft_eperm(void)
 struct fake_kernel {
 	const unsigned char *reply[4];
 	size_t len[4], nreplies, chunk;
+	unsigned delay_ms; /* each datagram takes this long to come */
 	unsigned sends, bad_requests, undrained, overread;
 	uint32_t seq;
 	const unsigned char *cur;
@@ -268,6 +270,11 @@ static ssize_t fake_recv(void *ctx, void *buf, size_t len)
 		k->overread++;
 		return -EWOULDBLOCK;
 	}
+	if (k->delay_ms) {
+		struct timespec ts = {0, (long)k->delay_ms * 1000000L};
+
+		nanosleep(&ts, NULL);
+	}
 	memcpy(out, k->cur + k->off, n);
 	for (size_t o = 0; o < n;) {
 		struct nlmsghdr h;
@@ -286,7 +293,17 @@ static ssize_t fake_recv(void *ctx, void *buf, size_t len)
 static int fake_dump(struct fake_kernel *k, size_t chunk, struct ct_rules *r,
 		     struct ct_nft_dump *info, char *err, size_t errlen)
 {
-	struct ct_nft_io io = {fake_send, fake_recv, k, FAKE_PORTID};
+	struct ct_nft_io io = {fake_send, fake_recv, k, FAKE_PORTID, 0};
+
+	k->chunk = chunk;
+	return ct_rules_nft_io(&io, r, info, err, errlen);
+}
+
+/* The same within a time budget for all tries. */
+static int fake_dump_within(struct fake_kernel *k, unsigned budget_ms, size_t chunk,
+			    struct ct_rules *r, struct ct_nft_dump *info, char *err, size_t errlen)
+{
+	struct ct_nft_io io = {fake_send, fake_recv, k, FAKE_PORTID, budget_ms};
 
 	k->chunk = chunk;
 	return ct_rules_nft_io(&io, r, info, err, errlen);
@@ -394,6 +411,36 @@ static void test_nft_changed(void)
 		ok(r.n == 1 && r.state_rules == 1 && r.tracking_rules == 1 &&
 			   r.notrack_rules == 0 && r.total[0] == 1 && r.total[1] == 0,
 		   "changed every time: only the rule counted before is left");
+		ct_rules_free(&r);
+	}
+
+	/*
+	 * Within -t: a try of 10 ms (one datagram) and 15 ms for all tries leave no time for a
+	 * second; 2 s leave time for all four.
+	 */
+	{
+		struct fake_kernel k = {
+			.reply = {changed}, .len = {clen}, .nreplies = 1, .delay_ms = 10};
+
+		memset(&r, 0, sizeof(r));
+		rc = fake_dump_within(&k, 15, 1 << 20, &r, &info, err, sizeof(err));
+		is_int(rc, -EINTR, "changed, 15 ms for all tries of 10 ms: -EINTR");
+		is_int(k.sends, 1, "changed, 15 ms for all tries of 10 ms: no second try");
+		is_str(err,
+		       "nftables rule dump: the ruleset changed during the dump (no time to try "
+		       "again within -t)",
+		       "changed, out of time: the reason says so");
+		ct_rules_free(&r);
+		memset(&k, 0, sizeof(k));
+		k.reply[0] = changed;
+		k.len[0] = clen;
+		k.nreplies = 1;
+		k.delay_ms = 10;
+		memset(&r, 0, sizeof(r));
+		rc = fake_dump_within(&k, 2000, 1 << 20, &r, &info, err, sizeof(err));
+		is_int(k.sends, CT_NFT_DUMP_TRIES, "changed, 2 s for all tries of 10 ms: all four");
+		is_str(err, "nftables rule dump: the ruleset changed during each of 4 tries",
+		       "changed, in time: the count was the bound");
 		ct_rules_free(&r);
 	}
 
