@@ -514,6 +514,19 @@ static bool try_again(const struct ct_nft_io *io, unsigned tries, uint64_t start
 	return true;
 }
 
+/* Why a dump that changed every time was given up: after how many tries, and whether -t said so. */
+static void changed_reason(unsigned tries, bool late, char *err, size_t errlen)
+{
+	const char *what = "nftables rule dump: the ruleset changed during";
+
+	if (tries == 1)
+		snprintf(err, errlen, "%s the dump%s", what,
+			 late ? " (no time to try again within -t)" : "");
+	else
+		snprintf(err, errlen, "%s each of %u tries%s", what, tries,
+			 late ? " (no time for more within -t)" : "");
+}
+
 int ct_rules_nft_io(const struct ct_nft_io *io, struct ct_rules *r, struct ct_nft_dump *info,
 		    char *err, size_t errlen)
 {
@@ -540,13 +553,7 @@ int ct_rules_nft_io(const struct ct_nft_io *io, struct ct_rules *r, struct ct_nf
 			break;
 	}
 	if (rc >= 0 && changed(info)) {
-		if (tries == 1)
-			snprintf(err, errlen, "nftables rule dump: the ruleset changed during the dump "
-					      "(no time to try again within -t)");
-		else
-			snprintf(err, errlen,
-				 "nftables rule dump: the ruleset changed during each of %u tries%s",
-				 tries, late ? " (no time for more within -t)" : "");
+		changed_reason(tries, late, err, errlen);
 		rc = -EINTR;
 	}
 	if (rc < 0)
