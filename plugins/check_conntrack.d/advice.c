@@ -112,7 +112,8 @@ static void exempt_traffic(const struct ct_ns *ns, struct mp_buf *out)
 		     "notrack (in a chain of type filter hook prerouting priority raw), or "
 		     "iptables -t raw -A PREROUTING -p udp --dport 53 -j CT --notrack; rules that "
 		     "match on state then see those packets as untracked\n");
-	if (!ns->rules.notrack_rules)
+	/* Only when every backend was read: an unread one may hold the exemptions. */
+	if (!ns->rules.notrack_rules && ct_rules_complete(&ns->rules))
 		mp_buf_printf(out, "advice: no traffic is exempted from tracking yet\n");
 }
 

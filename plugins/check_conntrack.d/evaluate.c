@@ -46,7 +46,8 @@ static void evaluate_ns(const struct ct_config *cfg, const struct ct_ns *ns, str
 	}
 	r->state = threshold_state(&cfg->warn, &cfg->crit, (double)p->entries, r->have_utilization,
 				   r->utilization);
-	if (cfg->state_rules >= 0 && ns->rules.inspected && ns->rules.state_rules) {
+	/* Counted rules were read, even when a backend was not: "at least one" is enough here. */
+	if (cfg->state_rules >= 0 && ns->rules.state_rules) {
 		r->rules_state = cfg->state_rules;
 		r->state = mp_state_worst(r->state, r->rules_state);
 	}

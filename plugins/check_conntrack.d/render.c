@@ -92,7 +92,8 @@ static void perf_ns(const struct ct_config *cfg, const struct ct_snapshot *snap,
 		}
 		return;
 	}
-	if (ns->rules.inspected) {
+	/* A count is a claim: made only when every backend was read to its end. */
+	if (ct_rules_complete(&ns->rules)) {
 		static const char *const names[3] = {"state_rules", "tracking_rules",
 						     "notrack_rules"};
 		const unsigned vals[3] = {ns->rules.state_rules, ns->rules.tracking_rules,
@@ -145,42 +146,66 @@ static void describe_ns(const struct ct_ns *ns, const struct ct_ns_result *r, st
 }
 
 /*
- * Exactly one of three phrases (an interface): "tracking forced by N rules (...)", "no rule needs
- * connection tracking", "rules not inspected (...)".
+ * One of four phrases (an interface): "tracking forced by N rules (...)", "no rule needs
+ * connection tracking", "rules partly inspected (...)", "rules not inspected (...)". When a
+ * backend could not be read, rules found elsewhere are "at least N", followed by the third.
  */
 static void rules_phrase(const struct ct_ns *ns, struct mp_buf *b)
 {
 	const struct ct_rules *r = &ns->rules;
+	bool complete = ct_rules_complete(r);
 
-	/* A backend that failed may hold the rules: "none" would be a claim we cannot make. */
-	if (!r->inspected || (r->why_not[0] && !r->tracking_rules)) {
-		mp_buf_printf(b, "rules not inspected (%s", r->why_not[0] ? r->why_not : "unknown");
-		if (r->have_holders && r->holders[0])
-			mp_buf_printf(b, "; nf_conntrack is used by %s", r->holders);
-		else if (r->have_holders)
-			mp_buf_printf(b, "; no module uses nf_conntrack");
+	if (r->tracking_rules) {
+		mp_buf_printf(b, "tracking forced by %s%u rules (", complete ? "" : "at least ",
+			      r->tracking_rules);
+		const char *sep = "";
+		if (r->kinds & CT_RULE_STATE) {
+			mp_buf_printf(b, "state match");
+			sep = ", ";
+		}
+		if (r->kinds & CT_RULE_CT) {
+			mp_buf_printf(b, "%sother ct use", sep);
+			sep = ", ";
+		}
+		if (r->kinds & CT_RULE_NAT)
+			mp_buf_printf(b, "%sNAT", sep);
 		mp_buf_printf(b, ")");
-		return;
-	}
-	if (!r->tracking_rules) {
+		if (complete)
+			return;
+		mp_buf_printf(b, "; ");
+	} else if (complete) {
 		mp_buf_printf(b, "no rule needs connection tracking");
 		return;
 	}
-	unsigned kinds = r->kinds;
-
-	mp_buf_printf(b, "tracking forced by %u rules (", r->tracking_rules);
-	const char *sep = "";
-	if (kinds & CT_RULE_STATE) {
-		mp_buf_printf(b, "state match");
-		sep = ", ";
-	}
-	if (kinds & CT_RULE_CT) {
-		mp_buf_printf(b, "%sother ct use", sep);
-		sep = ", ";
-	}
-	if (kinds & CT_RULE_NAT)
-		mp_buf_printf(b, "%sNAT", sep);
+	/* A backend that was not read may hold the rules: "none" would be a claim we cannot make.
+	 */
+	mp_buf_printf(b, "rules %s inspected (%s", ct_rules_some(r) ? "partly" : "not",
+		      r->why_not[0] ? r->why_not : "unknown");
+	if (r->have_holders && r->holders[0])
+		mp_buf_printf(b, "; nf_conntrack is used by %s", r->holders);
+	else if (r->have_holders)
+		mp_buf_printf(b, "; no module uses nf_conntrack");
 	mp_buf_printf(b, ")");
+}
+
+/* Which backends were read, when not all were: the counts below are then a lower bound. */
+static void rules_backends_line(const struct ct_rules *r, struct mp_buf *b)
+{
+	static const char *const names[CT_BACKENDS] = {"nftables", "iptables-legacy IPv4",
+						       "iptables-legacy IPv6"};
+	static const char *const states[CT_READ_FAILED + 1] = {"not asked", "not in use", "read",
+							       "not read"};
+	const char *sep = "";
+
+	if (ct_rules_complete(r) || !ct_rules_some(r))
+		return;
+	mp_buf_printf(b, "rules: partly inspected, the counts are a lower bound: ");
+	for (int i = 0; i < CT_BACKENDS; i++) {
+		mp_buf_printf(b, "%s%s %s", sep, names[i],
+			      states[r->read[i] <= CT_READ_FAILED ? r->read[i] : CT_READ_FAILED]);
+		sep = ", ";
+	}
+	mp_buf_printf(b, " (%s)\n", r->why_not);
 }
 
 /* The rules themselves: at most 20 of each kind unless -v. */
@@ -190,8 +215,7 @@ static void rules_lines(const struct ct_snapshot *snap, const struct ct_ns *ns, 
 	size_t shown[2] = {0, 0};
 	const size_t limit = snap->verbose ? (size_t)-1 : CT_RULES_LISTED;
 
-	if (r->inspected && r->why_not[0])
-		mp_buf_printf(b, "rules: partly inspected: %s\n", r->why_not);
+	rules_backends_line(r, b);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct ct_rule *x = &r->list[i];
 		int notrack = ct_rule_class(x->kinds);

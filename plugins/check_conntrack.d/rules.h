@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* What in a rule needs (or exempts from) connection tracking: bits of ct_rule.kinds. */
 enum ct_rule_kind {
@@ -24,10 +25,25 @@ struct ct_rule {
 	char what[96]; /* human text: "ct state", "state match", "conntrack match", "masq" ... */
 };
 
+/* Where rules live; each is read completely or counts as not read. */
+enum ct_rules_backend {
+	CT_BACKEND_NFT, /* nftables, iptables-nft included */
+	CT_BACKEND_LEGACY_IP, /* iptables-legacy */
+	CT_BACKEND_LEGACY_IP6, /* ip6tables-legacy */
+	CT_BACKENDS,
+};
+
+/* How far one backend was read: ct_rules.read[]. */
+enum ct_rules_read {
+	CT_READ_NOT_TRIED = 0, /* not asked: unprivileged, --no-rules, --procfs */
+	CT_READ_ABSENT, /* not in use in this namespace: nothing to read */
+	CT_READ_DONE, /* read to its end */
+	CT_READ_FAILED, /* not read, or not to its end: why_not says why */
+};
+
 struct ct_rules {
-	bool inspected; /* at least one backend was read */
-	char why_not[128]; /* when !inspected (or a backend failed): why, e.g. "needs CAP_NET_ADMIN"
-			    */
+	unsigned char read[CT_BACKENDS]; /* enum ct_rules_read of each backend */
+	char why_not[160]; /* why a backend was not read, e.g. "needs CAP_NET_ADMIN" */
 	unsigned state_rules; /* rules with CT_RULE_STATE */
 	unsigned tracking_rules; /* rules with any of STATE, CT, NAT */
 	unsigned notrack_rules; /* rules with CT_RULE_NOTRACK */
@@ -46,6 +62,26 @@ struct ct_rules {
 	char holders[256];
 	bool have_holders;
 };
+
+/*
+ * Every backend was read to its end or is not in use: the counts are the namespace's. Otherwise
+ * they count only what was read, a lower bound, and a count of 0 claims nothing.
+ */
+static inline bool ct_rules_complete(const struct ct_rules *r)
+{
+	for (int b = 0; b < CT_BACKENDS; b++)
+		if (r->read[b] != CT_READ_DONE && r->read[b] != CT_READ_ABSENT)
+			return false;
+	return true;
+}
+/* At least one backend in use was read to its end. */
+static inline bool ct_rules_some(const struct ct_rules *r)
+{
+	for (int b = 0; b < CT_BACKENDS; b++)
+		if (r->read[b] == CT_READ_DONE)
+			return true;
+	return false;
+}
 
 /* Rules of each class the long output lists unless -v. */
 #define CT_RULES_LISTED 20
@@ -75,17 +111,38 @@ void ct_rules_rollback(struct ct_rules *r, const struct ct_rules_mark *m);
 
 /*
  * nftables: NFT_MSG_GETRULE dump over every family on a NETLINK_NETFILTER socket opened in the
- * current namespace. Returns 0 or -errno (-EPERM without CAP_NET_ADMIN) with a reason in err.
+ * current namespace. A dump the ruleset changed under (the kernel flags it NLM_F_DUMP_INTR, or its
+ * messages carry two generations) is read to its end, forgotten and asked for again, at most
+ * CT_NFT_DUMP_TRIES times in all, and only while the tries so far and one more fit in budget_ms
+ * (0: no limit; a dump of 50,000 rules takes most of a second). Returns 0 (read), 1 (no nf_tables
+ * in this kernel: not in use) or -errno with a reason in err: -EPERM without CAP_NET_ADMIN, -EINTR
+ * when the ruleset changed during every try. A dump that fails adds nothing to r.
  */
 struct mnl_socket;
+#define CT_NFT_DUMP_TRIES 4
 /* What a dump looked like: replies read, and the ruleset generation its messages carry. */
 struct ct_nft_dump {
-	unsigned batches; /* datagrams received */
+	unsigned tries; /* dumps asked for */
+	unsigned batches; /* datagrams received by the last one */
 	uint16_t res_id; /* low 16 bits of the generation, as every dump message carries them */
 	bool have_res_id, res_id_mixed; /* the ruleset changed during the dump */
+	bool interrupted; /* the kernel flagged the dump NLM_F_DUMP_INTR: the ruleset changed */
 };
-int ct_rules_nft(struct mnl_socket *nl, struct ct_rules *r, struct ct_nft_dump *info, char *err,
-		 size_t errlen);
+int ct_rules_nft(struct mnl_socket *nl, unsigned budget_ms, struct ct_rules *r,
+		 struct ct_nft_dump *info, char *err, size_t errlen);
+/*
+ * The same over any transport, for unit tests on recorded replies: send one request (0 or
+ * -errno), receive one datagram (its length, or -errno). Replies are checked against portid.
+ */
+struct ct_nft_io {
+	int (*send)(void *ctx, const void *req, size_t len);
+	ssize_t (*recv)(void *ctx, void *buf, size_t len);
+	void *ctx;
+	unsigned portid;
+	unsigned budget_ms; /* for all tries, 0: no limit */
+};
+int ct_rules_nft_io(const struct ct_nft_io *io, struct ct_rules *r, struct ct_nft_dump *info,
+		    char *err, size_t errlen);
 /*
  * The ruleset generation (NFT_MSG_GETGEN): it changes with every committed change of the
  * namespace's nftables ruleset, iptables-nft's included. 0 or -errno with a reason in err.
@@ -117,7 +174,8 @@ int ct_rules_cache_parse(char *text, size_t len, const struct ct_rules_cache_key
 /*
  * iptables-legacy, IPv4 (family AF_INET) or IPv6 (AF_INET6), via getsockopt IPT_SO_GET_INFO /
  * IPT_SO_GET_ENTRIES on a raw socket, over every table in /proc/net/ip{,6}_tables_names (procfs
- * root given). Returns 0 (also when legacy tables are not loaded) or -errno with a reason.
+ * root given). Returns 0 (every table read), 1 (no legacy table of this family: not in use) or
+ * -errno with a reason; the rules of the tables read before a failure stay counted.
  */
 int ct_rules_legacy(int family, const char *procfs, struct ct_rules *r, char *err, size_t errlen);
 /*

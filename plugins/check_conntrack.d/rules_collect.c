@@ -69,7 +69,6 @@ static bool from_cache(const struct ct_config *cfg, struct ct_snapshot *snap, st
 		"nftables rules unchanged since the last run (generation %" PRIu32
 		"): taken from %s/%s",
 		k->genid, dir, name);
-	r->inspected = true;
 	return true;
 }
 
@@ -101,11 +100,27 @@ static void to_cache(const struct ct_config *cfg, struct ct_snapshot *snap,
 	free(text);
 }
 
+/* The -v note for a dump: how many tries it took when the ruleset changed under it. */
+static void note_dump(struct ct_snapshot *snap, int rc, const struct ct_nft_dump *info,
+		      const char *err)
+{
+	if (rc < 0)
+		ct_note(snap, 1, "nftables rules not read: %s", err);
+	else if (rc == 1)
+		ct_note(snap, 1, "nftables rules: no nf_tables in this kernel");
+	else if (info->tries > 1)
+		ct_note(snap, 1,
+			"nftables rules read (try %u: the ruleset changed during the others)",
+			info->tries);
+	else
+		ct_note(snap, 1, "nftables rules read");
+}
+
 /*
- * nftables, from the cache when the ruleset has not changed since it was written (1), else
- * dumped (0, or -errno). The cache is written for rulesets large enough to be worth it (or kept
- * current once it exists), never under a generation newer than the rules it holds (see below),
- * and not at all when the ruleset changed during the dump.
+ * nftables, from the cache when the ruleset has not changed since it was written, else dumped:
+ * 0, 1 (no nf_tables), or -errno. The cache is written for rulesets large enough to be worth it
+ * (or kept current once it exists), never under a generation newer than the rules it holds (see
+ * below), and never from a dump that failed: that adds nothing to r and leaves the file alone.
  */
 static int nft_rules(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
 		     struct mnl_socket *nl, char *err, size_t errlen)
@@ -124,24 +139,43 @@ static int nft_rules(const struct ct_config *cfg, struct ct_snapshot *snap, stru
 		k.cookie = netns_cookie(nl);
 		gen_before = k.cookie && ct_rules_nft_genid(nl, &k.genid, why, sizeof(why)) == 0;
 		if (gen_before && from_cache(cfg, snap, r, name, &k))
-			return 1;
+			return 0;
 	}
-	rc = ct_rules_nft(nl, r, &info, err, errlen);
-	if (rc < 0 || !snap->boot_id[0] || (!have_file && info.batches < CACHE_MIN_BATCHES))
+	/* Retries of a changed dump may take a quarter of -t: the rest is the run's. */
+	rc = ct_rules_nft(nl, cfg->timeout * 250, r, &info, err, errlen);
+	note_dump(snap, rc, &info, err);
+	if (rc != 0 || !snap->boot_id[0] || (!have_file && info.batches < CACHE_MIN_BATCHES))
 		return rc;
 	if (!k.cookie)
 		k.cookie = netns_cookie(nl);
 	have_gen =
 		gen_before || (k.cookie && ct_rules_nft_genid(nl, &k.genid, why, sizeof(why)) == 0);
 	/*
-	 * Filed under a generation read before the dump, a change since then only makes the file
-	 * stale (the next run sees another generation). Read after the dump, the generation must be
-	 * the one the dump's own messages carry.
+	 * Filed under a generation read before the dump (before its first try), a change since then
+	 * only makes the file stale: the rules are of that generation or a later one, and the next
+	 * run sees another. Read after the dump, the generation must be the one the dump's own
+	 * messages carry.
 	 */
-	if (have_gen && !info.res_id_mixed &&
+	if (have_gen &&
 	    (gen_before || (info.have_res_id && info.res_id == (uint16_t)(k.genid & 0xffff))))
 		to_cache(cfg, snap, r, name, &k);
 	return 0;
+}
+
+/* How a backend's read went, for the -v notes. */
+static const char *said(int rc)
+{
+	if (rc < 0)
+		return "not read: ";
+	return rc == 1 ? "not in use" : "read";
+}
+
+/* What one backend's read left: its state, and why when it failed. */
+static void backend_read(struct ct_rules *r, enum ct_rules_backend b, int rc, const char *err)
+{
+	r->read[b] = rc < 0 ? CT_READ_FAILED : rc == 1 ? CT_READ_ABSENT : CT_READ_DONE;
+	if (rc < 0)
+		add_reason(r, err);
 }
 
 void ct_collect_rules(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
@@ -167,20 +201,16 @@ void ct_collect_rules(const struct ct_config *cfg, struct ct_snapshot *snap, str
 		rc = nft_rules(cfg, snap, ns, nl, err, sizeof(err));
 	} else {
 		snprintf(err, sizeof(err), "nftables: %s", nl_err);
+		ct_note(snap, 1, "nftables rules not read: %s", err);
 		rc = -EIO;
 	}
-	if (rc <= 0)
-		ct_note(snap, 1, "nftables rules %s%s",
-			rc == 0 ? "read" : "not read: ", rc ? err : "");
-	if (rc < 0)
-		add_reason(r, err);
+	backend_read(r, CT_BACKEND_NFT, rc, err);
 	for (int f = 0; f < 2; f++) {
 		err[0] = '\0';
 		rc = ct_rules_legacy(f ? AF_INET6 : AF_INET, cfg->procfs, r, err, sizeof(err));
-		ct_note(snap, 1, "iptables-legacy %s rules %s%s", f ? "IPv6" : "IPv4",
-			rc == 0 ? "read" : "not read: ", rc ? err : "");
-		if (rc < 0)
-			add_reason(r, err);
+		ct_note(snap, 1, "iptables-legacy %s rules %s%s", f ? "IPv6" : "IPv4", said(rc),
+			rc < 0 ? err : "");
+		backend_read(r, f ? CT_BACKEND_LEGACY_IP6 : CT_BACKEND_LEGACY_IP, rc, err);
 	}
 }
 

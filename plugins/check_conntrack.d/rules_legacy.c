@@ -311,11 +311,57 @@ static int read_table(int fd, int family, const char *table, struct ct_rules *r,
 	return rc;
 }
 
+/*
+ * The names of the family's tables, read to the end: 0, 1 when there are none (no names file, or
+ * an empty one), or -errno with a reason. A handful of names of under 32 bytes each fit in len - 1.
+ */
+static int read_names(const char *path, char *names, size_t len, char *err, size_t errlen)
+{
+	size_t used = 0;
+	ssize_t n;
+	int fd, rc = 0;
+
+	/* Read the names first: no socket at all where no legacy table exists (the usual case). */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		rc = -errno;
+		/* No names file: the legacy x_tables of this family are not in use. */
+		if (rc == -ENOENT)
+			return 1;
+		if (rc == -EACCES)
+			snprintf(err, errlen, "needs root: %s is readable by root only", path);
+		else
+			snprintf(err, errlen, "cannot read %s: %s", path, strerror(-rc));
+		return rc;
+	}
+	/* Up to len bytes: a file that fills them has more names than a kernel has tables. */
+	while (used < len && (n = read(fd, names + used, len - used)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			break;
+		}
+		used += (size_t)n;
+	}
+	close(fd);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(-rc));
+		return rc;
+	}
+	/* A table left unread would be a table left out. */
+	if (used == len) {
+		snprintf(err, errlen, "%s: more table names than expected", path);
+		return -EFBIG;
+	}
+	names[used] = '\0';
+	return names[strspn(names, "\n")] ? 0 : 1;
+}
+
 int ct_rules_legacy(int family, const char *procfs, struct ct_rules *r, char *err, size_t errlen)
 {
-	char path[4096], names[1024]; /* a handful of names of at most 32 bytes each */
-	ssize_t len;
-	int fd, nfd, rc = 0;
+	char path[4096], names[1024] = "";
+	int fd, rc;
 
 	if (family != AF_INET && family != AF_INET6) {
 		snprintf(err, errlen, "iptables-legacy: unknown family %d", family);
@@ -323,33 +369,9 @@ int ct_rules_legacy(int family, const char *procfs, struct ct_rules *r, char *er
 	}
 	snprintf(path, sizeof(path), "%s/net/%s", procfs,
 		 family == AF_INET ? "ip_tables_names" : "ip6_tables_names");
-	/* Read the names first: no socket at all where no legacy table exists (the usual case). */
-	nfd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (nfd < 0) {
-		rc = -errno;
-		/* No names file: the legacy x_tables of this family are not in use. */
-		if (rc == -ENOENT) {
-			r->inspected = true;
-			return 0;
-		}
-		if (rc == -EACCES)
-			snprintf(err, errlen, "needs root: %s is readable by root only", path);
-		else
-			snprintf(err, errlen, "cannot read %s: %s", path, strerror(-rc));
-		goto fail;
-	}
-	len = read(nfd, names, sizeof(names) - 1);
-	rc = len < 0 ? -errno : 0;
-	close(nfd);
-	if (rc < 0) {
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(-rc));
-		goto fail;
-	}
-	names[len] = '\0';
-	if (!names[strspn(names, "\n")]) {
-		r->inspected = true;
-		return 0;
-	}
+	rc = read_names(path, names, sizeof(names), err, errlen);
+	if (rc != 0)
+		return rc;
 	/* The raw socket is what iptables uses; without CAP_NET_RAW a datagram socket reaches the
 	 * same getsockopt handlers, which only ask for CAP_NET_ADMIN. */
 	fd = socket(family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
@@ -358,23 +380,21 @@ int ct_rules_legacy(int family, const char *procfs, struct ct_rules *r, char *er
 	if (fd < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "iptables-legacy: socket: %s", strerror(-rc));
-		goto fail;
+		return rc;
 	}
 	for (char *line = names, *next; rc == 0 && *line; line = next) {
 		next = line + strcspn(line, "\n");
 		if (*next)
 			*next++ = '\0';
-		if (line[0] == '\0' || strlen(line) >= XT_TABLE_MAXNAMELEN)
+		if (line[0] == '\0')
 			continue;
+		if (strlen(line) >= XT_TABLE_MAXNAMELEN) {
+			snprintf(err, errlen, "%s: a table name too long to ask for", path);
+			rc = -ENAMETOOLONG;
+			break;
+		}
 		rc = read_table(fd, family, line, r, err, errlen);
 	}
 	close(fd);
-	if (rc == 0) {
-		r->inspected = true;
-		return 0;
-	}
-fail:
-	if (!r->why_not[0])
-		snprintf(r->why_not, sizeof(r->why_not), "%s", err);
 	return rc;
 }

@@ -330,34 +330,71 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* 0: more to come, 1: done, -errno. seq and portid 0 skip the checks (recorded bytes). */
+/* What the framing pass saw in one datagram. */
+struct frame_scan {
+	bool end; /* NLMSG_DONE or NLMSG_ERROR: the dump is over */
+	bool intr; /* NLM_F_DUMP_INTR: the kernel says the ruleset changed during the dump */
+	int done_errno; /* what NLMSG_DONE carries: 0, or -errno when the kernel cut the dump short
+			 */
+};
+
+/*
+ * Frame every message first: libmnl silently ignores a truncated last message, and its
+ * mnl_nlmsg_ok() trusts an nlmsg_len above INT_MAX. mnl_cb_run() then only sees sane lengths.
+ * 0, or -EBADMSG when the datagram does not end on a message boundary.
+ */
+static int frame(const void *buf, size_t len, struct frame_scan *f)
+{
+	size_t off = 0;
+
+	while (len - off >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *nlh = (const void *)((const char *)buf + off);
+
+		if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len - off)
+			break;
+		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+			f->intr = true;
+		if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR)
+			f->end = true;
+		if (nlh->nlmsg_type == NLMSG_DONE &&
+		    nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(f->done_errno)))
+			memcpy(&f->done_errno, mnl_nlmsg_get_payload(nlh), sizeof(f->done_errno));
+		off += NLMSG_ALIGN(nlh->nlmsg_len) < len - off ? NLMSG_ALIGN(nlh->nlmsg_len)
+							       : len - off;
+	}
+	return off == len ? 0 : -EBADMSG;
+}
+
+/*
+ * 0: more to come, 1: done, -errno. seq and portid 0 skip the checks (recorded bytes). With info,
+ * a dump the ruleset changed under is marked in it and read on to its end without parsing (it is
+ * asked for again); without, it is -EINTR.
+ */
 static int nft_parse(const void *buf, size_t len, unsigned seq, unsigned portid, struct ct_rules *r,
 		     struct ct_nft_dump *info, char *err, size_t errlen)
 {
 	struct nft_ctx c = {r, err, errlen, 0, info};
-	size_t off = 0;
+	struct frame_scan f = {0};
 	int ret;
 
 	if (len > INT_MAX) {
 		snprintf(err, errlen, "nftables rule dump: reply too large");
 		return -EMSGSIZE;
 	}
-	/*
-	 * Frame every message first: libmnl silently ignores a truncated last message, and its
-	 * mnl_nlmsg_ok() trusts an nlmsg_len above INT_MAX. mnl_cb_run() then only sees sane
-	 * lengths.
-	 */
-	while (len - off >= sizeof(struct nlmsghdr)) {
-		const struct nlmsghdr *nlh = (const void *)((const char *)buf + off);
-
-		if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len - off)
-			break;
-		off += NLMSG_ALIGN(nlh->nlmsg_len) < len - off ? NLMSG_ALIGN(nlh->nlmsg_len)
-							       : len - off;
-	}
-	if (off != len) {
+	if (frame(buf, len, &f) < 0) {
 		snprintf(err, errlen, "nftables rule dump: truncated message");
 		return -EBADMSG;
+	}
+	if (info && f.intr)
+		info->interrupted = true;
+	if (info && info->interrupted)
+		return f.end ? 1 : 0;
+	/* libmnl takes NLMSG_DONE for success whatever it carries: a dump cut short is not. */
+	if (f.done_errno < 0) {
+		ret = f.done_errno < -4095 ? EBADMSG : -f.done_errno;
+		snprintf(err, errlen, "nftables rule dump: cut short by the kernel: %s",
+			 strerror(ret));
+		return -ret;
 	}
 	errno = 0;
 	ret = mnl_cb_run(buf, len, seq, portid, rule_cb, &c);
@@ -370,6 +407,11 @@ static int nft_parse(const void *buf, size_t len, unsigned seq, unsigned portid,
 	if (errno == EPERM) {
 		snprintf(err, errlen, "needs CAP_NET_ADMIN");
 		return -EPERM;
+	}
+	if (errno == EINTR && info) {
+		/* An NLMSG_ERROR: nothing follows it. */
+		info->interrupted = true;
+		return 1;
 	}
 	if (errno == EINTR) {
 		snprintf(err, errlen, "nftables rule dump: the ruleset changed during the dump");
@@ -390,13 +432,11 @@ int ct_rules_nft_parse(const void *buf, size_t len, struct ct_rules *r, char *er
 	return nft_parse(buf, len, 0, 0, r, NULL, err, errlen);
 }
 
-/* Send one nftables request for every family; what names it in err. 0 or -errno. */
-static int nft_request(struct mnl_socket *nl, char *buf, uint16_t msg, uint16_t flags, unsigned seq,
-		       const char *what, char *err, size_t errlen)
+/* One nftables request for every family, built in buf. */
+static struct nlmsghdr *nft_request(char *buf, uint16_t msg, uint16_t flags, unsigned seq)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct nfgenmsg *nfg;
-	int rc;
 
 	nlh->nlmsg_type = (uint16_t)((NFNL_SUBSYS_NFTABLES << 8) | msg);
 	nlh->nlmsg_flags = (uint16_t)(NLM_F_REQUEST | flags);
@@ -405,57 +445,140 @@ static int nft_request(struct mnl_socket *nl, char *buf, uint16_t msg, uint16_t 
 	nfg->nfgen_family = NFPROTO_UNSPEC;
 	nfg->version = NFNETLINK_V0;
 	nfg->res_id = 0;
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: send: %s", what, strerror(-rc));
-		return rc;
-	}
-	return 0;
+	return nlh;
 }
 
-int ct_rules_nft(struct mnl_socket *nl, struct ct_rules *r, struct ct_nft_dump *info, char *err,
-		 size_t errlen)
+/* One dump, read to its end: 0 read (info says whether the ruleset changed), 1 no nf_tables. */
+static int dump_once(const struct ct_nft_io *io, unsigned seq, char *buf, struct ct_rules *r,
+		     struct ct_nft_dump *info, char *err, size_t errlen)
 {
-	char buf[MNL_SOCKET_DUMP_SIZE];
-	unsigned seq = (unsigned)time(NULL), portid = mnl_socket_get_portid(nl);
-	struct ct_rules_mark mark = ct_rules_mark(r);
+	struct nlmsghdr *nlh = nft_request(buf, NFT_MSG_GETRULE, NLM_F_DUMP, seq);
 	ssize_t n;
-	int rc;
+	int rc = io->send(io->ctx, nlh, nlh->nlmsg_len);
 
-	if (info)
-		memset(info, 0, sizeof(*info));
-	rc = nft_request(nl, buf, NFT_MSG_GETRULE, NLM_F_DUMP, seq, "nftables rule dump", err,
-			 errlen);
-	if (rc < 0)
+	if (rc < 0) {
+		snprintf(err, errlen, "nftables rule dump: send: %s", strerror(-rc));
 		return rc;
+	}
 	do {
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		n = io->recv(io->ctx, buf, MNL_SOCKET_DUMP_SIZE);
 		if (n < 0) {
-			rc = -errno;
-			snprintf(err, errlen, "nftables rule dump: receive: %s", strerror(-rc));
-			return rc;
+			snprintf(err, errlen, "nftables rule dump: receive: %s", strerror((int)-n));
+			return (int)n;
 		}
 		if (n == 0) {
 			snprintf(err, errlen, "nftables rule dump: no reply");
 			return -EPROTO;
 		}
-		if (info)
-			info->batches++;
-		rc = nft_parse(buf, (size_t)n, seq, portid, r, info, err, errlen);
+		info->batches++;
+		rc = nft_parse(buf, (size_t)n, seq, io->portid, r, info, err, errlen);
 	} while (rc == 0);
-	if (rc == -EOPNOTSUPP) {
-		/* No nf_tables in this kernel: nftables is not in use. */
-		rc = 1;
+	/* No nf_tables in this kernel: nftables is not in use. */
+	if (rc == -EOPNOTSUPP)
+		return 1;
+	return rc < 0 ? rc : 0;
+}
+
+static bool changed(const struct ct_nft_dump *info)
+{
+	return info->interrupted || info->res_id_mixed;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Whether to try again after tries: within CT_NFT_DUMP_TRIES, and when a budget is set, with time
+ * for one more try as long as the last, after a short wait that grows with each try (a reload of
+ * many commits may be over by then). *late: the budget said no.
+ */
+static bool try_again(const struct ct_nft_io *io, unsigned tries, uint64_t start, uint64_t last,
+		      bool *late)
+{
+	struct timespec ts = {0, (long)tries * 2000000L};
+	uint64_t now = now_ns(), wait = (uint64_t)ts.tv_nsec;
+
+	if (tries >= CT_NFT_DUMP_TRIES)
+		return false;
+	if (io->budget_ms &&
+	    now - start + wait + (now - last) > (uint64_t)io->budget_ms * 1000000u) {
+		*late = true;
+		return false;
 	}
-	if (rc < 0) {
-		/* All or nothing: forget the rules of a dump that failed half way. */
+	nanosleep(&ts, NULL);
+	return true;
+}
+
+/* Why a dump that changed every time was given up: after how many tries, and whether -t said so. */
+static void changed_reason(unsigned tries, bool late, char *err, size_t errlen)
+{
+	const char *what = "nftables rule dump: the ruleset changed during";
+
+	if (tries == 1)
+		snprintf(err, errlen, "%s the dump%s", what,
+			 late ? " (no time to try again within -t)" : "");
+	else
+		snprintf(err, errlen, "%s each of %u tries%s", what, tries,
+			 late ? " (no time for more within -t)" : "");
+}
+
+int ct_rules_nft_io(const struct ct_nft_io *io, struct ct_rules *r, struct ct_nft_dump *info,
+		    char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_DUMP_SIZE];
+	struct ct_rules_mark mark = ct_rules_mark(r);
+	struct ct_nft_dump local;
+	unsigned seq = (unsigned)time(NULL), tries = 0;
+	uint64_t start = now_ns(), last;
+	bool late = false;
+	int rc;
+
+	if (!info)
+		info = &local;
+	for (;;) {
+		memset(info, 0, sizeof(*info));
+		info->tries = ++tries;
+		last = now_ns();
+		rc = dump_once(io, seq + tries, buf, r, info, err, errlen);
+		if (rc < 0 || !changed(info))
+			break;
+		/* All or nothing: what a changed dump added is forgotten. */
 		ct_rules_rollback(r, &mark);
-		if (!r->why_not[0])
-			snprintf(r->why_not, sizeof(r->why_not), "%s", err);
-		return rc;
+		if (!try_again(io, tries, start, last, &late))
+			break;
 	}
-	r->inspected = true;
-	return 0;
+	if (rc >= 0 && changed(info)) {
+		changed_reason(tries, late, err, errlen);
+		rc = -EINTR;
+	}
+	if (rc < 0)
+		ct_rules_rollback(r, &mark);
+	return rc;
+}
+
+static int sock_send(void *ctx, const void *req, size_t len)
+{
+	return mnl_socket_sendto(ctx, req, len) < 0 ? -errno : 0;
+}
+
+static ssize_t sock_recv(void *ctx, void *buf, size_t len)
+{
+	ssize_t n = mnl_socket_recvfrom(ctx, buf, len);
+
+	return n < 0 ? -errno : n;
+}
+
+int ct_rules_nft(struct mnl_socket *nl, unsigned budget_ms, struct ct_rules *r,
+		 struct ct_nft_dump *info, char *err, size_t errlen)
+{
+	struct ct_nft_io io = {sock_send, sock_recv, nl, mnl_socket_get_portid(nl), budget_ms};
+
+	return ct_rules_nft_io(&io, r, info, err, errlen);
 }
 
 static int gen_cb(const struct nlmsghdr *nlh, void *data)
@@ -501,12 +624,15 @@ int ct_rules_nft_genid(struct mnl_socket *nl, uint32_t *genid, char *err, size_t
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	unsigned seq = (unsigned)time(NULL) ^ 0x6e66u;
+	struct nlmsghdr *nlh = nft_request(buf, NFT_MSG_GETGEN, 0, seq);
 	ssize_t n;
 	int rc;
 
-	rc = nft_request(nl, buf, NFT_MSG_GETGEN, 0, seq, "nftables generation", err, errlen);
-	if (rc < 0)
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "nftables generation: send: %s", strerror(-rc));
 		return rc;
+	}
 	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 	if (n <= 0) {
 		rc = n < 0 ? -errno : -EPROTO;

@@ -18,12 +18,12 @@ int main(void)
 	int rc = -1;
 
 	if (nl && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == 0)
-		rc = ct_rules_nft(nl, &r, NULL, err, sizeof(err));
+		rc = ct_rules_nft(nl, 0, &r, NULL, err, sizeof(err));
 	if (nl)
 		mnl_socket_close(nl);
-	if (rc == 0)
+	if (rc >= 0)
 		rc = ct_rules_legacy(AF_INET, "/proc", &r, err, sizeof(err));
-	if (rc == 0)
+	if (rc >= 0)
 		rc = ct_rules_legacy(AF_INET6, "/proc", &r, err, sizeof(err));
 	if (rc < 0)
 		printf("RULES UNKNOWN - %s\n", err);

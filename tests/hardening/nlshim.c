@@ -1,9 +1,12 @@
-/* LD_PRELOAD shim for tests/hardening/faults.t: spoils netlink receives the way CT_NLSHIM says. */
+/* LD_PRELOAD shim for faults.t and kernel/rules.t: spoils netlink replies as CT_NLSHIM says. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -40,6 +43,54 @@ static void scramble_payloads(unsigned char *p, ssize_t n)
 			break;
 		off += NLMSG_ALIGN(h.nlmsg_len);
 	}
+}
+
+/*
+ * dumpintr: the kernel's mark that the ruleset changed during a dump (NLM_F_DUMP_INTR) on the
+ * first nftables rule of every datagram, as if a change came between any two of them.
+ */
+static void mark_dump_intr(unsigned char *p, ssize_t n)
+{
+	ssize_t off = 0;
+
+	while (n - off >= (ssize_t)sizeof(struct nlmsghdr)) {
+		struct nlmsghdr h;
+
+		memcpy(&h, p + off, sizeof(h));
+		if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > (size_t)(n - off))
+			break;
+		if (h.nlmsg_type == ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE)) {
+			h.nlmsg_flags |= NLM_F_DUMP_INTR;
+			memcpy(p + off, &h, sizeof(h));
+			return;
+		}
+		off += NLMSG_ALIGN(h.nlmsg_len);
+	}
+}
+
+/* CT_NLSHIM_DUMPS=FILE: how many nftables rule dumps were asked for, written after each. */
+ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
+	       socklen_t tolen)
+{
+	static ssize_t (*real)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
+	static unsigned dumps;
+	const char *path = getenv("CT_NLSHIM_DUMPS");
+	const struct nlmsghdr *h = buf;
+
+	if (!real)
+		real = (ssize_t(*)(int, const void *, size_t, int, const struct sockaddr *,
+				   socklen_t))dlsym(RTLD_NEXT, "sendto");
+	if (path && len >= sizeof(*h) && is_netlink(fd) &&
+	    h->nlmsg_type == ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETRULE) &&
+	    (h->nlmsg_flags & NLM_F_DUMP)) {
+		FILE *f = fopen(path, "w");
+
+		if (f) {
+			fprintf(f, "%u\n", ++dumps);
+			fclose(f);
+		}
+	}
+	return real(fd, buf, len, flags, to, tolen);
 }
 
 /*
@@ -80,6 +131,8 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 		n = h->nlmsg_len;
 	} else if (strcmp(mode, "garbage") == 0) {
 		scramble_payloads(msg->msg_iov[0].iov_base, n);
+	} else if (strcmp(mode, "dumpintr") == 0) {
+		mark_dump_intr(msg->msg_iov[0].iov_base, n);
 	}
 	return n;
 }

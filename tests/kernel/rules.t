@@ -3,8 +3,15 @@
 . "$(dirname "$0")/../lib/tap.sh"
 need_root_kernel
 
-# Every namespace made here is ctk-r*-$$: cleanup deletes them all, whatever failed.
-cleanup() { for n in $(ip netns list | awk '{print $1}' | grep -- "^ctk-r.*-$$\$"); do ip netns del "$n"; done; }
+# Every namespace made here is ctk-r*-$$: cleanup deletes them all, whatever failed, after the
+# loops that change rulesets ($churners) and the temp dir ($work).
+churners=""
+work=$(mktemp -d /tmp/ctk-rules.XXXXXX)
+cleanup() {
+	[ -n "$churners" ] && kill $churners 2>/dev/null && wait $churners 2>/dev/null
+	for n in $(ip netns list | awk '{print $1}' | grep -- "^ctk-r.*-$$\$"); do ip netns del "$n"; done
+	rm -rf "$work"
+}
 trap cleanup EXIT INT TERM
 mkns() { local n=ctk-r$1-$$; ip netns add "$n"; echo "$n"; }
 perf() { printf '%s\n' "$first" | grep -oE "\b(state|tracking|notrack)_rules=[0-9]+" | tr '\n' ' '; }
@@ -141,4 +148,88 @@ is "$(perf)" "state_rules=2500 tracking_rules=2500 notrack_rules=0 " "10,000 leg
 like "$out" "\.\.\. and 2480 more rules \(-v lists all\)" "10,000 legacy rules: 20 listed, the rest counted"
 run --netns=$n -v
 like "$out" $'\n'"rule: iptables-legacy ip filter INPUT #9997: state match" "10,000 legacy rules, -v: numbered to the end"
+
+# Rules read half way. A dump the ruleset changed under (the kernel marks it NLM_F_DUMP_INTR) is
+# asked for again, 4 times at most. One that changed every time leaves the rule labels out (a 0
+# would be a claim) and says so in the summary: the rules found elsewhere are "at least N".
+# 5,000 rules (1,250 state matches) while two loops add and delete a stateless rule: any run that
+# prints the labels must print the true counts.
+n=$(mkns churn)
+{ echo 'add table inet f'; echo 'add chain inet f in { type filter hook input priority 0; }'
+  echo 'add chain inet f churn'
+  for i in $(seq 0 4999); do
+	if [ $((i % 4)) -eq 0 ]; then echo "add rule inet f in tcp dport $((1000 + i)) ct state new accept"
+	else echo "add rule inet f in tcp dport $((1000 + i)) accept"; fi
+  done; } | ip netns exec $n nft -f -
+for i in 1 2; do
+	ip netns exec $n sh -c 'while :; do nft add rule inet f churn tcp dport 9 accept; nft flush chain inet f churn; done' &
+	churners="$churners $!"
+done
+sleep 0.3
+changed="nftables rule dump: the ruleset changed during each of 4 tries"
+# churn_runs LABELS COMPLETE PARTIAL: 60 runs, each either complete (exactly LABELS, and the
+# COMPLETE phrase) or partial (no rule label, the PARTIAL phrase); anything else is counted bad.
+churn_runs() {
+	complete=0 partial=0 bad=0
+	for i in $(seq 1 60); do
+		run --netns=$n
+		if [[ $first == *_rules=* ]]; then
+			if [ "$(perf)" = "$1" ] && [[ $first == *"; $2 |"* ]]; then complete=$((complete + 1))
+			else bad=$((bad + 1)); echo "# bad: ${first:0:240}"; fi
+		elif [[ $first == *"; $3 |"* ]]; then partial=$((partial + 1))
+		else bad=$((bad + 1)); echo "# bad: ${first:0:240}"; fi
+	done
+	echo "# 60 runs under churn: $complete read everything, $partial partial, $bad wrong"
+}
+churn_runs "state_rules=1250 tracking_rules=1250 notrack_rules=0 " "tracking forced by 1250 rules (state match)" \
+	"rules not inspected ($changed)"
+is "$bad" 0 "churn, nftables only: every run has the true counts, or no labels and says why"
+ok $((complete == 0)) "churn, nftables only: retried dumps read everything ($complete of 60)"
+ip netns exec $n iptables-legacy -A INPUT -m state --state ESTABLISHED -j ACCEPT
+churn_runs "state_rules=1251 tracking_rules=1251 notrack_rules=0 " "tracking forced by 1251 rules (state match)" \
+	"tracking forced by at least 1 rules (state match); rules partly inspected ($changed)"
+is "$bad" 0 "churn, with a legacy rule: the true counts, or 'at least' and partly inspected, no labels"
+ok $((complete == 0)) "churn, with a legacy rule: retried dumps read everything ($complete of 60)"
+kill $churners 2>/dev/null; wait $churners 2>/dev/null; churners=""
+
+# The same made certain: a shim marks every nftables dump NLM_F_DUMP_INTR.
+shim=$work/nlshim.so
+cc -shared -fPIC -o "$shim" "$TOP/tests/hardening/nlshim.c" -ldl
+ok $? "netlink shim builds"
+intr() { out=$(ip netns exec $n env CT_NLSHIM=dumpintr CT_NLSHIM_DUMPS=$work/dumps LD_PRELOAD="$shim" "$PLUGIN" "$@" 2>&1); rc=$?; first=${out%%$'\n'*}; }
+n=$(mkns intr)
+ip netns exec $n nft 'add table inet f; add chain inet f in { type filter hook input priority 0; }; add rule inet f in ct state established accept; add rule inet f in tcp dport 22 accept'
+ip netns exec $n iptables-legacy -A INPUT -m conntrack --ctstate NEW -j ACCEPT
+intr -v
+is "$(cat $work/dumps)" 4 "every dump changed: asked for 4 times, no more"
+like "$first" "; tracking forced by at least 1 rules \(state match\); rules partly inspected \($changed\) \|" \
+	"every dump changed: 'at least' the legacy rule, partly inspected, in the summary"
+unlike "$first" "_rules=" "every dump changed: no rule labels"
+like "$out" $'\n'"rules: partly inspected, the counts are a lower bound: nftables not read, iptables-legacy IPv4 read, " \
+	"every dump changed: the long output says which backends were read"
+like "$out" $'\n'"nftables rules not read: $changed" "every dump changed: -v says why"
+unlike "$out" "no traffic is exempted" "every dump changed: no claim about exemptions"
+intr --state-rules=warning
+is "$rc" 1 "every dump changed: the legacy state rule is enough for --state-rules"
+n=ctk-rnft-$$
+intr
+like "$first" "; rules not inspected \($changed\) \|" "every dump changed, no legacy tables: not inspected"
+unlike "$first" "_rules=" "every dump changed, no legacy tables: no rule labels"
+
+# Legacy tables a capability-only run cannot see (their names are root's): what nftables showed is
+# a lower bound, and the labels are left out.
+n=ctk-rintr-$$
+cp "$PLUGIN" $work/check_conntrack_cap
+chmod 755 $work
+mkdir -m 700 $work/nobody && chown nobody $work/nobody
+if setcap cap_net_admin+ep $work/check_conntrack_cap 2>/dev/null; then
+	out=$(ip netns exec $n setpriv --reuid=nobody --regid=nogroup --clear-groups $work/check_conntrack_cap --state-dir=$work/nobody 2>&1)
+	first=${out%%$'\n'*}
+	like "$first" "; tracking forced by at least 1 rules \(state match\); rules partly inspected \(needs root: /proc/net/ip_tables_names is readable by root only[;)]" \
+		"cap_net_admin, legacy names unreadable: at least the nftables rule, partly inspected"
+	unlike "$first" "_rules=" "cap_net_admin, legacy names unreadable: no rule labels"
+else
+	echo "ok $((_n += 1)) # SKIP setcap not supported on $work's filesystem"
+	echo "ok $((_n += 1)) # SKIP setcap not supported on $work's filesystem"
+fi
 done_testing

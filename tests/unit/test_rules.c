@@ -4,8 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
+#include <arpa/inet.h>
+
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
+#include <linux/netlink.h>
 
 #include "rules.h"
 #include "tap.h"
@@ -203,6 +211,310 @@ static void test_nft_eperm(void)
 	free(buf);
 }
 
+/*
+ * A kernel for ct_rules_nft_io: each dump request gets the next of its replies (the last one
+ * again when they run out), in datagrams of at most chunk bytes cut at message boundaries, with
+ * the request's seq and our portid written in, as the kernel does.
+ */
+#define FAKE_PORTID 4242
+struct fake_kernel {
+	const unsigned char *reply[4];
+	size_t len[4], nreplies, chunk;
+	unsigned delay_ms; /* each datagram takes this long to come */
+	unsigned sends, bad_requests, undrained, overread;
+	uint32_t seq;
+	const unsigned char *cur;
+	size_t curlen, off;
+};
+
+static int fake_send(void *ctx, const void *req, size_t len)
+{
+	struct fake_kernel *k = ctx;
+	const struct nlmsghdr *h = req;
+	size_t i = k->sends < k->nreplies ? k->sends : k->nreplies - 1;
+
+	/* A new request while replies of the last dump are still queued would read those. */
+	if (k->cur && k->off < k->curlen)
+		k->undrained++;
+	if (len < sizeof(*h) || h->nlmsg_type != ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETRULE) ||
+	    !(h->nlmsg_flags & NLM_F_DUMP))
+		k->bad_requests++;
+	k->seq = h->nlmsg_seq;
+	k->cur = k->reply[i];
+	k->curlen = k->len[i];
+	k->off = 0;
+	k->sends++;
+	return 0;
+}
+
+static ssize_t fake_recv(void *ctx, void *buf, size_t len)
+{
+	struct fake_kernel *k = ctx;
+	unsigned char *out = buf;
+	size_t n = 0;
+
+	while (k->off + n < k->curlen) {
+		struct nlmsghdr h;
+		size_t m;
+
+		memcpy(&h, k->cur + k->off + n, sizeof(h));
+		m = NLMSG_ALIGN(h.nlmsg_len);
+		if (m > k->curlen - k->off - n)
+			m = k->curlen - k->off - n;
+		if (n && (n + m > k->chunk || n + m > len))
+			break;
+		n += m;
+	}
+	if (n == 0 || n > len) {
+		/* Nothing queued: a real socket would block here. */
+		k->overread++;
+		return -EWOULDBLOCK;
+	}
+	if (k->delay_ms) {
+		struct timespec ts = {0, (long)k->delay_ms * 1000000L};
+
+		nanosleep(&ts, NULL);
+	}
+	memcpy(out, k->cur + k->off, n);
+	for (size_t o = 0; o < n;) {
+		struct nlmsghdr h;
+
+		memcpy(&h, out + o, sizeof(h));
+		h.nlmsg_seq = k->seq;
+		h.nlmsg_pid = FAKE_PORTID;
+		memcpy(out + o, &h, sizeof(h));
+		o += NLMSG_ALIGN(h.nlmsg_len);
+	}
+	k->off += n;
+	return (ssize_t)n;
+}
+
+/* Dump rules into r from the fake kernel k answering with the given replies. */
+static int fake_dump(struct fake_kernel *k, size_t chunk, struct ct_rules *r,
+		     struct ct_nft_dump *info, char *err, size_t errlen)
+{
+	struct ct_nft_io io = {fake_send, fake_recv, k, FAKE_PORTID, 0};
+
+	k->chunk = chunk;
+	return ct_rules_nft_io(&io, r, info, err, errlen);
+}
+
+/* The same within a time budget for all tries. */
+static int fake_dump_within(struct fake_kernel *k, unsigned budget_ms, size_t chunk,
+			    struct ct_rules *r, struct ct_nft_dump *info, char *err, size_t errlen)
+{
+	struct ct_nft_io io = {fake_send, fake_recv, k, FAKE_PORTID, budget_ms};
+
+	k->chunk = chunk;
+	return ct_rules_nft_io(&io, r, info, err, errlen);
+}
+
+/* Offset of the last message of type in buf, or of the first with first set; -1: none. */
+static long find_msg(const unsigned char *buf, size_t len, unsigned type, bool first)
+{
+	long at = -1;
+
+	for (size_t o = 0; o + sizeof(struct nlmsghdr) <= len;) {
+		struct nlmsghdr h;
+
+		memcpy(&h, buf + o, sizeof(h));
+		if (h.nlmsg_type == type) {
+			at = (long)o;
+			if (first)
+				break;
+		}
+		o += NLMSG_ALIGN(h.nlmsg_len);
+	}
+	return at;
+}
+
+static void check_native(const struct ct_rules *r, const char *name)
+{
+	char what[160];
+
+	snprintf(what, sizeof(what), "%s: the counts of the clean dump alone", name);
+	ok(r->state_rules == 1 && r->tracking_rules == 4 && r->notrack_rules == 1 && r->n == 5,
+	   "%s", what);
+	if (r->state_rules != 1 || r->tracking_rules != 4 || r->notrack_rules != 1 || r->n != 5)
+		printf("#   state %u tracking %u notrack %u listed %zu\n", r->state_rules,
+		       r->tracking_rules, r->notrack_rules, r->n);
+}
+
+/*
+ * The ruleset changed during the dump: nft-changed.nft is a real one (30 rules, a rule added by
+ * another process after the first datagram; the kernel marked the rest NLM_F_DUMP_INTR). It is
+ * read to its end and asked for again, at most CT_NFT_DUMP_TRIES times; what it added is
+ * forgotten, and a dump that changed every time adds nothing.
+ */
+static void test_nft_changed(void)
+{
+	static const size_t chunks[] = {1, 4096, 1 << 20};
+	const unsigned nl_rule = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE;
+	struct ct_rules r = {0};
+	struct ct_nft_dump info;
+	char err[160] = "", name[96];
+	size_t clen, nlen;
+	unsigned char *changed = load("nft-changed.nft", &clen);
+	unsigned char *native = load("nft-native.nft", &nlen);
+	unsigned char *mixed = NULL, *intr_done = NULL, *cut = NULL;
+	long at;
+	int rc;
+
+	if (!changed || !native)
+		goto out;
+	at = find_msg(changed, clen, nl_rule, true);
+	ok(at >= 0, "changed: the recorded dump holds rules");
+	rc = ct_rules_nft_parse(changed, clen, &r, err, sizeof(err));
+	is_int(rc, -EINTR, "changed: the parser alone stops at the kernel's mark");
+	is_str(err, "nftables rule dump: the ruleset changed during the dump", "changed: reason");
+	ct_rules_free(&r);
+
+	for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+		struct fake_kernel k = {
+			.reply = {changed, native}, .len = {clen, nlen}, .nreplies = 2};
+
+		memset(&r, 0, sizeof(r));
+		rc = fake_dump(&k, chunks[c], &r, &info, err, sizeof(err));
+		snprintf(name, sizeof(name), "changed, then clean (datagrams of %s)",
+			 chunks[c] == 1	     ? "one message"
+			 : chunks[c] == 4096 ? "4 KiB"
+					     : "any size");
+		is_int(rc, 0, name);
+		is_int(k.sends, 2, "  asked twice");
+		is_int(info.tries, 2, "  info says two tries");
+		ok(k.undrained == 0 && k.overread == 0 && k.bad_requests == 0,
+		   "  the changed dump was read to its end before asking again, and no further");
+		check_native(&r, "  changed, then clean");
+		ct_rules_free(&r);
+	}
+
+	/* Changed every time: bounded, nothing counted, and what was there before stays. */
+	{
+		struct fake_kernel k = {.reply = {changed}, .len = {clen}, .nreplies = 1};
+		struct ct_rule before = {.family = "ip",
+					 .backend = "iptables-legacy",
+					 .table = "t",
+					 .chain = "c",
+					 .kinds = CT_RULE_STATE,
+					 .what = "state match"};
+
+		memset(&r, 0, sizeof(r));
+		ct_rules_add(&r, &before);
+		rc = fake_dump(&k, 4096, &r, &info, err, sizeof(err));
+		is_int(rc, -EINTR, "changed every time: -EINTR");
+		is_int(k.sends, CT_NFT_DUMP_TRIES,
+		       "changed every time: asked CT_NFT_DUMP_TRIES times");
+		is_int(CT_NFT_DUMP_TRIES, 4, "changed every time: that is 4 times");
+		ok(k.undrained == 0 && k.overread == 0, "changed every time: each read to its end");
+		is_str(err, "nftables rule dump: the ruleset changed during each of 4 tries",
+		       "changed every time: the reason says how often");
+		ok(r.n == 1 && r.state_rules == 1 && r.tracking_rules == 1 &&
+			   r.notrack_rules == 0 && r.total[0] == 1 && r.total[1] == 0,
+		   "changed every time: only the rule counted before is left");
+		ct_rules_free(&r);
+	}
+
+	/*
+	 * Within -t: a try of 10 ms (one datagram) and 15 ms for all tries leave no time for a
+	 * second; 2 s leave time for all four.
+	 */
+	{
+		struct fake_kernel k = {
+			.reply = {changed}, .len = {clen}, .nreplies = 1, .delay_ms = 10};
+
+		memset(&r, 0, sizeof(r));
+		rc = fake_dump_within(&k, 15, 1 << 20, &r, &info, err, sizeof(err));
+		is_int(rc, -EINTR, "changed, 15 ms for all tries of 10 ms: -EINTR");
+		is_int(k.sends, 1, "changed, 15 ms for all tries of 10 ms: no second try");
+		is_str(err,
+		       "nftables rule dump: the ruleset changed during the dump (no time to try "
+		       "again within -t)",
+		       "changed, out of time: the reason says so");
+		ct_rules_free(&r);
+		memset(&k, 0, sizeof(k));
+		k.reply[0] = changed;
+		k.len[0] = clen;
+		k.nreplies = 1;
+		k.delay_ms = 10;
+		memset(&r, 0, sizeof(r));
+		rc = fake_dump_within(&k, 2000, 1 << 20, &r, &info, err, sizeof(err));
+		is_int(k.sends, CT_NFT_DUMP_TRIES, "changed, 2 s for all tries of 10 ms: all four");
+		is_str(err, "nftables rule dump: the ruleset changed during each of 4 tries",
+		       "changed, in time: the count was the bound");
+		ct_rules_free(&r);
+	}
+
+	/* Two generations in one dump without the kernel's mark: changed all the same. */
+	mixed = malloc(nlen);
+	at = find_msg(native, nlen, nl_rule, false);
+	if (mixed && at >= 0) {
+		struct fake_kernel k = {
+			.reply = {mixed, mixed, native}, .len = {nlen, nlen, nlen}, .nreplies = 3};
+		struct nfgenmsg g;
+
+		memcpy(mixed, native, nlen);
+		memcpy(&g, mixed + at + NLMSG_HDRLEN, sizeof(g));
+		g.res_id = htons((uint16_t)(ntohs(g.res_id) + 1));
+		memcpy(mixed + at + NLMSG_HDRLEN, &g, sizeof(g));
+		memset(&r, 0, sizeof(r));
+		rc = fake_dump(&k, 4096, &r, &info, err, sizeof(err));
+		is_int(rc, 0, "two generations twice, then one: read");
+		is_int(k.sends, 3, "two generations: asked again each time");
+		check_native(&r, "two generations twice, then one");
+		ct_rules_free(&r);
+	}
+
+	/* The mark on NLMSG_DONE alone: the ruleset changed during the last round. */
+	intr_done = malloc(nlen);
+	at = find_msg(native, nlen, NLMSG_DONE, false);
+	if (intr_done && at >= 0) {
+		struct fake_kernel k = {.reply = {intr_done}, .len = {nlen}, .nreplies = 1};
+		struct nlmsghdr h;
+
+		memcpy(intr_done, native, nlen);
+		memcpy(&h, intr_done + at, sizeof(h));
+		h.nlmsg_flags |= NLM_F_DUMP_INTR;
+		memcpy(intr_done + at, &h, sizeof(h));
+		memset(&r, 0, sizeof(r));
+		rc = fake_dump(&k, 1 << 20, &r, &info, err, sizeof(err));
+		is_int(rc, -EINTR, "marked NLMSG_DONE every time: -EINTR");
+		is_int(k.sends, CT_NFT_DUMP_TRIES,
+		       "marked NLMSG_DONE: asked CT_NFT_DUMP_TRIES times");
+		ok(r.n == 0 && r.tracking_rules == 0 && r.total[0] == 0 && r.total[1] == 0,
+		   "marked NLMSG_DONE: nothing counted");
+		ct_rules_free(&r);
+	}
+
+	/* NLMSG_DONE carrying an error: the kernel cut the dump short; not a change, not retried.
+	 */
+	cut = malloc(nlen);
+	if (cut && at >= 0) {
+		struct fake_kernel k = {.reply = {cut}, .len = {nlen}, .nreplies = 1};
+		int e = -ENOBUFS;
+
+		memcpy(cut, native, nlen);
+		memcpy(cut + at + NLMSG_HDRLEN, &e, sizeof(e));
+		memset(&r, 0, sizeof(r));
+		rc = fake_dump(&k, 4096, &r, &info, err, sizeof(err));
+		is_int(rc, -ENOBUFS, "NLMSG_DONE with -ENOBUFS: the dump failed");
+		is_int(k.sends, 1, "NLMSG_DONE with -ENOBUFS: not asked again");
+		ok(strstr(err, "cut short by the kernel") != NULL, "NLMSG_DONE with an error: %s",
+		   err);
+		ok(r.n == 0 && r.tracking_rules == 0, "NLMSG_DONE with an error: nothing counted");
+		ct_rules_free(&r);
+		memset(&r, 0, sizeof(r));
+		rc = ct_rules_nft_parse(cut, nlen, &r, err, sizeof(err));
+		is_int(rc, -ENOBUFS, "NLMSG_DONE with an error: the parser alone says so too");
+		ct_rules_free(&r);
+	}
+out:
+	free(changed);
+	free(native);
+	free(mixed);
+	free(intr_done);
+	free(cut);
+}
+
 struct table {
 	struct ipt_getinfo info;
 	unsigned char *blob;
@@ -343,11 +655,52 @@ static void test_legacy_absent(void)
 
 	snprintf(root, sizeof(root), "%s/holders-sysfs/proc", trees_dir());
 	rc = ct_rules_legacy(AF_INET, root, &r, err, sizeof(err));
-	is_int(rc, 0, "legacy: no ip_tables_names means not in use");
-	ok(r.inspected && r.n == 0, "legacy: inspected, nothing listed");
+	is_int(rc, 1, "legacy: no ip_tables_names means not in use");
+	ok(r.n == 0 && r.tracking_rules == 0, "legacy: nothing listed");
 	rc = ct_rules_legacy(AF_INET6, root, &r, err, sizeof(err));
-	is_int(rc, 0, "legacy: no ip6_tables_names either");
+	is_int(rc, 1, "legacy: no ip6_tables_names either");
 	ct_rules_free(&r);
+}
+
+/* Names files that cannot be read whole: a failure, never "read" with tables left out. */
+static void names_file(const char *text, size_t repeat, int want, const char *name)
+{
+	char dir[] = "/tmp/ct-rules-names-XXXXXX", path[128], err[200] = "";
+	struct ct_rules r = {0};
+	FILE *f;
+	int rc = 0;
+
+	if (!mkdtemp(dir)) {
+		ok(0, "%s: temp dir", name);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/net", dir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/net/ip_tables_names", dir);
+	f = fopen(path, "w");
+	for (size_t i = 0; f && i < repeat; i++)
+		fputs(text, f);
+	if (f)
+		fclose(f);
+	rc = ct_rules_legacy(AF_INET, dir, &r, err, sizeof(err));
+	is_int(rc, want, name);
+	ok(err[0] != '\0', "  with a reason: %s", err);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/net", dir);
+	rmdir(path);
+	rmdir(dir);
+	ct_rules_free(&r);
+}
+
+static void test_legacy_names(void)
+{
+	/* 100 names of 31 bytes: far more tables than a kernel has, past what is read. */
+	names_file("abcdefghijklmnopqrstuvwxyz01234\n", 100, -EFBIG,
+		   "legacy: a names file longer than expected fails");
+	/* Found before any table is asked for (the first name): no socket option reaches a table.
+	 */
+	names_file("abcdefghijklmnopqrstuvwxyz0123456789\nfilter\n", 1, -ENAMETOOLONG,
+		   "legacy: a name too long to ask for fails, not skipped");
 }
 
 static void holders(const char *tree, int want_rc, bool want_have, const char *want)
@@ -581,8 +934,10 @@ int main(void)
 	test_nft_stateless();
 	test_nft_iptables();
 	test_nft_eperm();
+	test_nft_changed();
 	test_legacy();
 	test_legacy_absent();
+	test_legacy_names();
 	holders("holders-sysfs", 0, true, "nft_ct,xt_state");
 	holders("holders-procfs", 0, true, "nf_nat,nf_conntrack_netlink,xt_state,nft_ct");
 	holders("holders-builtin", 0, false, "");

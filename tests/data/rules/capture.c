@@ -6,6 +6,7 @@
  *
  *   cc -std=c11 -D_GNU_SOURCE -o /tmp/capture tests/data/rules/capture.c $(pkg-config --libs
  * libmnl) ip netns exec NS /tmp/capture nft FILE          # NFT_MSG_GETRULE dump reply, as received
+ *   ip netns exec NS /tmp/capture nft-changed FILE CMD...   # CMD runs during the dump
  *   ip netns exec NS /tmp/capture legacy ip PREFIX  # PREFIX.<table>.info / .entries per table
  *   ip netns exec NS /tmp/capture legacy ip6 PREFIX
  *
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,7 +41,30 @@ static void save(const char *path, const void *buf, size_t len)
 	}
 }
 
-static int capture_nft(const char *path)
+/* A test tool may run a command: the change an interrupted dump is recorded under. */
+static int run(char *const *argv)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "capture: %s failed\n", argv[0]);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The dump as received; with change, that command runs after the first datagram, so the kernel
+ * marks the rest of the dump NLM_F_DUMP_INTR. bufsize: the receive buffer (the kernel sizes later
+ * datagrams to it; a small one splits even a short ruleset into several).
+ */
+static int capture_nft(const char *path, char *const *change, size_t bufsize)
 {
 	static char buf[32768], out[1 << 24];
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
@@ -65,7 +90,7 @@ static int capture_nft(const char *path)
 		return 1;
 	}
 	while (!done) {
-		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		ssize_t n = mnl_socket_recvfrom(nl, buf, bufsize);
 		const struct nlmsghdr *m = (const void *)buf;
 		int left = (int)n;
 
@@ -78,6 +103,9 @@ static int capture_nft(const char *path)
 		for (; mnl_nlmsg_ok(m, left); m = mnl_nlmsg_next(m, &left))
 			if (m->nlmsg_type == NLMSG_DONE || m->nlmsg_type == NLMSG_ERROR)
 				done = 1;
+		if (change && !done && run(change) != 0)
+			return 1;
+		change = NULL;
 	}
 	mnl_socket_close(nl);
 	save(path, out, used);
@@ -133,9 +161,13 @@ static int capture_legacy(int family, const char *prefix)
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "nft") == 0)
-		return capture_nft(argv[2]);
+		return capture_nft(argv[2], NULL, 32768);
+	if (argc > 3 && strcmp(argv[1], "nft-changed") == 0)
+		return capture_nft(argv[2], argv + 3, 4096);
 	if (argc == 4 && strcmp(argv[1], "legacy") == 0)
 		return capture_legacy(strcmp(argv[2], "ip6") == 0 ? AF_INET6 : AF_INET, argv[3]);
-	fprintf(stderr, "usage: capture nft FILE | capture legacy ip|ip6 PREFIX\n");
+	fprintf(stderr,
+		"usage: capture nft FILE | capture nft-changed FILE CMD... | capture legacy "
+		"ip|ip6 PREFIX\n");
 	return 2;
 }

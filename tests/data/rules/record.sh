@@ -5,7 +5,7 @@ cd "$(dirname "$0")"
 out=$(pwd)
 tmp=$(mktemp -d)
 cleanup() {
-	for ns in hB-native hB-stateless hB-legacy hB-iptnft hB-eperm; do
+	for ns in hB-native hB-stateless hB-legacy hB-iptnft hB-eperm hB-changed; do
 		ip netns del "$ns" 2>/dev/null || true
 	done
 	rm -rf "$tmp"
@@ -89,6 +89,20 @@ EOF
 	ip netns exec hB-iptnft nft --debug=netlink list ruleset 2>&1 | grep -E '^(ip|  \[ (match|target|ct|notrack))'
 } >nft-iptnft.txt 2>&1
 ip netns exec hB-iptnft "$tmp/capture" nft nft-iptnft.nft
+
+# A dump the ruleset changed under: 30 rules (every tenth a state match) split over several
+# datagrams, a rule added after the first; the kernel marks the rest NLM_F_DUMP_INTR.
+ip netns add hB-changed
+{
+	echo 'add table inet hb'
+	echo 'add chain inet hb input { type filter hook input priority 0; }'
+	for i in $(seq 0 29); do
+		if [ $((i % 10)) -eq 0 ]; then echo "add rule inet hb input tcp dport $((1000 + i)) ct state new accept"
+		else echo "add rule inet hb input tcp dport $((1000 + i)) accept"; fi
+	done
+} | ip netns exec hB-changed nft -f -
+ip netns exec hB-changed "$tmp/capture" nft-changed nft-changed.nft \
+	nft add rule inet hb input tcp dport 7 accept
 
 # Without CAP_NET_ADMIN: the dump answers NLMSG_ERROR EPERM.
 ip netns add hB-eperm
