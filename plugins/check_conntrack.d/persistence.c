@@ -41,8 +41,9 @@ void ct_collect_persistence(const struct ct_config *cfg, struct ct_snapshot *sna
 	} else {
 		ct_note(snap, 1, "no sysctl file under %s sets the limit", cfg->root);
 	}
-	snprintf(path, sizeof(path), "%s/kernel/slab/nf_conntrack/object_size", cfg->sysfs);
 	char ignored[8];
-	if (ct_read_u64(path, &p->object_size, ignored, sizeof(ignored)) < 0)
+	if (ct_path(path, sizeof(path), "%s/kernel/slab/nf_conntrack/object_size", cfg->sysfs) <
+		    0 ||
+	    ct_read_u64(path, &p->object_size, ignored, sizeof(ignored)) < 0)
 		p->object_size = 0;
 }

@@ -321,8 +321,12 @@ int ct_rules_legacy(int family, const char *procfs, struct ct_rules *r, char *er
 		snprintf(err, errlen, "iptables-legacy: unknown family %d", family);
 		return -EAFNOSUPPORT;
 	}
-	snprintf(path, sizeof(path), "%s/net/%s", procfs,
-		 family == AF_INET ? "ip_tables_names" : "ip6_tables_names");
+	if (snprintf(path, sizeof(path), "%s/net/%s", procfs,
+		     family == AF_INET ? "ip_tables_names" : "ip6_tables_names") >=
+	    (int)sizeof(path)) {
+		snprintf(err, errlen, "iptables-legacy: --procfs too long");
+		return -ENAMETOOLONG;
+	}
 	/* Read the names first: no socket at all where no legacy table exists (the usual case). */
 	nfd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (nfd < 0) {
