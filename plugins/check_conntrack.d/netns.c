@@ -2,21 +2,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <linux/magic.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
-#ifdef __has_include
-#if __has_include(<linux/nsfs.h>)
-#include <linux/nsfs.h>
-#endif
-#endif
 
 #include "snapshot.h"
 
@@ -109,23 +101,16 @@ static bool known(const struct ct_ns_target *v, size_t n, uint64_t inode)
 }
 
 /*
- * Whether fd is a network namespace. A file under /run/netns is a plain empty file while `ip netns
- * add` has not mounted the namespace on it yet, or after `ip netns del` unmounted it: entering
- * it would fail with EINVAL. Kernels before 4.11 cannot say the type: setns still checks it.
+ * Whether fd is a namespace file. A file under /run/netns is a plain empty file while `ip netns
+ * add` has not mounted the namespace on it yet, or after `ip netns del` unmounted it: entering it
+ * would fail with EINVAL. Namespace files live on nsfs (on proc before Linux 3.19); that it is a
+ * network namespace, setns checks.
  */
 static bool is_netns(int fd)
 {
 	struct statfs sf;
 
-	if (fstatfs(fd, &sf) < 0 || (sf.f_type != NSFS_MAGIC && sf.f_type != PROC_SUPER_MAGIC))
-		return false;
-#ifdef NS_GET_NSTYPE
-	int type = ioctl(fd, NS_GET_NSTYPE);
-
-	if (type >= 0 && type != CLONE_NEWNET)
-		return false;
-#endif
-	return true;
+	return fstatfs(fd, &sf) == 0 && (sf.f_type == NSFS_MAGIC || sf.f_type == PROC_SUPER_MAGIC);
 }
 
 /* The namespace we are in needs no setns (and an unprivileged setns into it fails with EPERM). */
