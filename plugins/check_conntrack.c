@@ -13,6 +13,7 @@ struct ct_config_result {
 	int errorcode; /* 0, or MP_UNKNOWN with reason */
 	char reason[320];
 	bool exit_ok; /* -h or -V: print and leave */
+	bool sysfs_given; /* a missing /sys is context lost; a missing --sysfs is a mistake */
 	struct ct_config config;
 };
 
@@ -312,6 +313,7 @@ static struct ct_config_result process_arguments(int argc, char **argv, int nini
 			break;
 		case OPT_SYSFS:
 			cfg->sysfs = optarg;
+			r.sysfs_given = true;
 			break;
 		case 'v':
 			if (cfg->verbose < 3)
@@ -371,6 +373,21 @@ static struct ct_config_result process_arguments(int argc, char **argv, int nini
 	return r;
 }
 
+/*
+ * The directories the check reads under. Empty (an unset variable), relative, too long or missing
+ * is a misconfiguration: UNKNOWN, never "connection tracking is not active".
+ */
+static int check_roots(const struct ct_config_result *cr, char *err, size_t errlen)
+{
+	const struct ct_config *cfg = &cr->config;
+
+	if (ct_check_root("--procfs", cfg->procfs, true, err, errlen) < 0 ||
+	    ct_check_root("--root", cfg->root, false, err, errlen) < 0 ||
+	    (cr->sysfs_given && ct_check_root("--sysfs", cfg->sysfs, false, err, errlen) < 0))
+		return -1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct mp_argv args;
@@ -398,6 +415,10 @@ int main(int argc, char **argv)
 		mp_die(CT_SERVICE, "%s", cr.reason);
 	}
 	mp_timeout_arm(CT_SERVICE, cr.config.timeout);
+	if (check_roots(&cr, err, sizeof(err)) < 0) {
+		mp_argv_free(&args);
+		mp_die(CT_SERVICE, "%s", err);
+	}
 
 	snap.verbose = cr.config.verbose;
 	if (ct_collect(&cr.config, &snap) < 0)

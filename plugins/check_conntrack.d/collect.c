@@ -73,8 +73,11 @@ static void collect_counters(const struct ct_config *cfg, struct ct_snapshot *sn
 		*nl = open_netfilter(nl_err, nl_errlen);
 	}
 	ct_note(snap, 1, "counters: %s", why_nl);
-	snprintf(path, sizeof(path), "%s/net/stat/nf_conntrack", cfg->procfs);
-	rc = ct_statfile_read(path, &ns->counters, why_stat, sizeof(why_stat));
+	rc = ct_path(path, sizeof(path), "%s/net/stat/nf_conntrack", cfg->procfs);
+	if (rc == 0)
+		rc = ct_statfile_read(path, &ns->counters, why_stat, sizeof(why_stat));
+	else
+		snprintf(why_stat, sizeof(why_stat), "stat file path too long");
 	if (rc == 0) {
 		ns->counters.source = "stat file";
 		ct_note(snap, 1, "counters from %s", path);
@@ -128,7 +131,8 @@ static void read_boot_id(const char *procfs, char *buf, size_t len)
 	int fd;
 
 	buf[0] = '\0';
-	snprintf(path, sizeof(path), "%s/sys/kernel/random/boot_id", procfs);
+	if (ct_path(path, sizeof(path), "%s/sys/kernel/random/boot_id", procfs) < 0)
+		return;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return;
@@ -151,7 +155,7 @@ int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap)
 		net_admin ? "held: netlink sources used" : "not held: /proc sources only");
 	/* First: the rules cache of every namespace is only valid within this boot. */
 	read_boot_id(cfg->procfs, snap->boot_id, sizeof(snap->boot_id));
-	r = ct_netns_targets(cfg->netns, cfg->procfs, &t, &n, err, sizeof(err));
+	r = ct_netns_targets(cfg->netns, cfg->procfs, &t, &n, &snap->scan, err, sizeof(err));
 	snap->multi = cfg->netns && strcmp(cfg->netns, "all") == 0;
 	snap->ns = calloc(n ? n : 1, sizeof(*snap->ns));
 	if (!snap->ns) {
@@ -160,7 +164,7 @@ int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap)
 	}
 	if (r < 0) {
 		snap->n = 1;
-		snprintf(snap->ns[0].label, sizeof(snap->ns[0].label), "%s", cfg->netns);
+		ct_escape_name(snap->ns[0].label, sizeof(snap->ns[0].label), cfg->netns);
 		snap->ns[0].enter_rc = r;
 		snprintf(snap->ns[0].err, sizeof(snap->ns[0].err), "%s", err);
 		n = 0;
@@ -182,6 +186,12 @@ int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap)
 
 		snprintf(ns->label, sizeof(ns->label), "%s", t[i].label);
 		ns->inode = t[i].inode;
+		if (t[i].err < 0) {
+			ns->enter_rc = t[i].err;
+			snprintf(ns->err, sizeof(ns->err), "cannot open network namespace %s: %s",
+				 ns->label, strerror(-t[i].err));
+			continue;
+		}
 		if (t[i].fd < 0) {
 			collect_ns(cfg, snap, ns, net_admin);
 			continue;

@@ -100,6 +100,12 @@ struct ct_result ct_evaluate(const struct ct_config *cfg, const struct ct_snapsh
 		    fuller(&snap->ns[i], &res.ns[i], &snap->ns[res.fullest], &res.ns[res.fullest]))
 			res.fullest = i;
 	}
+	/*
+	 * --netns=all that could not see every namespace cannot say none is full: UNKNOWN, unless
+	 * what it did see is already worse.
+	 */
+	if (snap->multi && (snap->scan.unseen || snap->scan.untold))
+		res.state = mp_state_worst(res.state, MP_UNKNOWN);
 	if (cfg->persistence >= 0 && snap->persist.mismatch)
 		res.persistence_state = cfg->persistence;
 	/* Asked and not answerable: UNKNOWN, never the alert (unless asked for OK). */

@@ -2,29 +2,81 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "snapshot.h"
 
 #define RUN_NETNS "/run/netns"
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
+
+/*
+ * Names read from the system (a /run/netns entry, a process's comm) end up in the output: control
+ * characters (an escape sequence, a carriage return) are shown as \xNN, a backslash as \\. A
+ * name that does not fit ends in "...".
+ */
+static size_t escaped(unsigned char c, char piece[5])
+{
+	if (c < 0x20 || c == 0x7f)
+		return (size_t)snprintf(piece, 5, "\\x%02x", c);
+	if (c == '\\')
+		return (size_t)snprintf(piece, 5, "\\\\");
+	piece[0] = (char)c;
+	piece[1] = '\0';
+	return 1;
+}
+
+void ct_escape_name(char *out, size_t len, const char *name)
+{
+	const unsigned char *p;
+	size_t o = 0, need = 0, room;
+	char piece[5];
+
+	if (len < 4) {
+		if (len)
+			out[0] = '\0';
+		return;
+	}
+	for (p = (const unsigned char *)name; *p; p++)
+		need += escaped(*p, piece);
+	room = need < len ? need : len - 4; /* what does not fit gives way to "..." */
+	for (p = (const unsigned char *)name; *p; p++) {
+		size_t plen = escaped(*p, piece);
+
+		if (o + plen > room)
+			break;
+		memcpy(out + o, piece, plen);
+		o += plen;
+	}
+	if (need >= len) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+}
 
 int ct_netns_self(const char *procfs, uint64_t *inode)
 {
 	char path[PATH_MAX];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/self/ns/net", procfs);
+	if (ct_path(path, sizeof(path), "%s/self/ns/net", procfs) < 0)
+		return -ENAMETOOLONG;
 	if (stat(path, &st) < 0)
 		return -errno;
 	*inode = st.st_ino;
 	return 0;
 }
 
-static int push(struct ct_ns_target **v, size_t *n, int fd, uint64_t inode, const char *label)
+static int push(struct ct_ns_target **v, size_t *n, int fd, int err, uint64_t inode,
+		const char *label)
 {
 	struct ct_ns_target *nv = realloc(*v, sizeof(**v) * (*n + 1));
 
@@ -32,8 +84,9 @@ static int push(struct ct_ns_target **v, size_t *n, int fd, uint64_t inode, cons
 		return -ENOMEM;
 	*v = nv;
 	nv[*n].fd = fd;
+	nv[*n].err = err;
 	nv[*n].inode = inode;
-	snprintf(nv[*n].label, sizeof(nv[*n].label), "%s", label);
+	ct_escape_name(nv[*n].label, sizeof(nv[*n].label), label);
 	(*n)++;
 	return 0;
 }
@@ -47,89 +100,307 @@ static bool known(const struct ct_ns_target *v, size_t n, uint64_t inode)
 	return false;
 }
 
+/*
+ * Whether fd is a namespace file. A file under /run/netns is a plain empty file while `ip netns
+ * add` has not mounted the namespace on it yet, or after `ip netns del` unmounted it: entering it
+ * would fail with EINVAL. Namespace files live on nsfs (on proc before Linux 3.19); that it is a
+ * network namespace, setns checks.
+ */
+static bool is_netns(int fd)
+{
+	struct statfs sf;
+
+	return fstatfs(fd, &sf) == 0 && (sf.f_type == NSFS_MAGIC || sf.f_type == PROC_SUPER_MAGIC);
+}
+
+/* The namespace we are in needs no setns (and an unprivileged setns into it fails with EPERM). */
+static bool is_own(int fd)
+{
+	struct stat self, st;
+
+	return stat("/proc/self/ns/net", &self) == 0 && fstat(fd, &st) == 0 &&
+	       self.st_dev == st.st_dev && self.st_ino == st.st_ino;
+}
+
 /* Open a namespace file and check it is one: a bind mount under /run/netns or /proc/PID/ns/net. */
 static int open_ns(const char *path, uint64_t *inode, char *err, size_t errlen)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char shown[160];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 
 	if (fd < 0) {
 		int e = errno;
-		snprintf(err, errlen, "cannot open network namespace %s: %s", path, strerror(e));
+
+		ct_escape_name(shown, sizeof(shown), path);
+		snprintf(err, errlen, "cannot open network namespace %s: %s", shown, strerror(e));
 		return -e;
 	}
-	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
+	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode) || !is_netns(fd)) {
 		close(fd);
-		snprintf(err, errlen, "%s is not a network namespace", path);
+		ct_escape_name(shown, sizeof(shown), path);
+		snprintf(err, errlen, "%s is not a network namespace", shown);
 		return -EINVAL;
 	}
 	*inode = st.st_ino;
 	return fd;
 }
 
-/* Every namespace: named ones first (their names are the best labels), then processes'. */
-static int all_targets(const char *procfs, struct ct_ns_target **v, size_t *n, char *err,
-		       size_t errlen)
+static void note_skipped(struct ct_netns_scan *scan, const char *name)
 {
-	char path[PATH_MAX], label[128];
-	uint64_t self = 0, inode = 0;
+	size_t used = strlen(scan->skipped_names);
+	char shown[64];
+
+	scan->skipped++;
+	ct_escape_name(shown, sizeof(shown), name);
+	if (used + strlen(shown) + 8 < sizeof(scan->skipped_names))
+		snprintf(scan->skipped_names + used, sizeof(scan->skipped_names) - used, "%s%s",
+			 used ? ", " : "", shown);
+	else if (!strstr(scan->skipped_names, ", ..."))
+		snprintf(scan->skipped_names + used, sizeof(scan->skipped_names) - used, ", ...");
+}
+
+/*
+ * The namespaces named under /run/netns. One that vanished or is not (yet, or any longer) a
+ * namespace is being created or deleted: skipped with a note. One that exists but cannot be
+ * opened is kept, with the reason, as a namespace not checked.
+ */
+static int named_targets(struct ct_ns_target **v, size_t *n, struct ct_netns_scan *scan)
+{
+	char path[PATH_MAX], err[320];
+	uint64_t inode = 0;
 	struct dirent *de;
-	DIR *d;
-	int fd, r;
+	DIR *d = opendir(RUN_NETNS);
+
+	while (d && (de = readdir(d))) {
+		struct statfs sf;
+		int fd, r = 0;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (ct_path(path, sizeof(path), "%s/%s", RUN_NETNS, de->d_name) < 0)
+			continue; /* longer than NAME_MAX: not a directory entry */
+		fd = open_ns(path, &inode, err, sizeof(err));
+		if (fd < 0 && fd != -ENOENT && fd != -EINVAL && statfs(path, &sf) == 0 &&
+		    sf.f_type == NSFS_MAGIC)
+			r = push(v, n, -1, fd, 0, de->d_name);
+		else if (fd < 0)
+			note_skipped(scan, de->d_name);
+		else if (known(*v, *n, inode) || (r = push(v, n, fd, 0, inode, de->d_name)) < 0)
+			close(fd);
+		if (r < 0) {
+			closedir(d);
+			return r;
+		}
+	}
+	if (d)
+		closedir(d);
+	return 0;
+}
+
+/* "pid 1 (systemd)": the process's name, read from the system, escaped on the way. */
+static void process_label(const char *procfs, const char *pid, char *label, size_t len)
+{
+	char path[PATH_MAX], comm[64] = "?";
+	FILE *f;
+
+	if (ct_path(path, sizeof(path), "%s/%s/comm", procfs, pid) == 0 &&
+	    (f = fopen(path, "re"))) {
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(f);
+	}
+	snprintf(label, len, "pid %.20s (%.60s)", pid, comm);
+}
+
+/*
+ * A namespace as anyone may tell it: its rtnetlink kernel socket (protocol 0, port 0), listed with
+ * its inode and hashed address in /proc/PID/net/netlink, which unlike /proc/PID/ns/net is not
+ * reserved to whoever may ptrace the process. Two processes with the same socket share a namespace.
+ * -ENOENT: the process has no namespace any more (it exited, or is a zombie).
+ */
+struct rtnl_id {
+	uint64_t sk, inode;
+};
+
+/* "sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode": the fields we need, or false. */
+static bool netlink_line(char *line, struct rtnl_id *id, unsigned long *proto, unsigned long *port)
+{
+	char *field[10], *save = NULL, *end;
+	int n = 0;
+
+	for (char *t = strtok_r(line, " \t\n", &save); t && n < 10;
+	     t = strtok_r(NULL, " \t\n", &save))
+		field[n++] = t;
+	if (n != 10)
+		return false;
+	errno = 0;
+	id->sk = strtoull(field[0], &end, 16);
+	if (*end)
+		return false;
+	*proto = strtoul(field[1], &end, 10);
+	if (*end)
+		return false;
+	*port = strtoul(field[2], &end, 10);
+	if (*end)
+		return false;
+	id->inode = strtoull(field[9], &end, 10);
+	return !*end && errno == 0;
+}
+
+static int rtnl_id(const char *procfs, const char *pid, struct rtnl_id *id)
+{
+	char path[PATH_MAX], line[256];
+	int found = -ENODATA;
+	FILE *f;
+
+	if (ct_path(path, sizeof(path), "%s/%s/net/netlink", procfs, pid) < 0)
+		return -ENAMETOOLONG;
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (found < 0 && fgets(line, sizeof(line), f)) {
+		unsigned long proto, port;
+
+		if (!netlink_line(line, id, &proto, &port))
+			continue; /* the header */
+		if (proto > 0)
+			break; /* listed by protocol: NETLINK_ROUTE (0) is over */
+		if (port == 0 && id->inode)
+			found = 0;
+	}
+	fclose(f);
+	return found;
+}
+
+/* Namespaces held by processes we may not look at, told apart without looking in. */
+struct unseen {
+	bool have_own;
+	struct rtnl_id own;
+	struct rtnl_id *ids;
+	size_t n;
+};
+
+static bool same_id(const struct rtnl_id *a, const struct rtnl_id *b)
+{
+	return a->inode == b->inode && a->sk == b->sk;
+}
+
+/* A process whose namespace we may not look at: it may hold one nobody else shows us. */
+static void note_unseen(struct ct_netns_scan *scan, struct unseen *u, const char *procfs,
+			const char *pid, const char *path, int e)
+{
+	char label[128], shown[128];
+	struct rtnl_id id = {0, 0};
+
+	int r = rtnl_id(procfs, pid, &id);
+
+	if (r == -ENOENT)
+		return; /* exited, or a zombie: it holds no namespace any more */
+	if (r == 0) {
+		if (u->have_own && same_id(&id, &u->own))
+			return; /* ours: checked already */
+		for (size_t i = 0; i < u->n; i++)
+			if (same_id(&id, &u->ids[i]))
+				return;
+		struct rtnl_id *nv = realloc(u->ids, sizeof(*nv) * (u->n + 1));
+
+		if (nv) {
+			u->ids = nv;
+			u->ids[u->n++] = id;
+		}
+		scan->unseen++;
+	} else {
+		scan->untold++;
+	}
+	if (scan->unseen_why[0])
+		return;
+	process_label(procfs, pid, label, sizeof(label));
+	ct_escape_name(shown, sizeof(shown), label);
+	scan->unseen_errno = e;
+	snprintf(scan->unseen_why, sizeof(scan->unseen_why), "%.127s: %.100s: %.60s", shown, path,
+		 strerror(e));
+}
+
+/* The namespaces of running processes (containers without a name), each once. */
+static int process_targets(const char *procfs, struct ct_ns_target **v, size_t *n,
+			   struct ct_netns_scan *scan)
+{
+	char path[PATH_MAX], label[128], err[320];
+	uint64_t inode = 0;
+	struct dirent *de;
+	DIR *d = opendir(procfs);
+	struct unseen u = {0};
+	int r = 0;
+
+	u.have_own = rtnl_id(procfs, "self", &u.own) == 0;
+	while (r == 0 && d && (de = readdir(d))) {
+		struct stat st;
+		int fd;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		if (ct_path(path, sizeof(path), "%s/%s/ns/net", procfs, de->d_name) < 0)
+			continue;
+		if (stat(path, &st) < 0) {
+			/* ENOENT, ESRCH: the process exited (with it any namespace only it held).
+			 */
+			if (errno != ENOENT && errno != ESRCH)
+				note_unseen(scan, &u, procfs, de->d_name, path, errno);
+			continue;
+		}
+		if (known(*v, *n, st.st_ino))
+			continue;
+		fd = open_ns(path, &inode, err, sizeof(err));
+		if (fd < 0) {
+			if (fd != -ENOENT && fd != -ESRCH && fd != -EINVAL)
+				note_unseen(scan, &u, procfs, de->d_name, path, -fd);
+			continue;
+		}
+		process_label(procfs, de->d_name, label, sizeof(label));
+		if (known(*v, *n, inode) || (r = push(v, n, fd, 0, inode, label)) < 0)
+			close(fd);
+	}
+	if (d)
+		closedir(d);
+	free(u.ids);
+	return r;
+}
+
+/* Every namespace: named ones first (their names are the best labels), then processes'. */
+static int all_targets(const char *procfs, struct ct_ns_target **v, size_t *n,
+		       struct ct_netns_scan *scan, char *err, size_t errlen)
+{
+	uint64_t self = 0;
+	int r;
 
 	r = ct_netns_self(procfs, &self);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot read %s/self/ns/net: %s", procfs, strerror(-r));
 		return r;
 	}
-	if (push(v, n, -1, self, "host") < 0)
-		return -ENOMEM;
-	d = opendir(RUN_NETNS);
-	while (d && (de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", RUN_NETNS, de->d_name);
-		fd = open_ns(path, &inode, err, errlen);
-		if (fd < 0)
-			continue;
-		if (known(*v, *n, inode) || push(v, n, fd, inode, de->d_name) < 0)
-			close(fd);
-	}
-	if (d)
-		closedir(d);
-	snprintf(path, sizeof(path), "%s", procfs);
-	d = opendir(path);
-	while (d && (de = readdir(d))) {
-		struct stat st;
-		char comm[64] = "?";
+	r = push(v, n, -1, 0, self, "host");
+	if (r == 0)
+		r = named_targets(v, n, scan);
+	if (r == 0)
+		r = process_targets(procfs, v, n, scan);
+	if (r < 0)
+		snprintf(err, errlen, "%s", strerror(-r));
+	return r;
+}
 
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/ns/net", procfs, de->d_name);
-		if (stat(path, &st) < 0 || known(*v, *n, st.st_ino))
-			continue;
-		fd = open_ns(path, &inode, err, errlen);
-		if (fd < 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/comm", procfs, de->d_name);
-		FILE *f = fopen(path, "re");
-		if (f) {
-			if (fgets(comm, sizeof(comm), f))
-				comm[strcspn(comm, "\n")] = '\0';
-			fclose(f);
-		}
-		snprintf(label, sizeof(label), "pid %.20s (%.60s)", de->d_name, comm);
-		if (known(*v, *n, inode) || push(v, n, fd, inode, label) < 0)
-			close(fd);
-	}
-	if (d)
-		closedir(d);
-	err[0] = '\0';
-	return 0;
+static void free_targets(struct ct_ns_target **out, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		if ((*out)[i].fd >= 0)
+			close((*out)[i].fd);
+	free(*out);
+	*out = NULL;
+	*n = 0;
 }
 
 int ct_netns_targets(const char *spec, const char *procfs, struct ct_ns_target **out, size_t *n,
-		     char *err, size_t errlen)
+		     struct ct_netns_scan *scan, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
 	uint64_t inode = 0;
@@ -137,35 +408,34 @@ int ct_netns_targets(const char *spec, const char *procfs, struct ct_ns_target *
 
 	*out = NULL;
 	*n = 0;
+	memset(scan, 0, sizeof(*scan));
 	if (!spec) {
 		r = ct_netns_self(procfs, &inode);
 		if (r < 0)
 			inode = 0;
-		return push(out, n, -1, inode, "host");
+		return push(out, n, -1, 0, inode, "host");
 	}
 	if (strcmp(spec, "all") == 0) {
-		r = all_targets(procfs, out, n, err, errlen);
-		if (r < 0) {
-			for (size_t i = 0; i < *n; i++)
-				if ((*out)[i].fd >= 0)
-					close((*out)[i].fd);
-			free(*out);
-			*out = NULL;
-			*n = 0;
-		}
+		r = all_targets(procfs, out, n, scan, err, errlen);
+		if (r < 0)
+			free_targets(out, n);
 		return r;
 	}
-	if (strchr(spec, '/'))
-		snprintf(path, sizeof(path), "%s", spec);
-	else if (spec[0] == '\0' || strcmp(spec, ".") == 0 || strcmp(spec, "..") == 0)
+	if (spec[0] == '\0' || strcmp(spec, ".") == 0 || strcmp(spec, "..") == 0)
 		return snprintf(err, errlen, "empty or bad namespace name"), -EINVAL;
-	else
-		snprintf(path, sizeof(path), "%s/%s", RUN_NETNS, spec);
+	if (ct_path(path, sizeof(path), strchr(spec, '/') ? "%s" : RUN_NETNS "/%s", spec) < 0)
+		return snprintf(err, errlen, "--netns: the path is too long (%zu bytes)",
+				strlen(spec)),
+		       -ENAMETOOLONG;
 	fd = open_ns(path, &inode, err, errlen);
 	if (fd < 0)
 		return fd;
-	r = push(out, n, fd, inode, spec);
-	if (r < 0)
+	if (is_own(fd)) {
+		close(fd);
+		fd = -1;
+	}
+	r = push(out, n, fd, 0, inode, spec);
+	if (r < 0 && fd >= 0)
 		close(fd);
 	return r;
 }

@@ -1,11 +1,80 @@
 /* The table's entries, limit and hash buckets from /proc, across kernel generations. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "snapshot.h"
+
+/* A path built from a root the admin chose: -ENAMETOOLONG rather than a shorter, other path. */
+int ct_path(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len) {
+		buf[0] = '\0';
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+static bool is_dir_at(const char *root, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	return ct_path(path, sizeof(path), "%s/%s", root, name) == 0 && stat(path, &st) == 0 &&
+	       S_ISDIR(st.st_mode);
+}
+
+/*
+ * A directory option (--procfs, --sysfs, --root) the checks read under: empty (an unset Icinga
+ * variable), relative, too long or missing is a misconfiguration, never "nothing found there".
+ * A proc tree must look like one, so that absent conntrack files mean "not active".
+ */
+int ct_check_root(const char *option, const char *path, bool proc_tree, char *err, size_t errlen)
+{
+	size_t len = strlen(path);
+	struct stat st;
+
+	if (len == 0)
+		return snprintf(err, errlen,
+				"%s is empty (an unset variable?): give an absolute "
+				"directory",
+				option),
+		       -EINVAL;
+	if (path[0] != '/')
+		return snprintf(err, errlen, "%s wants an absolute directory, not '%.60s'", option,
+				path),
+		       -EINVAL;
+	if (len > CT_ROOT_MAX)
+		return snprintf(err, errlen, "%s is too long (%zu bytes, at most %d)", option, len,
+				CT_ROOT_MAX),
+		       -ENAMETOOLONG;
+	if (stat(path, &st) < 0) {
+		int e = errno;
+
+		snprintf(err, errlen, "%s=%.200s: %s", option, path, strerror(e));
+		return -e;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return snprintf(err, errlen, "%s=%.200s is not a directory", option, path),
+		       -ENOTDIR;
+	if (proc_tree && !is_dir_at(path, "sys") && !is_dir_at(path, "self"))
+		return snprintf(err, errlen,
+				"%s=%.200s does not look like a proc tree (neither sys/ nor self/ "
+				"in it)",
+				option, path),
+		       -ENOENT;
+	return 0;
+}
 
 /* A sysctl value: optional blanks, decimal digits, optional blanks and newline. Nothing else. */
 int ct_read_u64(const char *path, uint64_t *value, char *err, size_t errlen)
@@ -104,7 +173,12 @@ static int read_first(struct ct_snapshot *snap, struct ct_ns *ns, const char *pr
 	char path[PATH_MAX];
 
 	for (int i = 0; c[i].rel; i++) {
-		snprintf(path, sizeof(path), "%s%s", procfs, c[i].rel);
+		if (ct_path(path, sizeof(path), "%s%s", procfs, c[i].rel) < 0) {
+			snprintf(ns->err, sizeof(ns->err), "%s: path under %.60s... too long", what,
+				 procfs);
+			*rc = -ENAMETOOLONG;
+			return i;
+		}
 		*rc = ct_read_u64(path, value, ns->err, sizeof(ns->err));
 		if (*rc == -ENOENT) {
 			ct_note(snap, 2, "%s: %s absent, trying the next layout", what, path);
@@ -126,6 +200,13 @@ int ct_procfs_read(const char *procfs, struct ct_snapshot *snap, struct ct_ns *n
 
 	memset(p, 0, sizeof(*p));
 	i = read_first(snap, ns, procfs, count_files, "entries", &p->entries, &rc);
+	if (i < 0 && !is_dir_at(procfs, "sys/net")) {
+		/* Where the kernel would put the files is missing too: absence proves nothing. */
+		snprintf(ns->err, sizeof(ns->err),
+			 "cannot tell whether connection tracking is active: no %.200s/sys/net",
+			 procfs);
+		return ns->proc_rc = -ENOTDIR;
+	}
 	if (i < 0) {
 		snprintf(ns->err, sizeof(ns->err),
 			 "no nf_conntrack_count or ip_conntrack_count under %s/sys/net", procfs);

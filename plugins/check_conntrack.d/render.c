@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,15 +36,22 @@ static const char *threshold_on(const struct ct_threshold *t, bool want_percent,
 	return mp_range_format(&r, buf, len);
 }
 
-/* A perfdata label prefix for a namespace in --netns=all: its label, made label-safe. */
-static void ns_prefix(const struct ct_snapshot *snap, const struct ct_ns *ns, char *buf, size_t len)
+#define CT_PREFIX 192
+
+/* What each namespace adds in --netns=all: single words, so a label splits at its last '_'. */
+static const char *const ns_metrics[] = {"entries", "utilization", "drop"};
+static const char *const plain_labels[] = {"entries",	  "utilization",    "buckets",
+					   "state_rules", "tracking_rules", "notrack_rules"};
+
+/*
+ * A label's perfdata-safe form: letters, digits, '-' and '.' kept, every other run of bytes one
+ * '_', ending in '_'. It never starts with '_' and never holds "__".
+ */
+static void label_base(const char *label, char *buf, size_t len)
 {
 	size_t o = 0;
 
-	buf[0] = '\0';
-	if (!snap->multi)
-		return;
-	for (const char *p = ns->label; *p && o + 2 < len; p++) {
+	for (const char *p = label; *p && o + 2 < len; p++) {
 		if (isalnum((unsigned char)*p) || *p == '-' || *p == '.')
 			buf[o++] = *p;
 		else if (o && buf[o - 1] != '_')
@@ -54,17 +62,82 @@ static void ns_prefix(const struct ct_snapshot *snap, const struct ct_ns *ns, ch
 	buf[o] = '\0';
 }
 
+static bool is_plain_label(const char *l)
+{
+	for (size_t i = 0; i < sizeof(plain_labels) / sizeof(plain_labels[0]); i++)
+		if (strcmp(l, plain_labels[i]) == 0)
+			return true;
+	for (int i = 0; i < CT_COUNTER_MAX; i++)
+		if (strcmp(l, ct_counter_names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* A prefix that would make a plain label: a namespace "early" would emit early_drop. */
+static bool reserved(const char *pre)
+{
+	char l[CT_PREFIX + 16];
+
+	if (!pre[0])
+		return true;
+	for (size_t m = 0; m < sizeof(ns_metrics) / sizeof(ns_metrics[0]); m++) {
+		snprintf(l, sizeof(l), "%s%s", pre, ns_metrics[m]);
+		if (is_plain_label(l))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Unique perfdata prefixes for --netns=all. A name that is label-safe as it is keeps its form
+ * ("web": web_entries), as does a changed one that clashes with nothing ("pid 7 (nginx)":
+ * pid_7_nginx_entries). Any other gets its namespace's inode behind "__", which no safe form holds:
+ * "a:b" beside "a_b" gives a_b__4026532345_entries. Inodes differ, so prefixes do.
+ */
+static char (*ns_prefixes(const struct ct_snapshot *snap))[CT_PREFIX]
+{
+	size_t n = snap->n ? snap->n : 1;
+	char(*pre)[CT_PREFIX] = calloc(n, CT_PREFIX);
+	bool *plain = calloc(n, sizeof(*plain)), *keep = calloc(n, sizeof(*keep));
+
+	for (size_t i = 0; pre && plain && keep && i < snap->n; i++) {
+		const char *l = snap->ns[i].label;
+
+		label_base(l, pre[i], CT_PREFIX);
+		plain[i] = strlen(pre[i]) == strlen(l) + 1 && strncmp(pre[i], l, strlen(l)) == 0;
+	}
+	for (size_t i = 0; pre && plain && keep && i < snap->n; i++) {
+		keep[i] = !reserved(pre[i]);
+		/* A plain name yields to an earlier plain one only; a changed one to any other. */
+		for (size_t j = 0; j < snap->n && keep[i]; j++)
+			if (j != i && strcmp(pre[i], pre[j]) == 0 &&
+			    (!plain[i] || (plain[j] && j < i)))
+				keep[i] = false;
+	}
+	for (size_t i = 0; pre && plain && keep && i < snap->n; i++) {
+		size_t o = strlen(pre[i]);
+
+		if (!keep[i])
+			snprintf(pre[i] + o, CT_PREFIX - o, "_%" PRIu64 "_", snap->ns[i].inode);
+	}
+	if (!plain || !keep) {
+		free(pre);
+		pre = NULL;
+	}
+	free(plain);
+	free(keep);
+	return pre;
+}
+
+/* pre: the namespace's label prefix in --netns=all, "" for the plain labels. */
 static void perf_ns(const struct ct_config *cfg, const struct ct_snapshot *snap,
-		    const struct ct_ns *ns, const struct ct_ns_result *r, bool plain,
+		    const struct ct_ns *ns, const struct ct_ns_result *r, const char *pre,
 		    struct mp_buf *perf)
 {
 	const struct ct_proc *p = &ns->proc;
-	char v[40], w[96], c[96], mx[40], pre[80], label[160];
+	bool plain = !pre[0];
+	char v[40], w[96], c[96], mx[40], label[CT_PREFIX + 40];
 
-	if (plain)
-		pre[0] = '\0';
-	else
-		ns_prefix(snap, ns, pre, sizeof(pre));
 	if (!ct_ns_read(ns))
 		return;
 	snprintf(v, sizeof(v), "%" PRIu64, p->entries);
@@ -337,26 +410,80 @@ static void counters_lines(const struct ct_snapshot *snap, const struct ct_ns *n
 			      "resolved; on busy multi-CPU hosts it rises without harm\n");
 }
 
+/* Why namespaces were not seen: "Permission denied: needs root". */
+static void unseen_reason(const struct ct_netns_scan *s, struct mp_buf *b)
+{
+	mp_buf_printf(b, "/proc/PID/ns/net: %s%s", strerror(s->unseen_errno),
+		      s->unseen_errno == EACCES || s->unseen_errno == EPERM ? ": needs root" : "");
+}
+
+/*
+ * --netns=all in the summary: how many namespaces, and every way it fell short of all of them.
+ * " (fullest of 3 namespaces, 2 more held by processes not seen (/proc/PID/ns/net: Permission
+ * denied: needs root), 1 not checked: see below)"
+ */
+static void scan_summary(const struct ct_snapshot *snap, struct mp_buf *b)
+{
+	const struct ct_netns_scan *s = &snap->scan;
+	size_t failed = 0;
+
+	for (size_t i = 0; i < snap->n; i++)
+		failed += ct_ns_failed(&snap->ns[i]);
+	mp_buf_printf(b, " (fullest of %zu namespaces", snap->n);
+	if (s->unseen || s->untold) {
+		mp_buf_printf(b, ", ");
+		if (s->unseen)
+			mp_buf_printf(b, "%u more held by processes", s->unseen);
+		if (s->unseen && s->untold)
+			mp_buf_printf(b, " and ");
+		if (s->untold)
+			mp_buf_printf(b, "those of %u processes", s->untold);
+		mp_buf_printf(b, " not seen (");
+		unseen_reason(s, b);
+		mp_buf_printf(b, ")");
+	}
+	if (failed)
+		mp_buf_printf(b, ", %zu not checked: see below", failed);
+	mp_buf_printf(b, ")");
+}
+
+static void scan_lines(const struct ct_snapshot *snap, struct mp_buf *b)
+{
+	const struct ct_netns_scan *s = &snap->scan;
+
+	if (s->skipped)
+		mp_buf_printf(b,
+			      "netns: %u under /run/netns skipped: gone or not a namespace when "
+			      "read (being created or deleted): %s\n",
+			      s->skipped, s->skipped_names);
+	if (s->unseen)
+		mp_buf_printf(b,
+			      "netns: %u namespaces held by processes were not seen, so not "
+			      "checked: other users' processes show their namespace only to root; "
+			      "run --netns=all as root (sudo)\n",
+			      s->unseen);
+	if (s->untold)
+		mp_buf_printf(b,
+			      "netns: the namespaces of %u processes could not be told from ours, "
+			      "so not checked\n",
+			      s->untold);
+	if (s->unseen || s->untold)
+		mp_buf_printf(b, "netns: first not seen: %s\n", s->unseen_why);
+}
+
 void ct_render(const struct ct_config *cfg, const struct ct_snapshot *snap,
 	       const struct ct_result *res)
 {
 	struct mp_buf summary = {0}, perf = {0}, lines = {0};
 	const struct ct_ns *top = &snap->ns[res->fullest];
 	const struct ct_ns_result *rtop = &res->ns[res->fullest];
+	char(*pre)[CT_PREFIX] = snap->multi ? ns_prefixes(snap) : NULL;
 
 	if (snap->multi || strcmp(top->label, "host") != 0)
 		mp_buf_printf(&summary, "netns %s: ", top->label);
 	describe_ns(top, rtop, &summary);
-	if (snap->multi) {
-		size_t failed = 0;
-
-		for (size_t i = 0; i < snap->n; i++)
-			failed += ct_ns_failed(&snap->ns[i]);
-		mp_buf_printf(&summary, " (fullest of %zu namespaces", snap->n);
-		if (failed)
-			mp_buf_printf(&summary, ", %zu not checked: see below", failed);
-		mp_buf_printf(&summary, ")");
-	}
+	if (snap->multi)
+		scan_summary(snap, &summary);
 	if (ct_ns_read(top)) {
 		mp_buf_printf(&summary, "; ");
 		rules_phrase(top, &summary);
@@ -366,9 +493,11 @@ void ct_render(const struct ct_config *cfg, const struct ct_snapshot *snap,
 	else if (ct_persistence_unknown(&snap->persist))
 		mp_buf_printf(&summary, "; cannot tell if the limit is persistent (%s)",
 			      snap->persist.err);
-	perf_ns(cfg, snap, top, rtop, true, &perf);
+	if (snap->multi && !pre)
+		mp_die(CT_SERVICE, "out of memory");
+	perf_ns(cfg, snap, top, rtop, "", &perf);
 	for (size_t i = 0; snap->multi && i < snap->n; i++) {
-		perf_ns(cfg, snap, &snap->ns[i], &res->ns[i], false, &perf);
+		perf_ns(cfg, snap, &snap->ns[i], &res->ns[i], pre[i], &perf);
 		mp_buf_printf(&lines, "netns %s: %s - ", snap->ns[i].label,
 			      mp_state_name(res->ns[i].state));
 		describe_ns(&snap->ns[i], &res->ns[i], &lines);
@@ -381,6 +510,8 @@ void ct_render(const struct ct_config *cfg, const struct ct_snapshot *snap,
 		if (snap->verbose)
 			rules_lines(snap, &snap->ns[i], &lines);
 	}
+	if (snap->multi)
+		scan_lines(snap, &lines);
 	if (!snap->multi) {
 		counters_lines(snap, top, &lines);
 		if (ct_ns_read(top))
@@ -404,4 +535,5 @@ void ct_render(const struct ct_config *cfg, const struct ct_snapshot *snap,
 	mp_buf_free(&summary);
 	mp_buf_free(&perf);
 	mp_buf_free(&lines);
+	free(pre);
 }

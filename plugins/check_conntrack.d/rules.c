@@ -278,6 +278,12 @@ int ct_rules_holders(const char *procfs, const char *sysfs, struct ct_rules *r, 
 
 	r->have_holders = false;
 	r->holders[0] = '\0';
+	/* A path that does not fit would be another, shorter one: never read that. */
+	if (strlen(sysfs) + sizeof("/module/nf_conntrack/holders") > sizeof(path) ||
+	    strlen(procfs) + sizeof("/modules") > sizeof(path)) {
+		snprintf(err, errlen, "module holders: --sysfs or --procfs too long");
+		return -ENAMETOOLONG;
+	}
 	snprintf(path, sizeof(path), "%s/module/nf_conntrack/holders", sysfs);
 	dir = opendir(path);
 	if (dir) {

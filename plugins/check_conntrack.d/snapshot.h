@@ -27,6 +27,9 @@ struct ct_threshold {
 /* The counters that have thresholds on their change since the previous run. */
 enum ct_watched { CT_W_DROP, CT_W_EARLY_DROP, CT_W_INSERT_FAILED, CT_W_MAX };
 
+/* The longest --procfs, --sysfs or --root: what is read under it must still fit in PATH_MAX. */
+#define CT_ROOT_MAX (PATH_MAX - 256)
+
 struct ct_config {
 	struct ct_threshold warn, crit;
 	struct ct_threshold delta_warn[CT_W_MAX], delta_crit[CT_W_MAX];
@@ -108,6 +111,21 @@ static inline bool ct_ns_failed(const struct ct_ns *ns)
 	return ns->enter_rc < 0 || (ns->proc_rc < 0 && ns->proc_rc != -ENOENT);
 }
 
+/*
+ * What --netns=all could not look at. A namespace file that is not (or no longer) a namespace is
+ * one being created or deleted: skipped with a note. A namespace held by a process whose
+ * /proc/PID/ns/net we may not read (another user's, without root) was never checked: the check is
+ * incomplete.
+ */
+struct ct_netns_scan {
+	unsigned skipped;
+	char skipped_names[200]; /* the first few, for the note */
+	unsigned unseen; /* namespaces other than ours, held by processes, not seen */
+	unsigned untold; /* processes whose namespace could not even be told from ours */
+	char unseen_why[320]; /* the first: "pid 1 (systemd): /proc/1/ns/net: Permission denied" */
+	int unseen_errno;
+};
+
 /* Everything the collectors found, for evaluation and rendering. No collector prints. */
 struct ct_snapshot {
 	int verbose; /* how much of the trace to keep */
@@ -115,6 +133,7 @@ struct ct_snapshot {
 	bool multi; /* --netns=all: several namespaces */
 	size_t n;
 	struct ct_ns *ns;
+	struct ct_netns_scan scan; /* --netns=all: what was skipped or not seen */
 	char caps_note[160]; /* what happened to capabilities */
 	char boot_id[40]; /* this boot's id: a reboot restarts the counters' baseline */
 	struct ct_persistence persist;
@@ -151,6 +170,8 @@ int ct_state_open(const struct ct_config *cfg, struct ct_snapshot *snap, const c
 bool ct_state_exists(const struct ct_config *cfg, const char *name);
 
 /* procfs.c */
+int ct_path(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int ct_check_root(const char *option, const char *path, bool proc_tree, char *err, size_t errlen);
 int ct_procfs_read(const char *procfs, struct ct_snapshot *snap, struct ct_ns *ns);
 int ct_read_u64(const char *path, uint64_t *value, char *err, size_t errlen);
 
@@ -163,11 +184,13 @@ void ct_snapshot_free(struct ct_snapshot *snap);
 /* netns.c */
 struct ct_ns_target {
 	int fd; /* -1: our own namespace, nothing to enter */
+	int err; /* 0, or -errno: a namespace that could not be opened (fd is -1) */
 	uint64_t inode;
 	char label[128];
 };
 int ct_netns_targets(const char *spec, const char *procfs, struct ct_ns_target **out, size_t *n,
-		     char *err, size_t errlen);
+		     struct ct_netns_scan *scan, char *err, size_t errlen);
+void ct_escape_name(char *out, size_t len, const char *name);
 int ct_netns_self(const char *procfs, uint64_t *inode);
 
 /* caps.c */

@@ -31,6 +31,21 @@ one_line_unknown $M --missing=maybe
 one_line_unknown $M --missing=
 one_line_unknown $M --help=yes
 
+# Directory options: empty (an unset Icinga variable), relative, too long or missing is a
+# misconfiguration, never a silent OK; a path is never cut to a shorter one.
+long=$(printf '/%.0s' $(seq 5000))
+for opt in sysfs root; do
+	one_line_unknown $M --$opt=
+	like "$first" "--$opt is empty" "--$opt=: says it is empty"
+	one_line_unknown $M --$opt=relative/dir
+	like "$first" "--$opt wants an absolute directory, not 'relative/dir'" "--$opt relative: says so"
+	one_line_unknown $M --$opt=/nonexistent
+	like "$first" "--$opt=/nonexistent: No such file or directory" "--$opt missing: says so"
+	one_line_unknown $M --$opt="$long"
+	like "$first" "--$opt is too long \(5000 bytes, at most [0-9]+\)" "--$opt longer than PATH_MAX: too long, not cut"
+done
+one_line_unknown $M --sysfs="$FIX/trees/modern/proc/sys/net/netfilter/nf_conntrack_max"
+
 run -h
 is "$rc" 0 "-h exits 0"
 like "$out" "--warning=RANGE" "-h documents --warning"

@@ -41,7 +41,7 @@ vg 0 "fixture centos6" --procfs=$T/centos6/proc
 vg 0 "fixture none (not active)" --procfs=$T/none/proc
 vg 3 "fixture garbage-count" --procfs=$T/garbage-count/proc
 vg 0 "fixture limit0" --procfs=$T/limit0/proc -v
-vg 0 "procfs that does not exist (not active)" --procfs=$work/nothing
+vg 3 "procfs that does not exist (UNKNOWN)" --procfs=$work/nothing
 vg 3 "bad range" -w 5:1
 vg 3 "unknown option" --nope
 vg 3 "bad timeout" -t 0

@@ -1,0 +1,149 @@
+/* Unit tests for names and paths: escaped names, unique perfdata labels, checked directory options.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "snapshot.h"
+#include "tap.h"
+
+static void escapes(void)
+{
+	char out[32];
+
+	ct_escape_name(out, sizeof(out), "web-1");
+	is_str(out, "web-1", "a plain name is unchanged");
+	ct_escape_name(out, sizeof(out), "e\033[31mx\ry");
+	is_str(out, "e\\x1b[31mx\\x0dy", "ESC and CR are escaped");
+	ct_escape_name(out, sizeof(out), "a\\b\n\x7f");
+	is_str(out, "a\\\\b\\x0a\\x7f", "backslash, newline and DEL are escaped");
+	ct_escape_name(out, 8, "abcdefghij");
+	is_str(out, "abcd...", "a name that does not fit ends in ...");
+	ct_escape_name(out, 8, "abcdefg");
+	is_str(out, "abcdefg", "a name that just fits is whole");
+	ct_escape_name(out, 8, "abcd\033");
+	is_str(out, "abcd...", "an escape is never cut in half");
+}
+
+static void paths(void)
+{
+	char buf[16], err[320], dir[] = "/tmp/ct-unit-XXXXXX", sub[64], longp[PATH_MAX + 16];
+
+	is_int(ct_path(buf, sizeof(buf), "%s/%s", "/proc", "self"), 0, "a path that fits");
+	is_str(buf, "/proc/self", "the path built");
+	is_int(ct_path(buf, sizeof(buf), "%s/%s", "/proc", "sys/net/netfilter"), -ENAMETOOLONG,
+	       "a path that does not fit: -ENAMETOOLONG, not a shorter path");
+	is_str(buf, "", "and nothing usable in the buffer");
+
+	ok(mkdtemp(dir) != NULL, "a temporary directory");
+	is_int(ct_check_root("--procfs", "", true, err, sizeof(err)), -EINVAL, "empty: refused");
+	ok(strstr(err, "--procfs is empty") != NULL, "empty: says so (%s)", err);
+	is_int(ct_check_root("--procfs", "proc", true, err, sizeof(err)), -EINVAL,
+	       "relative: refused");
+	memset(longp, '/', sizeof(longp) - 1);
+	longp[sizeof(longp) - 1] = '\0';
+	is_int(ct_check_root("--sysfs", longp, false, err, sizeof(err)), -ENAMETOOLONG,
+	       "longer than PATH_MAX: refused, not cut");
+	is_int(ct_check_root("--root", "/nonexistent/x", false, err, sizeof(err)), -ENOENT,
+	       "missing: refused");
+	ok(strstr(err, "--root=/nonexistent/x: No such file or directory") != NULL,
+	   "missing: says why (%s)", err);
+	is_int(ct_check_root("--procfs", dir, true, err, sizeof(err)), -ENOENT,
+	       "an empty directory is not a proc tree");
+	is_int(ct_check_root("--sysfs", dir, false, err, sizeof(err)), 0,
+	       "an empty directory is a directory");
+	snprintf(sub, sizeof(sub), "%s/sys", dir);
+	ok(mkdir(sub, 0700) == 0, "sys/ made");
+	is_int(ct_check_root("--procfs", dir, true, err, sizeof(err)), 0,
+	       "a directory with sys/ looks like a proc tree");
+	snprintf(sub, sizeof(sub), "%s/file", dir);
+	close(open(sub, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+	is_int(ct_check_root("--root", sub, false, err, sizeof(err)), -ENOTDIR,
+	       "a file is not a directory");
+	unlink(sub);
+	snprintf(sub, sizeof(sub), "%s/sys", dir);
+	rmdir(sub);
+	rmdir(dir);
+}
+
+/* ct_render's output for namespaces with these labels, into out. */
+static void render(const char *const *labels, size_t n, char *out, size_t len)
+{
+	struct ct_config cfg = {.procfs = "/proc", .missing_state = MP_OK};
+	struct ct_snapshot snap = {.multi = true, .n = n};
+	struct ct_result res = {.state = MP_OK};
+	char path[] = "/tmp/ct-unit-out-XXXXXX";
+	int fd = mkstemp(path), saved = dup(1);
+	ssize_t got;
+
+	snap.ns = calloc(n, sizeof(*snap.ns));
+	res.ns = calloc(n, sizeof(*res.ns));
+	for (size_t i = 0; i < n; i++) {
+		snprintf(snap.ns[i].label, sizeof(snap.ns[i].label), "%s", labels[i]);
+		snap.ns[i].inode = 4026532000u + i;
+		snap.ns[i].proc.max = 100;
+		snap.ns[i].proc.entries = i;
+		snap.ns[i].counters_rc = -ENOENT;
+	}
+	fflush(stdout);
+	dup2(fd, 1);
+	ct_render(&cfg, &snap, &res);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	got = pread(fd, out, len - 1, 0);
+	out[got > 0 ? got : 0] = '\0';
+	close(fd);
+	unlink(path);
+	free(snap.ns);
+	free(res.ns);
+}
+
+/* Every perfdata label of the first line, space-separated, must appear once. */
+static int duplicates(const char *out)
+{
+	char line[4096], *labels[64], *save = NULL;
+	int n = 0, dups = 0;
+	const char *bar = strstr(out, " | ");
+
+	snprintf(line, sizeof(line), "%s", bar ? bar + 3 : "");
+	line[strcspn(line, "\n")] = '\0';
+	for (char *t = strtok_r(line, " ", &save); t && n < 64; t = strtok_r(NULL, " ", &save)) {
+		t[strcspn(t, "=")] = '\0';
+		for (int i = 0; i < n; i++)
+			dups += strcmp(labels[i], t) == 0;
+		labels[n++] = t;
+	}
+	return dups;
+}
+
+static void labels(void)
+{
+	static const char *const names[] = {"host", "a_b", "a:b", "a@b", "early", "host", "::"};
+	char out[8192];
+
+	render(names, sizeof(names) / sizeof(names[0]), out, sizeof(out));
+	is_int(duplicates(out), 0, "every perfdata label is unique");
+	ok(strstr(out, " a_b_entries=") != NULL, "a label-safe name keeps its label");
+	ok(strstr(out, " a_b__4026532002_entries=") && strstr(out, " a_b__4026532003_entries="),
+	   "a:b and a@b get their namespace's inode");
+	ok(strstr(out, " host_entries=") && strstr(out, " host__4026532005_entries="),
+	   "a second \"host\" yields to our own namespace");
+	ok(strstr(out, " early__4026532004_drop") == NULL &&
+		   strstr(out, " early_entries=") == NULL &&
+		   strstr(out, " early__4026532004_entries="),
+	   "\"early\" would make early_drop: it gets its inode");
+	ok(strstr(out, " _4026532006_entries=") != NULL, "a name of symbols only gets its inode");
+}
+
+int main(void)
+{
+	escapes();
+	paths();
+	labels();
+	return tap_done();
+}
