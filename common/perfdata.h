@@ -6,6 +6,11 @@
 #ifndef CT_MPAPI_PERFDATA_H
 #define CT_MPAPI_PERFDATA_H
 
+/* Built against the real library, its own header is meant: a file beside this one included it. */
+#ifdef CT_MONITORING_PLUGINS
+#error "common/perfdata.h in a build against the real libmonitoringplug"
+#endif
+
 #include <inttypes.h>
 #include <stdbool.h>
 

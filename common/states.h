@@ -5,6 +5,11 @@
 #ifndef CT_MPAPI_STATES_H
 #define CT_MPAPI_STATES_H
 
+/* Built against the real library, its own header is meant: a file beside this one included it. */
+#ifdef CT_MONITORING_PLUGINS
+#error "common/states.h in a build against the real libmonitoringplug"
+#endif
+
 /*
  * The library's states.h pulls in <sys/param.h> (MIN, MAX, howmany...): so does ours, so that a
  * name clash with it shows in this build too and not only against the real library.

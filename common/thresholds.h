@@ -5,6 +5,11 @@
 #ifndef CT_MPAPI_THRESHOLDS_H
 #define CT_MPAPI_THRESHOLDS_H
 
+/* Built against the real library, its own header is meant: a file beside this one included it. */
+#ifdef CT_MONITORING_PLUGINS
+#error "common/thresholds.h in a build against the real libmonitoringplug"
+#endif
+
 #include "perfdata.h"
 #include "states.h"
 
