@@ -64,6 +64,9 @@ clean:
 # Hardening (issue 6): libFuzzer targets, `make fuzz` / `make fuzz-build`.
 include tests/fuzz/fuzz.mk
 
+# The build against the real libmonitoringplug (issue 12): `make MONITORING_PLUGINS=DIR mplib-plugin`.
+include tests/mplib/mplib.mk
+
 # Integration and packaging (issue 5): man page, `make deb`, `make rpm`, `make rpm-spec-check`.
 include contrib/contrib.mk
 
