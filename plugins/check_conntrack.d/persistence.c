@@ -31,7 +31,8 @@ static void object_size(const struct ct_config *cfg, struct ct_snapshot *snap)
 	struct ct_persistence *p = &snap->persist;
 	char path[PATH_MAX], ignored[8];
 
-	if (ct_path(path, sizeof(path), "%s/kernel/slab/nf_conntrack/object_size", cfg->sysfs) < 0 ||
+	if (ct_path(path, sizeof(path), "%s/kernel/slab/nf_conntrack/object_size", cfg->sysfs) <
+		    0 ||
 	    ct_read_u64(path, &p->object_size, ignored, sizeof(ignored)) < 0)
 		p->object_size = 0;
 	if (p->object_size > CT_OBJECT_SIZE_MAX) {

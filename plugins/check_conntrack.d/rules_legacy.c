@@ -367,8 +367,9 @@ int ct_rules_legacy(int family, const char *procfs, struct ct_rules *r, char *er
 		snprintf(err, errlen, "iptables-legacy: unknown family %d", family);
 		return -EAFNOSUPPORT;
 	}
-	if (ct_path(path, sizeof(path), "%s/net/%s", procfs,
-		    family == AF_INET ? "ip_tables_names" : "ip6_tables_names") < 0) {
+	if (snprintf(path, sizeof(path), "%s/net/%s", procfs,
+		     family == AF_INET ? "ip_tables_names" : "ip6_tables_names") >=
+	    (int)sizeof(path)) {
 		snprintf(err, errlen, "iptables-legacy: --procfs too long");
 		return -ENAMETOOLONG;
 	}
