@@ -50,43 +50,45 @@ fi
 # The build conventions, in a clone that holds this work tree's tracked files (so that make
 # dist has git) and in the release tree made from it; the build here is left alone.
 if command -v git >/dev/null && git -C "$TOP" rev-parse --git-dir >/dev/null 2>&1; then
+	# As a user or a distribution runs make: without make check's WERROR.
+	mk() { env -u WERROR -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make "$@"; }
 	C=$T/clone
 	git clone -q "$TOP" "$C"
 	git -C "$TOP" ls-files -z | tar -C "$TOP" --null -T - -cf - | tar -C "$C" -xf -
 	touch "$C/untracked-file"
-	make -s -C "$C" >/dev/null 2>&1
-	tarball=$(make -s -C "$C" dist 2>/dev/null | tail -1)
+	mk -s -C "$C" >/dev/null 2>&1
+	tarball=$(mk -s -C "$C" dist 2>/dev/null | tail -1)
 	ok $(test -f "$C/$tarball"; echo $?) "make dist: $tarball"
 	is "$(tar -tzf "$C/$tarball" | sed 's,^[^/]*/,,' | sort)" "$(git -C "$C" ls-files | sort)" \
 		"the tarball holds what git tracks, no objects, no untracked file"
 	tar -xzf "$C/$tarball" -C "$T"
 	R=$T/${tarball%.tar.gz}
 	cc_lines() { grep -cE '^(cc|gcc|clang) .* -c ' || true; }
-	nobj=$(make -C "$R" 2>&1 | cc_lines)
+	nobj=$(mk -C "$R" 2>&1 | cc_lines)
 	ok $((nobj > 10 ? 0 : 1)) "the release tree builds ($nobj objects)"
-	is "$(make -C "$R" 2>&1 | cc_lines)" 0 "a second make compiles nothing"
-	is "$(make -C "$R" VERSION=9.9.9 2>&1 | cc_lines)" "$nobj" "VERSION changed: every object is compiled again"
+	is "$(mk -C "$R" 2>&1 | cc_lines)" 0 "a second make compiles nothing"
+	is "$(mk -C "$R" VERSION=9.9.9 2>&1 | cc_lines)" "$nobj" "VERSION changed: every object is compiled again"
 	is "$("$R/plugins/check_conntrack" -V)" "check_conntrack 9.9.9" "and the binary says the new version"
-	out=$(make -C "$R" 2>&1)
+	out=$(mk -C "$R" 2>&1)
 	is "$(printf '%s\n' "$out" | cc_lines)" "$nobj" "back to the Makefile's version: compiled again"
 	unlike "$out" " -Werror( |$)" "no -Werror unless asked"
-	out=$(make -C "$R" WERROR=1 CPPFLAGS="-DCT_CPPFLAGS_SEEN=1" 2>&1)
+	out=$(mk -C "$R" WERROR=1 CPPFLAGS="-DCT_CPPFLAGS_SEEN=1" 2>&1)
 	like "$out" "^cc .* -Werror .* -DCT_CPPFLAGS_SEEN=1 .* -c " "WERROR=1 adds -Werror, CPPFLAGS reach the compiler"
 	is "$(printf '%s\n' "$out" | cc_lines)" "$nobj" "and the flags' change compiles everything again"
-	make -s -C "$R" unit >/dev/null 2>&1
-	make -s -C "$R" distclean >/dev/null 2>&1
+	mk -s -C "$R" unit >/dev/null 2>&1
+	mk -s -C "$R" distclean >/dev/null 2>&1
 	is "$(cd "$R" && find . -type f -o -type l | sed 's,^\./,,' | sort)" "$(tar -tzf "$C/$tarball" | sed 's,^[^/]*/,,' | sort)" \
 		"make distclean leaves the release tree as it was"
-	is "$(make -s -C "$R" version-check 2>&1)" "" "version-check: the Makefile, debian/changelog and the RPM spec agree"
+	is "$(mk -s -C "$R" version-check 2>&1)" "" "version-check: the Makefile, debian/changelog and the RPM spec agree"
 	sed -i 's/^VERSION := .*/VERSION := 9.9.9/' "$R/Makefile"
-	out=$(make -s -C "$R" version-check 2>&1)
+	out=$(mk -s -C "$R" version-check 2>&1)
 	ok $((! $?)) "version-check fails when the Makefile moves on alone"
 	like "$out" "contrib/debian/changelog is at [0-9.]+, the Makefile at 9.9.9" "and says what to do: ${out%%$'\n'*}"
-	make -s -C "$R" deb >/dev/null 2>&1
+	mk -s -C "$R" deb >/dev/null 2>&1
 	ok $((! $?)) "make deb refuses the version mismatch"
 
 	if command -v rpmbuild >/dev/null && command -v rpmlint >/dev/null; then
-		make -C "$C" rpm PKG_OUT="$T/rpm" >"$T/rpm.log" 2>&1
+		mk -C "$C" rpm PKG_OUT="$T/rpm" >"$T/rpm.log" 2>&1
 		ok $? "make rpm $(grep -m1 -E 'error:' "$T/rpm.log")"
 		rpm=$(ls "$T"/rpm/rpm/RPMS/*/check_conntrack-[0-9]*.rpm 2>/dev/null | head -1)
 		ok $(test -f "$rpm"; echo $?) "RPM built: $(basename "$rpm")"
