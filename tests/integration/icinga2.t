@@ -4,7 +4,8 @@
 # its REST API reports the state, output and perfdata (as Icinga 2 itself parses them) that a
 # local run gives, and the command line it built: only the options whose variables are set
 # (an --extra-opts ini's thresholds then apply; null or empty variables add nothing), and the
-# sudo route for --netns with the documented sudoers rule (in a private mount namespace).
+# sudo route for --netns (conntrack-sudo, chosen by vars.conntrack_sudo) with the documented
+# sudoers rule (in a private mount namespace).
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/lib.sh"
 need_tools icinga2 curl python3 runuser unshare sudo visudo
