@@ -1,17 +1,30 @@
 # check_conntrack: build, test and install. `make check` runs every test suite.
+# The version lives here only: the binary and the man page are built with it, the packaging
+# files (contrib/debian/changelog, contrib/rpm/check_conntrack.spec) are checked against it.
+VERSION := 0.1.0
 CC ?= cc
 CFLAGS ?= -O2 -g
+CPPFLAGS ?=
+LDFLAGS ?=
 PKG_CONFIG ?= pkg-config
-prefix ?= /usr
-plugindir ?= $(prefix)/lib/nagios/plugins
-mandir ?= $(prefix)/share/man
+# GNU defaults: a source install goes under /usr/local; the packages pass prefix=/usr.
+prefix = /usr/local
+plugindir = $(prefix)/lib/nagios/plugins
+mandir = $(prefix)/share/man
 DESTDIR ?=
-VERSION := 0.1.0
+
+# Warnings are errors only when asked (WERROR=1): `make check` and CI ask, distribution builds
+# (make, make install, the packages) do not, as a newer compiler must not break them.
+ifneq ($(filter check,$(MAKECMDGOALS)),)
+WERROR ?= 1
+endif
+export WERROR
+WARNINGS = -Wall -Wextra -Wshadow -Wformat=2 $(if $(filter 1,$(WERROR)),-Werror)
 
 MNL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmnl)
 MNL_LIBS := $(shell $(PKG_CONFIG) --libs libmnl)
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 -Icommon \
-	-Iplugins/check_conntrack.d -DCT_VERSION='"$(VERSION)"' $(MNL_CFLAGS) $(CFLAGS)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARNINGS) -Icommon -Iplugins/check_conntrack.d \
+	-DCT_VERSION='"$(VERSION)"' $(MNL_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 LIBS = $(MNL_LIBS) -lm
 
 COMMON_SRC := $(sort $(wildcard common/*.c))
@@ -23,7 +36,13 @@ UNIT_BIN := $(UNIT_SRC:.c=)
 
 all: plugins/check_conntrack
 
-%.o: %.c $(HEADERS)
+# Everything is rebuilt when the version or the flags change: the version is compiled in (the
+# rules cache key holds it) and WERROR=1 must see every file again. .build-flags changes only then.
+.build-flags: FORCE
+	@printf '%s\n' "$$CT_BUILD_FLAGS" | cmp -s - $@ || printf '%s\n' "$$CT_BUILD_FLAGS" >$@
+.build-flags: export CT_BUILD_FLAGS = $(CC) $(ALL_CFLAGS) $(LDFLAGS) $(LIBS)
+
+%.o: %.c $(HEADERS) .build-flags
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 libcheck.a: $(LIB_OBJ)
@@ -33,7 +52,7 @@ libcheck.a: $(LIB_OBJ)
 plugins/check_conntrack: plugins/check_conntrack.o libcheck.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-tests/unit/test_%: tests/unit/test_%.c tests/unit/tap.h libcheck.a
+tests/unit/test_%: tests/unit/test_%.c tests/unit/tap.h libcheck.a .build-flags
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< libcheck.a $(LIBS)
 
 unit: $(UNIT_BIN)
@@ -52,6 +71,9 @@ install: plugins/check_conntrack
 install-setcap: install
 	setcap cap_net_admin+ep $(DESTDIR)$(plugindir)/check_conntrack
 
+uninstall:
+	rm -f $(DESTDIR)$(plugindir)/check_conntrack
+
 format:
 	clang-format -i plugins/*.c plugins/check_conntrack.d/*.[ch] common/*.[ch] tests/unit/*.[ch]
 
@@ -59,7 +81,14 @@ clean:
 	rm -f plugins/*.o plugins/check_conntrack.d/*.o common/*.o libcheck.a \
 		plugins/check_conntrack $(UNIT_BIN)
 
-.PHONY: all unit check install install-setcap format clean
+# Also what the fuzz, benchmark and package targets left: back to what git tracks.
+distclean: clean
+	rm -rf .build-flags tests/fuzz/bin tests/bench/bin tests/bench/floor build-pkg \
+		check_conntrack-*.tar.gz
+
+FORCE:
+
+.PHONY: all unit check install install-setcap uninstall format clean distclean FORCE
 
 # Hardening (issue 6): libFuzzer targets, `make fuzz` / `make fuzz-build`.
 include tests/fuzz/fuzz.mk

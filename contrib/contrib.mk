@@ -1,29 +1,56 @@
 # Integration and packaging targets (issue 5), included at the end of the Makefile: the man
-# page, `make deb` (Debian package from contrib/debian), `make rpm` and `make rpm-spec-check`.
+# page, `make dist` (the release tarball), `make deb` (Debian package from contrib/debian),
+# `make rpm` and `make rpm-spec-check`.
 MAN_SRC := contrib/check_conntrack.1
-# Packages are built in a copy of the tree under $(PKG_OUT) (ignored by git, as /build-*/).
+# Packages are built from the release tarball under $(PKG_OUT) (ignored by git, as /build-*/).
 PKG_OUT ?= build-pkg
 RPMSPEC := contrib/rpm/check_conntrack.spec
-TREE_EXCLUDES := --exclude=./.git --exclude='./build-*' --exclude='*.o' --exclude='*.a' \
-	--exclude=./plugins/check_conntrack --exclude='./tests/unit/test_*[!c]'
+DIST := check_conntrack-$(VERSION)
 
-# `make install` also installs the man page.
+# `make install` also installs the man page, with the version filled in.
 install: install-man
+uninstall: uninstall-man
 
 install-man:
 	install -d $(DESTDIR)$(mandir)/man1
 	sed 's/@VERSION@/$(VERSION)/g' $(MAN_SRC) >$(DESTDIR)$(mandir)/man1/check_conntrack.1
 	chmod 0644 $(DESTDIR)$(mandir)/man1/check_conntrack.1
 
-# A clean copy of this tree (working files, not only what is committed) in $(1).
-define copy_tree
-	rm -rf $(1) && mkdir -p $(1)
-	tar -cf - $(TREE_EXCLUDES) . | tar -xf - -C $(1)
+uninstall-man:
+	rm -f $(DESTDIR)$(mandir)/man1/check_conntrack.1
+
+# The release tarball $(1) holds exactly what git tracks (as it is in the work tree), under
+# check_conntrack-VERSION/: never build output or files git does not know.
+define dist_tarball
+	@git rev-parse --is-inside-work-tree >/dev/null 2>&1 || \
+		{ echo "$@: needs the git checkout (the tarball is what git tracks)" >&2; exit 1; }
+	git ls-files -z | tar --null -T - --transform='s,^,$(DIST)/,S' --owner=0 --group=0 \
+		--numeric-owner --sort=name -czf $(1)
 endef
 
-deb:
+dist:
+	$(call dist_tarball,$(DIST).tar.gz)
+	@echo $(DIST).tar.gz
+
+# The packaging files carry the version too (a changelog entry per release): they must agree.
+version-check:
+	@v=$$(dpkg-parsechangelog -l contrib/debian/changelog -S Version 2>/dev/null || \
+		sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' contrib/debian/changelog); \
+	[ "$$v" = "$(VERSION)" ] || { echo "contrib/debian/changelog is at $$v, the Makefile at" \
+		"$(VERSION): add a changelog entry" >&2; exit 1; }
+	@v=$$(sed -n 's/^Version:[[:space:]]*//p' $(RPMSPEC)); \
+	[ "$$v" = "$(VERSION)" ] || { echo "$(RPMSPEC) says Version $$v, the Makefile" \
+		"$(VERSION)" >&2; exit 1; }
+	@v=$$(sed -n '/^%changelog/{n;s/.* - \([^ -]*\)-[^ -]*$$/\1/p;q}' $(RPMSPEC)); \
+	[ "$$v" = "$(VERSION)" ] || { echo "$(RPMSPEC): the newest %changelog entry is $$v," \
+		"the Makefile $(VERSION)" >&2; exit 1; }
+
+deb: version-check
 	rm -rf $(PKG_OUT)/deb
-	$(call copy_tree,$(PKG_OUT)/deb/check-conntrack-$(VERSION))
+	mkdir -p $(PKG_OUT)/deb
+	$(call dist_tarball,$(PKG_OUT)/deb/$(DIST).tar.gz)
+	tar -xzf $(PKG_OUT)/deb/$(DIST).tar.gz -C $(PKG_OUT)/deb
+	mv $(PKG_OUT)/deb/$(DIST) $(PKG_OUT)/deb/check-conntrack-$(VERSION)
 	cp -a contrib/debian $(PKG_OUT)/deb/check-conntrack-$(VERSION)/debian
 	cd $(PKG_OUT)/deb/check-conntrack-$(VERSION) && dpkg-buildpackage -us -uc -b
 	@ls -1 $(PKG_OUT)/deb/*.deb
@@ -32,15 +59,16 @@ rpm-spec-check:
 	rpmspec -P $(RPMSPEC) >/dev/null
 	@echo "$(RPMSPEC): rpmspec parses it"
 
-# Builds the binary RPM with rpmbuild (on Debian: --nodeps, as rpm knows no installed packages).
-rpm:
+# Builds the binary RPM with rpmbuild from the release tarball. On Debian: --nodeps, as rpm
+# knows no installed packages, and contrib/rpm/debian-host.macros for what Fedora's build
+# does and Debian's rpm does not (debuginfo, stripping, compressed man pages).
+rpm: version-check
 	rm -rf $(PKG_OUT)/rpm
-	$(call copy_tree,$(PKG_OUT)/rpm/src/check_conntrack-$(VERSION))
 	mkdir -p $(PKG_OUT)/rpm/SOURCES
-	tar -czf $(PKG_OUT)/rpm/SOURCES/check_conntrack-$(VERSION).tar.gz -C $(PKG_OUT)/rpm/src \
-		check_conntrack-$(VERSION)
+	$(call dist_tarball,$(PKG_OUT)/rpm/SOURCES/$(DIST).tar.gz)
 	rpmbuild --nodeps --define '_topdir $(abspath $(PKG_OUT)/rpm)' \
-		--define 'debug_package %{nil}' -bb $(RPMSPEC)
+		$(if $(wildcard /etc/debian_version),--load contrib/rpm/debian-host.macros) \
+		-bb $(RPMSPEC)
 	@find $(PKG_OUT)/rpm/RPMS -name '*.rpm'
 
-.PHONY: install-man deb rpm rpm-spec-check
+.PHONY: install-man uninstall-man dist version-check deb rpm rpm-spec-check

@@ -6,7 +6,12 @@
  * Install: copy to pnp4nagios/templates/check_conntrack.php (the name must match the
  * command name, or link check_nrpe_conntrack.php etc. to it). It finds the data sources by
  * label, so it works whatever counters the kernel reports and in either RRD_STORAGE_TYPE.
- * The counters (uom c) are stored as PNP's default GAUGE; the rates are computed here.
+ *
+ * The kernel counters carry the unit "c": PNP4Nagios (0.6.10 on, UOM2TYPE in
+ * process_perfdata.cfg) stores them as DERIVE with the minimum 0, so their RRDs already hold
+ * packets per second, and a counter that went back (a reboot) is stored as unknown rather
+ * than as a negative rate. Entries and utilization are GAUGE. Keep PNP's default there: a
+ * check_commands/*.cfg DATATYPE or another UOM2TYPE for "c" would need another template.
  */
 
 $ds = array();
@@ -60,7 +65,10 @@ if (isset($ds['utilization'])) {
 	}
 }
 
-/* Counters are totals since boot: graph how fast they grow. A reset (reboot) gives no point. */
+/*
+ * Drops: the rate as stored, its maximum, and how many there were in the period shown (the
+ * rate summed over each step: rrdtool's TOTAL).
+ */
 $rates = array('drop' => '#CC0000', 'early_drop' => '#E69138', 'insert_failed' => '#674EA7');
 $have = array_intersect(array_keys($rates), array_keys($ds));
 if (count($have) > 0) {
@@ -70,11 +78,10 @@ if (count($have) > 0) {
 	$def[$g] = "";
 	foreach ($have as $label) {
 		$def[$g] .= ct_def($ds, $RRDFILE, $DS, $label, $label);
-		$def[$g] .= "CDEF:{$label}_d=$label,PREV($label),-,STEPWIDTH,/ ";
-		$def[$g] .= "CDEF:{$label}_r={$label}_d,0,LT,UNKN,{$label}_d,IF ";
-		$def[$g] .= "LINE2:{$label}_r" . $rates[$label] . ":\"" . sprintf("%-14s", $label) . "\" ";
-		$def[$g] .= "GPRINT:{$label}_r:MAX:\"max %8.2lf/s\" ";
-		$def[$g] .= "GPRINT:$label:LAST:\"total %10.0lf\\n\" ";
+		$def[$g] .= "VDEF:{$label}_total=$label,TOTAL ";
+		$def[$g] .= "LINE2:$label" . $rates[$label] . ":\"" . sprintf("%-14s", $label) . "\" ";
+		$def[$g] .= "GPRINT:$label:MAX:\"max %8.2lf/s\" ";
+		$def[$g] .= "GPRINT:{$label}_total:\"total %10.0lf\\n\" ";
 	}
 }
 ?>

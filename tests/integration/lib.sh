@@ -28,8 +28,9 @@ free_port() {
 	return 1
 }
 
-# install_plugin DIR: `make install DESTDIR=DIR`; prints the installed plugin's path.
+# install_plugin DIR: `make install DESTDIR=DIR` with the Makefile's defaults (prefix
+# /usr/local); prints the installed plugin's path.
 install_plugin() {
 	make -s -C "$TOP" install DESTDIR="$1" >/dev/null || return 1
-	echo "$1/usr/lib/nagios/plugins/check_conntrack"
+	echo "$1/usr/local/lib/nagios/plugins/check_conntrack"
 }
