@@ -31,11 +31,13 @@ is "$(printf '%s\n' "$rules" | wc -l)" 1 "contrib documents one sudoers rule: $r
 T=$(mktemp -d /tmp/ctic2.XXXXXX)
 chmod 755 "$T"
 NS=ctn-ic2-$$
+NS2=ctn-ic2b-$$ # another namespace than the daemon's own: entering it needs root
 PORT=$(shuf -i 20000-60000 -n 1) # the namespace is new: any port is free
 PID=
 cleanup() {
 	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
 	ip netns del "$NS" 2>/dev/null
+	ip netns del "$NS2" 2>/dev/null
 	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
@@ -60,6 +62,14 @@ table inet ctic {
 NFT
 nsx sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600 2>/dev/null
 nsx bash -c 'for p in $(seq 21001 21040); do echo x >/dev/udp/127.0.0.1/$p; done' 2>/dev/null
+# The second namespace: the same stateful rule and 40 flows, and no daemon.
+ip netns add "$NS2"
+ip netns exec "$NS2" ip link set lo up
+ip netns exec "$NS2" nft add table inet ctic2
+ip netns exec "$NS2" nft add chain inet ctic2 out '{ type filter hook output priority 0; }'
+ip netns exec "$NS2" nft add rule inet ctic2 out ct state new,established accept
+ip netns exec "$NS2" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600 2>/dev/null
+ip netns exec "$NS2" bash -c 'for p in $(seq 21001 21040); do echo x >/dev/udp/127.0.0.1/$p; done' 2>/dev/null
 
 mkdir -p "$T"/{data/certs,log,cache,spool,run,state,state-ini,state-null,state-netns,ts}
 chown -R nagios:nagios "$T"/{data,log,cache,spool,run,state,state-ini,state-null,state-netns}
@@ -80,7 +90,7 @@ chmod 644 "$T/plugins.ini"
 # The sudo route: the documented rule, for this install's path and the command line that
 # conntrack_sudo builds here, as a sudoers drop-in that only the daemon's private mount
 # namespace sees (bound over /etc/sudoers.d); sudo keeps its timestamps in $T, logs nothing.
-SUDO_LINE="/usr/bin/sudo -n $P --netns $NS --state-dir $T/state-sudo"
+SUDO_LINE="/usr/bin/sudo -n $P --netns $NS2 --state-dir $T/state-sudo"
 {
 	echo "Defaults:nagios timestampdir=$T/ts, !syslog"
 	sed "s|/usr/lib/nagios/plugins/check_conntrack --netns all|${SUDO_LINE#/usr/bin/sudo -n }|" "$T/documented.sudoers"
@@ -134,13 +144,13 @@ object Host "ct-null" {
 // Another namespace needs root: as nagios it cannot be entered...
 object Host "ct-netns" {
 	import "ct"
-	vars.conntrack_netns = "$NS"
+	vars.conntrack_netns = "$NS2"
 	vars.conntrack_state_dir = "$T/state-netns"
 }
 // ...through sudo it can.
 object Host "ct-sudo" {
 	import "ct"
-	vars.conntrack_netns = "$NS"
+	vars.conntrack_netns = "$NS2"
 	vars.conntrack_sudo = true
 	vars.conntrack_state_dir = "$T/state-sudo"
 }
@@ -241,14 +251,14 @@ like "$(j '["output"]')" "^CONNTRACK OK - 40 of " "ct-null: the plugin ran norma
 # --netns as nagios fails loudly; through sudo it runs as root.
 cr=$(api ct-netns result)
 echo "# ct-netns: $(cmdline)"
-is "$(cmdline)" "$P --netns $NS --state-dir $T/state-netns" "ct-netns: the plugin itself, as nagios"
+is "$(cmdline)" "$P --netns $NS2 --state-dir $T/state-netns" "ct-netns: the plugin itself, as nagios"
 is "$(j '["state"]')" 3 "ct-netns: UNKNOWN, nagios cannot enter the namespace"
-like "$(j '["output"]')" "^CONNTRACK UNKNOWN - .*$NS" "ct-netns: says which namespace: $(j '["output"].split(chr(10))[0]')"
+like "$(j '["output"]')" "^CONNTRACK UNKNOWN - .*$NS2" "ct-netns: says which namespace: $(j '["output"].split(chr(10))[0]')"
 cr=$(api ct-sudo result)
 echo "# ct-sudo: $(cmdline)"
 is "$(cmdline)" "$SUDO_LINE" "ct-sudo: sudo -n, then the plugin and its options, as the sudoers rule allows them"
 is "$(j '["state"]')" 0 "ct-sudo: OK"
-like "$(j '["output"]')" "^CONNTRACK OK - netns $NS: 40 of [0-9]+ entries .*tracking forced by 1 rules" "ct-sudo: the namespace entered and its rules read, as root: $(j '["output"].split(chr(10))[0]' | cut -c1-120)"
+like "$(j '["output"]')" "^CONNTRACK OK - netns $NS2: 40 of [0-9]+ entries .*tracking forced by 1 rules" "ct-sudo: the namespace entered and its rules read, as root: $(j '["output"].split(chr(10))[0]' | cut -c1-120)"
 ls -ld "$T/state-sudo"/* 2>/dev/null | grep -q ' root root '
 ok $? "ct-sudo: its state belongs to root"
 
