@@ -69,6 +69,8 @@ void mp_die(const char *service, const char *fmt, ...)
 
 /* Arm a SIGALRM timeout that ends the run as "<SERVICE> UNKNOWN - ... timed out after N s". */
 void mp_timeout_arm(const char *service, unsigned seconds);
+/* What the run is waiting for, named in that message ("waiting for ..."); NULL: nothing. */
+void mp_timeout_while(const char *what);
 void mp_timeout_disarm(void);
 
 /*

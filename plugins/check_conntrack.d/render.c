@@ -299,6 +299,13 @@ void ct_render(const struct ct_config *cfg, const struct ct_snapshot *snap,
 	}
 	if (snap->persist.mismatch)
 		mp_buf_printf(&summary, "; limit not persistent");
+	if (snap->store.squat[0])
+		mp_buf_printf(&summary, "; default state directory not used: %s%s%s",
+			      snap->store.squat, snap->store.dir[0] ? "; state kept in " : "",
+			      snap->store.dir);
+	if (res->store_state >= 0)
+		mp_buf_printf(&summary, "; drop detection off: state not kept (%s)",
+			      snap->store.why);
 	perf_ns(cfg, snap, top, rtop, true, &perf);
 	for (size_t i = 0; snap->multi && i < snap->n; i++) {
 		perf_ns(cfg, snap, &snap->ns[i], &res->ns[i], false, &perf);
