@@ -228,7 +228,7 @@ static mode_t new_dir_mode(const char *rest)
 	return strncmp(rest, uid, n) == 0 && (rest[n] == '/' || rest[n] == '\0') ? 0755 : 0700;
 }
 
-/* Our own directory below /tmp or /dev/shm, readable by others (an older version made it): 0700. */
+/* The state directory below /tmp or /dev/shm, readable by others (an older version made it). */
 static int make_private(int pathfd, const char *path, char *err, size_t errlen)
 {
 	int fd = openat(pathfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -246,8 +246,9 @@ static int make_private(int pathfd, const char *path, char *err, size_t errlen)
  * (trust() above): the descriptor of one component opens the next, so nothing can be swapped in
  * between. openat2's RESOLVE_NO_SYMLINKS would refuse links in one call, but every component's
  * owner and mode must be looked at anyway, and this works on every kernel (and under valgrind).
- * With create, missing components are made (0700, new_dir_mode). Our own directories below a
- * sticky shared one are kept 0700. Returns an O_RDONLY descriptor, or -errno with the reason.
+ * With create, missing components are made (0700, new_dir_mode). Below a sticky shared one,
+ * what is made is 0700, and the state directory is made 0700 if it was not. Returns an O_RDONLY
+ * descriptor, or -errno with the reason.
  */
 static int open_dir(const char *dir, bool create, char *err, size_t errlen)
 {
@@ -316,8 +317,7 @@ static int open_dir(const char *dir, bool create, char *err, size_t errlen)
 		r = trust(path, &st, last, err, errlen);
 		if (r < 0)
 			goto out;
-		if (below_shared && st.st_uid == geteuid() && (st.st_mode & 077) &&
-		    !shared_sticky(&st)) {
+		if (last && below_shared && (st.st_mode & 077)) {
 			r = make_private(fd, path, err, errlen);
 			if (r < 0)
 				goto out;

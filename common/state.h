@@ -52,8 +52,8 @@ const char *mp_state_default_dir(unsigned i, const char *plugin, char *buf, size
  * plugin timeout, which then names the lock). dir is reached from / one component at a time and
  * never through a symbolic link; each component belongs to root or the caller and nobody else
  * may write to it, except a sticky directory anyone may write to (/tmp, /dev/shm), below which
- * the caller's directories are kept 0700; dir itself is the caller's and writable by nobody
- * else. Missing components are created, 0700 (0755 for a prefix shared by users, whose next
+ * what is created is 0700 and dir is made 0700; dir itself is the caller's and writable by
+ * nobody else. Missing components are created, 0700 (0755 for a prefix shared by users, whose next
  * component is the caller's uid). With MP_STATE_SHARED: a shared lock for a run that only
  * looks, and nothing is created (-ENOENT when dir or the lock file does not exist).
  * 0, or -errno with the reason in err: -EPERM when a component is a symbolic link or someone

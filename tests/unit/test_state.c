@@ -358,9 +358,11 @@ static void test_path(void)
 	mkpath(p, sizeof(p), "sticky/mine");
 	mkdir(p, 0755);
 	mkpath(q, sizeof(q), "sticky/mine/state");
+	mkdir(q, 0755);
 	is_int(mp_state_open(&h, q, "s", err, sizeof(err)), 0, "below a sticky shared directory");
 	mp_state_close(&h);
-	is_int(mode_of(p), 0700, "  our directory there is made 0700");
+	is_int(mode_of(q), 0700, "  the state directory there is made 0700");
+	is_int(mode_of(p), 0755, "  the directories on the way are left as they are");
 	mkpath(p, sizeof(p), "sticky");
 	is_int(mp_state_open(&h, p, "s", err, sizeof(err)), -EPERM,
 	       "the sticky shared directory itself is refused as the state directory");
