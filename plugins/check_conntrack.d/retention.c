@@ -289,11 +289,8 @@ static bool live_set(const struct ct_snapshot *snap, struct live *l)
 			return false; /* not seen: its baseline may be alive */
 	l->cookie = calloc(snap->n, sizeof(*l->cookie));
 	l->inode = calloc(snap->n, sizeof(*l->inode));
-	if (!l->cookie || !l->inode) {
-		free(l->cookie);
-		free(l->inode);
-		return false;
-	}
+	if (!l->cookie || !l->inode)
+		return false; /* the caller frees what there is */
 	for (size_t i = 0; i < snap->n; i++) {
 		l->cookie[i] = snap->ns[i].cookie;
 		l->inode[i] = snap->ns[i].inode;
