@@ -228,11 +228,17 @@ static mode_t new_dir_mode(const char *rest)
 	return strncmp(rest, uid, n) == 0 && (rest[n] == '/' || rest[n] == '\0') ? 0755 : 0700;
 }
 
+/* -errno of a failed call; -EPERM is kept for a path that is not trusted (trust() above). */
+static int sys_err(void)
+{
+	return errno == EPERM ? -EACCES : -errno;
+}
+
 /* The state directory below /tmp or /dev/shm, readable by others (an older version made it). */
 static int make_private(int pathfd, const char *path, char *err, size_t errlen)
 {
 	int fd = openat(pathfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int r = fd < 0 || fchmod(fd, 0700) < 0 ? -errno : 0;
+	int r = fd < 0 || fchmod(fd, 0700) < 0 ? sys_err() : 0;
 
 	if (r < 0)
 		fail(err, errlen, "cannot make %s private (0700): %s", path, strerror(-r));
@@ -267,7 +273,7 @@ static int open_dir(const char *dir, bool create, char *err, size_t errlen)
 	memcpy(path, dir, n + 1);
 	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0) {
-		r = -errno;
+		r = sys_err();
 		fail(err, errlen, "cannot open /: %s", strerror(errno));
 		goto out;
 	}
@@ -296,7 +302,7 @@ static int open_dir(const char *dir, bool create, char *err, size_t errlen)
 				last || below_shared ? 0700 : new_dir_mode(dir + (end - path));
 
 			if (mkdirat(fd, comp, mode) < 0 && errno != EEXIST) {
-				r = -errno;
+				r = sys_err();
 				fail(err, errlen, "cannot create state directory %s: %s", path,
 				     strerror(errno));
 				goto out;
@@ -304,7 +310,7 @@ static int open_dir(const char *dir, bool create, char *err, size_t errlen)
 			sub = openat(fd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		}
 		if (sub < 0 || fstat(sub, &st) < 0) {
-			r = -errno;
+			r = sys_err();
 			fail(err, errlen, "%s %s: %s",
 			     errno == ENOENT ? "no state directory" : "cannot open", path,
 			     strerror(errno));
@@ -327,7 +333,7 @@ static int open_dir(const char *dir, bool create, char *err, size_t errlen)
 	}
 	r = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (r < 0) {
-		r = -errno;
+		r = sys_err();
 		fail(err, errlen, "cannot open state directory %s: %s", dir, strerror(errno));
 	}
 out:
@@ -335,6 +341,7 @@ out:
 		close(fd);
 	return r;
 }
+
 static bool valid_name(const char *name)
 {
 	size_t n = name ? strlen(name) : 0;
@@ -378,7 +385,7 @@ static int take_lock(struct mp_state_handle *h, const char *dir, const char *loc
 		/* Read-only is enough for flock, and still works on a read-only file system. */
 		fd = openat(h->dirfd, lockname, flags | (shared ? 0 : O_CREAT), 0600);
 		if (fd < 0) {
-			r = -errno;
+			r = sys_err();
 			fail(err, errlen, "%s %s/%s: %s",
 			     r == -ENOENT ? "no lock file" : "cannot open lock file", dir, lockname,
 			     strerror(errno));

@@ -48,8 +48,8 @@ NFT
 nsx sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600 2>/dev/null
 nsx bash -c 'for p in $(seq 21001 21040); do echo x >/dev/udp/127.0.0.1/$p; done' 2>/dev/null
 
-mkdir -p "$T"/{data/certs,log,cache,spool,run,state}
-chown -R nagios:nagios "$T"/{data,log,cache,spool,run,state}
+mkdir -p "$T"/{data/certs,log,cache,spool,run,state,state-local}
+chown -R nagios:nagios "$T"/{data,log,cache,spool,run,state,state-local}
 D=(-DDataDir="$T/data" -DLogDir="$T/log" -DCacheDir="$T/cache" -DSpoolDir="$T/spool"
 	-DInitRunDir="$T/run" -DRunAsUser=nagios -DRunAsGroup=nagios)
 NODE=ct-icinga2-test
