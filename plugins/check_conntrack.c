@@ -280,9 +280,8 @@ static struct ct_config_result process_arguments(int argc, char **argv)
 		case OPT_STATE_KEY:
 			if (!valid_state_key(optarg)) {
 				snprintf(r.reason, sizeof(r.reason),
-					 "invalid --state-key '%.60s': want 1 to 64 letters, "
-					 "digits, "
-					 "'-' or '_'",
+					 "invalid --state-key '%.60s': want 1 to 64 "
+					 "letters, digits, '-' or '_'",
 					 optarg);
 				r.errorcode = MP_UNKNOWN;
 				return r;
