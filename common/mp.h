@@ -75,6 +75,8 @@ void mp_die(const char *service, const char *fmt, ...)
  * reads. Called again, it re-arms the alarm. Signals ignored at start (nohup) stay ignored.
  */
 void mp_timeout_arm(const char *service, unsigned seconds);
+/* What the run is waiting for, named in the alarm's line ("waiting for ..."); NULL: nothing. */
+void mp_timeout_while(const char *what);
 /* The answer is written: the alarm is off and no signal can add a second line any more. */
 void mp_timeout_disarm(void);
 /* Hold the alarm and those signals off over a step that must not be cut in half. */

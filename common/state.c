@@ -1,14 +1,18 @@
 /* State retention between plugin runs: small locked text files, replaced atomically. */
 #include "state.h"
 
+#include "mp.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -62,28 +66,64 @@ static bool in_memory(const char *path)
 	return sf.f_type == TMPFS_MAGIC || sf.f_type == RAMFS_MAGIC;
 }
 
-/*
- * The two default places: /run/monitoring-plugins/<euid>/<plugin> and
- * /dev/shm/monitoring-plugins-<euid>/<plugin>. /run comes first where it is a tmpfs, as systemd
- * mounts it; where it is not (containers, some minimal systems) /dev/shm does, so that a check
- * run every minute still does not write to disk every minute.
- */
-static const char *default_dir(bool first, const char *plugin, char *buf, size_t len)
+static bool valid_plugin(const char *plugin)
 {
-	static int run_first = -1; /* decided once per process: it is asked several times a run */
-	int n;
+	return plugin && *plugin && !strchr(plugin, '/') && strcmp(plugin, ".") != 0 &&
+	       strcmp(plugin, "..") != 0;
+}
 
-	if (!buf || !len || !plugin || !*plugin || strchr(plugin, '/') ||
-	    strcmp(plugin, ".") == 0 || strcmp(plugin, "..") == 0)
+enum default_place { PLACE_RUN, PLACE_SHM, PLACE_HOME, PLACE_END };
+
+/*
+ * The default places, in the order they are tried. /run/monitoring-plugins/<euid>/<plugin> comes
+ * first where /run is a tmpfs, as systemd mounts it; where it is not (containers, some minimal
+ * systems) /dev/shm/monitoring-plugins-<euid>/<plugin> does, so that a check run every minute
+ * still does not write to disk every minute. Root never uses /dev/shm: anyone may create
+ * entries there, so a local user could prepare root's path before root's first run. Last, for
+ * a user whose defaults are taken (someone else made /dev/shm/monitoring-plugins-<euid>): the
+ * home directory from the password database (never $HOME, which the caller sets).
+ */
+static enum default_place default_place(unsigned i)
+{
+	static const enum default_place root[] = {PLACE_RUN, PLACE_HOME, PLACE_END};
+	static const enum default_place run_first[] = {PLACE_RUN, PLACE_SHM, PLACE_HOME, PLACE_END};
+	static const enum default_place shm_first[] = {PLACE_SHM, PLACE_RUN, PLACE_HOME, PLACE_END};
+	static int run_is_first = -1; /* decided once per process: it is asked several times */
+	const enum default_place *order;
+
+	if (run_is_first < 0)
+		run_is_first = in_memory(DEFAULT_STATE_DIR) || !in_memory("/dev/shm");
+	order = geteuid() == 0 ? root : run_is_first ? run_first : shm_first;
+	for (unsigned k = 0; k <= i; k++)
+		if (order[k] == PLACE_END)
+			return PLACE_END;
+	return order[i];
+}
+
+const char *mp_state_default_dir(unsigned i, const char *plugin, char *buf, size_t len)
+{
+	unsigned long uid = (unsigned long)geteuid();
+	struct passwd *pw;
+	int n = -1;
+
+	if (!buf || !len || !valid_plugin(plugin))
 		return NULL;
-	if (run_first < 0)
-		run_first = in_memory(DEFAULT_STATE_DIR) || !in_memory("/dev/shm");
-	if (first == (run_first == 1))
-		n = snprintf(buf, len, "%s/%lu/%s", DEFAULT_STATE_DIR, (unsigned long)geteuid(),
-			     plugin);
-	else
-		n = snprintf(buf, len, "/dev/shm/monitoring-plugins-%lu/%s",
-			     (unsigned long)geteuid(), plugin);
+	switch (default_place(i)) {
+	case PLACE_RUN:
+		n = snprintf(buf, len, "%s/%lu/%s", DEFAULT_STATE_DIR, uid, plugin);
+		break;
+	case PLACE_SHM:
+		n = snprintf(buf, len, "/dev/shm/monitoring-plugins-%lu/%s", uid, plugin);
+		break;
+	case PLACE_HOME:
+		pw = getpwuid((uid_t)uid);
+		if (pw && pw->pw_dir && pw->pw_dir[0] == '/' && pw->pw_dir[1])
+			n = snprintf(buf, len, "%s/.local/state/monitoring-plugins/%s", pw->pw_dir,
+				     plugin);
+		break;
+	case PLACE_END:
+		break;
+	}
 	return n < 0 || (size_t)n >= len ? NULL : buf;
 }
 
@@ -105,12 +145,11 @@ const char *mp_state_dir(const char *explicit_dir, const char *plugin, char *buf
 	if (explicit_dir && *explicit_dir) {
 		n = snprintf(buf, len, "%s", explicit_dir);
 	} else {
-		if (!plugin || !*plugin || strchr(plugin, '/') || strcmp(plugin, ".") == 0 ||
-		    strcmp(plugin, "..") == 0)
+		if (!valid_plugin(plugin))
 			return NULL;
 		prefix = secure_getenv("MP_STATE_PATH");
 		if (!prefix || !*prefix)
-			return default_dir(true, plugin, buf, len);
+			return mp_state_default_dir(0, plugin, buf, len);
 		n = snprintf(buf, len, "%s/%lu/%s", prefix, (unsigned long)geteuid(), plugin);
 	}
 	if (n < 0 || (size_t)n >= len)
@@ -118,53 +157,190 @@ const char *mp_state_dir(const char *explicit_dir, const char *plugin, char *buf
 	return buf;
 }
 
-/*
- * The other default place, for a user who cannot use the first (NRPE's nagios user and a
- * root-owned /run). The directory is created 0700 and refused if someone else made it first.
- */
-const char *mp_state_fallback_dir(const char *plugin, char *buf, size_t len)
+/* "uid 1000 (alice)", for messages about someone else's directory. */
+static const char *who(uid_t uid, char *buf, size_t len)
 {
-	return default_dir(false, plugin, buf, len);
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw && pw->pw_name && pw->pw_name[0])
+		snprintf(buf, len, "uid %lu (%.32s)", (unsigned long)uid, pw->pw_name);
+	else
+		snprintf(buf, len, "uid %lu", (unsigned long)uid);
+	return buf;
+}
+
+/* A sticky directory anyone may write to, like /tmp and /dev/shm. */
+static bool shared_sticky(const struct stat *st)
+{
+	return (st->st_mode & S_ISVTX) && (st->st_mode & S_IWOTH);
 }
 
 /*
- * mkdir -p: create the missing parts of path, 0755 on the way (so that other users can have
- * their own directories under a shared prefix) and 0700 for the last. 0 or -errno + err.
+ * May the caller trust this directory on its state path? Whoever else can write to a component
+ * can replace what follows it (a symbolic link to /etc, a directory of prepared files). So each
+ * one is root's or the caller's and writable by nobody else, except a sticky directory anyone may
+ * write to (/tmp, /dev/shm): there nobody can move or replace another user's entries, so what
+ * follows is safe as long as it is root's or the caller's, not the user's who made it first.
+ * The state directory itself is the caller's, and writable by nobody else. -EPERM with the
+ * reason, naming the owner.
  */
-static int make_dirs(const char *path, char *err, size_t errlen)
+static int trust(const char *path, const struct stat *st, bool last, char *err, size_t errlen)
 {
-	char buf[PATH_MAX];
-	size_t i, n = strlen(path);
+	uid_t me = geteuid();
+	char owner[64], self[64];
 
-	if (n == 0 || n >= sizeof(buf)) {
-		fail(err, errlen, "state directory path is empty or too long");
-		return -ENAMETOOLONG;
+	if (S_ISLNK(st->st_mode)) {
+		fail(err, errlen, "%s is a symbolic link (owned by %s), not followed", path,
+		     who(st->st_uid, owner, sizeof(owner)));
+		return -EPERM;
 	}
-	memcpy(buf, path, n + 1);
-	/* Only the last part missing, the usual first run. */
-	if (mkdir(buf, 0700) == 0 || errno == EEXIST)
-		return 0;
-	for (i = 1; i <= n; i++) {
-		struct stat st;
-
-		if (buf[i] != '/' && buf[i] != '\0')
-			continue;
-		if (buf[i - 1] == '/')
-			continue;
-		buf[i] = '\0';
-		if (mkdir(buf, i < n ? 0755 : 0700) < 0 && errno != EEXIST) {
-			int e = errno;
-
-			if (stat(buf, &st) < 0 || !S_ISDIR(st.st_mode)) {
-				fail(err, errlen, "cannot create state directory %s: %s", buf,
-				     strerror(e));
-				return -e;
-			}
-		}
-		if (i < n)
-			buf[i] = '/';
+	if (!S_ISDIR(st->st_mode)) {
+		fail(err, errlen, "%s is not a directory", path);
+		return -ENOTDIR;
+	}
+	if (st->st_uid != me && (last || st->st_uid != 0)) {
+		fail(err, errlen, "%s is owned by %s, not by %s", path,
+		     who(st->st_uid, owner, sizeof(owner)), who(me, self, sizeof(self)));
+		return -EPERM;
+	}
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) && (last || !shared_sticky(st))) {
+		fail(err, errlen, "%s is writable by %s (mode %04o, owner %s)", path,
+		     st->st_mode & S_IWOTH ? "others" : "its group",
+		     (unsigned)(st->st_mode & 07777), who(st->st_uid, owner, sizeof(owner)));
+		return -EPERM;
 	}
 	return 0;
+}
+
+/*
+ * A directory made on the way: 0755 when it is a shared prefix that holds one directory per user
+ * (/run/monitoring-plugins, $MP_STATE_PATH: the next component is the caller's uid), else 0700.
+ * Below /tmp or /dev/shm there is no shared prefix: the first user to make it would own it.
+ */
+static mode_t new_dir_mode(const char *rest)
+{
+	char uid[24];
+	size_t n;
+
+	snprintf(uid, sizeof(uid), "%lu", (unsigned long)geteuid());
+	n = strlen(uid);
+	while (*rest == '/')
+		rest++;
+	return strncmp(rest, uid, n) == 0 && (rest[n] == '/' || rest[n] == '\0') ? 0755 : 0700;
+}
+
+/* -errno of a failed call; -EPERM is kept for a path that is not trusted (trust() above). */
+static int sys_err(void)
+{
+	return errno == EPERM ? -EACCES : -errno;
+}
+
+/* The state directory below /tmp or /dev/shm, readable by others (an older version made it). */
+static int make_private(int pathfd, const char *path, char *err, size_t errlen)
+{
+	int fd = openat(pathfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r = fd < 0 || fchmod(fd, 0700) < 0 ? sys_err() : 0;
+
+	if (r < 0)
+		fail(err, errlen, "cannot make %s private (0700): %s", path, strerror(-r));
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/*
+ * Open dir from / one component at a time, each with O_NOFOLLOW, and check each as it comes
+ * (trust() above): the descriptor of one component opens the next, so nothing can be swapped in
+ * between. openat2's RESOLVE_NO_SYMLINKS would refuse links in one call, but every component's
+ * owner and mode must be looked at anyway, and this works on every kernel (and under valgrind).
+ * With create, missing components are made (0700, new_dir_mode). Below a sticky shared one,
+ * what is made is 0700, and the state directory is made 0700 if it was not. Returns an O_RDONLY
+ * descriptor, or -errno with the reason.
+ */
+static int open_dir(const char *dir, bool create, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	bool below_shared = false, last;
+	size_t n = dir ? strlen(dir) : 0;
+	struct stat st;
+	char *comp, *end, save;
+	int fd, sub, r;
+
+	if (n == 0 || n >= sizeof(path) || dir[0] != '/') {
+		fail(err, errlen, "state directory '%.200s' is not an absolute path",
+		     dir ? dir : "");
+		return -EINVAL;
+	}
+	memcpy(path, dir, n + 1);
+	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		r = sys_err();
+		fail(err, errlen, "cannot open /: %s", strerror(errno));
+		goto out;
+	}
+	last = path[strspn(path, "/")] == '\0';
+	r = trust("/", &st, last, err, errlen);
+	if (r < 0)
+		goto out;
+	below_shared = shared_sticky(&st);
+	for (comp = path + strspn(path, "/"); *comp; comp = end + strspn(end, "/")) {
+		end = comp + strcspn(comp, "/");
+		last = end[strspn(end, "/")] == '\0';
+		save = *end;
+		*end = '\0'; /* path is now the part walked so far, for messages */
+		if (strcmp(comp, "..") == 0) {
+			fail(err, errlen, "state directory %s: '..' is not allowed", dir);
+			r = -EINVAL;
+			goto out;
+		}
+		if (strcmp(comp, ".") == 0) {
+			*end = save;
+			continue;
+		}
+		sub = openat(fd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0 && errno == ENOENT && create) {
+			mode_t mode =
+				last || below_shared ? 0700 : new_dir_mode(dir + (end - path));
+
+			if (mkdirat(fd, comp, mode) < 0 && errno != EEXIST) {
+				r = sys_err();
+				fail(err, errlen, "cannot create state directory %s: %s", path,
+				     strerror(errno));
+				goto out;
+			}
+			sub = openat(fd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		}
+		if (sub < 0 || fstat(sub, &st) < 0) {
+			r = sys_err();
+			fail(err, errlen, "%s %s: %s",
+			     errno == ENOENT ? "no state directory" : "cannot open", path,
+			     strerror(errno));
+			if (sub >= 0)
+				close(sub);
+			goto out;
+		}
+		close(fd);
+		fd = sub;
+		r = trust(path, &st, last, err, errlen);
+		if (r < 0)
+			goto out;
+		if (last && below_shared && (st.st_mode & 077)) {
+			r = make_private(fd, path, err, errlen);
+			if (r < 0)
+				goto out;
+		}
+		below_shared = below_shared || shared_sticky(&st);
+		*end = save;
+	}
+	r = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (r < 0) {
+		r = sys_err();
+		fail(err, errlen, "cannot open state directory %s: %s", dir, strerror(errno));
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	return r;
 }
 
 static bool valid_name(const char *name)
@@ -175,11 +351,74 @@ static bool valid_name(const char *name)
 	       strcmp(name, "..") != 0;
 }
 
-int mp_state_open(struct mp_state_handle *h, const char *dir, const char *name, char *err,
-		  size_t errlen)
+/* Take the lock; while another run holds it, a timeout names what the run was waiting for. */
+static int lock_wait(int fd, int how, const char *dir, const char *lockname)
 {
+	char what[360];
+	int r;
+
+	if (flock(fd, how | LOCK_NB) == 0)
+		return 0;
+	if (errno != EWOULDBLOCK)
+		return -errno;
+	snprintf(what, sizeof(what), "waiting for the state lock %.200s/%.80s held by another run",
+		 dir, lockname);
+	mp_timeout_while(what);
+	while ((r = flock(fd, how)) < 0 && errno == EINTR)
+		;
+	mp_timeout_while(NULL);
+	return r < 0 ? -errno : 0;
+}
+
+/*
+ * Open and lock dir/lockname. A run that prunes old lock files (mp_state_remove) may unlink the
+ * file between our open and our flock: then we hold a lock nobody else will ever look at, so
+ * after locking, the name must still be that file; if not, take the one that is there now.
+ */
+static int take_lock(struct mp_state_handle *h, const char *dir, const char *lockname, bool shared,
+		     char *err, size_t errlen)
+{
+	int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+	struct stat held, now;
+	int fd, r;
+
+	for (int tries = 0; tries < 100; tries++) {
+		/* Read-only is enough for flock, and still works on a read-only file system. */
+		fd = openat(h->dirfd, lockname, flags | (shared ? 0 : O_CREAT), 0600);
+		if (fd < 0) {
+			r = sys_err();
+			fail(err, errlen, "%s %s/%s: %s",
+			     r == -ENOENT ? "no lock file" : "cannot open lock file", dir, lockname,
+			     strerror(errno));
+			return r;
+		}
+		if (fstat(fd, &held) < 0 || !S_ISREG(held.st_mode)) {
+			close(fd);
+			fail(err, errlen, "lock file %s/%s is not a regular file", dir, lockname);
+			return -EINVAL;
+		}
+		r = lock_wait(fd, shared ? LOCK_SH : LOCK_EX, dir, lockname);
+		if (r < 0) {
+			close(fd);
+			fail(err, errlen, "cannot lock %s/%s: %s", dir, lockname, strerror(-r));
+			return r;
+		}
+		if (fstatat(h->dirfd, lockname, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    now.st_ino == held.st_ino && now.st_dev == held.st_dev) {
+			h->lockfd = fd;
+			return 0;
+		}
+		close(fd);
+	}
+	fail(err, errlen, "lock file %s/%s keeps being replaced", dir, lockname);
+	return -EAGAIN;
+}
+
+int mp_state_lock(struct mp_state_handle *h, const char *dir, const char *lock, unsigned flags,
+		  char *err, size_t errlen)
+{
+	bool shared = flags & MP_STATE_SHARED;
 	char lockname[STATE_NAME_MAX + 8];
-	struct stat st;
 	int r;
 
 	if (!h)
@@ -187,69 +426,56 @@ int mp_state_open(struct mp_state_handle *h, const char *dir, const char *name, 
 	h->dirfd = -1;
 	h->lockfd = -1;
 	h->name[0] = '\0';
-	if (!dir || !valid_name(name)) {
+	if (!dir || !valid_name(lock)) {
 		fail(err, errlen, "bad state directory or file name");
 		return -EINVAL;
 	}
-	/* Every run after the first finds it there: create it only when it is missing. */
-	h->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (h->dirfd < 0 && errno == ENOENT) {
-		r = make_dirs(dir, err, errlen);
-		if (r < 0)
-			return r;
-		h->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	}
+	h->dirfd = open_dir(dir, !shared, err, errlen);
 	if (h->dirfd < 0) {
-		r = -errno;
-		fail(err, errlen, "cannot open state directory %s: %s", dir, strerror(errno));
+		r = h->dirfd;
+		h->dirfd = -1;
 		return r;
 	}
-	if (fstat(h->dirfd, &st) < 0) {
-		r = -errno;
-		fail(err, errlen, "cannot stat state directory %s: %s", dir, strerror(errno));
-		goto out;
-	}
-	/* Anyone else able to write here could plant or swap our files. */
-	if (st.st_uid != geteuid()) {
-		r = -EPERM;
-		fail(err, errlen, "state directory %s is owned by uid %lu, not by uid %lu", dir,
-		     (unsigned long)st.st_uid, (unsigned long)geteuid());
-		goto out;
-	}
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		r = -EPERM;
-		fail(err, errlen, "state directory %s is writable by group or others (mode %04o)",
-		     dir, (unsigned)(st.st_mode & 07777));
-		goto out;
-	}
-	snprintf(lockname, sizeof(lockname), "%s.lock", name);
-	/* Read-only is enough for flock, and still works on a read-only file system; non-blocking,
-	 * because a FIFO planted under the name would otherwise hold the run until -t. */
-	h->lockfd = openat(h->dirfd, lockname,
-			   O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
-	if (h->lockfd < 0) {
-		r = -errno;
-		fail(err, errlen, "cannot open lock file %s/%s: %s", dir, lockname,
-		     strerror(errno));
-		goto out;
-	}
-	if (fstat(h->lockfd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		r = -EINVAL;
-		fail(err, errlen, "lock file %s/%s is not a regular file", dir, lockname);
-		goto out;
-	}
-	/* Blocking is fine: the plugin's timeout alarm ends a run stuck here. */
-	while ((r = flock(h->lockfd, LOCK_EX)) < 0 && errno == EINTR)
-		;
-	if (r < 0) {
-		r = -errno;
-		fail(err, errlen, "cannot lock %s/%s: %s", dir, lockname, strerror(errno));
-		goto out;
-	}
+	snprintf(lockname, sizeof(lockname), "%s.lock", lock);
+	r = take_lock(h, dir, lockname, shared, err, errlen);
+	if (r < 0)
+		mp_state_close(h);
+	return r;
+}
+
+int mp_state_select(struct mp_state_handle *h, const char *name)
+{
+	if (!h || !valid_name(name))
+		return -EINVAL;
 	snprintf(h->name, sizeof(h->name), "%s", name);
 	return 0;
-out:
-	mp_state_close(h);
+}
+
+int mp_state_open(struct mp_state_handle *h, const char *dir, const char *name, char *err,
+		  size_t errlen)
+{
+	int r = mp_state_lock(h, dir, name, 0, err, errlen);
+
+	if (r == 0)
+		mp_state_select(h, name);
+	return r;
+}
+
+int mp_state_remove(struct mp_state_handle *h, const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+	int fd, r;
+
+	if (!h || h->dirfd < 0 || !valid_name(name) || strcmp(name, h->name) == 0)
+		return -EINVAL;
+	if (n <= 5 || strcmp(name + n - 5, ".lock") != 0)
+		return unlinkat(h->dirfd, name, 0) < 0 ? -errno : 0;
+	/* A lock file only while nobody holds it; a run that opened it already sees it go. */
+	fd = openat(h->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	r = flock(fd, LOCK_EX | LOCK_NB) < 0 || unlinkat(h->dirfd, name, 0) < 0 ? -errno : 0;
+	close(fd);
 	return r;
 }
 
@@ -404,8 +630,8 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-int mp_state_write_text(struct mp_state_handle *h, const char *text, size_t len, char *err,
-			size_t errlen)
+static int write_text(struct mp_state_handle *h, const char *text, size_t len, char *err,
+		      size_t errlen)
 {
 	char tmp[sizeof(h->name) + 8];
 	const char *step;
@@ -450,6 +676,19 @@ int mp_state_write_text(struct mp_state_handle *h, const char *text, size_t len,
 		return r;
 	}
 	return 0;
+}
+
+/* Signals that end a run are held off until the file is replaced: no temporary copy is left. */
+int mp_state_write_text(struct mp_state_handle *h, const char *text, size_t len, char *err,
+			size_t errlen)
+{
+	sigset_t saved;
+	int r;
+
+	mp_signals_hold(&saved);
+	r = write_text(h, text, len, err, errlen);
+	mp_signals_release(&saved);
+	return r;
 }
 
 int mp_state_write(struct mp_state_handle *h, const struct mp_state *st, char *err, size_t errlen)

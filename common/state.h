@@ -22,9 +22,8 @@ struct mp_state {
 };
 
 /*
- * A state handle: the directory (created 0700 if missing, must be owned by the caller and not
- * writable by others), a lock held from open to close so that concurrent runs serialize their
- * read-compare-write, and the file name inside it (no '/').
+ * A state handle: the directory, a lock held from open to close so that concurrent runs
+ * serialize their read-compare-write, and the file that read and write use (no '/').
  */
 struct mp_state_handle {
 	int dirfd;
@@ -35,18 +34,45 @@ struct mp_state_handle {
 /*
  * The directory to use: explicit (an option) if non-NULL, used as given; else
  * <prefix>/<euid>/<plugin> as the monitoring-plugins state API does, prefix being
- * secure_getenv("MP_STATE_PATH"); without it, DEFAULT_STATE_DIR (/run/monitoring-plugins) when
- * /run is a tmpfs, else /dev/shm/monitoring-plugins-<euid>/<plugin>, so users never share files
- * and state stays off disk. Writes into buf; returns buf, or NULL if it does not fit or plugin
- * is bad.
+ * secure_getenv("MP_STATE_PATH"); without it, the first default place (below). Writes into buf;
+ * returns buf, or NULL if it does not fit or plugin is bad.
  */
 const char *mp_state_dir(const char *explicit_dir, const char *plugin, char *buf, size_t len);
-/* The second choice when the default is not usable: the other of the two default places. */
-const char *mp_state_fallback_dir(const char *plugin, char *buf, size_t len);
+/*
+ * The default places, i = 0, 1, ... until NULL. Root: /run/monitoring-plugins/0/<plugin>, then
+ * its home's .local/state/monitoring-plugins/<plugin>; never /dev/shm, where anyone may prepare a
+ * path for root. Others: /run/monitoring-plugins/<euid>/<plugin> where /run is a tmpfs (only
+ * root can create it: NRPE's nagios moves on), /dev/shm/monitoring-plugins-<euid>/<plugin> (first
+ * where /run is not a tmpfs), then the home directory from the password database.
+ */
+const char *mp_state_default_dir(unsigned i, const char *plugin, char *buf, size_t len);
 
-/* Open (and lock, waiting at most until the plugin timeout) the named state. 0 or -errno + err. */
+/*
+ * Open the directory dir and take the lock file <lock>.lock in it (waiting at most until the
+ * plugin timeout, which then names the lock). dir is reached from / one component at a time and
+ * never through a symbolic link; each component belongs to root or the caller and nobody else
+ * may write to it, except a sticky directory anyone may write to (/tmp, /dev/shm), below which
+ * what is created is 0700 and dir is made 0700; dir itself is the caller's and writable by
+ * nobody else. Missing components are created, 0700 (0755 for a prefix shared by users, whose next
+ * component is the caller's uid). With MP_STATE_SHARED: a shared lock for a run that only
+ * looks, and nothing is created (-ENOENT when dir or the lock file does not exist).
+ * 0, or -errno with the reason in err: -EPERM when a component is a symbolic link or someone
+ * else's (the reason names it and its owner).
+ */
+#define MP_STATE_SHARED 1u
+int mp_state_lock(struct mp_state_handle *h, const char *dir, const char *lock, unsigned flags,
+		  char *err, size_t errlen);
+/* The file of the locked directory that the read and write calls use next. 0 or -EINVAL. */
+int mp_state_select(struct mp_state_handle *h, const char *name);
+/* mp_state_lock(h, dir, name, 0) and mp_state_select(h, name): one file, its own lock. */
 int mp_state_open(struct mp_state_handle *h, const char *dir, const char *name, char *err,
 		  size_t errlen);
+/*
+ * Remove a file of the locked directory that no run needs any more (not the selected one). A
+ * lock file goes only while nobody holds it; a run that had opened it notices and takes the new
+ * one. 0 or -errno (-EWOULDBLOCK: the lock is held).
+ */
+int mp_state_remove(struct mp_state_handle *h, const char *name);
 /*
  * Read the previous state. 0 = read; -ENOENT = none yet; -EINVAL = corrupt (reason in err);
  * other -errno. Never follows symlinks (O_NOFOLLOW); refuses a file not owned by the caller.

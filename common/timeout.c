@@ -29,6 +29,16 @@ static const struct {
 static char line[N_ENDING][192];
 static size_t line_len[N_ENDING];
 
+/*
+ * The alarm's line in two copies: the handler writes the current one while the other is being
+ * prepared, so naming what the run waits for (mp_timeout_while) never hands it half a line.
+ */
+static char alarm_line[2][400];
+static size_t alarm_len[2];
+static volatile sig_atomic_t alarm_cur;
+static const char *alarm_service = "";
+static unsigned alarm_seconds;
+
 static void ending_set(sigset_t *set)
 {
 	sigemptyset(set);
@@ -69,7 +79,11 @@ static void write_now(const char *s, size_t n)
 /* The other ending signals are blocked while this runs (sa_mask): one line, then the end. */
 static void on_ending(int sig)
 {
-	for (size_t i = 0; i < N_ENDING; i++) {
+	int cur = alarm_cur;
+
+	if (sig == SIGALRM)
+		write_now(alarm_line[cur], alarm_len[cur]);
+	for (size_t i = 1; i < N_ENDING; i++) {
 		if (ending[i].sig == sig)
 			write_now(line[i], line_len[i]);
 	}
@@ -96,16 +110,32 @@ static void install(const char *service)
 	sigaction(SIGALRM, &sa, NULL);
 }
 
+static void prepare_alarm(int slot, const char *what)
+{
+	snprintf(alarm_line[slot], sizeof(alarm_line[slot]),
+		 "%s UNKNOWN - plugin timed out after %u seconds%s%s (raise it with -t)\n",
+		 alarm_service, alarm_seconds, what ? " " : "", what ? what : "");
+	alarm_len[slot] = strlen(alarm_line[slot]);
+}
+
 void mp_timeout_arm(const char *service, unsigned seconds)
 {
 	/* No alarm may fire while its line is rewritten. */
 	alarm(0);
-	snprintf(line[0], sizeof(line[0]),
-		 "%s UNKNOWN - plugin timed out after %u seconds (raise it with -t)\n", service,
-		 seconds);
-	line_len[0] = strlen(line[0]);
+	alarm_service = service;
+	alarm_seconds = seconds;
+	prepare_alarm(0, NULL);
+	alarm_cur = 0;
 	install(service);
 	alarm(seconds);
+}
+
+void mp_timeout_while(const char *what)
+{
+	int next = !alarm_cur;
+
+	prepare_alarm(next, what);
+	alarm_cur = next;
 }
 
 void mp_timeout_disarm(void)

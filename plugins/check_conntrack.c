@@ -24,6 +24,9 @@ enum long_only {
 	OPT_EXTRA_OPTS,
 	OPT_NETNS,
 	OPT_STATE_DIR,
+	OPT_STATE_KEY,
+	OPT_PEEK,
+	OPT_STATE_UNUSABLE,
 	OPT_NO_RULES,
 	OPT_STATE_RULES,
 	OPT_PERSISTENCE,
@@ -45,6 +48,9 @@ static const struct option long_options[] = {
 	{"extra-opts", optional_argument, NULL, OPT_EXTRA_OPTS},
 	{"netns", required_argument, NULL, OPT_NETNS},
 	{"state-dir", required_argument, NULL, OPT_STATE_DIR},
+	{"state-key", required_argument, NULL, OPT_STATE_KEY},
+	{"peek", no_argument, NULL, OPT_PEEK},
+	{"state-unusable", required_argument, NULL, OPT_STATE_UNUSABLE},
 	{"no-rules", no_argument, NULL, OPT_NO_RULES},
 	{"state-rules", required_argument, NULL, OPT_STATE_RULES},
 	{"persistence", required_argument, NULL, OPT_PERSISTENCE},
@@ -68,7 +74,9 @@ static void print_help(void)
 	       "                       [--early-drop-critical=RANGE] "
 	       "[--insert-failed-warning=RANGE]\n"
 	       "                       [--insert-failed-critical=RANGE] [--netns=NAME|PATH|all]\n"
-	       "                       [--state-dir=DIR] [--state-rules=STATE] [--no-rules]\n"
+	       "                       [--state-dir=DIR] [--state-key=NAME] [--peek]\n"
+	       "                       [--state-unusable=STATE] [--state-rules=STATE] "
+	       "[--no-rules]\n"
 	       "                       [--persistence=STATE] [--root=DIR] [-t SECONDS] "
 	       "[--missing=STATE]\n"
 	       "                       [--procfs=DIR] [--sysfs=DIR] [-v] "
@@ -93,10 +101,22 @@ static void print_help(void)
 	       "                        check a namespace under /run/netns, a namespace file such\n"
 	       "                        as /proc/PID/ns/net, or every namespace on the host\n"
 	       "     --state-dir=DIR    where counters are kept between runs (default\n"
-	       "                        $MP_STATE_PATH or /run/monitoring-plugins, then\n"
-	       "                        /UID/check_conntrack; others than root fall back to\n"
+	       "                        $MP_STATE_PATH/UID/check_conntrack, else\n"
+	       "                        /run/monitoring-plugins/UID/check_conntrack; others\n"
+	       "                        than root fall back to\n"
 	       "                        /dev/shm/monitoring-plugins-UID/check_conntrack, the\n"
-	       "                        first choice where /run is not a tmpfs)\n"
+	       "                        first choice where /run is not a tmpfs, then to\n"
+	       "                        ~/.local/state/monitoring-plugins/check_conntrack)\n"
+	       "     --state-key=NAME   the baseline this check keeps (1-64 letters, digits,\n"
+	       "                        '-', '_'); default: one per set of options that\n"
+	       "                        define the check (all but -v, -t, --extra-opts and\n"
+	       "                        the state options)\n"
+	       "     --peek             compare with the baseline without saving a new one\n"
+	       "                        (a manual run that leaves the drops to the\n"
+	       "                        scheduled check)\n"
+	       "     --state-unusable=STATE\n"
+	       "                        state when the counters cannot be kept between runs\n"
+	       "                        (drop detection is off; default unknown)\n"
 	       "     --state-rules=STATE\n"
 	       "                        state when firewall rules match on connection state (for\n"
 	       "                        hosts meant to run a stateless firewall); default: "
@@ -161,6 +181,15 @@ static int parse_threshold(const char *arg, struct ct_threshold *t, char *err, s
 	return 0;
 }
 
+/* A state key becomes part of file names: 1-64 letters, digits, '-' and '_'. */
+static bool valid_state_key(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= 64 &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+}
+
 static int parse_timeout(const char *arg, unsigned *out)
 {
 	char *end;
@@ -218,6 +247,7 @@ static struct ct_config_result process_arguments(int argc, char **argv, int nini
 				.root = "/",
 				.state_rules = -1,
 				.persistence = -1,
+				.state_unusable = MP_UNKNOWN,
 			},
 	};
 	struct ct_config *cfg = &r.config;
@@ -285,24 +315,43 @@ static struct ct_config_result process_arguments(int argc, char **argv, int nini
 			}
 			cfg->state_dir = optarg;
 			break;
+		case OPT_STATE_KEY:
+			if (!valid_state_key(optarg)) {
+				snprintf(r.reason, sizeof(r.reason),
+					 "invalid --state-key '%.60s': want 1 to 64 "
+					 "letters, digits, '-' or '_'",
+					 optarg);
+				r.errorcode = MP_UNKNOWN;
+				return r;
+			}
+			cfg->state_key = optarg;
+			break;
+		case OPT_PEEK:
+			cfg->peek = true;
+			break;
 		case OPT_NO_RULES:
 			cfg->no_rules = true;
 			break;
 		case OPT_STATE_RULES:
-		case OPT_PERSISTENCE: {
+		case OPT_PERSISTENCE:
+		case OPT_STATE_UNUSABLE: {
 			int st = mp_state_parse(optarg);
+			const char *name = c == OPT_STATE_RULES	  ? "state-rules"
+					   : c == OPT_PERSISTENCE ? "persistence"
+								  : "state-unusable";
 
 			if (st < 0) {
 				snprintf(
 					r.reason, sizeof(r.reason),
 					"invalid --%s state '%.40s': want ok, warning, critical or "
 					"unknown",
-					c == OPT_STATE_RULES ? "state-rules" : "persistence",
-					optarg);
+					name, optarg);
 				r.errorcode = MP_UNKNOWN;
 				return r;
 			}
-			*(c == OPT_STATE_RULES ? &cfg->state_rules : &cfg->persistence) = st;
+			*(c == OPT_STATE_RULES	 ? &cfg->state_rules
+			  : c == OPT_PERSISTENCE ? &cfg->persistence
+						 : &cfg->state_unusable) = st;
 			break;
 		}
 		case OPT_ROOT:
@@ -421,11 +470,14 @@ int main(int argc, char **argv)
 	}
 
 	snap.verbose = cr.config.verbose;
+	/* Counters are read, compared and saved under one lock: overlapping runs count once. */
+	ct_retention_begin(&cr.config, &snap);
 	if (ct_collect(&cr.config, &snap) < 0)
 		mp_die(CT_SERVICE, "out of memory");
 	now = time(NULL);
 	for (size_t i = 0; i < snap.n; i++)
 		ct_retention(&cr.config, &snap, &snap.ns[i], now);
+	ct_retention_end(&cr.config, &snap, now);
 	res = ct_evaluate(&cr.config, &snap);
 
 	/* Still timed: a stdout nobody reads must not hold the run. */

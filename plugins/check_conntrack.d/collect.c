@@ -100,6 +100,9 @@ static void collect_ns(const struct ct_config *cfg, struct ct_snapshot *snap, st
 	char nl_err[160] = "";
 	struct mnl_socket *nl = direct ? open_netfilter(nl_err, sizeof(nl_err)) : NULL;
 
+	/* Who the namespace is, for its baseline: a new one may get a deleted one's inode. */
+	if (!ct_procfs_is_elsewhere(cfg))
+		ns->cookie = ct_netns_cookie(nl ? mnl_socket_get_fd(nl) : -1);
 	ct_procfs_read(cfg->procfs, snap, ns);
 	collect_counters(cfg, snap, ns, direct, &nl, nl_err, sizeof(nl_err));
 	ct_collect_rules(cfg, snap, ns, direct, nl, nl_err);

@@ -84,9 +84,18 @@ static bool fuller(const struct ct_ns *a, const struct ct_ns_result *ra, const s
 	return a->proc.entries > b->proc.entries;
 }
 
+/* Some namespace has counters to keep between runs. */
+static bool counted(const struct ct_snapshot *snap)
+{
+	for (size_t i = 0; i < snap->n; i++)
+		if (ct_ns_read(&snap->ns[i]) && snap->ns[i].counters_rc == 0)
+			return true;
+	return false;
+}
+
 struct ct_result ct_evaluate(const struct ct_config *cfg, const struct ct_snapshot *snap)
 {
-	struct ct_result res = {.state = MP_OK};
+	struct ct_result res = {.state = MP_OK, .store_state = -1};
 
 	res.ns = calloc(snap->n ? snap->n : 1, sizeof(*res.ns));
 	if (!res.ns) {
@@ -106,6 +115,11 @@ struct ct_result ct_evaluate(const struct ct_config *cfg, const struct ct_snapsh
 	 */
 	if (snap->multi && (snap->scan.unseen || snap->scan.untold))
 		res.state = mp_state_worst(res.state, MP_UNKNOWN);
+	/* Counters that could not be kept between runs: drop detection is off, not OK. */
+	if (snap->store.unusable && counted(snap)) {
+		res.store_state = cfg->state_unusable;
+		res.state = mp_state_worst(res.state, res.store_state);
+	}
 	if (cfg->persistence >= 0 && snap->persist.mismatch)
 		res.persistence_state = cfg->persistence;
 	/* Asked and not answerable: UNKNOWN, never the alert (unless asked for OK). */

@@ -493,6 +493,13 @@ void ct_render(const struct ct_config *cfg, const struct ct_snapshot *snap,
 	else if (ct_persistence_unknown(&snap->persist))
 		mp_buf_printf(&summary, "; cannot tell if the limit is persistent (%s)",
 			      snap->persist.err);
+	if (snap->store.squat[0])
+		mp_buf_printf(&summary, "; default state directory not used: %s%s%s",
+			      snap->store.squat, snap->store.dir[0] ? "; state kept in " : "",
+			      snap->store.dir);
+	if (res->store_state >= 0)
+		mp_buf_printf(&summary, "; drop detection off: state not kept (%s)",
+			      snap->store.why);
 	if (snap->multi && !pre)
 		mp_die(CT_SERVICE, "out of memory");
 	perf_ns(cfg, snap, top, rtop, "", &perf);

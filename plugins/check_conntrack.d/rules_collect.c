@@ -12,10 +12,6 @@
 
 #include "snapshot.h"
 
-#ifndef SO_NETNS_COOKIE
-#define SO_NETNS_COOKIE 71 /* Linux 5.14 */
-#endif
-
 static void add_reason(struct ct_rules *r, const char *why)
 {
 	size_t l = strlen(r->why_not);
@@ -27,18 +23,6 @@ static void add_reason(struct ct_rules *r, const char *why)
 
 /* Below a few datagrams of rules a dump costs less than the cache file. */
 #define CACHE_MIN_BATCHES 4
-
-/* The namespace's cookie: unique within a boot, unlike its inode number. 0: none (< 5.14). */
-static uint64_t netns_cookie(struct mnl_socket *nl)
-{
-	uint64_t cookie = 0;
-	socklen_t len = sizeof(cookie);
-
-	if (getsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) < 0 ||
-	    len != sizeof(cookie))
-		return 0;
-	return cookie;
-}
 
 /* The cached result when the ruleset generation is the one it was made for. */
 static bool from_cache(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_rules *r,
@@ -87,13 +71,7 @@ static void to_cache(const struct ct_config *cfg, struct ct_snapshot *snap,
 	/* -v keeps every rule: beyond what a state file may hold, that run just reads the rules. */
 	if (len > 0 && len <= 60000 &&
 	    ct_state_open(cfg, snap, name, &h, dir, sizeof(dir), err, sizeof(err)) == 0) {
-		sigset_t sigs;
-		int rc;
-
-		mp_signals_hold(&sigs); /* no temporary copy left behind by a signal */
-		rc = mp_state_write_text(&h, text, (size_t)len, err, sizeof(err));
-		mp_signals_release(&sigs);
-		if (rc < 0)
+		if (mp_state_write_text(&h, text, (size_t)len, err, sizeof(err)) < 0)
 			ct_note(snap, 2, "nftables rules not cached: %s", err);
 		mp_state_close(&h);
 	}
@@ -134,9 +112,9 @@ static int nft_rules(const struct ct_config *cfg, struct ct_snapshot *snap, stru
 
 	snprintf(name, sizeof(name), "nft-rules-netns-%" PRIu64, ns->inode);
 	have_file = snap->boot_id[0] && r->n == 0 && !r->total[0] && !r->total[1] &&
-		    ct_state_exists(cfg, name);
+		    ct_state_exists(snap, name);
 	if (have_file) {
-		k.cookie = netns_cookie(nl);
+		k.cookie = ct_netns_cookie(mnl_socket_get_fd(nl));
 		gen_before = k.cookie && ct_rules_nft_genid(nl, &k.genid, why, sizeof(why)) == 0;
 		if (gen_before && from_cache(cfg, snap, r, name, &k))
 			return 0;
@@ -147,7 +125,7 @@ static int nft_rules(const struct ct_config *cfg, struct ct_snapshot *snap, stru
 	if (rc != 0 || !snap->boot_id[0] || (!have_file && info.batches < CACHE_MIN_BATCHES))
 		return rc;
 	if (!k.cookie)
-		k.cookie = netns_cookie(nl);
+		k.cookie = ct_netns_cookie(mnl_socket_get_fd(nl));
 	have_gen =
 		gen_before || (k.cookie && ct_rules_nft_genid(nl, &k.genid, why, sizeof(why)) == 0);
 	/*

@@ -12,6 +12,7 @@
 #include "counters.h"
 #include "mp.h"
 #include "rules.h"
+#include "state.h"
 #include "sysctl.h"
 
 #define CT_SERVICE "CONNTRACK"
@@ -38,6 +39,9 @@ struct ct_config {
 	const char *sysfs;
 	const char *netns; /* NULL: our own; a name under /run/netns, a path, or "all" */
 	const char *state_dir; /* NULL: the default (see common/state.h) */
+	const char *state_key; /* NULL: derived from the options that define the check */
+	bool peek; /* --peek: compare with the baseline, save nothing */
+	int state_unusable; /* state when the counters cannot be kept between runs */
 	const char *root; /* where sysctl configuration is read: "/" */
 	bool no_rules; /* --no-rules: do not inspect the firewall */
 	int state_rules; /* state when state-matching rules exist, -1: no effect */
@@ -67,7 +71,8 @@ enum ct_retention {
 /* Everything known about one network namespace. */
 struct ct_ns {
 	char label[128]; /* "host", the /run/netns name, a path, or "pid N (comm)" */
-	uint64_t inode; /* of the namespace: identity, and the state file's name */
+	uint64_t inode; /* of the namespace: its identity in this run */
+	uint64_t cookie; /* SO_NETNS_COOKIE, 0 if none: names its state (inodes are reused) */
 	int enter_rc; /* 0, or -errno: could not enter it (nothing else is valid) */
 	int proc_rc; /* 0, -ENOENT (not active), other -errno: unreadable or garbage */
 	char err[320]; /* one-line reason when enter_rc or proc_rc < 0 */
@@ -126,6 +131,20 @@ struct ct_netns_scan {
 	int unseen_errno;
 };
 
+/*
+ * The state kept between runs (retention.c): one directory and one lock per check definition
+ * (the key), taken before the counters are read and held until they are saved.
+ */
+struct ct_store {
+	struct mp_state_handle h;
+	bool locked;
+	bool unusable; /* the counters cannot be kept: drop detection is off */
+	char dir[PATH_MAX];
+	char key[80];
+	char why[320]; /* why unusable */
+	char squat[400]; /* a default directory someone else owns or can write: not used */
+};
+
 /* Everything the collectors found, for evaluation and rendering. No collector prints. */
 struct ct_snapshot {
 	int verbose; /* how much of the trace to keep */
@@ -137,6 +156,7 @@ struct ct_snapshot {
 	char caps_note[160]; /* what happened to capabilities */
 	char boot_id[40]; /* this boot's id: a reboot restarts the counters' baseline */
 	struct ct_persistence persist;
+	struct ct_store store;
 };
 
 /* The verdict for one namespace, and overall. */
@@ -151,6 +171,7 @@ struct ct_result {
 	int state;
 	size_t fullest; /* index of the namespace the summary names */
 	int persistence_state;
+	int store_state; /* the state given to an unusable state directory */
 	struct ct_ns_result *ns;
 };
 
@@ -163,11 +184,10 @@ static inline bool ct_procfs_is_elsewhere(const struct ct_config *cfg)
 	return strcmp(cfg->procfs, "/proc") != 0;
 }
 
-/* retention.c: the state directory (default, then fallback), shared with the rules cache. */
-struct mp_state_handle;
+/* retention.c: the state directory the run chose, shared with the rules cache. */
 int ct_state_open(const struct ct_config *cfg, struct ct_snapshot *snap, const char *name,
 		  struct mp_state_handle *h, char *dir, size_t dirlen, char *err, size_t errlen);
-bool ct_state_exists(const struct ct_config *cfg, const char *name);
+bool ct_state_exists(const struct ct_snapshot *snap, const char *name);
 
 /* procfs.c */
 int ct_path(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -192,14 +212,25 @@ int ct_netns_targets(const char *spec, const char *procfs, struct ct_ns_target *
 		     struct ct_netns_scan *scan, char *err, size_t errlen);
 void ct_escape_name(char *out, size_t len, const char *name);
 int ct_netns_self(const char *procfs, uint64_t *inode);
+/*
+ * The cookie of the namespace a socket lives in (sock), or of the current one (sock < 0): unique
+ * within a boot, unlike the inode number, which the kernel reuses. 0: none (before 5.14).
+ */
+uint64_t ct_netns_cookie(int sock);
 
 /* caps.c */
 bool ct_caps_have(int cap);
 int ct_caps_drop(char *err, size_t errlen);
 
-/* retention.c: compare counters with the previous run's, save the new ones. */
+/*
+ * retention.c: before collection, choose the state directory and take the check's lock;
+ * after it, compare each namespace's counters with the previous run's and save them; at the
+ * end, prune the state of namespaces that are gone and release the lock.
+ */
+void ct_retention_begin(const struct ct_config *cfg, struct ct_snapshot *snap);
 void ct_retention(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
 		  time_t now);
+void ct_retention_end(const struct ct_config *cfg, struct ct_snapshot *snap, time_t now);
 
 /* evaluate.c */
 struct ct_result ct_evaluate(const struct ct_config *cfg, const struct ct_snapshot *snap);

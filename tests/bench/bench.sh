@@ -153,11 +153,11 @@ add_common() { # add_common TAG NS [all]: the floor, the plugin's modes and the 
 }
 
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
-# Where the default state goes here: /run when it is a tmpfs, else /dev/shm (common/state.c).
-STATE_WHERE=$("$PLUGIN" -vv --no-rules 2>&1 | sed -n 's/^state of namespace .* in \(.*\)\/netns-.*/\1/p' | head -1)
+# Where root's default state goes: /run, a tmpfs or not (never /dev/shm: common/state.c).
+STATE_WHERE=$("$PLUGIN" -vv --no-rules 2>&1 | sed -n 's/^state of namespace .* in \(.*\)\/[^/]*$/\1/p' | head -1)
 case $(stat -f -c %T /run 2>/dev/null) in
 tmpfs) STATE_WHERE="${STATE_WHERE:-/run/monitoring-plugins}, a tmpfs" ;;
-*) STATE_WHERE="${STATE_WHERE:-/dev/shm/monitoring-plugins-0}: /run is not a tmpfs on this machine, so /dev/shm" ;;
+*) STATE_WHERE="${STATE_WHERE:-/run/monitoring-plugins}, not a tmpfs on this machine (root's state never goes to /dev/shm)" ;;
 esac
 firstsize=${SIZES%% *}
 biggest=0

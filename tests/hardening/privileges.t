@@ -30,8 +30,9 @@ like "$(cat "$work/caps" 2>/dev/null)" "CapEff:[[:space:]]+0+$" "root run: CapEf
 like "$(cat "$work/caps" 2>/dev/null)" "CapPrm:[[:space:]]+0+$" "root run: CapPrm empty at exit"
 like "$(cat "$work/caps" 2>/dev/null)" "CapAmb:[[:space:]]+0+$" "root run: CapAmb empty at exit"
 
-# 2. A setcap copy run as nobody: it had CAP_NET_ADMIN for collection, none after it. The run is
-# held on its state lock (taken after collection) while we read its status.
+# 2. A setcap copy run as nobody: it had CAP_NET_ADMIN for collection, none after it. The run
+# is held while it writes its result, into a pipe we filled (its state lock is taken before the
+# counters are read, with the capability still held: it cannot hold the run after collection).
 cp "$PLUGIN" "$work/check_conntrack"
 chmod 755 "$work/check_conntrack"
 setcap cap_net_admin+ep "$work/check_conntrack"
@@ -46,27 +47,33 @@ like "$out" "counters from netlink" "setcap copy as nobody: netlink used (the ca
 like "$out" "capabilities dropped after collection" "setcap copy as nobody: says it dropped them"
 lock=$(ls "$st"/*.lock 2>/dev/null | head -1)
 ok $([ -n "$lock" ]; echo $?) "setcap copy as nobody: state lock file exists"
-exec 8>>"$lock"
-flock 8
+mkfifo "$work/out"
+exec 7<>"$work/out"
+# Fill the pipe whatever its capacity: nonblocking writes until it is full.
+dd if=/dev/zero of="$work/out" bs=4096 count=1024 oflag=nonblock 2>/dev/null
 setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \
-	"$work/check_conntrack" --state-dir="$st" -t 20 -w 100% -c 100% --drop-critical=~: >/dev/null 2>&1 8>&- &
+	"$work/check_conntrack" --state-dir="$st" -t 20 -w 100% -c 100% --drop-critical=~: \
+	>&7 2>/dev/null 7>&- &
 pid=$!
 caps=""
 for _ in $(seq 50); do
 	sleep 0.1
-	# setpriv has exec'd the plugin, and it sleeps on the lock (taken after collection).
+	# setpriv has exec'd the plugin, and it sleeps writing its result.
 	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = check_conntrack ] || continue
-	grep -q '^State:[[:space:]]*S' "/proc/$pid/status" 2>/dev/null || continue
 	wchan=$(cat "/proc/$pid/wchan" 2>/dev/null)
+	case $wchan in *pipe_write) ;; *) continue ;; esac
 	caps=$(grep '^Cap' "/proc/$pid/status" 2>/dev/null)
 	break
 done
 echo "# held in: ${wchan:-?}"
 like "$caps" "CapEff:[[:space:]]+0+$" "setcap copy as nobody, held after collection: CapEff empty"
 like "$caps" "CapPrm:[[:space:]]+0+$" "setcap copy as nobody, held after collection: CapPrm empty"
-exec 8>&-
+exec 6<"$work/out" 7>&-
+cat <&6 >/dev/null &
 wait "$pid"
-ok $? "setcap copy as nobody: finished OK once the lock was released"
+ok $? "setcap copy as nobody: finished OK once its output was read"
+wait
+exec 6<&-
 
 # 3. Capabilities go with the last kernel request, before any file others may write is parsed.
 # The setcap copy, as nobody, is held on a FIFO where such a file is opened while we read its

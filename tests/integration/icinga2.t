@@ -71,8 +71,8 @@ ip netns exec "$NS2" nft add rule inet ctic2 out ct state new,established accept
 ip netns exec "$NS2" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600 2>/dev/null
 ip netns exec "$NS2" bash -c 'for p in $(seq 21001 21040); do echo x >/dev/udp/127.0.0.1/$p; done' 2>/dev/null
 
-mkdir -p "$T"/{data/certs,log,cache,spool,run,state,state-ini,state-null,state-netns,ts}
-chown -R nagios:nagios "$T"/{data,log,cache,spool,run,state,state-ini,state-null,state-netns}
+mkdir -p "$T"/{data/certs,log,cache,spool,run,state,state-ini,state-null,state-netns,state-local,ts}
+chown -R nagios:nagios "$T"/{data,log,cache,spool,run,state,state-ini,state-null,state-netns,state-local}
 install -d -m 0700 "$T/state-sudo" "$T/sudoers.d"
 D=(-DDataDir="$T/data" -DLogDir="$T/log" -DCacheDir="$T/cache" -DSpoolDir="$T/spool"
 	-DInitRunDir="$T/run" -DRunAsUser=nagios -DRunAsGroup=nagios)

@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -203,12 +204,43 @@ static void test_corrupt(void)
 	is_int(k, 0, "truncations never parse mid-line");
 }
 
+/* The default places of a user that is not root, as nobody; 0 passes. */
+static int child_defaults(const char *unused)
+{
+	char buf[512], run[128], shm[128];
+	bool run_first;
+	struct statfs sf;
+	const char *d0, *d1, *d2;
+
+	(void)unused;
+	if (geteuid() == 0 && (setgid(NOBODY) < 0 || setuid(NOBODY) < 0))
+		return CHILD_SKIP;
+	run_first = (statfs("/run", &sf) == 0 && sf.f_type == TMPFS_MAGIC) ||
+		    !(statfs("/dev/shm", &sf) == 0 && sf.f_type == TMPFS_MAGIC);
+	snprintf(run, sizeof(run), "/run/monitoring-plugins/%lu/check_conntrack",
+		 (unsigned long)geteuid());
+	snprintf(shm, sizeof(shm), "/dev/shm/monitoring-plugins-%lu/check_conntrack",
+		 (unsigned long)geteuid());
+	d0 = mp_state_default_dir(0, "check_conntrack", buf, sizeof(buf));
+	if (!d0 || strcmp(d0, run_first ? run : shm) != 0)
+		return 2;
+	d1 = mp_state_default_dir(1, "check_conntrack", buf + 128, sizeof(buf) - 128);
+	if (!d1 || strcmp(d1, run_first ? shm : run) != 0)
+		return 3;
+	/* Then the home directory of the password database (nobody's may not exist: fine). */
+	d2 = mp_state_default_dir(2, "check_conntrack", buf + 256, sizeof(buf) - 256);
+	if (d2 && !strstr(d2, "/.local/state/monitoring-plugins/check_conntrack"))
+		return 4;
+	if (mp_state_default_dir(3, "check_conntrack", buf, sizeof(buf)))
+		return 5;
+	return 0;
+}
+
 static void test_dir(void)
 {
-	char buf[512], run[256], shm[256];
-	bool run_tmpfs, shm_tmpfs;
-	struct statfs sf;
+	char buf[512];
 	const char *d;
+	bool shm = false;
 
 	d = mp_state_dir("/srv/state", "check_conntrack", buf, sizeof(buf));
 	is_str(d, "/srv/state", "explicit dir as given");
@@ -217,22 +249,222 @@ static void test_dir(void)
 	snprintf(buf + 256, 256, "/tmp/mpstate/%lu/check_conntrack", (unsigned long)geteuid());
 	is_str(d, buf + 256, "MP_STATE_PATH/<euid>/<plugin>");
 	unsetenv("MP_STATE_PATH");
-	/* /run first where it is a tmpfs (systemd), else /dev/shm: state never goes to disk. */
-	run_tmpfs = statfs("/run", &sf) == 0 && sf.f_type == TMPFS_MAGIC;
-	shm_tmpfs = statfs("/dev/shm", &sf) == 0 && sf.f_type == TMPFS_MAGIC;
-	snprintf(run, sizeof(run), "/run/monitoring-plugins/%lu/check_conntrack",
-		 (unsigned long)geteuid());
-	snprintf(shm, sizeof(shm), "/dev/shm/monitoring-plugins-%lu/check_conntrack",
-		 (unsigned long)geteuid());
-	d = mp_state_dir(NULL, "check_conntrack", buf, sizeof(buf));
-	is_str(d, run_tmpfs || !shm_tmpfs ? run : shm,
-	       run_tmpfs ? "default: /run, a tmpfs here"
-			 : "default: /dev/shm, /run is no tmpfs here");
-	d = mp_state_fallback_dir("check_conntrack", buf, sizeof(buf));
-	is_str(d, run_tmpfs || !shm_tmpfs ? shm : run, "fallback: the other one");
-	ok(mp_state_fallback_dir("../x", buf, sizeof(buf)) == NULL, "fallback: bad plugin refused");
+	if (geteuid() == 0) {
+		/* Root: /run whatever it is, then its home; never /dev/shm, where anyone writes. */
+		d = mp_state_dir(NULL, "check_conntrack", buf, sizeof(buf));
+		is_str(d, "/run/monitoring-plugins/0/check_conntrack", "root: /run first");
+		for (unsigned i = 0; mp_state_default_dir(i, "check_conntrack", buf, sizeof(buf));
+		     i++)
+			shm = shm || strncmp(buf, "/dev/shm", 8) == 0;
+		ok(!shm, "root: no default place in /dev/shm");
+		d = mp_state_default_dir(1, "check_conntrack", buf, sizeof(buf));
+		ok(d && strstr(d, "/.local/state/monitoring-plugins/check_conntrack"),
+		   "root: then its home (%s)", d ? d : "none");
+	} else {
+		skip("not root: root's defaults");
+		skip("not root: root's defaults");
+		skip("not root: root's defaults");
+	}
+	in_child(child_defaults, "", "others: /run and /dev/shm (tmpfs first), then home");
+	ok(mp_state_default_dir(0, "../x", buf, sizeof(buf)) == NULL,
+	   "default: bad plugin refused");
 	ok(mp_state_dir(NULL, "../x", buf, sizeof(buf)) == NULL, "plugin with a slash refused");
 	ok(mp_state_dir(NULL, "check_conntrack", buf, 10) == NULL, "too small a buffer");
+}
+
+static int tmpfs_child(const char *dir, const char *opts);
+
+static int mode_of(const char *path)
+{
+	struct stat sb;
+
+	return lstat(path, &sb) == 0 ? (int)(sb.st_mode & 07777) : -1;
+}
+
+static bool empty_dir(const char *path)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A '%s')\"", path);
+	return system(cmd) == 0;
+}
+
+/* A shared prefix outside /tmp: on a tmpfs mounted over dir in a private mount namespace. */
+static int child_prefix(const char *dir)
+{
+	struct mp_state_handle h;
+	char p[256], q[256], err[256];
+
+	if (tmpfs_child(dir, "size=64k,mode=0755") < 0)
+		return CHILD_SKIP;
+	snprintf(q, sizeof(q), "%s/prefix/%lu/plugin", dir, (unsigned long)geteuid());
+	if (mp_state_open(&h, q, "s", err, sizeof(err)) != 0)
+		return 2;
+	mp_state_close(&h);
+	snprintf(p, sizeof(p), "%s/prefix", dir);
+	if (mode_of(p) != 0755)
+		return 3;
+	snprintf(p, sizeof(p), "%s/prefix/%lu", dir, (unsigned long)geteuid());
+	return mode_of(p) == 0700 && mode_of(q) == 0700 ? 0 : 4;
+}
+
+/* The path to the state directory: no symbolic link, nobody else's, nobody else may write. */
+static void test_path(void)
+{
+	struct mp_state_handle h;
+	char p[512], q[512], err[256];
+	int r;
+
+	mkpath(p, sizeof(p), "linktarget");
+	mkdir(p, 0755);
+	mkpath(q, sizeof(q), "link");
+	if (symlink(p, q) < 0)
+		abort();
+	mkpath(p, sizeof(p), "link/sub");
+	r = mp_state_open(&h, p, "s", err, sizeof(err));
+	is_int(r, -EPERM, "a symbolic link on the way is refused");
+	ok(strstr(err, "link is a symbolic link") != NULL, "  reason: %s", err);
+	mkpath(p, sizeof(p), "linktarget");
+	ok(empty_dir(p), "  nothing created where the link points");
+	r = mp_state_open(&h, q, "s", err, sizeof(err));
+	is_int(r, -EPERM, "a symbolic link as the state directory is refused");
+	ok(empty_dir(p), "  nothing created where the link points");
+	mkpath(p, sizeof(p), "x/../linktarget");
+	is_int(mp_state_open(&h, p, "s", err, sizeof(err)), -EINVAL, "'..' refused");
+	is_int(mp_state_open(&h, "relative/dir", "s", err, sizeof(err)), -EINVAL,
+	       "relative path refused");
+
+	/* Below a sticky shared directory (/tmp here) even a prefix for all users is 0700. */
+	snprintf(q, sizeof(q), "%s/prefix/%lu/plugin", base, (unsigned long)geteuid());
+	is_int(mp_state_open(&h, q, "s", err, sizeof(err)), 0, "prefix/<uid>/plugin created");
+	mp_state_close(&h);
+	mkpath(p, sizeof(p), "prefix");
+	is_int(mode_of(p), 0700, "  below /tmp the prefix is 0700 too");
+	is_int(mode_of(q), 0700, "  the state directory is 0700");
+	in_child(child_prefix, "/mnt", "elsewhere: a prefix for all users 0755, the rest 0700");
+
+	/* Group-writable on the way. */
+	mkpath(p, sizeof(p), "gw");
+	mkdir(p, 0700);
+	chmod(p, 0775);
+	mkpath(p, sizeof(p), "gw/sub");
+	is_int(mp_state_open(&h, p, "s", err, sizeof(err)), -EPERM, "group-writable on the way");
+	ok(strstr(err, "writable by its group") != NULL, "  reason: %s", err);
+
+	/* A sticky world-writable directory (like /tmp): ours below it is fine, and made 0700. */
+	mkpath(p, sizeof(p), "sticky");
+	mkdir(p, 0700);
+	chmod(p, 01777);
+	mkpath(p, sizeof(p), "sticky/mine");
+	mkdir(p, 0755);
+	mkpath(q, sizeof(q), "sticky/mine/state");
+	mkdir(q, 0755);
+	is_int(mp_state_open(&h, q, "s", err, sizeof(err)), 0, "below a sticky shared directory");
+	mp_state_close(&h);
+	is_int(mode_of(q), 0700, "  the state directory there is made 0700");
+	is_int(mode_of(p), 0755, "  the directories on the way are left as they are");
+	mkpath(p, sizeof(p), "sticky");
+	is_int(mp_state_open(&h, p, "s", err, sizeof(err)), -EPERM,
+	       "the sticky shared directory itself is refused as the state directory");
+
+	if (geteuid() != 0) {
+		for (int i = 0; i < 3; i++)
+			skip("not root: cannot chown to nobody");
+		return;
+	}
+	mkpath(p, sizeof(p), "sticky/theirs");
+	mkdir(p, 0777);
+	chmod(p, 0777);
+	if (chown(p, NOBODY, NOBODY) < 0)
+		abort();
+	mkpath(q, sizeof(q), "sticky/theirs/check_conntrack");
+	is_int(mp_state_open(&h, q, "s", err, sizeof(err)), -EPERM,
+	       "someone else's directory below a sticky one (squatted)");
+	ok(strstr(err, "theirs is owned by uid 65534") != NULL, "  reason names the owner: %s",
+	   err);
+	ok(empty_dir(p), "  nothing created in it");
+}
+
+/* A run that only looks: a shared lock, nothing created. */
+static void test_shared(void)
+{
+	struct mp_state_handle a, b;
+	char p[512], err[256];
+
+	mkpath(p, sizeof(p), "peek/dir");
+	is_int(mp_state_lock(&a, p, "k", MP_STATE_SHARED, err, sizeof(err)), -ENOENT,
+	       "shared: a missing directory is -ENOENT");
+	ok(access(p, F_OK) < 0, "  and is not created");
+	is_int(mp_state_lock(&a, p, "k", 0, err, sizeof(err)), 0, "exclusive: created");
+	mp_state_close(&a);
+	is_int(mp_state_lock(&a, p, "other", MP_STATE_SHARED, err, sizeof(err)), -ENOENT,
+	       "shared: a missing lock file is -ENOENT");
+	is_int(mp_state_lock(&a, p, "k", MP_STATE_SHARED, err, sizeof(err)), 0, "shared lock");
+	is_int(mp_state_lock(&b, p, "k", MP_STATE_SHARED, err, sizeof(err)), 0,
+	       "a second shared lock at the same time");
+	mp_state_close(&a);
+	mp_state_close(&b);
+
+	/* Removing: a held lock stays, a free one goes, the selected file never. */
+	is_int(mp_state_lock(&a, p, "k", 0, err, sizeof(err)), 0, "lock k");
+	is_int(mp_state_lock(&b, p, "j", 0, err, sizeof(err)), 0, "lock j");
+	is_int(mp_state_remove(&b, "k.lock"), -EWOULDBLOCK, "remove: a held lock stays");
+	mp_state_close(&a);
+	is_int(mp_state_remove(&b, "k.lock"), 0, "remove: a free lock goes");
+	mp_state_select(&b, "j.cookie-1");
+	is_int(mp_state_remove(&b, "j.cookie-1"), -EINVAL, "remove: never the selected file");
+	mp_state_close(&b);
+}
+
+/*
+ * A run waiting for the lock while another removes the lock file (pruning): once it gets the
+ * lock it must hold the file that is there now, or two runs would hold "the" lock at once.
+ */
+static void test_lock_replaced(void)
+{
+	struct mp_state_handle a, b;
+	char p[512], lock[600], err[256], c;
+	int go[2], done[2], status, fd;
+	pid_t pid;
+
+	mkpath(p, sizeof(p), "replaced");
+	snprintf(lock, sizeof(lock), "%s/k.lock", p);
+	if (mp_state_lock(&a, p, "k", 0, err, sizeof(err)) != 0 || pipe(go) < 0 || pipe(done) < 0) {
+		printf("# %s\n", err);
+		abort();
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		/* Our copy of the parent's lock would keep it held. */
+		close(a.lockfd);
+		close(a.dirfd);
+		close(go[1]);
+		close(done[0]);
+		if (mp_state_lock(&b, p, "k", 0, err, sizeof(err)) != 0)
+			_exit(2);
+		if (write(done[1], "x", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(3);
+		mp_state_close(&b);
+		_exit(0);
+	}
+	usleep(200 * 1000); /* the child now waits on the file we hold */
+	unlink(lock);
+	mp_state_close(&a);
+	ok(read(done[0], &c, 1) == 1, "the waiting run got a lock");
+	fd = open(lock, O_RDONLY);
+	ok(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK,
+	   "  on the lock file that is there now");
+	if (fd >= 0)
+		close(fd);
+	if (write(go[1], "x", 1) != 1)
+		abort();
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "  and released it");
+	close(go[0]);
+	close(go[1]);
+	close(done[0]);
+	close(done[1]);
 }
 
 static void test_files(void)
@@ -244,13 +476,12 @@ static void test_files(void)
 	uint64_t v;
 	int r, fd;
 
-	/* mkdir -p (0755 on the way, 0700 for the state directory itself), round trip. */
+	/* mkdir -p (0700 on the way and for the state directory itself), round trip. */
 	mkpath(dir, sizeof(dir), "a/b/c");
 	is_int(mp_state_open(&h, dir, "conntrack", err, sizeof(err)), 0, "open creates a/b/c");
 	mkpath(p, sizeof(p), "a/b");
-	ok(stat(p, &sb) == 0 && (sb.st_mode & 07777) == 0755, "created parts on the way are 0755");
+	ok(stat(p, &sb) == 0 && (sb.st_mode & 07777) == 0700, "created parts on the way are 0700");
 	ok(stat(dir, &sb) == 0 && (sb.st_mode & 07777) == 0700, "the state directory is 0700");
-	ok(stat(dir, &sb) == 0 && (sb.st_mode & 07777) == 0700, "state dir is 0700");
 	is_int(mp_state_read(&h, &back, err, sizeof(err)), -ENOENT, "no state yet: -ENOENT");
 	fill(&st, BOOT, 1700000001);
 	mp_state_set(&st, "drop", 42);
@@ -550,6 +781,9 @@ int main(void)
 	test_format();
 	test_corrupt();
 	test_dir();
+	test_path();
+	test_shared();
+	test_lock_replaced();
 	test_files();
 	test_write_failures();
 	test_concurrency();
