@@ -22,12 +22,12 @@
 #define IPPROTO_UDPLITE 136
 #endif
 
-const char *const ct_proto_names[CT_P_MAX] = {"tcp",  "udp",     "icmp", "icmpv6", "sctp",
-					      "udplite", "dccp", "gre",  "other"};
+const char *const ct_proto_names[CT_P_MAX] = {"tcp",	 "udp",	 "icmp", "icmpv6", "sctp",
+					      "udplite", "dccp", "gre",	 "other"};
 const char *const ct_reply_names[CT_R_MAX] = {"unreplied", "replied", "assured"};
 const char *const ct_tcp_state_names[CT_TCP_STATES + 1] = {
-	"NONE",	    "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT", "CLOSE_WAIT",
-	"LAST_ACK", "TIME_WAIT", "CLOSE",   "SYN_SENT2",   "state not given"};
+	"NONE",	    "SYN_SENT",	 "SYN_RECV", "ESTABLISHED", "FIN_WAIT",	      "CLOSE_WAIT",
+	"LAST_ACK", "TIME_WAIT", "CLOSE",    "SYN_SENT2",   "state not given"};
 
 /* IP protocol number -> ours, and whether its tuple carries ports. */
 static const struct {
@@ -35,10 +35,10 @@ static const struct {
 	enum ct_proto proto;
 	bool ports;
 } protocols[] = {
-	{IPPROTO_TCP, CT_P_TCP, true},	       {IPPROTO_UDP, CT_P_UDP, true},
-	{IPPROTO_ICMP, CT_P_ICMP, false},      {IPPROTO_ICMPV6, CT_P_ICMPV6, false},
-	{IPPROTO_SCTP, CT_P_SCTP, true},       {IPPROTO_UDPLITE, CT_P_UDPLITE, true},
-	{IPPROTO_DCCP, CT_P_DCCP, true},       {IPPROTO_GRE, CT_P_GRE, false},
+	{IPPROTO_TCP, CT_P_TCP, true},	  {IPPROTO_UDP, CT_P_UDP, true},
+	{IPPROTO_ICMP, CT_P_ICMP, false}, {IPPROTO_ICMPV6, CT_P_ICMPV6, false},
+	{IPPROTO_SCTP, CT_P_SCTP, true},  {IPPROTO_UDPLITE, CT_P_UDPLITE, true},
+	{IPPROTO_DCCP, CT_P_DCCP, true},  {IPPROTO_GRE, CT_P_GRE, false},
 };
 
 static const struct ct_attr_rule top_rules[CTA_MAX + 1] = {
@@ -71,8 +71,10 @@ static const struct ct_attr_level top_level = {"entry", CTA_MAX, top_rules};
 static const struct ct_attr_level tuple_level = {"tuple", CTA_TUPLE_MAX, tuple_rules};
 static const struct ct_attr_level ip_level = {"address", CTA_IP_MAX, ip_rules};
 static const struct ct_attr_level proto_level = {"protocol", CTA_PROTO_MAX, proto_rules};
-static const struct ct_attr_level protoinfo_level = {"protocol info", CTA_PROTOINFO_MAX, protoinfo_rules};
-static const struct ct_attr_level tcpinfo_level = {"tcp info", CTA_PROTOINFO_TCP_MAX, tcpinfo_rules};
+static const struct ct_attr_level protoinfo_level = {"protocol info", CTA_PROTOINFO_MAX,
+						     protoinfo_rules};
+static const struct ct_attr_level tcpinfo_level = {"tcp info", CTA_PROTOINFO_TCP_MAX,
+						   tcpinfo_rules};
 
 /* An entry's original tuple: family's addresses, protocol, destination port. */
 struct tuple {
@@ -312,7 +314,8 @@ static int reply_of(uint32_t status)
 }
 
 void ct_composition_add(struct ct_composition *c, enum ct_proto proto, int tcp_state,
-			uint32_t status, int family, const uint8_t *src, const uint8_t *dst, int dport)
+			uint32_t status, int family, const uint8_t *src, const uint8_t *dst,
+			int dport)
 {
 	int reply = reply_of(status);
 	unsigned int net = family == AF_INET ? 24 : 64;
@@ -344,8 +347,7 @@ void ct_composition_add(struct ct_composition *c, enum ct_proto proto, int tcp_s
 	add_address(&c->top[CT_TOP_DST], family, dst, 128);
 }
 
-bool ct_composition_top_class(const struct ct_composition *c, struct ct_class *cls,
-			      uint32_t *count)
+bool ct_composition_top_class(const struct ct_composition *c, struct ct_class *cls, uint32_t *count)
 {
 	*count = 0;
 	for (int p = 0; p < CT_P_MAX; p++) {
@@ -364,8 +366,8 @@ bool ct_composition_top_class(const struct ct_composition *c, struct ct_class *c
 
 const char *ct_class_name(const struct ct_class *cls, char *buf, size_t len)
 {
-	const char *sub = cls->proto == CT_P_TCP ? ct_tcp_state_names[cls->sub]
-						 : ct_reply_names[cls->sub];
+	const char *sub =
+		cls->proto == CT_P_TCP ? ct_tcp_state_names[cls->sub] : ct_reply_names[cls->sub];
 
 	snprintf(buf, len, "%s %s", ct_proto_names[cls->proto], sub);
 	return buf;
@@ -388,7 +390,8 @@ size_t ct_composition_top(const struct ct_composition *c, enum ct_top_kind kind,
 		int best = -1;
 
 		for (unsigned int i = 0; i < t->used; i++)
-			if (!taken[i] && (best < 0 || certain(&t->slot[i]) > certain(&t->slot[best])))
+			if (!taken[i] &&
+			    (best < 0 || certain(&t->slot[i]) > certain(&t->slot[best])))
 				best = (int)i;
 		taken[best] = true;
 		out[k] = t->slot[best];
@@ -448,7 +451,8 @@ static void sample_note(const struct ct_composition *c, uint64_t entries, struct
 		mp_buf_printf(out, " (whole table read: %u entries)", c->sampled);
 		break;
 	case CT_SAMPLE_CAP:
-		mp_buf_printf(out, " (%u of %llu sampled)", c->sampled, (unsigned long long)entries);
+		mp_buf_printf(out, " (%u of %llu sampled)", c->sampled,
+			      (unsigned long long)entries);
 		break;
 	case CT_SAMPLE_DEADLINE:
 		mp_buf_printf(out, " (%u of %llu sampled before the time ran out)", c->sampled,
@@ -458,8 +462,8 @@ static void sample_note(const struct ct_composition *c, uint64_t entries, struct
 }
 
 /* ", 64% to port 53" or ", 58% from 10.1.2.0/24" when that value dominates the sample. */
-static void dominant_value(const struct ct_composition *c, enum ct_top_kind kind,
-			   const char *word, struct mp_buf *out)
+static void dominant_value(const struct ct_composition *c, enum ct_top_kind kind, const char *word,
+			   struct mp_buf *out)
 {
 	struct ct_top_slot s;
 	char v[64], pct[8];
@@ -481,8 +485,9 @@ void ct_composition_phrase(const struct ct_composition *c, uint64_t entries, str
 	char name[48], pct[8];
 
 	if (!ct_composition_top_class(c, &cls, &n)) {
-		mp_buf_printf(out, "no entries read");
-		sample_note(c, entries, out);
+		mp_buf_printf(out, c->end == CT_SAMPLE_DEADLINE
+					   ? "no entries read before the time ran out"
+					   : "no entries in this namespace's table");
 		return;
 	}
 	mp_buf_printf(out, "%s %s", ct_share_text(n, c->sampled, pct, sizeof(pct)),
@@ -528,14 +533,16 @@ static void top_line(const struct ct_composition *c, enum ct_top_kind kind, cons
 		return;
 	mp_buf_printf(out, "composition: %s:", what);
 	for (size_t i = 0; i < n; i++)
-		mp_buf_printf(out, "%s %s %s", i ? "," : "", ct_top_key_text(kind, &s[i].key, v, sizeof(v)),
+		mp_buf_printf(out, "%s %s %s", i ? "," : "",
+			      ct_top_key_text(kind, &s[i].key, v, sizeof(v)),
 			      ct_share_text(certain(&s[i]), c->sampled, pct, sizeof(pct)));
 	mp_buf_printf(out, "\n");
 }
 
-static bool top_overflowed(const struct ct_composition *c)
+/* Whether a list shown (the first `kinds` tables) saw more values than it has slots. */
+static bool top_overflowed(const struct ct_composition *c, int kinds)
 {
-	for (int k = 0; k < CT_TOP_MAX; k++)
+	for (int k = 0; k < kinds; k++)
 		for (unsigned int i = 0; i < c->top[k].used; i++)
 			if (c->top[k].slot[i].err)
 				return true;
@@ -560,9 +567,10 @@ void ct_composition_lines(const struct ct_composition *c, uint64_t entries, int 
 		top_line(c, CT_TOP_SRC, "source addresses", out);
 		top_line(c, CT_TOP_DST, "destination addresses", out);
 	}
-	if (top_overflowed(c))
-		mp_buf_printf(out, "composition: more than %d distinct values in a list: its shares "
-				   "are lower bounds\n",
+	if (top_overflowed(c, verbose >= 2 && c->addresses ? CT_TOP_MAX : CT_TOP_SRC))
+		mp_buf_printf(out,
+			      "composition: more than %d distinct values in a list: its shares "
+			      "are lower bounds\n",
 			      CT_TOP_SLOTS);
 	if (c->interrupted)
 		mp_buf_printf(out, "composition: the table changed during the dump (a sample of a "

@@ -22,8 +22,18 @@
 struct mnl_socket;
 
 /* The protocols told apart; the rest is "other". */
-enum ct_proto { CT_P_TCP, CT_P_UDP, CT_P_ICMP, CT_P_ICMPV6, CT_P_SCTP, CT_P_UDPLITE, CT_P_DCCP,
-		CT_P_GRE, CT_P_OTHER, CT_P_MAX };
+enum ct_proto {
+	CT_P_TCP,
+	CT_P_UDP,
+	CT_P_ICMP,
+	CT_P_ICMPV6,
+	CT_P_SCTP,
+	CT_P_UDPLITE,
+	CT_P_DCCP,
+	CT_P_GRE,
+	CT_P_OTHER,
+	CT_P_MAX
+};
 extern const char *const ct_proto_names[CT_P_MAX];
 
 /* An entry's reply status, from the kernel's IPS_SEEN_REPLY and IPS_ASSURED bits. */
@@ -46,8 +56,14 @@ struct ct_class {
 };
 
 /* What a top-N table counts. The address tables are kept only when asked (-vv). */
-enum ct_top_kind { CT_TOP_DPORT, CT_TOP_SRC_NET, CT_TOP_DST_NET, CT_TOP_SRC, CT_TOP_DST,
-		   CT_TOP_MAX };
+enum ct_top_kind {
+	CT_TOP_DPORT,
+	CT_TOP_SRC_NET,
+	CT_TOP_DST_NET,
+	CT_TOP_SRC,
+	CT_TOP_DST,
+	CT_TOP_MAX
+};
 
 /* A value of a top-N table: a port of a protocol, or an address or prefix of a family. */
 struct ct_top_key {
@@ -91,11 +107,12 @@ struct ct_composition {
 void ct_composition_init(struct ct_composition *c, uint32_t cap, bool addresses);
 
 /*
- * Read a sample of the current namespace's table on *nl (a NETLINK_NETFILTER socket, CAP_NET_ADMIN):
- * an IPCTNL_MSG_CT_GET dump read until c->cap entries or the deadline (CLOCK_MONOTONIC, NULL for
- * none), never further. Returns 0 (c->end says why it ended), or -errno with a one-line reason in
- * err (-EPERM without CAP_NET_ADMIN). When the dump did not run to its end (a cap, the deadline,
- * an error) *nl has been closed and set to NULL: the next request needs a fresh socket.
+ * Read a sample of the current namespace's table on *nl (a NETLINK_NETFILTER socket,
+ * CAP_NET_ADMIN): an IPCTNL_MSG_CT_GET dump read until c->cap entries or the deadline
+ * (CLOCK_MONOTONIC, NULL for none), never further. Returns 0 (c->end says why it ended), or -errno
+ * with a one-line reason in err (-EPERM without CAP_NET_ADMIN). When the dump did not run to its
+ * end (a cap, the deadline, an error) *nl has been closed and set to NULL: the next request needs a
+ * fresh socket.
  */
 int ct_composition_read(struct mnl_socket **nl, const struct timespec *deadline,
 			struct ct_composition *c, char *err, size_t errlen);
@@ -114,7 +131,8 @@ int ct_composition_parse(const void *buf, size_t len, struct ct_composition *c, 
  * the protocol has no ports.
  */
 void ct_composition_add(struct ct_composition *c, enum ct_proto proto, int tcp_state,
-			uint32_t status, int family, const uint8_t *src, const uint8_t *dst, int dport);
+			uint32_t status, int family, const uint8_t *src, const uint8_t *dst,
+			int dport);
 
 /* The largest class; false when nothing was sampled. *count is its size. */
 bool ct_composition_top_class(const struct ct_composition *c, struct ct_class *cls,

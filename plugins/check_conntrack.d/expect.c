@@ -163,7 +163,8 @@ static bool on_count_scale(const struct ct_threshold *t, const struct ct_expect 
 		return true;
 	if (e->max_rc < 0 || e->max == 0)
 		return false;
-	/* Whole expectations: alerting above x is alerting above floor(x), below x below ceil(x). */
+	/* Whole expectations: alerting above x is alerting above floor(x), below x below ceil(x).
+	 */
 	r->start = ceil(r->start * (double)e->max / 100.0);
 	r->end = floor(r->end * (double)e->max / 100.0);
 	return true;
@@ -210,7 +211,8 @@ void ct_expect_perfdata(const struct ct_expect *e, const struct ct_expect_verdic
 		return;
 	snprintf(val, sizeof(val), "%llu", (unsigned long long)e->count);
 	snprintf(mx, sizeof(mx), "%llu", (unsigned long long)e->max);
-	mp_perf_add(perf, "expect", val, NULL, v->have_warn ? mp_range_format(&v->warn, w, sizeof(w)) : NULL,
+	mp_perf_add(perf, "expect", val, NULL,
+		    v->have_warn ? mp_range_format(&v->warn, w, sizeof(w)) : NULL,
 		    v->have_crit ? mp_range_format(&v->crit, c, sizeof(c)) : NULL, "0",
 		    e->max_rc == 0 ? mx : NULL);
 }
@@ -234,7 +236,8 @@ void ct_expect_phrase(const struct ct_expect *e, const struct ct_expect_verdict 
 		      struct mp_buf *out)
 {
 	if (e->count_rc < 0) {
-		mp_buf_printf(out, "cannot tell how many expectations there are (%s)", e->count_why);
+		mp_buf_printf(out, "cannot tell how many expectations there are (%s)",
+			      e->count_why);
 		if (e->max_rc == 0)
 			mp_buf_printf(out, "; nf_conntrack_expect_max is %llu",
 				      (unsigned long long)e->max);
@@ -245,8 +248,8 @@ void ct_expect_phrase(const struct ct_expect *e, const struct ct_expect_verdict 
 			      (unsigned long long)e->count, e->source, e->max_why);
 		return;
 	}
-	mp_buf_printf(out, "%llu of %llu expectations (%.1f%%, %s)",
-		      (unsigned long long)e->count, (unsigned long long)e->max, v->pct, e->source);
+	mp_buf_printf(out, "%llu of %llu expectations (%.1f%%, %s)", (unsigned long long)e->count,
+		      (unsigned long long)e->max, v->pct, e->source);
 	helpers_text(e, out);
 }
 

@@ -74,7 +74,8 @@ static int attr_cb(const struct nlattr *attr, void *data)
 		bad = mnl_attr_validate(attr, r->type) < 0;
 	if (bad)
 		return ct_dump_fail(lp->d, EINVAL, "%s attribute %d has a bad length (%u)",
-				    lp->lvl->name, type, (unsigned int)mnl_attr_get_payload_len(attr));
+				    lp->lvl->name, type,
+				    (unsigned int)mnl_attr_get_payload_len(attr));
 	if (lp->tb[type])
 		return ct_dump_fail(lp->d, EINVAL, "%s attribute %d given twice", lp->lvl->name,
 				    type);
@@ -95,7 +96,8 @@ int ct_dump_nested(const struct nlattr *nest, const struct ct_attr_level *lvl,
 		   const struct nlattr **tb, struct ct_dump *d)
 {
 	struct level_parse lp = {lvl, tb, d};
-	const char *tail = (const char *)mnl_attr_get_payload(nest) + mnl_attr_get_payload_len(nest);
+	const char *tail =
+		(const char *)mnl_attr_get_payload(nest) + mnl_attr_get_payload_len(nest);
 	const struct nlattr *a;
 
 	if (mnl_attr_parse_nested(nest, attr_cb, &lp) < MNL_CB_OK)

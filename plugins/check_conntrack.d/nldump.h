@@ -1,4 +1,5 @@
-/* A bounded ctnetlink dump: one request, one receive loop, ended by the caller's cap or a deadline. */
+/* A bounded ctnetlink dump: one request, one receive loop, ended by the caller's cap or a deadline.
+ */
 #ifndef CT_NLDUMP_H
 #define CT_NLDUMP_H
 

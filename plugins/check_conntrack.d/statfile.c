@@ -189,7 +189,7 @@ static int parse_cpu_line(const char *line, const char *line_end, unsigned int l
 				c->entries = v;
 		} else if (cols[n] == COL_EXPECT_CREATE || cols[n] == COL_EXPECT_DELETE) {
 			uint64_t *sum = cols[n] == COL_EXPECT_CREATE ? &c->expect_create
-								    : &c->expect_delete;
+								     : &c->expect_delete;
 
 			if (__builtin_add_overflow(*sum, v, sum)) {
 				snprintf(err, errlen, "stat file: sum of column %zu overflows",

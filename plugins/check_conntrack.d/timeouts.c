@@ -21,11 +21,12 @@ static const struct {
 				   "closing sooner, but a connection idle for longer than the new "
 				   "value loses its state (and its NAT mapping) unless it sends "
 				   "keepalives more often"},
-	[CT_TO_TCP_TIME_WAIT] = {"nf_conntrack_tcp_timeout_time_wait", "time_wait",
-				 "lowering it frees closed connections sooner, at the risk of taking "
-				 "a late segment of an old connection for one of a new connection "
-				 "with the same ports; the cause is many short connections (reuse "
-				 "them: keep-alive, connection pools)"},
+	[CT_TO_TCP_TIME_WAIT] =
+		{"nf_conntrack_tcp_timeout_time_wait", "time_wait",
+		 "lowering it frees closed connections sooner, at the risk of taking "
+		 "a late segment of an old connection for one of a new connection "
+		 "with the same ports; the cause is many short connections (reuse "
+		 "them: keep-alive, connection pools)"},
 	[CT_TO_TCP_CLOSE_WAIT] = {"nf_conntrack_tcp_timeout_close_wait", "close_wait",
 				  "the peers closed and this side did not: lowering it frees the "
 				  "entries sooner, but the usual cause is an application that does "
@@ -37,12 +38,14 @@ static const struct {
 	[CT_TO_TCP_SYN_RECV] = {"nf_conntrack_tcp_timeout_syn_recv", "syn_recv",
 				"half-open incoming connections (a SYN flood?): lowering it frees "
 				"them sooner; SYN cookies or synproxy protect better"},
-	[CT_TO_TCP_FIN_WAIT] = {"nf_conntrack_tcp_timeout_fin_wait", "fin_wait",
-				"closing connections: lowering it frees them sooner, at the risk of "
-				"dropping the last packets of a slow close"},
-	[CT_TO_TCP_LAST_ACK] = {"nf_conntrack_tcp_timeout_last_ack", "last_ack",
-				"closing connections: lowering it frees them sooner, at the risk of "
-				"dropping the last packets of a slow close"},
+	[CT_TO_TCP_FIN_WAIT] =
+		{"nf_conntrack_tcp_timeout_fin_wait", "fin_wait",
+		 "closing connections: lowering it frees them sooner, at the risk of "
+		 "dropping the last packets of a slow close"},
+	[CT_TO_TCP_LAST_ACK] =
+		{"nf_conntrack_tcp_timeout_last_ack", "last_ack",
+		 "closing connections: lowering it frees them sooner, at the risk of "
+		 "dropping the last packets of a slow close"},
 	[CT_TO_TCP_CLOSE] = {"nf_conntrack_tcp_timeout_close", "close",
 			     "closed connections: lowering it frees them sooner, at the risk of "
 			     "dropping their last packets"},
@@ -67,7 +70,6 @@ static const struct {
 			   "sooner, but a tunnel idle for longer than the new value loses its "
 			   "state"},
 };
-
 
 const char *ct_timeout_file(enum ct_timeout to)
 {
@@ -117,7 +119,8 @@ int ct_timeout_for_class(const struct ct_class *cls)
 								  : -1;
 	case CT_P_UDP:
 	case CT_P_UDPLITE:
-		/* A flow becomes a stream (assured) once it has seen traffic both ways for a while. */
+		/* A flow becomes a stream (assured) once it has seen traffic both ways for a while.
+		 */
 		return cls->sub == CT_R_ASSURED ? CT_TO_UDP_STREAM : CT_TO_UDP;
 	case CT_P_ICMP:
 		return CT_TO_ICMP;
@@ -158,15 +161,16 @@ const char *ct_duration_text(uint64_t s, char *buf, size_t len)
 		s -= n * units[i].seconds;
 		used += (size_t)snprintf(buf + used, len - used, "%s%llu %s", parts ? " " : "",
 					 (unsigned long long)n,
-					 n == 1 && units[i].seconds == 86400 ? "day" : units[i].unit);
+					 n == 1 && units[i].seconds == 86400 ? "day"
+									     : units[i].unit);
 		parts++;
 	}
 	return buf;
 }
 
 /* The dominant class of c and its timeout; false when none dominates or none applies. */
-static bool dominant_timeout(const struct ct_composition *c, struct ct_class *cls,
-			     uint32_t *count, int *to)
+static bool dominant_timeout(const struct ct_composition *c, struct ct_class *cls, uint32_t *count,
+			     int *to)
 {
 	if (!c || !ct_composition_top_class(c, cls, count))
 		return false;
