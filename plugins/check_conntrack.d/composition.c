@@ -31,14 +31,14 @@ const char *const ct_tcp_state_names[CT_TCP_STATES + 1] = {
 
 /* IP protocol number -> ours, and whether its tuple carries ports. */
 static const struct {
-	uint8_t num;
 	enum ct_proto proto;
+	uint8_t num;
 	bool ports;
 } protocols[] = {
-	{IPPROTO_TCP, CT_P_TCP, true},	  {IPPROTO_UDP, CT_P_UDP, true},
-	{IPPROTO_ICMP, CT_P_ICMP, false}, {IPPROTO_ICMPV6, CT_P_ICMPV6, false},
-	{IPPROTO_SCTP, CT_P_SCTP, true},  {IPPROTO_UDPLITE, CT_P_UDPLITE, true},
-	{IPPROTO_DCCP, CT_P_DCCP, true},  {IPPROTO_GRE, CT_P_GRE, false},
+	{CT_P_TCP, IPPROTO_TCP, true},	  {CT_P_UDP, IPPROTO_UDP, true},
+	{CT_P_ICMP, IPPROTO_ICMP, false}, {CT_P_ICMPV6, IPPROTO_ICMPV6, false},
+	{CT_P_SCTP, IPPROTO_SCTP, true},  {CT_P_UDPLITE, IPPROTO_UDPLITE, true},
+	{CT_P_DCCP, IPPROTO_DCCP, true},  {CT_P_GRE, IPPROTO_GRE, false},
 };
 
 static const struct ct_attr_rule top_rules[CTA_MAX + 1] = {
@@ -266,13 +266,19 @@ int ct_composition_read(struct mnl_socket **nl, const struct timespec *deadline,
 	return 0;
 }
 
+static bool key_equal(const struct ct_top_key *a, const struct ct_top_key *b)
+{
+	return a->family == b->family && a->proto == b->proto && a->plen == b->plen &&
+	       a->port == b->port && memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+}
+
 /* Space-Saving: a value not in a full table takes the smallest slot and inherits its count. */
 static void top_add(struct ct_top *t, const struct ct_top_key *k)
 {
 	unsigned int i, min = 0;
 
 	for (i = 0; i < t->used; i++) {
-		if (memcmp(&t->slot[i].key, k, sizeof(*k)) == 0) {
+		if (key_equal(&t->slot[i].key, k)) {
 			t->slot[i].count++;
 			return;
 		}
@@ -393,6 +399,8 @@ size_t ct_composition_top(const struct ct_composition *c, enum ct_top_kind kind,
 			if (!taken[i] &&
 			    (best < 0 || certain(&t->slot[i]) > certain(&t->slot[best])))
 				best = (int)i;
+		if (best < 0)
+			break;
 		taken[best] = true;
 		out[k] = t->slot[best];
 	}
