@@ -326,6 +326,8 @@ static int receive(struct mnl_socket *nl, char *buf, unsigned int seq, struct ct
 
 			if (e == ENOBUFS)
 				ct_dump_fail(d, e, "receive buffer overrun (ENOBUFS)");
+			else if (e == ENOSPC)
+				ct_dump_fail(d, e, "a datagram larger than %d bytes", CT_DUMP_BUFSIZE);
 			else
 				ct_dump_fail(d, e, "receive failed: %s", strerror(e));
 			return -e;
