@@ -115,6 +115,9 @@ int ct_expect_count_netlink(struct mnl_socket **nl, const struct timespec *deadl
 			 "ctnetlink: more than %u expectations, stopped counting", CT_EXPECT_CAP);
 		ret = -EFBIG;
 	} else if (ret == CT_DUMP_DEADLINE) {
+		snprintf(e->count_why, sizeof(e->count_why),
+			 "ctnetlink: the time ran out after %llu expectations",
+			 (unsigned long long)e->count);
 		ret = -ETIMEDOUT;
 	}
 	if (ret < 0)

@@ -327,7 +327,8 @@ static int receive(struct mnl_socket *nl, char *buf, unsigned int seq, struct ct
 			if (e == ENOBUFS)
 				ct_dump_fail(d, e, "receive buffer overrun (ENOBUFS)");
 			else if (e == ENOSPC)
-				ct_dump_fail(d, e, "a datagram larger than %d bytes", CT_DUMP_BUFSIZE);
+				ct_dump_fail(d, e, "a datagram larger than %d bytes",
+					     CT_DUMP_BUFSIZE);
 			else
 				ct_dump_fail(d, e, "receive failed: %s", strerror(e));
 			return -e;
@@ -370,8 +371,6 @@ int ct_dump_run(struct mnl_socket **nl, struct ct_dump *d, char *err, size_t err
 	if (ret == 0)
 		ret = receive(*nl, buf, seq, d);
 	free(buf);
-	if (ret == CT_DUMP_DEADLINE && !d->failed)
-		snprintf(err, errlen, "ctnetlink: deadline passed after %zu messages", d->messages);
 	/* Mid-dump, the kernel would answer the next request with the rest of this one. */
 	if (ret != CT_DUMP_DONE) {
 		mnl_socket_close(*nl);
