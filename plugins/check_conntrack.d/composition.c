@@ -557,10 +557,8 @@ static bool top_overflowed(const struct ct_composition *c, int kinds)
 	return false;
 }
 
-void ct_composition_lines(const struct ct_composition *c, uint64_t entries, int verbose,
-			  struct mp_buf *out)
+void ct_composition_lines(const struct ct_composition *c, int verbose, struct mp_buf *out)
 {
-	(void)entries;
 	if (c->sampled == 0)
 		return;
 	shares_line("protocols", ct_proto_names, c->proto, CT_P_MAX, c->sampled, out);

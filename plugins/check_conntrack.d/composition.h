@@ -165,7 +165,6 @@ void ct_composition_phrase(const struct ct_composition *c, uint64_t entries, str
  * reply status, destination ports, source and destination prefixes); verbose >= 2 adds the full
  * addresses when they were kept. Nothing when nothing was sampled.
  */
-void ct_composition_lines(const struct ct_composition *c, uint64_t entries, int verbose,
-			  struct mp_buf *out);
+void ct_composition_lines(const struct ct_composition *c, int verbose, struct mp_buf *out);
 
 #endif

@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc > 2 || c.sampled > c.cap)
 		__builtin_trap();
 	ct_composition_phrase(&c, size, &b);
-	ct_composition_lines(&c, size, 2, &b);
+	ct_composition_lines(&c, 2, &b);
 	if (b.oom)
 		__builtin_trap();
 	mp_buf_free(&b);

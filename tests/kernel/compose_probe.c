@@ -86,7 +86,7 @@ static int composition(unsigned cap, int ms, int verbose, const char *procfs)
 	ct_composition_phrase(&c, n, &b);
 	printf("composition: %s\n", mp_buf_str(&b));
 	mp_buf_free(&b);
-	ct_composition_lines(&c, n, verbose, &b);
+	ct_composition_lines(&c, verbose, &b);
 	printf("%s", mp_buf_str(&b));
 	mp_buf_free(&b);
 	getrusage(RUSAGE_SELF, &ru);

@@ -416,7 +416,7 @@ static void test_phrases(void)
 	       "71% udp unreplied, 71% to port 53, 71% from 10.1.2.0/24 (100 of 262144 sampled)",
 	       "phrase: the dominant class, port and source prefix, and the sample");
 	mp_buf_free(&b);
-	ct_composition_lines(&c, 262144, 1, &b);
+	ct_composition_lines(&c, 1, &b);
 	is_str(mp_buf_str(&b),
 	       "composition: protocols: udp 71%, tcp 29%\n"
 	       "composition: tcp states: ESTABLISHED 29%\n"
@@ -426,7 +426,7 @@ static void test_phrases(void)
 	       "composition: destination prefixes: 10.53.0.0/24 71%, 10.44.3.0/24 29%\n",
 	       "lines at -v: shares per table, no addresses");
 	mp_buf_free(&b);
-	ct_composition_lines(&c, 262144, 2, &b);
+	ct_composition_lines(&c, 2, &b);
 	ok(strstr(mp_buf_str(&b), "composition: source addresses: 192.168.1.1 29%, ") &&
 		   strstr(mp_buf_str(&b), "composition: destination addresses: 10.53.0.53 71%, "
 					  "10.44.3.1 29%\n"),
@@ -457,7 +457,7 @@ static void test_phrases(void)
 	ct_composition_phrase(&c, 0, &b);
 	is_str(mp_buf_str(&b), "no entries in this namespace's table", "phrase: empty table");
 	mp_buf_free(&b);
-	ct_composition_lines(&c, 0, 2, &b);
+	ct_composition_lines(&c, 2, &b);
 	is_str(mp_buf_str(&b), "", "lines: nothing for an empty sample");
 	mp_buf_free(&b);
 	c.end = CT_SAMPLE_DEADLINE;
