@@ -37,6 +37,12 @@ struct ct_counters {
 	uint32_t present; /* bit (1u << counter) set when this kernel has it */
 	uint64_t entries; /* the namespace's entry count from the stat file, when have_entries */
 	bool have_entries;
+	/*
+	 * Stat file only: expectations created and deleted, summed over CPUs. Each per-CPU
+	 * counter is 32 bits, so their difference modulo 2^32 is the expectation table's size.
+	 */
+	uint64_t expect_create, expect_delete;
+	bool have_expect;
 	/* Pre-5.10 stat-file layout: insert_failed also counts clashes the kernel resolved. */
 	bool insert_failed_counts_clashes;
 	const char *source; /* "netlink" or "stat file", static string */

@@ -14,6 +14,8 @@
 /* What a column of the file is to us. */
 #define COL_SKIP (-1)
 #define COL_ENTRIES (-2)
+#define COL_EXPECT_CREATE (-3)
+#define COL_EXPECT_DELETE (-4)
 
 struct stat_cursor {
 	const char *p;
@@ -99,7 +101,7 @@ static bool parse_hex(const struct stat_token *tok, uint64_t *val)
 	return true;
 }
 
-/* Map the header's names to columns; unknown names are skipped, expect_* included. */
+/* Map the header's names to columns; unknown names are skipped. */
 static int parse_header(const char *line, const char *line_end, int *cols, size_t *ncols,
 			bool *clashres, char *err, size_t errlen)
 {
@@ -122,6 +124,10 @@ static int parse_header(const char *line, const char *line_end, int *cols, size_
 			name[tok.len] = '\0';
 			if (strcmp(name, "entries") == 0)
 				c = COL_ENTRIES;
+			else if (strcmp(name, "expect_create") == 0)
+				c = COL_EXPECT_CREATE;
+			else if (strcmp(name, "expect_delete") == 0)
+				c = COL_EXPECT_DELETE;
 			else
 				c = ct_counter_by_name(name);
 			if (strcmp(name, "clashres") == 0)
@@ -181,6 +187,15 @@ static int parse_cpu_line(const char *line, const char *line_end, unsigned int l
 			/* The namespace total, repeated on every line: take it once. */
 			if (first)
 				c->entries = v;
+		} else if (cols[n] == COL_EXPECT_CREATE || cols[n] == COL_EXPECT_DELETE) {
+			uint64_t *sum = cols[n] == COL_EXPECT_CREATE ? &c->expect_create
+								     : &c->expect_delete;
+
+			if (__builtin_add_overflow(*sum, v, sum)) {
+				snprintf(err, errlen, "stat file: sum of column %zu overflows",
+					 n + 1);
+				return -EINVAL;
+			}
 		} else if (cols[n] >= 0 && (c->present & (1u << cols[n]))) {
 			if (__builtin_add_overflow(c->value[cols[n]], v, &c->value[cols[n]])) {
 				snprintf(err, errlen, "stat file: sum of column %zu overflows",
@@ -206,7 +221,7 @@ int ct_statfile_parse(const char *text, size_t len, struct ct_counters *out, cha
 	int cols[STAT_MAX_COLUMNS];
 	const char *line, *line_end;
 	size_t ncols = 0, i;
-	unsigned int cpus = 0;
+	unsigned int cpus = 0, expect_cols = 0;
 	bool clashres;
 	int ret;
 
@@ -225,6 +240,10 @@ int ct_statfile_parse(const char *text, size_t len, struct ct_counters *out, cha
 	for (i = 0; i < ncols; i++) {
 		if (cols[i] == COL_ENTRIES)
 			c.have_entries = true;
+		else if (cols[i] == COL_EXPECT_CREATE)
+			expect_cols |= 1;
+		else if (cols[i] == COL_EXPECT_DELETE)
+			expect_cols |= 2;
 		else if (cols[i] >= 0 && !(clashres && fixed_zero_in_clashres_layout(cols[i])))
 			c.present |= 1u << cols[i];
 	}
@@ -239,6 +258,7 @@ int ct_statfile_parse(const char *text, size_t len, struct ct_counters *out, cha
 		snprintf(err, errlen, "stat file has a header but no CPU lines");
 		return -EINVAL;
 	}
+	c.have_expect = expect_cols == 3;
 	/* Before 5.10 a clash the kernel resolved was still counted as insert_failed. */
 	c.insert_failed_counts_clashes = !clashres;
 	c.source = "stat file";

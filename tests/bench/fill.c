@@ -15,6 +15,16 @@
  *                         evicts those, so once the table is full every new flow is dropped
  *                         and counted in `drop`, as on a host full of established connections.
  *                         No packet is sent: the namespace needs no rule for these.
+ *   fill -k KIND FIRST COUNT  entries of one kind over ctnetlink, for mixes of a known make-up
+ *                         (each kind has its own addresses, so kinds never clash):
+ *                           assured      the same as -a
+ *                           udp53        UDP 10.1.2.0/24 -> 10.53.0.53 port 53, unreplied
+ *                           udp53v6      UDP fd00:1:2:3::/64 -> fd00::53 port 53, unreplied
+ *                           timewait     TCP 10.2.0.0/16 -> 10.80.0.80 port 80, TIME_WAIT
+ *                           established  TCP 192.168.1.0/24 -> 10.44.3.0/24 port 443,
+ *                                        ESTABLISHED, assured
+ *                           synsent      TCP 10.3.0.0/16 -> 10.22.0.22 port 22, SYN_SENT
+ *                         all with an hour to live: the mix stays as made while it is measured.
  *
  * Prints how many flows the kernel refused (a full table refuses them); a refusal for any other
  * reason than a full table is also named on stderr.
@@ -92,17 +102,124 @@ static unsigned long fill_datagrams(unsigned long first, unsigned long count)
 	return refused;
 }
 
-static void put_tuple(struct nlmsghdr *nlh, int type, uint32_t src, uint32_t dst, uint16_t sport,
-		      uint16_t dport)
+/* What -k makes: protocol, TCP state (0: none), status bits and where flow i goes. */
+struct kind {
+	const char *name;
+	uint8_t family, proto, tcp_state;
+	uint32_t status;
+	void (*addresses)(unsigned long flow, uint8_t *src, uint8_t *dst, uint16_t *sport,
+			  uint16_t *dport);
+};
+
+static void put_be32(uint8_t *a, uint32_t v)
+{
+	v = htonl(v);
+	memcpy(a, &v, 4);
+}
+
+/* 127.0.0.1:9 -> 127.2.0.0 + i / 1024, port 1024 + i % 1024 (the -a flows). */
+static void assured_at(unsigned long flow, uint8_t *src, uint8_t *dst, uint16_t *sport,
+		       uint16_t *dport)
+{
+	put_be32(src, 0x7f000001u);
+	put_be32(dst, 0x7f020000u + (uint32_t)(flow / 1024));
+	*sport = 9;
+	*dport = (uint16_t)(1024 + flow % 1024);
+}
+
+/* Client host h (1..250) of a /24 (or /64) and a source port: 250 x 64000 flows per prefix. */
+static void client(unsigned long flow, uint32_t *net, uint32_t *host, uint16_t *sport)
+{
+	*host = (uint32_t)(flow % 250 + 1);
+	*sport = (uint16_t)(1024 + (flow / 250) % 64000);
+	*net = (uint32_t)(flow / (250ul * 64000));
+}
+
+static void udp53_at(unsigned long flow, uint8_t *src, uint8_t *dst, uint16_t *sport,
+		     uint16_t *dport)
+{
+	uint32_t net, host;
+
+	client(flow, &net, &host, sport);
+	put_be32(src, 0x0a010200u + (net << 8) + host);
+	put_be32(dst, 0x0a350035u);
+	*dport = 53;
+}
+
+static void udp53v6_at(unsigned long flow, uint8_t *src, uint8_t *dst, uint16_t *sport,
+		       uint16_t *dport)
+{
+	static const uint8_t prefix[8] = {0xfd, 0, 0, 1, 0, 2, 0, 3};
+	uint32_t net, host;
+
+	client(flow, &net, &host, sport);
+	memset(src, 0, 16);
+	memcpy(src, prefix, 8);
+	put_be32(src + 8, net);
+	put_be32(src + 12, host);
+	memset(dst, 0, 16);
+	dst[0] = 0xfd;
+	dst[15] = 0x53;
+	*dport = 53;
+}
+
+/* TCP clients spread over 250 /24s of 10.2.0.0/16. */
+static void timewait_at(unsigned long flow, uint8_t *src, uint8_t *dst, uint16_t *sport,
+			uint16_t *dport)
+{
+	put_be32(src, 0x0a020000u + (uint32_t)((flow / 250) % 250 << 8) + (uint32_t)(flow % 250 + 1));
+	*sport = (uint16_t)(1024 + flow / 62500 % 64000);
+	put_be32(dst, 0x0a500050u);
+	*dport = 80;
+}
+
+static void established_at(unsigned long flow, uint8_t *src, uint8_t *dst, uint16_t *sport,
+			   uint16_t *dport)
+{
+	uint32_t net, host;
+
+	client(flow, &net, &host, sport);
+	put_be32(src, 0xc0a80100u + (net << 8) + host);
+	put_be32(dst, 0x0a2c0300u + (uint32_t)(flow % 200));
+	*dport = 443;
+}
+
+static void synsent_at(unsigned long flow, uint8_t *src, uint8_t *dst, uint16_t *sport,
+		       uint16_t *dport)
+{
+	put_be32(src, 0x0a030000u + (uint32_t)((flow / 250) % 250 << 8) + (uint32_t)(flow % 250 + 1));
+	*sport = (uint16_t)(1024 + flow / 62500 % 64000);
+	put_be32(dst, 0x0a160016u);
+	*dport = 22;
+}
+
+#define ASSURED (IPS_CONFIRMED | IPS_ASSURED | IPS_SEEN_REPLY)
+/* TCP_CONNTRACK_* numbers: SYN_SENT 1, ESTABLISHED 3, TIME_WAIT 7. */
+static const struct kind kinds[] = {
+	{"assured", AF_INET, IPPROTO_UDP, 0, ASSURED, assured_at},
+	{"udp53", AF_INET, IPPROTO_UDP, 0, IPS_CONFIRMED, udp53_at},
+	{"udp53v6", AF_INET6, IPPROTO_UDP, 0, IPS_CONFIRMED, udp53v6_at},
+	{"timewait", AF_INET, IPPROTO_TCP, 7, ASSURED, timewait_at},
+	{"established", AF_INET, IPPROTO_TCP, 3, ASSURED, established_at},
+	{"synsent", AF_INET, IPPROTO_TCP, 1, IPS_CONFIRMED, synsent_at},
+};
+
+static void put_tuple(struct nlmsghdr *nlh, int type, const struct kind *k, const uint8_t *src,
+		      const uint8_t *dst, uint16_t sport, uint16_t dport)
 {
 	struct nlattr *tuple = mnl_attr_nest_start(nlh, type), *nest;
 
 	nest = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
-	mnl_attr_put_u32(nlh, CTA_IP_V4_SRC, htonl(src));
-	mnl_attr_put_u32(nlh, CTA_IP_V4_DST, htonl(dst));
+	if (k->family == AF_INET) {
+		mnl_attr_put(nlh, CTA_IP_V4_SRC, 4, src);
+		mnl_attr_put(nlh, CTA_IP_V4_DST, 4, dst);
+	} else {
+		mnl_attr_put(nlh, CTA_IP_V6_SRC, 16, src);
+		mnl_attr_put(nlh, CTA_IP_V6_DST, 16, dst);
+	}
 	mnl_attr_nest_end(nlh, nest);
 	nest = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
-	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, IPPROTO_UDP);
+	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, k->proto);
 	mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, htons(sport));
 	mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, htons(dport));
 	mnl_attr_nest_end(nlh, nest);
@@ -110,24 +227,33 @@ static void put_tuple(struct nlmsghdr *nlh, int type, uint32_t src, uint32_t dst
 }
 
 /* One IPCTNL_MSG_CT_NEW for flow `flow` at `at`; the kernel answers only if it refuses it. */
-static size_t put_entry(char *at, unsigned long flow)
+static size_t put_entry(char *at, const struct kind *k, unsigned long flow)
 {
-	const uint32_t client = 0x7f000001u, server = 0x7f020000u + (uint32_t)(flow / 1024);
-	const uint16_t cport = 9, sport = (uint16_t)(1024 + flow % 1024);
+	uint8_t src[16], dst[16];
+	uint16_t sport, dport;
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(at);
 	struct nfgenmsg *nfg;
 
+	k->addresses(flow, src, dst, &sport, &dport);
 	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
 	nlh->nlmsg_seq = (uint32_t)flow;
 	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	nfg->nfgen_family = AF_INET;
+	nfg->nfgen_family = k->family;
 	nfg->version = NFNETLINK_V0;
-	put_tuple(nlh, CTA_TUPLE_ORIG, client, server, cport, sport);
-	put_tuple(nlh, CTA_TUPLE_REPLY, server, client, sport, cport);
+	put_tuple(nlh, CTA_TUPLE_ORIG, k, src, dst, sport, dport);
+	put_tuple(nlh, CTA_TUPLE_REPLY, k, dst, src, dport, sport);
 	mnl_attr_put_u32(nlh, CTA_TIMEOUT, htonl(ASSURED_TTL));
 	/* The kernel marks an entry it makes this way confirmed and refuses a status without it. */
-	mnl_attr_put_u32(nlh, CTA_STATUS, htonl(IPS_CONFIRMED | IPS_ASSURED | IPS_SEEN_REPLY));
+	mnl_attr_put_u32(nlh, CTA_STATUS, htonl(k->status));
+	if (k->tcp_state) {
+		struct nlattr *info = mnl_attr_nest_start(nlh, CTA_PROTOINFO);
+		struct nlattr *tcp = mnl_attr_nest_start(nlh, CTA_PROTOINFO_TCP);
+
+		mnl_attr_put_u8(nlh, CTA_PROTOINFO_TCP_STATE, k->tcp_state);
+		mnl_attr_nest_end(nlh, tcp);
+		mnl_attr_nest_end(nlh, info);
+	}
 	return nlh->nlmsg_len;
 }
 
@@ -170,7 +296,7 @@ static struct mnl_socket *ctnetlink_open(void)
 	return nl;
 }
 
-static unsigned long fill_assured(unsigned long first, unsigned long count)
+static unsigned long fill_kind(const struct kind *k, unsigned long first, unsigned long count)
 {
 	static char buf[32768];
 	struct mnl_socket *nl = ctnetlink_open();
@@ -181,7 +307,7 @@ static unsigned long fill_assured(unsigned long first, unsigned long count)
 		size_t len = 0;
 
 		for (; i < count && len + 512 <= sizeof(buf); i++)
-			len += put_entry(buf + len, first + i);
+			len += put_entry(buf + len, k, first + i);
 		if (mnl_socket_sendto(nl, buf, len) < 0) {
 			perror("fill: netlink send");
 			exit(1);
@@ -204,16 +330,36 @@ static int number(const char *s, unsigned long *out)
 	return errno || end == s || *end || s[0] == '-' ? -1 : 0;
 }
 
+static const struct kind *kind_named(const char *name)
+{
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(kinds[i].name, name) == 0)
+			return &kinds[i];
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
-	int assured = argc == 4 && strcmp(argv[1], "-a") == 0;
+	const struct kind *k = NULL;
 	unsigned long first, count;
+	int a = 1;
 
-	if (argc != 3 + assured) {
-		fputs("usage: fill [-a] FIRST COUNT\n", stderr);
+	if (argc == 4 && strcmp(argv[1], "-a") == 0) {
+		k = kind_named("assured");
+		a = 2;
+	} else if (argc == 5 && strcmp(argv[1], "-k") == 0) {
+		k = kind_named(argv[2]);
+		a = 3;
+		if (!k) {
+			fprintf(stderr, "fill: no kind %s\n", argv[2]);
+			return 2;
+		}
+	}
+	if (argc != a + 2) {
+		fputs("usage: fill [-a | -k KIND] FIRST COUNT\n", stderr);
 		return 2;
 	}
-	if (number(argv[1 + assured], &first) < 0 || number(argv[2 + assured], &count) < 0) {
+	if (number(argv[a], &first) < 0 || number(argv[a + 1], &count) < 0) {
 		fputs("fill: FIRST and COUNT are decimal numbers\n", stderr);
 		return 2;
 	}
@@ -221,6 +367,6 @@ int main(int argc, char **argv)
 		fputs("fill: at most 66,560,000 flows\n", stderr);
 		return 2;
 	}
-	printf("%lu\n", assured ? fill_assured(first, count) : fill_datagrams(first, count));
+	printf("%lu\n", k ? fill_kind(k, first, count) : fill_datagrams(first, count));
 	return 0;
 }
