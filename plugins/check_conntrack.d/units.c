@@ -33,6 +33,11 @@ int ct_fmt_duration(uint64_t s, char *buf, size_t len)
 		return snprintf(buf, len, "%" PRIu64 " s", s);
 	if (s < 120 * 60)
 		return snprintf(buf, len, "%" PRIu64 " min", (s + 30) / 60);
+	if (s < 10 * 3600) {
+		uint64_t tenths = (s + 180) / 360;
+
+		return snprintf(buf, len, "%" PRIu64 ".%" PRIu64 " h", tenths / 10, tenths % 10);
+	}
 	if (s < 48 * 3600)
 		return snprintf(buf, len, "%" PRIu64 " h", (s + 1800) / 3600);
 	return snprintf(buf, len, "%" PRIu64 " days", (s + 43200) / 86400);

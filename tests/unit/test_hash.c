@@ -162,7 +162,11 @@ static void test_units(void)
 	ct_fmt_duration(14 * 60 + 10, b, sizeof(b));
 	is_str(b, "14 min", "minutes");
 	ct_fmt_duration(5 * 3600, b, sizeof(b));
-	is_str(b, "5 h", "hours");
+	is_str(b, "5.0 h", "hours, tenths below 10");
+	ct_fmt_duration(9000, b, sizeof(b));
+	is_str(b, "2.5 h", "150 min");
+	ct_fmt_duration(20 * 3600 + 100, b, sizeof(b));
+	is_str(b, "20 h", "hours");
 	ct_fmt_duration(3 * 86400, b, sizeof(b));
 	is_str(b, "3 days", "days");
 }
