@@ -200,12 +200,13 @@ static void shell_value(const char *s, const char *e, const char **vs, const cha
 void ct_boot_parse_config(const char *text, size_t len, const char *file, const char *key,
 			  struct ct_boot *out)
 {
-	const char *p = text, *end = text + len, *s, *e;
+	const char *p = text, *end, *s, *e;
 	size_t kl = strlen(key);
 	unsigned line = 0;
 
 	if (!text)
 		return;
+	end = text + len;
 	while (next_line(&p, end, &s, &e)) {
 		const char *vs, *ve, *w;
 		struct ct_boot_item *it;
@@ -240,12 +241,13 @@ void ct_boot_parse_config(const char *text, size_t len, const char *file, const 
 
 void ct_boot_parse_modules(const char *text, size_t len, const char *file, struct ct_boot *out)
 {
-	const char *p = text, *end = text + len, *s, *e, *w;
+	const char *p = text, *end, *s, *e, *w;
 	unsigned line = 0;
 	size_t wl;
 
 	if (!text)
 		return;
+	end = text + len;
 	while (next_line(&p, end, &s, &e)) {
 		struct ct_boot_item *it;
 
@@ -361,12 +363,13 @@ static void modprobe_options(const char *s, const char *e, const char *file, uns
 
 void ct_boot_parse_modprobe(const char *text, size_t len, const char *file, struct ct_boot *out)
 {
-	const char *p = text, *end = text + len, *s, *e, *w;
+	const char *p = text, *end, *s, *e, *w;
 	unsigned line = 0;
 	size_t wl;
 
 	if (!text)
 		return;
+	end = text + len;
 	for (;;) {
 		unsigned first = line + 1;
 
@@ -568,12 +571,13 @@ void ct_boot_parse_ruleset(const char *text, size_t len, const char *file,
 			   enum ct_boot_format format, struct ct_boot *out,
 			   struct ct_boot_includes *includes)
 {
-	const char *p = text, *end = text + len, *s, *e;
+	const char *p = text, *end, *s, *e;
 	struct ct_boot_item *it = NULL;
 	unsigned line = 0;
 
 	if (!text)
 		return;
+	end = text + len;
 	while (next_line(&p, end, &s, &e)) {
 		char what[sizeof(it->what)] = "";
 
@@ -740,14 +744,15 @@ static int cmp_names(const void *a, const void *b)
 static void queue_glob(struct reader *r, struct include_queue *q, const char *path)
 {
 	char dir[256], names[BOOT_MAX_INCLUDES][NAME_MAX + 1], full[512];
-	const char *slash = strrchr(path, '/'), *pattern = slash + 1;
+	const char *slash = strrchr(path, '/'), *glob = strpbrk(path, "*?["), *pattern;
 	size_t n = 0;
 	DIR *d;
 	struct dirent *de;
 	int fd;
 
-	if (!slash || (size_t)(slash - path) >= sizeof(dir) || strpbrk(path, "*?[") < pattern)
-		return;
+	if (!slash || !glob || glob < slash || (size_t)(slash - path) >= sizeof(dir))
+		return; /* no glob, or one in a directory's name */
+	pattern = slash + 1;
 	memcpy(dir, path, (size_t)(slash - path));
 	dir[slash - path] = '\0';
 	fd = ct_root_openat(&r->root, dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY);

@@ -286,6 +286,8 @@ static double expected_now(const struct ct_fc_ring *w, double rate)
 
 	for (size_t i = 0; i + 1 < w->n; i++)
 		v[k++] = (double)w->s[i].entries + rate * (double)(now - w->s[i].time);
+	if (!k)
+		return (double)w->s[0].entries;
 	qsort(v, k, sizeof(v[0]), cmp_double);
 	return k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
 }

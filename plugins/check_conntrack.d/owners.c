@@ -9,32 +9,33 @@ enum owner_field { OWNER_TABLE, OWNER_CHAIN };
 
 /*
  * The names each program gives its tables and chains. A pattern "X*" is X or a name that starts
- * with it, "*X" a name that ends with it, anything else the whole name. The first matching row wins: kubelet writes two KUBE-
- * chains of its own (KUBE-FIREWALL drops outside traffic to 127.0.0.0/8 by connection state);
- * every other KUBE- chain is kube-proxy's (kubelets before 1.25 wrote some of those too).
+ * with it, "*X" a name that ends with it, anything else the whole name. The first matching row
+ * wins: kubelet writes two KUBE- chains of its own (KUBE-FIREWALL drops outside traffic to
+ * 127.0.0.0/8 by connection state); every other KUBE- chain is kube-proxy's (kubelets before 1.25
+ * wrote some of those too).
  */
 static const struct {
-	enum owner_field field;
 	const char *pattern;
+	enum owner_field field;
 	enum ct_owner owner;
 } owner_rows[] = {
-	{OWNER_CHAIN, "KUBE-FIREWALL", CT_OWNER_KUBELET},
-	{OWNER_CHAIN, "KUBE-KUBELET-CANARY", CT_OWNER_KUBELET},
-	{OWNER_CHAIN, "KUBE-*", CT_OWNER_KUBE_PROXY}, /* iptables and ipvs modes */
-	{OWNER_TABLE, "kube-proxy", CT_OWNER_KUBE_PROXY}, /* nftables mode */
-	{OWNER_CHAIN, "DOCKER*", CT_OWNER_DOCKER},
-	{OWNER_TABLE, "docker-bridges", CT_OWNER_DOCKER}, /* its nftables backend */
-	{OWNER_CHAIN, "LIBVIRT_*", CT_OWNER_LIBVIRT},
-	{OWNER_TABLE, "libvirt_network", CT_OWNER_LIBVIRT}, /* its nftables backend */
-	{OWNER_TABLE, "firewalld", CT_OWNER_FIREWALLD}, /* its nftables backend */
-	{OWNER_CHAIN, "*_ZONES", CT_OWNER_FIREWALLD}, /* its iptables backend */
-	{OWNER_CHAIN, "*_ZONES_SOURCE", CT_OWNER_FIREWALLD},
-	{OWNER_CHAIN, "*_direct", CT_OWNER_FIREWALLD},
-	{OWNER_CHAIN, "ufw-*", CT_OWNER_UFW},
-	{OWNER_CHAIN, "ufw6-*", CT_OWNER_UFW},
-	{OWNER_CHAIN, "cali-*", CT_OWNER_CALICO},
-	{OWNER_TABLE, "calico", CT_OWNER_CALICO}, /* its nftables data plane */
-	{OWNER_CHAIN, "CILIUM_*", CT_OWNER_CILIUM},
+	{"KUBE-FIREWALL", OWNER_CHAIN, CT_OWNER_KUBELET},
+	{"KUBE-KUBELET-CANARY", OWNER_CHAIN, CT_OWNER_KUBELET},
+	{"KUBE-*", OWNER_CHAIN, CT_OWNER_KUBE_PROXY}, /* iptables and ipvs modes */
+	{"kube-proxy", OWNER_TABLE, CT_OWNER_KUBE_PROXY}, /* nftables mode */
+	{"DOCKER*", OWNER_CHAIN, CT_OWNER_DOCKER},
+	{"docker-bridges", OWNER_TABLE, CT_OWNER_DOCKER}, /* its nftables backend */
+	{"LIBVIRT_*", OWNER_CHAIN, CT_OWNER_LIBVIRT},
+	{"libvirt_network", OWNER_TABLE, CT_OWNER_LIBVIRT}, /* its nftables backend */
+	{"firewalld", OWNER_TABLE, CT_OWNER_FIREWALLD}, /* its nftables backend */
+	{"*_ZONES", OWNER_CHAIN, CT_OWNER_FIREWALLD}, /* its iptables backend */
+	{"*_ZONES_SOURCE", OWNER_CHAIN, CT_OWNER_FIREWALLD},
+	{"*_direct", OWNER_CHAIN, CT_OWNER_FIREWALLD},
+	{"ufw-*", OWNER_CHAIN, CT_OWNER_UFW},
+	{"ufw6-*", OWNER_CHAIN, CT_OWNER_UFW},
+	{"cali-*", OWNER_CHAIN, CT_OWNER_CALICO},
+	{"calico", OWNER_TABLE, CT_OWNER_CALICO}, /* its nftables data plane */
+	{"CILIUM_*", OWNER_CHAIN, CT_OWNER_CILIUM},
 };
 
 /* Each owner: its name, how it was recognised, and what it means for the table. */
