@@ -64,7 +64,8 @@ static int forecast(const char *file, const char *now_text)
 	if (fp) {
 		len = fread(text, 1, sizeof(text), fp);
 		fclose(fp);
-		if (mp_state_file_parse(text, len, &st, NULL, 0) < 0 || ct_fc_ring_load(&r, &st) < 0)
+		if (mp_state_file_parse(text, len, &st, NULL, 0) < 0 ||
+		    ct_fc_ring_load(&r, &st) < 0)
 			return fail("%s holds no ring", file);
 	}
 	ct_fc_push(&r, now, ns.proc.entries, ns.proc.max, why, sizeof(why));
