@@ -9,12 +9,43 @@
 #include <linux/netfilter/xt_CT.h>
 #include <linux/netfilter/xt_conntrack.h>
 
+#include "owners.h"
 #include "rules.h"
 
-void ct_rules_count(struct ct_rules *r, unsigned kinds)
+/*
+ * Rules come in runs of one chain, so the last answer is kept: a ruleset of 10,000 rules asks
+ * the owner table a few dozen times. The answer depends on the names only.
+ */
+static unsigned owners_of(const char *table, const char *chain)
 {
+	static char last_table[256], last_chain[256];
+	static unsigned last_bits;
+	static bool have_last;
+
+	if (!table)
+		table = "";
+	if (!chain)
+		chain = "";
+	if (have_last && strcmp(table, last_table) == 0 && strcmp(chain, last_chain) == 0)
+		return last_bits;
+	last_bits = ct_owner_of(table, chain);
+	have_last = strlen(table) < sizeof(last_table) && strlen(chain) < sizeof(last_chain);
+	if (have_last) {
+		strcpy(last_table, table);
+		strcpy(last_chain, chain);
+	}
+	return last_bits;
+}
+
+void ct_rules_count(struct ct_rules *r, unsigned kinds, const char *table, const char *chain)
+{
+	unsigned owners = owners_of(table, chain);
+
+	r->owners |= owners;
 	if (!kinds)
 		return;
+	if (kinds & (CT_RULE_STATE | CT_RULE_CT | CT_RULE_NAT))
+		r->tracking_owners |= owners;
 	r->kinds |= kinds;
 	r->total[ct_rule_class(kinds)]++;
 	if (kinds & CT_RULE_STATE)
@@ -28,7 +59,7 @@ void ct_rules_count(struct ct_rules *r, unsigned kinds)
 int ct_rules_add(struct ct_rules *r, const struct ct_rule *rule)
 {
 	if (!ct_rules_wanted(r, rule->kinds)) {
-		ct_rules_count(r, rule->kinds);
+		ct_rules_count(r, rule->kinds, rule->table, rule->chain);
 		return 0;
 	}
 	if (r->n == r->cap) {
@@ -45,7 +76,7 @@ int ct_rules_add(struct ct_rules *r, const struct ct_rule *rule)
 	}
 	r->list[r->n++] = *rule;
 	r->kept[ct_rule_class(rule->kinds)]++;
-	ct_rules_count(r, rule->kinds);
+	ct_rules_count(r, rule->kinds, rule->table, rule->chain);
 	return 0;
 }
 
@@ -59,6 +90,8 @@ struct ct_rules_mark ct_rules_mark(const struct ct_rules *r)
 		.tracking_rules = r->tracking_rules,
 		.notrack_rules = r->notrack_rules,
 		.kinds = r->kinds,
+		.owners = r->owners,
+		.tracking_owners = r->tracking_owners,
 	};
 
 	return m;
@@ -73,6 +106,8 @@ void ct_rules_rollback(struct ct_rules *r, const struct ct_rules_mark *m)
 	r->tracking_rules = m->tracking_rules;
 	r->notrack_rules = m->notrack_rules;
 	r->kinds = m->kinds;
+	r->owners = m->owners;
+	r->tracking_owners = m->tracking_owners;
 }
 
 void ct_rules_free(struct ct_rules *r)

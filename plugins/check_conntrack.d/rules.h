@@ -48,6 +48,9 @@ struct ct_rules {
 	unsigned tracking_rules; /* rules with any of STATE, CT, NAT */
 	unsigned notrack_rules; /* rules with CT_RULE_NOTRACK */
 	unsigned kinds; /* union of the kinds of every rule counted */
+	/* Who wrote them (owners.h): bits from the table and chain of every rule read, and of
+	 * those that need tracking. */
+	unsigned owners, tracking_owners;
 	/*
 	 * The rules themselves, for the long output: rules with kinds != 0, malloc'd, in the order
 	 * found. At most keep of each class (tracking: STATE, CT or NAT; exemptions: the others)
@@ -98,13 +101,16 @@ static inline bool ct_rules_wanted(const struct ct_rules *r, unsigned kinds)
 }
 /* Count a classified rule in r, and store it when wanted. Returns 0 or -ENOMEM. */
 int ct_rules_add(struct ct_rules *r, const struct ct_rule *rule);
-/* Counting only (the rule is not wanted): the same counts as ct_rules_add. */
-void ct_rules_count(struct ct_rules *r, unsigned kinds);
+/*
+ * Counting only (the rule is not wanted): the same counts as ct_rules_add. Backends call it for
+ * every rule they read, kinds 0 included: its table and chain tell who wrote it.
+ */
+void ct_rules_count(struct ct_rules *r, unsigned kinds, const char *table, const char *chain);
 void ct_rules_free(struct ct_rules *r);
 /* What a backend added, to forget it when the backend fails half way (all or nothing). */
 struct ct_rules_mark {
 	size_t n, total[2], kept[2];
-	unsigned state_rules, tracking_rules, notrack_rules, kinds;
+	unsigned state_rules, tracking_rules, notrack_rules, kinds, owners, tracking_owners;
 };
 struct ct_rules_mark ct_rules_mark(const struct ct_rules *r);
 void ct_rules_rollback(struct ct_rules *r, const struct ct_rules_mark *m);

@@ -3,13 +3,14 @@
  * in the state directory, valid for one boot, one namespace (its cookie, never reused within a
  * boot) and one ruleset generation (NFT_MSG_GETGEN, bumped by every committed change).
  *
- *   # check_conntrack nftables rules v1
+ *   # check_conntrack nftables rules v2
  *   plugin <version that classified them: another version reads the rules again>
  *   boot <boot id>
  *   cookie <namespace cookie>
  *   generation <ruleset generation>
  *   keep <rules stored per class, 0: all>
  *   counts <state> <tracking> <notrack> <kinds> <tracking total> <exemption total>
+ *   owners <owners of any rule> <owners of rules that need tracking>  (owners.h bits)
  *   rule <kinds> <handle> <family>TAB<table>TAB<chain>TAB<what>
  */
 #include <errno.h>
@@ -18,9 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "owners.h"
 #include "rules.h"
 
-#define CACHE_MAGIC "# check_conntrack nftables rules v1\n"
+#define CACHE_MAGIC "# check_conntrack nftables rules v2\n"
+#define CACHE_OWNERS ((1u << CT_OWNER_MAX) - 1)
 #define CACHE_KINDS (CT_RULE_STATE | CT_RULE_CT | CT_RULE_NAT | CT_RULE_NOTRACK)
 
 /* A name can go into the file when it holds no tab, newline or other control character. */
@@ -43,9 +46,11 @@ int ct_rules_cache_format(const struct ct_rules_cache_key *k, const struct ct_ru
 		return -EINVAL;
 	n = snprintf(buf, len,
 		     CACHE_MAGIC "plugin " CT_VERSION "\nboot %s\ncookie %" PRIu64
-				 "\ngeneration %" PRIu32 "\nkeep %zu\ncounts %u %u %u %u %zu %zu\n",
+				 "\ngeneration %" PRIu32
+				 "\nkeep %zu\ncounts %u %u %u %u %zu %zu\nowners %u %u\n",
 		     k->boot_id, k->cookie, k->genid, r->keep, r->state_rules, r->tracking_rules,
-		     r->notrack_rules, r->kinds, r->total[0], r->total[1]);
+		     r->notrack_rules, r->kinds, r->total[0], r->total[1], r->owners,
+		     r->tracking_owners);
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
 	used = (size_t)n;
@@ -131,9 +136,9 @@ static int parse_rule(char *s, struct ct_rules *r)
 int ct_rules_cache_parse(char *text, size_t len, const struct ct_rules_cache_key *k,
 			 struct ct_rules *r)
 {
-	static const char *const keys[] = {"plugin ",	  "boot ", "cookie ",
-					   "generation ", "keep ", "counts "};
-	uint64_t v[6], cookie, genid, keep;
+	static const char *const keys[] = {"plugin ", "boot ",	 "cookie ", "generation ",
+					   "keep ",   "counts ", "owners "};
+	uint64_t v[6], owners[2], cookie, genid, keep;
 	char *p, *end, *line;
 	size_t magic = strlen(CACHE_MAGIC), want_keep;
 	int rc = 0;
@@ -146,7 +151,7 @@ int ct_rules_cache_parse(char *text, size_t len, const struct ct_rules_cache_key
 	if (len < magic || memcmp(text, CACHE_MAGIC, magic) != 0)
 		return -EINVAL;
 	p += magic;
-	for (int i = 0; i < 6; i++) {
+	for (int i = 0; i < 7; i++) {
 		line = next_line(&p, end);
 		if (!line || strncmp(line, keys[i], strlen(keys[i])) != 0)
 			return -EINVAL;
@@ -176,11 +181,17 @@ int ct_rules_cache_parse(char *text, size_t len, const struct ct_rules_cache_key
 			if (!take_u64(&line, SIZE_MAX, &keep) || *line)
 				return -EINVAL;
 			break;
-		default:
+		case 5:
 			for (int j = 0; j < 6; j++)
 				if (!take_u64(&line, j == 3 ? CACHE_KINDS : UINT32_MAX, &v[j]))
 					return -EINVAL;
 			if (*line)
+				return -EINVAL;
+			break;
+		default:
+			if (!take_u64(&line, CACHE_OWNERS, &owners[0]) ||
+			    !take_u64(&line, CACHE_OWNERS, &owners[1]) || *line ||
+			    (owners[1] & ~owners[0]))
 				return -EINVAL;
 		}
 	}
@@ -196,7 +207,8 @@ int ct_rules_cache_parse(char *text, size_t len, const struct ct_rules_cache_key
 		return rc < 0 ? rc : -EINVAL;
 	/* The counts must be able to hold the rules listed, and the list what the output needs. */
 	if (r->kept[0] > v[4] || r->kept[1] > v[5] || v[0] > v[1] || v[4] != v[1] || v[5] > v[2] ||
-	    (want_keep == 0 && (r->kept[0] != v[4] || r->kept[1] != v[5])))
+	    (want_keep == 0 && (r->kept[0] != v[4] || r->kept[1] != v[5])) ||
+	    (r->owners & ~owners[0]) || (r->tracking_owners & ~owners[1]))
 		return -EINVAL;
 	r->state_rules = (unsigned)v[0];
 	r->tracking_rules = (unsigned)v[1];
@@ -204,5 +216,7 @@ int ct_rules_cache_parse(char *text, size_t len, const struct ct_rules_cache_key
 	r->kinds = (unsigned)v[3];
 	r->total[0] = (size_t)v[4];
 	r->total[1] = (size_t)v[5];
+	r->owners = (unsigned)owners[0];
+	r->tracking_owners = (unsigned)owners[1];
 	return 0;
 }

@@ -162,9 +162,10 @@ static int walk(const struct entry_layout *l, const char *table, unsigned valid_
 		kinds |= ct_rules_xt_kinds(
 			true, tname, e[toff + offsetof(struct xt_entry_target, u.user.revision)],
 			e + toff + thdr, tsize - thdr, what, whatlen);
-		if (kinds && !ct_rules_wanted(r, kinds)) {
-			ct_rules_count(r, kinds); /* counted, not listed */
-		} else if (kinds) {
+		if (!ct_rules_wanted(r, kinds)) {
+			ct_rules_count(r, kinds, table,
+				       chain); /* counted (and owned), not listed */
+		} else {
 			struct ct_rule rule = {.backend = "iptables-legacy", .kinds = kinds};
 
 			snprintf(rule.family, sizeof(rule.family), "%s", l->family);

@@ -317,7 +317,8 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	/* Most rules need nothing, and past the first few the output only counts them: name only
 	 * the rules that are stored. */
 	if (!ct_rules_wanted(c->r, rule.kinds)) {
-		ct_rules_count(c->r, rule.kinds);
+		ct_rules_count(c->r, rule.kinds, mnl_attr_get_str(tb[NFTA_RULE_TABLE]),
+			       mnl_attr_get_str(tb[NFTA_RULE_CHAIN]));
 		return MNL_CB_OK;
 	}
 	snprintf(rule.family, sizeof(rule.family), "%s", family_name(nfg->nfgen_family));

@@ -25,7 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__builtin_trap();
 	if (rc == 0) {
 		if (r.kept[0] > r.total[0] || r.kept[1] > r.total[1] || r.n != r.kept[0] + r.kept[1] ||
-		    (keep && (r.kept[0] > keep || r.kept[1] > keep)))
+		    (keep && (r.kept[0] > keep || r.kept[1] > keep)) ||
+		    (r.tracking_owners & ~r.owners))
 			__builtin_trap();
 		n = ct_rules_cache_format(&key, &r, buf, sizeof(buf));
 		if (n > 0) {
@@ -34,7 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    again.n != r.n || again.state_rules != r.state_rules ||
 			    again.tracking_rules != r.tracking_rules ||
 			    again.notrack_rules != r.notrack_rules || again.kinds != r.kinds ||
-			    again.total[0] != r.total[0] || again.total[1] != r.total[1])
+			    again.total[0] != r.total[0] || again.total[1] != r.total[1] ||
+			    again.owners != r.owners || again.tracking_owners != r.tracking_owners)
 				__builtin_trap();
 			for (size_t i = 0; i < r.n; i++)
 				if (again.list[i].handle != r.list[i].handle ||

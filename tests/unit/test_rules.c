@@ -15,6 +15,7 @@
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/netlink.h>
 
+#include "owners.h"
 #include "rules.h"
 #include "tap.h"
 
@@ -769,12 +770,16 @@ static void test_list(void)
 	mark = ct_rules_mark(&k);
 	rule.kinds = CT_RULE_CT;
 	ct_rules_add(&k, &rule);
-	ct_rules_count(&k, CT_RULE_NOTRACK);
+	ct_rules_count(&k, CT_RULE_NOTRACK, "raw", "DOCKER-USER");
+	ct_rules_count(&k, 0, "kube-proxy", "services");
 	ok(k.tracking_rules == 751 && k.total[1] == 251 && (k.kinds & CT_RULE_CT), "keep 20: more");
+	ok(k.owners == (1u << CT_OWNER_DOCKER | 1u << CT_OWNER_KUBE_PROXY) && !k.tracking_owners,
+	   "keep 20: owners from counted rules too, tracking or not");
 	ct_rules_rollback(&k, &mark);
 	ok(k.n == 40 && k.tracking_rules == 750 && k.notrack_rules == 250 && k.total[0] == 750 &&
-		   k.total[1] == 250 && k.kinds == (CT_RULE_STATE | CT_RULE_NAT | CT_RULE_NOTRACK),
-	   "keep 20: rollback restores counts, totals and kinds");
+		   k.total[1] == 250 &&
+		   k.kinds == (CT_RULE_STATE | CT_RULE_NAT | CT_RULE_NOTRACK) && k.owners == 0,
+	   "keep 20: rollback restores counts, totals, kinds and owners");
 	ct_rules_free(&k);
 
 	ct_rules_what_add(what, sizeof(what), "ct mark set");
@@ -881,7 +886,7 @@ static void test_cache(void)
 		char other_text[sizeof(text) + 32];
 		const char *rest = strchr(strstr(text, "\nplugin ") + 1, '\n');
 		int n = snprintf(other_text, sizeof(other_text),
-				 "# check_conntrack nftables rules v1\nplugin 0.0.0-other%s", rest);
+				 "# check_conntrack nftables rules v2\nplugin 0.0.0-other%s", rest);
 
 		is_int(cache_parse(other_text, (size_t)n, &k, CT_RULES_LISTED, &back), -ESTALE,
 		       "cache: written by another plugin version: stale");

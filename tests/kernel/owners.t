@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The real kernel: kube-proxy-style and Docker-style rulesets, loaded as they write them
+# (tests/data/owners, with iptables-nft-restore and iptables-legacy-restore) in namespaces of
+# their own; the owners module names who wrote the rules, from every rule the readers count.
+. "$(dirname "$0")/../lib/tap.sh"
+need_root_kernel
+. "$(dirname "$0")/../lib/probe.sh"
+
+D=$TOP/tests/data/owners
+tmp=$(mktemp -d)
+cleanup() {
+	for n in $(ip netns list | awk '{print $1}' | grep -- "^ct-boot-o.*-$$\$"); do ip netns del "$n"; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+build_probe "$tmp"
+ok $? "tests/kernel/probe.c builds"
+mkns() { local n=ct-boot-o$1-$$; ip netns add "$n"; echo "$n"; }
+owners() { out=$(ip netns exec "$1" "$PROBE" owners 2>&1); }
+
+for backend in nft legacy; do
+	n=$(mkns kube$backend)
+	ip netns exec $n iptables-$backend-restore <"$D/kube-proxy.rules"
+	ok $? "kube-proxy ruleset loaded with iptables-$backend-restore"
+	owners $n
+	like "$out" "^owner: kube-proxy \(KUBE-\* chains\) and kubelet \(KUBE-FIREWALL\) write rules here; rules that need tracking are in their chains$" "$backend: kube-proxy and kubelet named, both with tracking rules"
+	like "$out" "^advice: kube-proxy sets nf_conntrack_max when it starts, to --conntrack-max-per-core times the CPUs" "$backend: kube-proxy's advice: it rewrites the limit"
+	like "$out" "as a sysctl.d file alone does not last$" "$backend: ... so sysctl.d alone does not last"
+
+	n=$(mkns docker$backend)
+	ip netns exec $n iptables-$backend-restore <"$D/docker.rules"
+	ok $? "Docker ruleset loaded with iptables-$backend-restore"
+	owners $n
+	like "$out" "^owner: Docker \(DOCKER\* chains\) writes rules here; none of the rules that need tracking is in its chains$" "$backend: Docker named; its MASQUERADE and state rule sit in built-in chains"
+	like "$out" "^advice: Docker writes its rules when it starts" "$backend: Docker's advice"
+	ip netns exec $n iptables-$backend -t nat -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80
+	owners $n
+	like "$out" "^owner: Docker \(DOCKER\* chains\) writes rules here; rules that need tracking are in its chains$" "$backend: a published port (DNAT in DOCKER): tracking in Docker's chains"
+
+	# Owners come from every rule counted, not only the 20 the output lists.
+	n=$(mkns many$backend)
+	{ echo '*filter'; for p in $(seq 1000 1039); do echo "-A INPUT -p tcp --dport $p -m conntrack --ctstate NEW -j ACCEPT"; done
+	  echo ':ufw-before-input - [0:0]'; echo '-A ufw-before-input -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT'; echo 'COMMIT'; } |
+		ip netns exec $n iptables-$backend-restore
+	owners $n
+	like "$out" "^rules: 41 tracking, 20 kept$" "$backend: 41 tracking rules, 20 kept"
+	like "$out" "^owner: ufw \(ufw-\* chains\) writes rules here; rules that need tracking are in its chains$" "$backend: the owner of the 41st rule is still named"
+done
+
+n=$(mkns plain)
+ip netns exec $n nft 'add table inet f; add chain inet f in { type filter hook input priority 0; }; add rule inet f in ct state established accept'
+owners $n
+like "$out" "^owner: none recognised$" "a hand-written ruleset: no owner"
+n=$(mkns kpnft)
+ip netns exec $n nft 'add table ip kube-proxy; add chain ip kube-proxy filter-forward { type filter hook forward priority -110; }; add rule ip kube-proxy filter-forward ct state invalid drop'
+owners $n
+like "$out" "^owner: kube-proxy \(KUBE-\* chains\) writes rules here; rules that need tracking are in its chains$" "kube-proxy's nftables mode: its table named"
+done_testing
