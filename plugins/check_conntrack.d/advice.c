@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "snapshot.h"
+#include "advice.h"
 
 /* Bytes per entry when the kernel does not say (struct nf_conn on 64-bit, rounded up). */
 #define CT_ENTRY_BYTES_GUESS 320
@@ -71,7 +71,7 @@ static void persist_advice(const struct ct_persistence *ps, const char *key, uin
 static void raise_limit(const struct ct_snapshot *snap, const struct ct_ns *ns, struct mp_buf *out)
 {
 	const struct ct_proc *p = &ns->proc;
-	const struct ct_persistence *ps = &snap->persist;
+	const struct ct_persistence *ps = &snap->persistence;
 	uint64_t want = suggested_max(p);
 	uint64_t bytes = ps->object_size ? ps->object_size : CT_ENTRY_BYTES_GUESS;
 	uint64_t buckets;

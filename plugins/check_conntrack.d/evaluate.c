@@ -3,10 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "snapshot.h"
-
-const char *const ct_watched_names[CT_W_MAX] = {"drop", "early-drop", "insert-failed"};
-const enum ct_counter ct_watched_counter[CT_W_MAX] = {CT_DROP, CT_EARLY_DROP, CT_INSERT_FAILED};
+#include "evaluate.h"
 
 /* A percent threshold needs a limit; a count threshold always applies. */
 static bool threshold_alert(const struct ct_threshold *t, double count, bool have_pct, double pct)
@@ -47,14 +44,14 @@ static void evaluate_ns(const struct ct_config *cfg, const struct ct_ns *ns, str
 	r->state = threshold_state(&cfg->warn, &cfg->crit, (double)p->entries, r->have_utilization,
 				   r->utilization);
 	/* Counted rules were read, even when a backend was not: "at least one" is enough here. */
-	if (cfg->state_rules >= 0 && ns->rules.state_rules) {
-		r->rules_state = cfg->state_rules;
+	if (cfg->state_rules_state >= 0 && ns->rules.state_rules) {
+		r->rules_state = cfg->state_rules_state;
 		r->state = mp_state_worst(r->state, r->rules_state);
 	}
 	if (ns->retention != CT_RET_DELTA)
 		return;
-	for (int w = 0; w < CT_W_MAX; w++) {
-		enum ct_counter c = ct_watched_counter[w];
+	for (size_t w = 0; w < ct_watched_n; w++) {
+		enum ct_counter c = ct_watched[w].counter;
 
 		if (!(ns->counters.present & (1u << c)))
 			continue;
@@ -120,12 +117,12 @@ struct ct_result ct_evaluate(const struct ct_config *cfg, const struct ct_snapsh
 		res.store_state = cfg->state_unusable;
 		res.state = mp_state_worst(res.state, res.store_state);
 	}
-	if (cfg->persistence >= 0 && snap->persist.mismatch)
-		res.persistence_state = cfg->persistence;
+	if (cfg->persistence_state >= 0 && snap->persistence.mismatch)
+		res.persistence_state = cfg->persistence_state;
 	/* Asked and not answerable: UNKNOWN, never the alert (unless asked for OK). */
-	else if (cfg->persistence >= 0 && ct_persistence_unknown(&snap->persist))
-		res.persistence_state = cfg->persistence == MP_OK ? MP_OK : MP_UNKNOWN;
-	if (cfg->persistence >= 0)
+	else if (cfg->persistence_state >= 0 && ct_persistence_unknown(&snap->persistence))
+		res.persistence_state = cfg->persistence_state == MP_OK ? MP_OK : MP_UNKNOWN;
+	if (cfg->persistence_state >= 0)
 		res.state = mp_state_worst(res.state, res.persistence_state);
 	return res;
 }

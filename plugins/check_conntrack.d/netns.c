@@ -11,7 +11,8 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "snapshot.h"
+#include "netns.h"
+#include "procfs.h"
 
 #define RUN_NETNS "/run/netns"
 #ifndef NSFS_MAGIC

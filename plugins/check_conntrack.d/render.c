@@ -7,7 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "snapshot.h"
+#include "advice.h"
+#include "render.h"
 
 /*
  * A threshold as perfdata wants it on one scale. For integer entries, alerting above x is the
@@ -192,8 +193,6 @@ static void perf_ns(const struct ct_config *cfg, const struct ct_snapshot *snap,
 static void describe_ns(const struct ct_ns *ns, const struct ct_ns_result *r, struct mp_buf *b)
 {
 	const struct ct_proc *p = &ns->proc;
-	static const char *const what[CT_W_MAX] = {"packets dropped (table full)", "early drops",
-						   "failed inserts"};
 
 	if (ct_ns_failed(ns)) {
 		mp_buf_printf(b, "%s", ns->err);
@@ -210,11 +209,12 @@ static void describe_ns(const struct ct_ns *ns, const struct ct_ns_result *r, st
 		mp_buf_printf(b, "%" PRIu64 " entries (no limit)", p->entries);
 	if (ns->retention != CT_RET_DELTA)
 		return;
-	for (int w = 0; w < CT_W_MAX; w++) {
-		uint64_t d = ns->delta[ct_watched_counter[w]];
+	for (size_t w = 0; w < ct_watched_n; w++) {
+		uint64_t d = ns->delta[ct_watched[w].counter];
 
-		if (d && (ns->counters.present & (1u << ct_watched_counter[w])))
-			mp_buf_printf(b, ", %" PRIu64 " %s since last check", d, what[w]);
+		if (d && (ns->counters.present & (1u << ct_watched[w].counter)))
+			mp_buf_printf(b, ", %" PRIu64 " %s since last check", d,
+				      ct_watched[w].phrase);
 	}
 }
 
@@ -282,11 +282,11 @@ static void rules_backends_line(const struct ct_rules *r, struct mp_buf *b)
 }
 
 /* The rules themselves: at most 20 of each kind unless -v. */
-static void rules_lines(const struct ct_snapshot *snap, const struct ct_ns *ns, struct mp_buf *b)
+static void rules_lines(const struct ct_config *cfg, const struct ct_ns *ns, struct mp_buf *b)
 {
 	const struct ct_rules *r = &ns->rules;
 	size_t shown[2] = {0, 0};
-	const size_t limit = snap->verbose ? (size_t)-1 : CT_RULES_LISTED;
+	const size_t limit = cfg->verbose ? (size_t)-1 : CT_RULES_LISTED;
 
 	rules_backends_line(r, b);
 	for (size_t i = 0; i < r->n; i++) {
@@ -336,10 +336,10 @@ static void persistence_unknown_line(const struct ct_persistence *p, uint64_t ma
 		mp_buf_printf(b, "none of the files that could be read sets the limit\n");
 }
 
-static void persistence_lines(const struct ct_snapshot *snap, const struct ct_result *res,
-			      struct mp_buf *b)
+static void persistence_lines(const struct ct_config *cfg, const struct ct_snapshot *snap,
+			      const struct ct_result *res, struct mp_buf *b)
 {
-	const struct ct_persistence *p = &snap->persist;
+	const struct ct_persistence *p = &snap->persistence;
 	const struct ct_ns *ns = &snap->ns[res->fullest];
 	char reading[48];
 
@@ -363,17 +363,17 @@ static void persistence_lines(const struct ct_snapshot *snap, const struct ct_re
 			ns->proc.max, p->boot.key, p->boot.value,
 			kernel_reading(&p->boot, reading, sizeof(reading)), p->boot.file,
 			p->boot.line);
-	else if (p->boot.found && snap->verbose)
+	else if (p->boot.found && cfg->verbose)
 		mp_buf_printf(b, "persistence: boot applies the running limit (%s line %u)\n",
 			      p->boot.file, p->boot.line);
-	else if (!p->boot.found && snap->verbose)
+	else if (!p->boot.found && cfg->verbose)
 		mp_buf_printf(b,
 			      "persistence: no sysctl file sets the limit: boot uses the "
 			      "kernel's default (a value set with sysctl -w is lost at reboot)\n");
 }
 
 /* Long output about the counters of one namespace. */
-static void counters_lines(const struct ct_snapshot *snap, const struct ct_ns *ns, struct mp_buf *b)
+static void counters_lines(const struct ct_config *cfg, const struct ct_ns *ns, struct mp_buf *b)
 {
 	const char *sep = "";
 
@@ -391,10 +391,10 @@ static void counters_lines(const struct ct_snapshot *snap, const struct ct_ns *n
 	mp_buf_printf(b, "since last check (%.0f s ago, counters from %s): ", ns->seconds,
 		      ns->counters.source);
 	for (int i = 0; i < CT_COUNTER_MAX; i++) {
-		bool watched = i == CT_DROP || i == CT_EARLY_DROP || i == CT_INSERT_FAILED;
+		bool watched = ct_watched_index((enum ct_counter)i) >= 0;
 
 		if (!(ns->counters.present & (1u << i)) ||
-		    (!watched && !ns->delta[i] && snap->verbose < 1))
+		    (!watched && !ns->delta[i] && cfg->verbose < 1))
 			continue;
 		mp_buf_printf(b, "%s%s +%" PRIu64, sep, ct_counter_names[i], ns->delta[i]);
 		if (ns->seconds > 0 && ns->delta[i])
@@ -488,11 +488,11 @@ void ct_render(const struct ct_config *cfg, const struct ct_snapshot *snap,
 		mp_buf_printf(&summary, "; ");
 		rules_phrase(top, &summary);
 	}
-	if (snap->persist.mismatch)
+	if (snap->persistence.mismatch)
 		mp_buf_printf(&summary, "; limit not persistent");
-	else if (ct_persistence_unknown(&snap->persist))
+	else if (ct_persistence_unknown(&snap->persistence))
 		mp_buf_printf(&summary, "; cannot tell if the limit is persistent (%s)",
-			      snap->persist.err);
+			      snap->persistence.err);
 	if (snap->store.squat[0])
 		mp_buf_printf(&summary, "; default state directory not used: %s%s%s",
 			      snap->store.squat, snap->store.dir[0] ? "; state kept in " : "",
@@ -513,18 +513,18 @@ void ct_render(const struct ct_config *cfg, const struct ct_snapshot *snap,
 			rules_phrase(&snap->ns[i], &lines);
 		}
 		mp_buf_printf(&lines, "\n");
-		counters_lines(snap, &snap->ns[i], &lines);
-		if (snap->verbose)
-			rules_lines(snap, &snap->ns[i], &lines);
+		counters_lines(cfg, &snap->ns[i], &lines);
+		if (cfg->verbose)
+			rules_lines(cfg, &snap->ns[i], &lines);
 	}
 	if (snap->multi)
 		scan_lines(snap, &lines);
 	if (!snap->multi) {
-		counters_lines(snap, top, &lines);
+		counters_lines(cfg, top, &lines);
 		if (ct_ns_read(top))
-			rules_lines(snap, top, &lines);
+			rules_lines(cfg, top, &lines);
 	}
-	persistence_lines(snap, res, &lines);
+	persistence_lines(cfg, snap, res, &lines);
 	ct_advice(cfg, snap, res, &lines);
 	if (ct_ns_read(top) && top->proc.max && top->proc.entries > top->proc.max)
 		mp_buf_printf(&lines, "entries exceed the limit: it was lowered below the current "
@@ -534,7 +534,7 @@ void ct_render(const struct ct_config *cfg, const struct ct_snapshot *snap,
 			&lines,
 			"%s is 0: the kernel sets no limit, percent thresholds do not apply\n",
 			top->proc.sysctl_key);
-	mp_buf_printf(&lines, "%s", mp_buf_str(&snap->trace));
+	mp_buf_printf(&lines, "%s", mp_buf_str(&snap->trace.lines));
 	if (summary.oom || perf.oom || lines.oom)
 		mp_die(CT_SERVICE, "out of memory");
 	mp_output(CT_SERVICE, res->state, mp_buf_str(&summary), mp_buf_str(&perf),

@@ -8,9 +8,11 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "netns.h"
+#include "rules_collect.h"
 #include "state.h"
-
-#include "snapshot.h"
+#include "statedir.h"
+#include "trace.h"
 
 static void add_reason(struct ct_rules *r, const char *why)
 {
@@ -25,8 +27,8 @@ static void add_reason(struct ct_rules *r, const char *why)
 #define CACHE_MIN_BATCHES 4
 
 /* The cached result when the ruleset generation is the one it was made for. */
-static bool from_cache(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_rules *r,
-		       const char *name, const struct ct_rules_cache_key *k)
+static bool from_cache(struct ct_snapshot *snap, struct ct_rules *r, const char *name,
+		       const struct ct_rules_cache_key *k)
 {
 	struct ct_rules_mark mark = ct_rules_mark(r);
 	struct mp_state_handle h;
@@ -35,7 +37,7 @@ static bool from_cache(const struct ct_config *cfg, struct ct_snapshot *snap, st
 	char *text;
 	int rc;
 
-	if (ct_state_open(cfg, snap, name, &h, dir, sizeof(dir), err, sizeof(err)) < 0)
+	if (ct_statedir_file(&snap->store, name, &h, dir, sizeof(dir), err, sizeof(err)) < 0)
 		return false;
 	rc = mp_state_read_text(&h, &text, &len, err, sizeof(err));
 	mp_state_close(&h);
@@ -45,19 +47,19 @@ static bool from_cache(const struct ct_config *cfg, struct ct_snapshot *snap, st
 	free(text);
 	if (rc < 0) {
 		ct_rules_rollback(r, &mark);
-		ct_note(snap, 2, "nftables rules: %s/%s %s", dir, name,
+		ct_note(&snap->trace, 2, "nftables rules: %s/%s %s", dir, name,
 			rc == -ESTALE ? "is for another ruleset" : "is unusable");
 		return false;
 	}
-	ct_note(snap, 1,
+	ct_note(&snap->trace, 1,
 		"nftables rules unchanged since the last run (generation %" PRIu32
 		"): taken from %s/%s",
 		k->genid, dir, name);
 	return true;
 }
 
-static void to_cache(const struct ct_config *cfg, struct ct_snapshot *snap,
-		     const struct ct_rules *r, const char *name, const struct ct_rules_cache_key *k)
+static void to_cache(struct ct_snapshot *snap, const struct ct_rules *r, const char *name,
+		     const struct ct_rules_cache_key *k)
 {
 	struct mp_state_handle h;
 	char dir[PATH_MAX], err[256], *text;
@@ -70,9 +72,9 @@ static void to_cache(const struct ct_config *cfg, struct ct_snapshot *snap,
 	len = ct_rules_cache_format(k, r, text, cap);
 	/* -v keeps every rule: beyond what a state file may hold, that run just reads the rules. */
 	if (len > 0 && len <= 60000 &&
-	    ct_state_open(cfg, snap, name, &h, dir, sizeof(dir), err, sizeof(err)) == 0) {
+	    ct_statedir_file(&snap->store, name, &h, dir, sizeof(dir), err, sizeof(err)) == 0) {
 		if (mp_state_write_text(&h, text, (size_t)len, err, sizeof(err)) < 0)
-			ct_note(snap, 2, "nftables rules not cached: %s", err);
+			ct_note(&snap->trace, 2, "nftables rules not cached: %s", err);
 		mp_state_close(&h);
 	}
 	free(text);
@@ -83,15 +85,15 @@ static void note_dump(struct ct_snapshot *snap, int rc, const struct ct_nft_dump
 		      const char *err)
 {
 	if (rc < 0)
-		ct_note(snap, 1, "nftables rules not read: %s", err);
+		ct_note(&snap->trace, 1, "nftables rules not read: %s", err);
 	else if (rc == 1)
-		ct_note(snap, 1, "nftables rules: no nf_tables in this kernel");
+		ct_note(&snap->trace, 1, "nftables rules: no nf_tables in this kernel");
 	else if (info->tries > 1)
-		ct_note(snap, 1,
+		ct_note(&snap->trace, 1,
 			"nftables rules read (try %u: the ruleset changed during the others)",
 			info->tries);
 	else
-		ct_note(snap, 1, "nftables rules read");
+		ct_note(&snap->trace, 1, "nftables rules read");
 }
 
 /*
@@ -112,11 +114,11 @@ static int nft_rules(const struct ct_config *cfg, struct ct_snapshot *snap, stru
 
 	snprintf(name, sizeof(name), "nft-rules-netns-%" PRIu64, ns->inode);
 	have_file = snap->boot_id[0] && r->n == 0 && !r->total[0] && !r->total[1] &&
-		    ct_state_exists(snap, name);
+		    ct_statedir_exists(&snap->store, name);
 	if (have_file) {
 		k.cookie = ct_netns_cookie(mnl_socket_get_fd(nl));
 		gen_before = k.cookie && ct_rules_nft_genid(nl, &k.genid, why, sizeof(why)) == 0;
-		if (gen_before && from_cache(cfg, snap, r, name, &k))
+		if (gen_before && from_cache(snap, r, name, &k))
 			return 0;
 	}
 	/* Retries of a changed dump may take a quarter of -t: the rest is the run's. */
@@ -136,7 +138,7 @@ static int nft_rules(const struct ct_config *cfg, struct ct_snapshot *snap, stru
 	 */
 	if (have_gen &&
 	    (gen_before || (info.have_res_id && info.res_id == (uint16_t)(k.genid & 0xffff))))
-		to_cache(cfg, snap, r, name, &k);
+		to_cache(snap, r, name, &k);
 	return 0;
 }
 
@@ -164,7 +166,7 @@ void ct_collect_rules(const struct ct_config *cfg, struct ct_snapshot *snap, str
 	int rc;
 
 	/* Only what the output lists is stored; the rest is counted. */
-	r->keep = snap->verbose ? 0 : CT_RULES_LISTED;
+	r->keep = cfg->verbose ? 0 : CT_RULES_LISTED;
 	if (cfg->no_rules) {
 		add_reason(r, "--no-rules");
 		return;
@@ -179,15 +181,15 @@ void ct_collect_rules(const struct ct_config *cfg, struct ct_snapshot *snap, str
 		rc = nft_rules(cfg, snap, ns, nl, err, sizeof(err));
 	} else {
 		snprintf(err, sizeof(err), "nftables: %s", nl_err);
-		ct_note(snap, 1, "nftables rules not read: %s", err);
+		ct_note(&snap->trace, 1, "nftables rules not read: %s", err);
 		rc = -EIO;
 	}
 	backend_read(r, CT_BACKEND_NFT, rc, err);
 	for (int f = 0; f < 2; f++) {
 		err[0] = '\0';
 		rc = ct_rules_legacy(f ? AF_INET6 : AF_INET, cfg->procfs, r, err, sizeof(err));
-		ct_note(snap, 1, "iptables-legacy %s rules %s%s", f ? "IPv6" : "IPv4", said(rc),
-			rc < 0 ? err : "");
+		ct_note(&snap->trace, 1, "iptables-legacy %s rules %s%s", f ? "IPv6" : "IPv4",
+			said(rc), rc < 0 ? err : "");
 		backend_read(r, f ? CT_BACKEND_LEGACY_IP6 : CT_BACKEND_LEGACY_IP, rc, err);
 	}
 }
@@ -209,6 +211,6 @@ void ct_collect_holders(const struct ct_config *cfg, struct ct_snapshot *snap, b
 		err[0] = '\0';
 		if (ct_rules_holders(cfg->procfs, cfg->sysfs, &snap->ns[i].rules, err,
 				     sizeof(err)) < 0)
-			ct_note(snap, 1, "module holders: %s", err);
+			ct_note(&snap->trace, 1, "module holders: %s", err);
 	}
 }

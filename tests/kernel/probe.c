@@ -27,6 +27,8 @@
 #include "hash.h"
 #include "memory.h"
 #include "owners.h"
+#include "netns.h"
+#include "procfs.h"
 #include "snapshot.h"
 
 static int fail(const char *fmt, const char *arg)
@@ -39,10 +41,10 @@ static int fail(const char *fmt, const char *arg)
 
 static int read_table(struct ct_ns *ns)
 {
-	struct ct_snapshot snap = {0};
-	int rc = ct_procfs_read("/proc", &snap, ns);
+	struct ct_trace trace = {0};
+	int rc = ct_procfs_read("/proc", &trace, ns);
 
-	mp_buf_free(&snap.trace);
+	ct_trace_free(&trace);
 	return rc;
 }
 
@@ -133,10 +135,12 @@ static int memory(int argc, char **argv)
 	for (int i = 0; i < argc && n < 64; i++, n++) {
 		struct ct_ns_target *t;
 		struct ct_ns one = {0};
+		struct ct_netns_scan scan = {0};
 		size_t k;
 
 		ns[n].read = false;
-		if (ct_netns_targets(argv[i], "/proc", &t, &k, err, sizeof(err)) < 0 || k != 1)
+		if (ct_netns_targets(argv[i], "/proc", &t, &k, &scan, err, sizeof(err)) < 0 ||
+		    k != 1)
 			continue;
 		if (setns(t[0].fd, CLONE_NEWNET) == 0 && read_table(&one) == 0) {
 			ns[n].read = true;
@@ -168,7 +172,7 @@ static int owners(void)
 
 	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
 		return fail("cannot open %s", "a netfilter netlink socket");
-	if (ct_rules_nft(nl, &r, NULL, err, sizeof(err)) < 0)
+	if (ct_rules_nft(nl, 0, &r, NULL, err, sizeof(err)) < 0)
 		return fail("nftables: %s", err);
 	mnl_socket_close(nl);
 	if (ct_rules_legacy(AF_INET, "/proc", &r, err, sizeof(err)) < 0 ||

@@ -8,7 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "snapshot.h"
+#include "netns.h"
+#include "procfs.h"
+#include "render.h"
 #include "tap.h"
 
 static void escapes(void)
