@@ -64,6 +64,9 @@ void mp_perf_add(struct mp_buf *perf, const char *label, const char *value, cons
  */
 void mp_output(const char *service, int state, const char *summary, const char *perfdata,
 	       const char *long_output);
+/* The same text, appended to out (ending in a newline). */
+void mp_output_buf(struct mp_buf *out, const char *service, int state, const char *summary,
+		   const char *perfdata, const char *long_output);
 /* For argument errors and the like: one line "<SERVICE> UNKNOWN - reason", exit 3. */
 void mp_die(const char *service, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));

@@ -1,5 +1,6 @@
 /* check_conntrack: a Monitoring Plugins check of the Linux connection-tracking table. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "collect.h"
@@ -14,8 +15,8 @@ int main(int argc, char **argv)
 	struct mp_argv args;
 	struct ct_config_result cr;
 	struct ct_snapshot snap = {0};
-	struct ct_result res;
-	char err[320];
+	struct ct_verdict verdict;
+	char err[320], *text;
 	int state;
 	static char outbuf[8192];
 
@@ -47,13 +48,19 @@ int main(int argc, char **argv)
 		mp_die(CT_SERVICE, "out of memory");
 	ct_retain(&cr.config, &snap, time(NULL));
 	ct_statedir_close(&snap.store);
-	res = ct_evaluate(&cr.config, &snap);
+	verdict = ct_evaluate(&cr.config, &snap);
 
+	/* The classic format unless another was asked for. */
+	verdict.check.default_output_override = ct_render_classic;
+	verdict.check.default_output_override_content = &verdict;
 	/* Still timed: a stdout nobody reads must not hold the run. */
-	ct_render(&cr.config, &snap, &res);
-	state = mp_exit_state(res.state);
+	text = mp_fmt_output(verdict.check);
+	fputs(text, stdout);
+	putchar('\n');
+	free(text);
+	state = mp_exit_state((int)mp_compute_check_state(verdict.check));
 	mp_timeout_disarm();
-	ct_result_free(&res);
+	ct_verdict_free(&verdict);
 	ct_snapshot_free(&snap);
 	mp_argv_free(&args);
 	return state;

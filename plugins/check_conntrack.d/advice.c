@@ -117,16 +117,9 @@ static void exempt_traffic(const struct ct_ns *ns, struct mp_buf *out)
 		mp_buf_printf(out, "advice: no traffic is exempted from tracking yet\n");
 }
 
-void ct_advice(const struct ct_config *cfg, const struct ct_snapshot *snap,
-	       const struct ct_result *res, struct mp_buf *out)
+void ct_advice(const struct ct_snapshot *snap, const struct ct_ns *ns, struct mp_buf *out)
 {
-	const struct ct_ns *ns = &snap->ns[res->fullest];
-	const struct ct_ns_result *r = &res->ns[res->fullest];
-	bool alarmed = r->state == MP_WARNING || r->state == MP_CRITICAL;
-
 	if (!ct_ns_read(ns) || !ns->proc.sysctl_key)
-		return;
-	if (!alarmed && cfg->verbose < 1)
 		return;
 	if (ns->proc.max)
 		raise_limit(snap, ns, out);

@@ -1,12 +1,13 @@
-/* The answer on stdout: status line, perfdata and long output. */
+/* The classic format of the verdict, the plugin's default output. */
 #ifndef CT_RENDER_H
 #define CT_RENDER_H
 
-#include "config.h"
-#include "evaluate.h"
-#include "snapshot.h"
+#include "verdict.h"
 
-void ct_render(const struct ct_config *cfg, const struct ct_snapshot *snap,
-	       const struct ct_result *res);
+/*
+ * "CONNTRACK <STATE> - summary | perfdata" and the long output, for a struct ct_verdict, in new
+ * memory and without the final newline: the check's default_output_override.
+ */
+char *ct_render_classic(void *verdict);
 
 #endif
