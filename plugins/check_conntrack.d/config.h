@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mp.h"
+#include "output.h"
 #include "watched.h"
 
 #define CT_SERVICE "CONNTRACK"
@@ -40,6 +41,8 @@ struct ct_config {
 	int persistence_state; /* state when the limit is not what boot applies, -1: no effect */
 	unsigned timeout;
 	int verbose;
+	bool output_format_set; /* --output-format: the library's format, else the classic one */
+	mp_output_format output_format;
 };
 
 /*

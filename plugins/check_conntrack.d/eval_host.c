@@ -145,9 +145,10 @@ bool ct_section_persistence(const struct ct_config *cfg, const struct ct_snapsho
 		return false;
 	persistence_lines(cfg, p, top, &b);
 	if (ct_persistence_unknown(p))
-		*out = ct_part(-1, "cannot tell if the limit is persistent (%s)", p->err);
+		*out = ct_part(-1, "persistence: cannot tell if the limit is persistent (%s)",
+			       p->err);
 	else if (p->mismatch)
-		*out = ct_part(-1, "limit not persistent");
+		*out = ct_part(-1, "persistence: limit not persistent");
 	else
 		*out = ct_part(-1, "%s",
 			       p->boot.found ? "boot applies the running limit"

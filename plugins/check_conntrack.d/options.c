@@ -27,6 +27,7 @@ enum long_only {
 	OPT_STATE_RULES,
 	OPT_PERSISTENCE,
 	OPT_ROOT,
+	OPT_OUTPUT_FORMAT,
 	OPT_WATCHED, /* OPT_WATCHED + 2 * row of the watched counter (+1 for critical) */
 };
 
@@ -51,6 +52,7 @@ static const struct option fixed_options[] = {
 	{"state-rules", required_argument, NULL, OPT_STATE_RULES},
 	{"persistence", required_argument, NULL, OPT_PERSISTENCE},
 	{"root", required_argument, NULL, OPT_ROOT},
+	{"output-format", required_argument, NULL, OPT_OUTPUT_FORMAT},
 };
 #define NFIXED (sizeof(fixed_options) / sizeof(fixed_options[0]))
 
@@ -214,6 +216,11 @@ static void print_help(void)
 	       "                        critical or unknown (default ok)\n"
 	       "     --procfs=DIR       read /proc from DIR (default /proc)\n"
 	       "     --sysfs=DIR        read /sys from DIR (default /sys)\n"
+	       "     --output-format=FORMAT\n"
+	       "                        multi-line or mp-test-json, as Monitoring Plugins 3.x\n"
+	       "                        print them (default: CONNTRACK STATE - summary | "
+	       "perfdata,\n"
+	       "                        then the long output)\n"
 	       " -v, --verbose          show which files were read (-vv: and why, -vvv: all)\n"
 	       "     --extra-opts=[SECTION][@FILE]\n"
 	       "                        read options from an ini file (default section\n"
@@ -468,6 +475,21 @@ struct ct_config_result ct_options_parse(int argc, char **argv, int nini)
 		case OPT_ROOT:
 			cfg->root = optarg;
 			break;
+		case OPT_OUTPUT_FORMAT: {
+			parsed_output_format f = mp_parse_output_format(optarg);
+
+			if (!f.parsing_success) {
+				snprintf(r.reason, sizeof(r.reason),
+					 "invalid --output-format '%.40s': want multi-line or "
+					 "mp-test-json",
+					 optarg);
+				r.errorcode = MP_UNKNOWN;
+				return r;
+			}
+			cfg->output_format_set = true;
+			cfg->output_format = f.output_format;
+			break;
+		}
 		case OPT_PROCFS:
 			cfg->procfs = optarg;
 			break;
