@@ -134,10 +134,45 @@ static void labels(void)
 	ok(strstr(out, " _4026532006_entries=") != NULL, "a name of symbols only gets its inode");
 }
 
+/* Which namespaces --netns names: our own, one by path, one by name; what is not one. */
+static void selection(void)
+{
+	struct ct_ns_target *t = NULL;
+	struct ct_netns_scan scan;
+	char err[320] = "";
+	size_t n = 0;
+	uint64_t self = 0;
+
+	ok(ct_netns_self("/proc", &self) == 0 && self != 0, "our own namespace has an inode");
+	is_int(ct_netns_targets(NULL, "/proc", &t, &n, &scan, err, sizeof(err)), 0,
+	       "no --netns: one target");
+	ok(n == 1 && t[0].fd == -1 && strcmp(t[0].label, "host") == 0 && t[0].inode == self,
+	   "... our own, \"host\", nothing to enter");
+	free(t);
+	is_int(ct_netns_targets("/proc/self/ns/net", "/proc", &t, &n, &scan, err, sizeof(err)), 0,
+	       "--netns=/proc/self/ns/net: found");
+	ok(n == 1 && t[0].fd == -1 && strcmp(t[0].label, "/proc/self/ns/net") == 0,
+	   "... our own again: nothing to enter, named as given");
+	free(t);
+	is_int(ct_netns_targets("ct-unit-no-such-namespace", "/proc", &t, &n, &scan, err,
+				sizeof(err)),
+	       -ENOENT, "--netns=NAME not under /run/netns: -ENOENT");
+	is_str(err,
+	       "cannot open network namespace /run/netns/ct-unit-no-such-namespace: No such file "
+	       "or directory",
+	       "... with the reason");
+	is_int(ct_netns_targets("/dev/null", "/proc", &t, &n, &scan, err, sizeof(err)), -EINVAL,
+	       "a file that is not a namespace: -EINVAL");
+	is_str(err, "/dev/null is not a network namespace", "... says so");
+	is_int(ct_netns_targets("..", "/proc", &t, &n, &scan, err, sizeof(err)), -EINVAL,
+	       "--netns=..: refused");
+}
+
 int main(void)
 {
 	escapes();
 	paths();
 	labels();
+	selection();
 	return tap_done();
 }
