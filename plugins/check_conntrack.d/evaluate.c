@@ -175,9 +175,7 @@ static struct ns_eval build_ns(const struct ct_config *cfg, const struct ct_snap
 	/* The rules of a namespace not read are listed only under --netns=all -v. */
 	if (read || (snap->multi && cfg->verbose)) {
 		part = ct_part_rules(cfg, ns, l->plain, !snap->multi || cfg->verbose);
-		if (read)
-			add_part(&e, part);
-		else if (part.subchecks)
+		if (read || part.subchecks)
 			add_part(&e, part);
 		else
 			ct_part_free(&part);
