@@ -150,7 +150,7 @@ bool ct_section_persistence(const struct ct_config *cfg, const struct ct_snapsho
 	else if (p->mismatch)
 		*out = ct_part(-1, "persistence: limit not persistent");
 	else
-		*out = ct_part(-1, "%s",
+		*out = ct_part(-1, "persistence: %s",
 			       p->boot.found ? "boot applies the running limit"
 					     : "no sysctl file sets the limit");
 	ct_part_lines(out, ct_text(&b), state);
