@@ -497,6 +497,7 @@ int mp_state_read_text(struct mp_state_handle *h, char **text, size_t *len, char
 	struct stat sb;
 	char *buf;
 	size_t got = 0;
+	ssize_t n;
 	int fd, r;
 
 	if (!h || h->dirfd < 0 || !text || !len || !h->name[0]) {
@@ -547,22 +548,14 @@ int mp_state_read_text(struct mp_state_handle *h, char **text, size_t *len, char
 	 * replace the file under the lock we hold, so a read that returns the size fstat saw has
 	 * read it all: no second read just to be told "end of file".
 	 */
-	while (got <= STATE_MAX_SIZE && (got == 0 || got != (size_t)sb.st_size)) {
-		ssize_t n = read(fd, buf + got, STATE_MAX_SIZE + 1 - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			fail(err, errlen, "cannot read state file %s: %s", h->name,
-			     strerror(errno));
-			free(buf);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
+	n = mp_read_fd(fd, buf, STATE_MAX_SIZE + 1, (size_t)sb.st_size, false);
+	if (n < 0) {
+		r = (int)n;
+		fail(err, errlen, "cannot read state file %s: %s", h->name, strerror((int)-n));
+		free(buf);
+		goto out;
 	}
+	got = (size_t)n;
 	if (got > STATE_MAX_SIZE) {
 		r = -EINVAL;
 		fail(err, errlen, "state file %s is larger than %d bytes", h->name, STATE_MAX_SIZE);
@@ -742,26 +735,10 @@ static bool valid_boot_id(const char *s, size_t n)
 	return true;
 }
 
-/* Strict decimal: digits only, no sign or blanks, no overflow. */
+/* Strict decimal: digits only, no sign or blanks, no overflow; at most 20 digits. */
 static bool parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out)
 {
-	uint64_t v = 0;
-	size_t i;
-
-	if (n == 0 || n > 20)
-		return false;
-	for (i = 0; i < n; i++) {
-		unsigned d;
-
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		d = (unsigned)(s[i] - '0');
-		if (v > (max - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return true;
+	return n <= 20 && mp_parse_u64(s, n, max, out) == 0;
 }
 
 int mp_state_file_parse(const char *text, size_t len, struct mp_state *st, char *err, size_t errlen)

@@ -130,7 +130,7 @@ static void read_boot_id(const char *procfs, char *buf, size_t len)
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return;
-	n = read(fd, buf, len - 1);
+	n = mp_read_fd(fd, buf, len - 1, 0, true);
 	close(fd);
 	buf[n > 0 ? n : 0] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';

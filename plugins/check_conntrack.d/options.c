@@ -280,14 +280,9 @@ static bool valid_state_key(const char *s)
 
 static int parse_timeout(const char *arg, unsigned *out)
 {
-	char *end;
-	unsigned long v;
+	uint64_t v;
 
-	if (arg[0] < '0' || arg[0] > '9')
-		return -1;
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (errno || *end != '\0' || v == 0 || v > 86400)
+	if (mp_parse_u64(arg, strlen(arg), 86400, &v) < 0 || v == 0)
 		return -1;
 	*out = (unsigned)v;
 	return 0;

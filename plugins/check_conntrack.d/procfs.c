@@ -81,55 +81,41 @@ int ct_check_root(const char *option, const char *path, bool proc_tree, char *er
 int ct_read_u64(const char *path, uint64_t *value, char *err, size_t errlen)
 {
 	char buf[64];
-	size_t n = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	const char *p = buf;
+	uint64_t v = 0;
+	size_t digits;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY), rc;
 
 	if (fd < 0) {
 		int e = errno;
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(e));
 		return -e;
 	}
-	for (;;) {
-		ssize_t r = read(fd, buf + n, sizeof(buf) - 1 - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			close(fd);
-			snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
-			return -e;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		/* A sysctl file hands over its one line in one read: no second read for EOF. */
-		if (buf[n - 1] == '\n')
-			break;
-		if (n == sizeof(buf) - 1) {
-			close(fd);
-			snprintf(err, errlen, "%s is not a number (too long)", path);
-			return -EINVAL;
-		}
-	}
+	/* A sysctl file hands over its one line in one read: no second read for EOF. */
+	n = mp_read_fd(fd, buf, sizeof(buf) - 1, 0, true);
 	close(fd);
+	if (n < 0) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror((int)-n));
+		return (int)n;
+	}
+	if (n == sizeof(buf) - 1 && buf[n - 1] != '\n') {
+		snprintf(err, errlen, "%s is not a number (too long)", path);
+		return -EINVAL;
+	}
 	buf[n] = '\0';
-
-	const char *p = buf;
-	uint64_t v = 0;
-	int digits = 0;
 	while (*p == ' ' || *p == '\t')
 		p++;
-	for (; *p >= '0' && *p <= '9'; p++, digits++) {
-		unsigned d = (unsigned)(*p - '0');
-		if (v > (UINT64_MAX - d) / 10) {
-			snprintf(err, errlen, "%s holds a number too large", path);
-			return -EINVAL;
-		}
-		v = v * 10 + d;
+	digits = strspn(p, "0123456789");
+	rc = mp_parse_u64(p, digits, UINT64_MAX, &v);
+	if (rc == -ERANGE) {
+		snprintf(err, errlen, "%s holds a number too large", path);
+		return -EINVAL;
 	}
+	p += digits;
 	while (*p == ' ' || *p == '\t' || *p == '\n')
 		p++;
-	if (digits == 0 || *p != '\0') {
+	if (rc < 0 || *p != '\0') {
 		snprintf(err, errlen, "%s does not hold a number (%s)", path,
 			 n == 0 ? "empty" : "garbage");
 		return -EINVAL;

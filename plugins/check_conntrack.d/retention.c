@@ -193,17 +193,11 @@ static bool in(const uint64_t *v, size_t n, uint64_t x)
 /* name = prefix + decimal digits + suffix? Then the number is in *id. */
 static bool number_between(const char *name, const char *prefix, const char *suffix, uint64_t *id)
 {
-	size_t p = strlen(prefix), s = strlen(suffix), n = strlen(name), d;
-	char *end;
+	size_t p = strlen(prefix), s = strlen(suffix), n = strlen(name);
 
 	if (n <= p + s || strncmp(name, prefix, p) != 0 || strcmp(name + n - s, suffix) != 0)
 		return false;
-	d = strspn(name + p, "0123456789");
-	if (d == 0 || d != n - p - s || d > 20)
-		return false;
-	errno = 0;
-	*id = strtoull(name + p, &end, 10);
-	return errno == 0;
+	return n - p - s <= 20 && mp_parse_u64(name + p, n - p - s, UINT64_MAX, id) == 0;
 }
 
 /* A key as state_key makes them, or as --state-key allows: 1-64 of [A-Za-z0-9_-]. */

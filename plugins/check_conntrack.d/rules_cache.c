@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mp.h"
 #include "owners.h"
 #include "rules.h"
 
@@ -87,17 +88,11 @@ static char *next_line(char **p, char *end)
 /* "<word> <unsigned> ..." values: strictly decimal, in range, separated by single spaces. */
 static bool take_u64(char **s, uint64_t max, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
+	size_t n = strcspn(*s, " ");
 
-	if (**s < '0' || **s > '9')
+	if (mp_parse_u64(*s, n, max, out) < 0)
 		return false;
-	errno = 0;
-	v = strtoull(*s, &end, 10);
-	if (errno || v > max || (*end != ' ' && *end != '\0'))
-		return false;
-	*out = v;
-	*s = *end == ' ' ? end + 1 : end;
+	*s += (*s)[n] == ' ' ? n + 1 : n;
 	return true;
 }
 

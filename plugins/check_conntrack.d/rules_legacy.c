@@ -14,6 +14,7 @@
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/netfilter_ipv6/ip6_tables.h>
 
+#include "mp.h"
 #include "rules.h"
 
 /* Both families share one getinfo layout; only the entry header differs. */
@@ -336,15 +337,11 @@ static int read_names(const char *path, char *names, size_t len, char *err, size
 		return rc;
 	}
 	/* Up to len bytes: a file that fills them has more names than a kernel has tables. */
-	while (used < len && (n = read(fd, names + used, len - used)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			break;
-		}
-		used += (size_t)n;
-	}
+	n = mp_read_fd(fd, names, len, 0, false);
+	if (n < 0)
+		rc = (int)n;
+	else
+		used = (size_t)n;
 	close(fd);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot read %s: %s", path, strerror(-rc));
