@@ -9,6 +9,8 @@
 #include "verdict.h"
 
 /* The API ends the run on out of memory too: one line, UNKNOWN. */
+static char *vtext(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
 static char *vtext(const char *fmt, va_list ap)
 {
 	char *s = NULL;
