@@ -16,7 +16,7 @@ module_of() { # PATH
 	rules.[ch] | rules_nft.c | rules_legacy.c | rules_cache.c) echo rules ;;
 	evaluate.[ch] | eval_*.c | parts.h) echo evaluate ;;
 	output.h | perfdata.h | thresholds.h | states.h | mpapi.h | mp_*.c) echo mpapi ;;
-	mp.h | range.c | output.c | states.c | timeout.c | extraopts.c) echo mp ;;
+	mp.h | range.c | output.c | states.c | timeout.c | extraopts.c | readfile.c) echo mp ;;
 	*) basename "${1%.[ch]}" ;;
 	esac
 }
