@@ -136,7 +136,10 @@ static int memory(int argc, char **argv)
 		size_t k;
 
 		ns[n].read = false;
-		if (ct_netns_targets(argv[i], "/proc", &t, &k, err, sizeof(err)) < 0 || k != 1)
+		struct ct_netns_scan scan = {0};
+
+		if (ct_netns_targets(argv[i], "/proc", &t, &k, &scan, err, sizeof(err)) < 0 ||
+		    k != 1)
 			continue;
 		if (setns(t[0].fd, CLONE_NEWNET) == 0 && read_table(&one) == 0) {
 			ns[n].read = true;
@@ -168,7 +171,7 @@ static int owners(void)
 
 	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
 		return fail("cannot open %s", "a netfilter netlink socket");
-	if (ct_rules_nft(nl, &r, NULL, err, sizeof(err)) < 0)
+	if (ct_rules_nft(nl, 2500, &r, NULL, err, sizeof(err)) < 0)
 		return fail("nftables: %s", err);
 	mnl_socket_close(nl);
 	if (ct_rules_legacy(AF_INET, "/proc", &r, err, sizeof(err)) < 0 ||
