@@ -10,6 +10,7 @@ understands of the file; what a basket cannot express (a function as a value) st
     contrib/icinga2/make-director-basket.py              # writes director-basket.json beside it
     contrib/icinga2/make-director-basket.py --check      # exit 1 when the file is out of date
     contrib/icinga2/make-director-basket.py --stdout     # prints it
+    contrib/icinga2/make-director-basket.py --compiled   # the commands as icinga2 compiles them
 """
 import grp
 import json
@@ -26,12 +27,14 @@ COMMAND_FILE = os.path.join(HERE, "command-conntrack.conf")
 BASKET_FILE = os.path.join(HERE, "director-basket.json")
 COMMAND = "conntrack"
 PLUGIN = "check_conntrack"
+PLUGIN_DIR = "/usr/lib/nagios/plugins"  # Debian's; what a command line with sudo names
 
 # Options whose value is a state: offered as a list, so a typo cannot reach the plugin.
 STATE_OPTIONS = ("--missing", "--state-rules", "--persistence")
 STATE_LIST = "conntrack states"
 STATES = ("ok", "warning", "critical", "unknown")
 
+ICINGA2 = shutil.which("icinga2") or "/usr/sbin/icinga2"
 DT = "Icinga\\Module\\Director\\DataType\\DataType"
 
 
@@ -41,32 +44,70 @@ def compiled_objects(conf):
     try:
         main = os.path.join(tmp, "icinga2.conf")
         with open(main, "w") as f:
-            f.write('const PluginDir = "/usr/lib/nagios/plugins"\n')
+            f.write('const PluginDir = "%s"\n' % PLUGIN_DIR)
             f.write("include %s\n" % json.dumps(conf))
         user = pwd.getpwuid(os.getuid()).pw_name
         group = grp.getgrgid(os.getgid()).gr_name
         defs = ["-D%s=%s" % (k, tmp) for k in ("DataDir", "CacheDir", "LogDir", "SpoolDir",
                                                "InitRunDir", "ConfigDir")]
         defs += ["-DZonesDir=%s/zones.d" % tmp, "-DRunAsUser=" + user, "-DRunAsGroup=" + group]
-        r = subprocess.run(["icinga2", "daemon", "-C", "-c", main] + defs,
+        r = subprocess.run([ICINGA2, "daemon", "-C", "-c", main] + defs,
                            capture_output=True, text=True)
         if r.returncode != 0:
             sys.exit("icinga2 does not accept %s:\n%s" % (conf, r.stdout + r.stderr))
-        data = open(os.path.join(tmp, "icinga2.debug"), "rb").read()
+        return objects_file(os.path.join(tmp, "icinga2.debug"))
     finally:
         shutil.rmtree(tmp)
-    objects, i = [], 0
-    while i < len(data):  # netstrings: LENGTH:JSON,
-        colon = data.index(b":", i)
-        n = int(data[i:colon])
-        objects.append(json.loads(data[colon + 1:colon + 1 + n]))
-        i = colon + 1 + n + 1
-    return objects
 
 
-def source_order(conf):
-    """The arguments in the order the file lists them (the objects file sorts them)."""
-    return re.findall(r'^\s*"(--[a-z-]+)"\s*=\s*\{', open(conf).read(), re.M)
+def block(text, start):
+    """The text from the brace at START to its matching brace (strings skipped)."""
+    depth, i, quote = 0, start, False
+    while i < len(text):
+        c = text[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == '"':
+                quote = False
+        elif c == '"':
+            quote = True
+        elif c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return text[start:i + 1]
+        i += 1
+    sys.exit("unbalanced braces after offset %d" % start)
+
+
+class Source:
+    """What the objects file does not keep: argument order, function bodies, imports."""
+
+    def __init__(self, conf):
+        self.text = open(conf).read()
+        self.order = []
+        self.functions = {}  # (option, key) -> the DSL between {{ and }}
+        for m in re.finditer(r'^\s*"(--[a-z-]+)"\s*=\s*(?=\{)', self.text, re.M):
+            opt = m.group(1)
+            if opt not in self.order:
+                self.order.append(opt)
+            body = block(self.text, m.end())
+            for f in re.finditer(r"\b(value|set_if)\s*=\s*\{\{(.*?)\}\}", body, re.S):
+                key, dsl = (opt, f.group(1)), " ".join(f.group(2).split())
+                if self.functions.setdefault(key, dsl) != dsl:
+                    sys.exit("%s: two different %s functions for %s" % (conf, key[1], opt))
+
+    def imports(self, name):
+        m = re.search(r'^object CheckCommand "%s"\s*(?=\{)' % re.escape(name), self.text, re.M)
+        if not m:
+            return []
+        return re.findall(r'^\s*import\s+"([^"]+)"', block(self.text, m.end()), re.M)
+
+
+def is_function(v):
+    return isinstance(v, dict) and v.get("type") == "Function"
 
 
 def plain(value, where):
@@ -84,84 +125,165 @@ def caption(var):
     return words[:1].upper() + words[1:]
 
 
-def basket(conf):
-    cmd = [o for o in compiled_objects(conf)
-           if o["type"] == "CheckCommand" and o["name"] == COMMAND]
-    if len(cmd) != 1:
-        sys.exit("%s: no CheckCommand %r" % (conf, COMMAND))
-    props = cmd[0]["properties"]
-    command = props["command"]
+def argument(opt, arg, src):
+    """One argument as Director stores it; functions as Icinga DSL expressions."""
+    if not isinstance(arg, dict):
+        arg = {"value": arg}
+    out = {}
+    for key in ("value", "set_if", "skip_key", "required", "repeat_key", "order", "description"):
+        if key not in arg:
+            continue
+        v = arg[key]
+        if is_function(v) and key in ("value", "set_if"):
+            dsl = src.functions.get((opt, key))
+            if dsl is None:
+                sys.exit("argument %s: its %s function was not found in the file" % (opt, key))
+            if key == "value":
+                out[key] = {"type": "Function", "body": dsl}
+            else:
+                out[key], out["set_if_format"] = dsl, "expression"
+        else:
+            out[key] = plain(v, "argument %s, %s" % (opt, key))
+    unknown = set(arg) - set(out) - {"type"}
+    if unknown:
+        sys.exit("argument %s: %s cannot be expressed in a Director basket" % (opt, unknown))
+    return out
+
+
+def field(opt, out, var):
+    """The Director field (datafield) for variable VAR of option OPT."""
+    value = out.get("value")
+    if isinstance(value, dict):
+        value = value["body"]
+    if "value" not in out and out.get("set_if") == "$%s$" % var:
+        datatype, settings = DT + "Boolean", {}
+    elif opt in STATE_OPTIONS:
+        datatype = DT + "Datalist"
+        settings = {"behavior": "strict", "data_type": "string", "datalist": STATE_LIST}
+    elif opt == "--timeout":
+        datatype, settings = DT + "Number", {}
+    else:
+        datatype, settings = DT + "String", {}
+    return {"varname": var, "caption": caption(var), "description": out.get("description"),
+            "datatype": datatype, "format": None, "settings": settings, "category": None}
+
+
+def director_command(command, where):
+    """Director's command string: a relative plugin gets PluginDir; words before it (sudo) make
+    the whole line absolute, with the plugin where Debian's packages put it."""
     if not isinstance(command, list) or not command or \
             os.path.basename(str(command[-1])) != PLUGIN:
-        sys.exit("%s: command %r does not end in the plugin" % (conf, command))
-    # Director prefixes PluginDir to a relative path; words before the plugin stay as they are.
-    words = [plain(w, "command") for w in command[:-1]] + [PLUGIN]
+        sys.exit("%s: command %r does not end in the plugin" % (where, command))
+    words = [plain(w, where + " command") for w in command[:-1]]
+    if not words:
+        return PLUGIN
+    if any(re.search(r"\s", w) for w in words):
+        sys.exit("%s: a command word with a space cannot be expressed in Director" % where)
+    return " ".join(words + [PLUGIN_DIR + "/" + PLUGIN])
 
-    order = source_order(conf)
+
+def basket(conf):
+    src = Source(conf)
+    cmds = {o["name"]: o["properties"] for o in compiled_objects(conf)
+            if o["type"] == "CheckCommand"}
+    if COMMAND not in cmds:
+        sys.exit("%s: no CheckCommand %r" % (conf, COMMAND))
+    names = [COMMAND] + sorted(n for n in cmds if n != COMMAND)
+
+    def shared(props):
+        return {"arguments": props.get("arguments") or {}, "vars": props.get("vars") or {}}
+
+    # Commands that import one template and differ only in their command line share it in
+    # Director too, with the arguments, vars and fields.
+    imports = {n: src.imports(n) for n in names}
+    template = imports[COMMAND][0] if len(imports[COMMAND]) == 1 else None
+    if template is None or any(imports[n] != [template] or shared(cmds[n]) != shared(cmds[COMMAND])
+                               for n in names):
+        template = None
+    holders = [template] if template else names
+
+    props = cmds[COMMAND]
     arguments, fields = {}, []
-    for opt in sorted(props["arguments"], key=lambda o: (order.index(o) if o in order else 999, o)):
-        arg = props["arguments"][opt]
-        if not isinstance(arg, dict):
-            arg = {"value": arg}
-        out = {}
-        for key in ("value", "set_if", "skip_key", "required", "repeat_key", "order",
-                    "description"):
-            if key in arg:
-                out[key] = plain(arg[key], "argument %s, %s" % (opt, key))
-        unknown = set(arg) - set(out) - {"type"}
-        if unknown:
-            sys.exit("argument %s: %s cannot be expressed in a Director basket" % (opt, unknown))
+    for opt in sorted(props.get("arguments") or {},
+                      key=lambda o: (src.order.index(o) if o in src.order else 999, o)):
+        out = argument(opt, props["arguments"][opt], src)
         arguments[opt] = out
-        for var in variables(out.get("value")) + variables(out.get("set_if")):
-            if var in [f["varname"] for f in fields]:
-                continue
-            if "set_if" in out:
-                datatype, settings = DT + "Boolean", {}
-            elif opt in STATE_OPTIONS:
-                datatype = DT + "Datalist"
-                settings = {"behavior": "strict", "data_type": "string", "datalist": STATE_LIST}
-            elif opt == "--timeout":
-                datatype, settings = DT + "Number", {}
-            else:
-                datatype, settings = DT + "String", {}
-            fields.append({"varname": var, "caption": caption(var),
-                           "description": out.get("description"), "datatype": datatype,
-                           "format": None, "settings": settings, "category": None})
-
+        value = out.get("value")
+        text = (value["body"] if isinstance(value, dict) else value or "") + " " + \
+            (out.get("set_if") or "")
+        for var in variables(text):
+            if var not in [f["varname"] for f in fields]:
+                fields.append(field(opt, out, var))
     datafields, refs = {}, []
     for n, f in enumerate(fields, 1):
         datafields[str(n)] = dict(f, originalId=str(n))
         refs.append({"datafield_id": n, "is_required": "n", "var_filter": None})
     vars_ = {k: plain(v, "vars." + k) for k, v in sorted((props.get("vars") or {}).items())}
-    return {
-        "Command": {COMMAND: {
-            "object_name": COMMAND,
-            "object_type": "object",
-            "methods_execute": "PluginCheck",
-            "command": " ".join(words),
-            "arguments": arguments,
-            "vars": vars_,
-            "fields": refs,
-        }},
-        "ServiceTemplate": {COMMAND: {
-            "object_name": COMMAND,
-            "object_type": "template",
-            "check_command": COMMAND,
+    body = {"arguments": arguments, "vars": vars_, "fields": refs}
+
+    out = {"Command": {}, "ServiceTemplate": {}}
+    if template:
+        out["CommandTemplate"] = {template: dict(body, object_name=template,
+                                                 object_type="template",
+                                                 methods_execute="PluginCheck")}
+    for n in names:
+        cmd = {"object_name": n, "object_type": "object", "methods_execute": "PluginCheck",
+               "command": director_command(cmds[n].get("command"), n)}
+        cmd.update({"imports": [template]} if template else body)
+        out["Command"][n] = cmd
+        st = {"object_name": n, "object_type": "template", "check_command": n, "fields": []}
+        if n == COMMAND:
             # The check measures the machine it runs on: on the host's agent, not the master.
-            "use_agent": True,
-            "fields": [],
-        }},
-        "DataList": {STATE_LIST: {
-            "list_name": STATE_LIST,
-            "owner": "check_conntrack",
-            "entries": [{"entry_name": s, "entry_value": s.upper(), "format": "string",
-                         "allowed_roles": None} for s in STATES],
-        }},
-        "Datafield": datafields,
-    }
+            st["use_agent"] = True
+        else:
+            st["imports"] = [COMMAND]
+        out["ServiceTemplate"][n] = st
+    out["DataList"] = {STATE_LIST: {
+        "list_name": STATE_LIST,
+        "owner": "check_conntrack",
+        "entries": [{"entry_name": s, "entry_value": s.upper(), "format": "string",
+                     "allowed_roles": None} for s in STATES],
+    }}
+    out["Datafield"] = datafields
+    return out
+
+
+def compiled(objects, plugin_dir):
+    """CheckCommands as icinga2 compiled them: command line (PLUGIN_DIR for the given plugin
+    directory), arguments and vars; a function is "function", its body not being recorded."""
+    def norm(v):
+        if is_function(v):
+            return "function"
+        if isinstance(v, dict):
+            return {k: norm(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [norm(x) for x in v]
+        if isinstance(v, str) and v.startswith(plugin_dir + "/"):
+            return PLUGIN_DIR + v[len(plugin_dir):]
+        return v
+    return {o["name"]: norm({k: o["properties"].get(k) for k in ("command", "arguments", "vars")})
+            for o in objects if o["type"] == "CheckCommand" and o["name"].startswith(COMMAND)}
+
+
+def objects_file(path):
+    data, objects, i = open(path, "rb").read(), [], 0
+    while i < len(data):  # netstrings: LENGTH:JSON,
+        colon = data.index(b":", i)
+        n = int(data[i:colon])
+        objects.append(json.loads(data[colon + 1:colon + 1 + n]))
+        i = colon + 1 + n + 1
+    return objects
 
 
 def main():
+    if "--compiled" in sys.argv:
+        # --compiled [OBJECTS-FILE PLUGINDIR]: from another icinga2's objects file, else from
+        # the command file.
+        rest = sys.argv[sys.argv.index("--compiled") + 1:]
+        objs = objects_file(rest[0]) if rest else compiled_objects(COMMAND_FILE)
+        print(json.dumps(compiled(objs, rest[1] if rest else PLUGIN_DIR), indent=1,
+                         sort_keys=True))
+        return
     text = json.dumps(basket(COMMAND_FILE), indent=4, sort_keys=True) + "\n"
     if "--stdout" in sys.argv:
         sys.stdout.write(text)

@@ -199,35 +199,49 @@ out=$(cli director basket restore <"$BASKET" 2>&1)
 is "$out:$(count_fields)" "Objects from Basket Snapshot have been restored:$nfields" \
 	"restoring it again adds nothing"
 
-# What Director holds, as its own export says: the command (`command show`) and, through a
-# basket snapshot, its fields by name and the service template; all as in the shipped basket.
-cli director command show conntrack --json --no-defaults >"$T/command.json" 2>&1
-ok $? "icingacli director command show conntrack"
-cat <<'JSON' | cli director basket restore >/dev/null 2>&1
-{"Basket": {"ct-readback": {"basket_name": "ct-readback", "owner_type": "user",
-  "owner_value": "admin", "objects": {"Command": ["conntrack"], "ServiceTemplate": ["conntrack"]}}}}
-JSON
-cli director basket snapshot --name ct-readback >/dev/null 2>&1 &&
-	cli director basket dump --name ct-readback >"$T/readback.json" 2>&1
-ok $? "a basket snapshot of Director's conntrack command and template, dumped"
-cmp_basket() { # cmp_basket WHAT: compares Director's view with the shipped basket
-	python3 - "$BASKET" "$T/command.json" "$T/readback.json" "$1" <<'PY'
+# What Director holds, as its own export says: the commands (`command show`) and, through a
+# basket snapshot, their fields by name and the service templates; all as in the shipped basket.
+commands=$(python3 -c 'import json,sys; b=json.load(open(sys.argv[1]))
+print(" ".join(sorted(list(b["Command"]) + list(b.get("CommandTemplate", {})))))' "$BASKET")
+for c in $commands; do
+	cli director command show "$c" --json --no-defaults >"$T/command-$c.json" 2>&1 || echo "$c" >>"$T/command-show.failed"
+done
+[ ! -e "$T/command-show.failed" ]
+ok $? "icingacli director command show: $commands"
+python3 - "$BASKET" >"$T/readback-basket.json" <<'PY'
 import json, sys
-basket, shown, dump = (json.load(open(f)) for f in sys.argv[1:4])
-want = basket["Command"]["conntrack"]
-def fields(b):  # a command's fields by variable name, with what Director shows of each
-    by_id = b["Datafield"]
+b = json.load(open(sys.argv[1]))
+print(json.dumps({"Basket": {"ct-readback": {"basket_name": "ct-readback", "owner_type": "user",
+    "owner_value": "admin", "objects": {t: sorted(b[t]) for t in
+        ("CommandTemplate", "Command", "ServiceTemplate") if t in b}}}}))
+PY
+cli director basket restore <"$T/readback-basket.json" >/dev/null 2>&1 &&
+	cli director basket snapshot --name ct-readback >/dev/null 2>&1 &&
+	cli director basket dump --name ct-readback >"$T/readback.json" 2>&1
+ok $? "a basket snapshot of what Director now holds of them, dumped"
+cmp_basket() { # cmp_basket WHAT: compares Director's view with the shipped basket
+	python3 - "$BASKET" "$T" "$T/readback.json" "$1" <<'PY'
+import json, sys
+basket, tdir, dump = json.load(open(sys.argv[1])), sys.argv[2], json.load(open(sys.argv[3]))
+def commands(b):
+    return dict(b.get("CommandTemplate", {}), **b["Command"])
+def fields(b):  # every command's fields by variable name, with what Director shows of each
     out = {}
-    for ref in b["Command"]["conntrack"]["fields"]:
-        f = dict(by_id[str(ref["datafield_id"])])
-        f.pop("originalId")
-        out[f.pop("varname")] = (f, ref["is_required"])
+    for name, c in sorted(commands(b).items()):
+        for ref in c.get("fields", []):
+            f = dict(b["Datafield"][str(ref["datafield_id"])])
+            f.pop("originalId")
+            out[name + ":" + f.pop("varname")] = (f, ref["is_required"])
     return out
 what = sys.argv[4]
 if what == "command":
-    for k in ("command", "arguments", "vars", "methods_execute"):
-        if shown.get(k, {} if k != "command" else None) != want.get(k, {} if k != "command" else None):
-            print("%s: %s" % (k, json.dumps(shown.get(k))[:300])); sys.exit(1)
+    for name, want in sorted(commands(basket).items()):
+        shown = json.load(open("%s/command-%s.json" % (tdir, name)))
+        for k in ("object_type", "command", "imports", "arguments", "vars", "methods_execute"):
+            if shown.get(k) or want.get(k):
+                if shown.get(k) != want.get(k):
+                    print("%s %s: %s" % (name, k, json.dumps(shown.get(k))[:300])); sys.exit(1)
+    print(" ".join(sorted(commands(basket))))
 elif what == "fields":
     got, exp = fields(dump), fields(basket)
     for v in sorted(set(got) | set(exp)):
@@ -237,14 +251,15 @@ elif what == "fields":
 elif what == "template":
     if dump["ServiceTemplate"] != basket["ServiceTemplate"]:
         print(json.dumps(dump["ServiceTemplate"])); sys.exit(1)
+    print(" ".join(sorted(dump["ServiceTemplate"])))
 PY
 }
 out=$(cmp_basket command)
-ok $? "command: the basket's command, arguments, vars ${out:+($out)}"
+ok $? "commands: the basket's command lines, imports, arguments (set_if expressions too), vars: $out"
 out=$(cmp_basket fields)
 is "$out" "$nfields" "fields: one per variable, caption, description and type as the basket has them"
 out=$(cmp_basket template)
-ok $? "service template conntrack: the basket's (check_command conntrack, run on the agent) $out"
+ok $? "service templates as in the basket (conntrack runs on the agent): $out"
 
 # An admin's host and service: the host is the Icinga node itself (its agent endpoint is the
 # node), the service imports the basket's template and sets two fields.
@@ -277,6 +292,14 @@ ok $? "icinga2 daemon -C accepts the configuration with the Director's deploymen
 like "$(cat "$I/validate.log")" "Instantiated 1 Service\." "icinga2 daemon -C: the Director's service"
 like "$(as nagios "$ICINGA2" object list --type CheckCommand --name conntrack "${D[@]}" 2>&1)" \
 	"declared in '$I/data/api/packages/director/.*/commands.conf'" "the CheckCommand icinga2 compiles is the Director's"
+# What icinga2 compiles of the Director's commands is what it compiles of the contrib file
+# (with the plugin directory of this test, and functions compared as functions).
+python3 "$TOP/contrib/icinga2/make-director-basket.py" --compiled >"$T/compiled-contrib.json" 2>&1 &&
+	python3 "$TOP/contrib/icinga2/make-director-basket.py" --compiled "$I/cache/icinga2.debug" \
+		"$(dirname "$P")" >"$T/compiled-director.json" 2>&1
+ok $? "the commands as icinga2 compiles them, from the contrib file and from the deployment"
+is "$(diff "$T/compiled-contrib.json" "$T/compiled-director.json" | head -n 20)" "" \
+	"Director's commands are command-conntrack.conf's: command lines, arguments, vars"
 
 # The check result, as the IDO has it, against a direct run as the same user. The page is
 # taken once the host is checked and the service on its second run (counters since the last run).
@@ -329,7 +352,7 @@ like "$html" "conntrack_warning" "the page lists the service's custom variables"
 EDIT="/director/service/edit?name=conntrack&host=ct-director"
 ws shot "$BASE" "$T/chrome/cookies.json" "$T/chrome/profile" 1280x960 CONNTRACK \
 	"$PAGE=$T/chrome/service.png" 2>"$T/chrome/shot.log" &&
-	ws shot "$BASE" "$T/chrome/cookies.json" "$T/chrome/profile" 1280x1100 "Custom properties" \
+	ws shot "$BASE" "$T/chrome/cookies.json" "$T/chrome/profile" 1280x1150 "Custom properties" \
 		"$EDIT=$T/chrome/director-service.png" "Custom properties" 2>>"$T/chrome/shot.log"
 ok $? "headless Chromium: screenshots of the service and of its Director form"
 dom=$(python3 -c 'import html,sys; print(html.unescape(open(sys.argv[1]).read()))' "$T/chrome/service.png.html")
