@@ -29,8 +29,9 @@ COMMAND = "conntrack"
 PLUGIN = "check_conntrack"
 PLUGIN_DIR = "/usr/lib/nagios/plugins"  # Debian's; what a command line with sudo names
 
-# Options whose value is a state: offered as a list, so a typo cannot reach the plugin.
-STATE_OPTIONS = ("--missing", "--state-rules", "--persistence")
+# Options whose value is a state (the command file describes them as "State when ..."):
+# offered as a list, so a typo cannot reach the plugin.
+STATE_OPTION = re.compile(r"^State when ")
 STATE_LIST = "conntrack states"
 STATES = ("ok", "warning", "critical", "unknown")
 
@@ -157,7 +158,7 @@ def field(opt, out, var):
         value = value["body"]
     if "value" not in out and out.get("set_if") == "$%s$" % var:
         datatype, settings = DT + "Boolean", {}
-    elif opt in STATE_OPTIONS:
+    elif STATE_OPTION.match(out.get("description") or ""):
         datatype = DT + "Datalist"
         settings = {"behavior": "strict", "data_type": "string", "datalist": STATE_LIST}
     elif opt == "--timeout":
