@@ -352,7 +352,7 @@ like "$html" "conntrack_warning" "the page lists the service's custom variables"
 EDIT="/director/service/edit?name=conntrack&host=ct-director"
 ws shot "$BASE" "$T/chrome/cookies.json" "$T/chrome/profile" 1280x960 CONNTRACK \
 	"$PAGE=$T/chrome/service.png" 2>"$T/chrome/shot.log" &&
-	ws shot "$BASE" "$T/chrome/cookies.json" "$T/chrome/profile" 1280x1150 "Custom properties" \
+	ws shot "$BASE" "$T/chrome/cookies.json" "$T/chrome/profile" 1280x1250 "Custom properties" \
 		"$EDIT=$T/chrome/director-service.png" "Custom properties" 2>>"$T/chrome/shot.log"
 ok $? "headless Chromium: screenshots of the service and of its Director form"
 dom=$(python3 -c 'import html,sys; print(html.unescape(open(sys.argv[1]).read()))' "$T/chrome/service.png.html")
