@@ -7,10 +7,10 @@ that runs the check on the host's agent. The command file is read by icinga2 its
 (`icinga2 daemon -C` dumps the objects it compiled), so the basket says exactly what Icinga 2
 understands of the file; what a basket cannot express (a function as a value) stops the script.
 
-    contrib/icinga2/make-director-basket.py              # writes director-basket.json beside it
-    contrib/icinga2/make-director-basket.py --check      # exit 1 when the file is out of date
-    contrib/icinga2/make-director-basket.py --stdout     # prints it
-    contrib/icinga2/make-director-basket.py --compiled   # the commands as icinga2 compiles them
+    python3 contrib/icinga2/make-director-basket.py              # writes director-basket.json beside it
+    python3 contrib/icinga2/make-director-basket.py --check      # exit 1 when the file is out of date
+    python3 contrib/icinga2/make-director-basket.py --stdout     # prints it
+    python3 contrib/icinga2/make-director-basket.py --compiled   # the commands as icinga2 compiles them
 """
 import grp
 import json
