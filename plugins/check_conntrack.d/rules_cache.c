@@ -3,14 +3,18 @@
  * in the state directory, valid for one boot, one namespace (its cookie, never reused within a
  * boot) and one ruleset generation (NFT_MSG_GETGEN, bumped by every committed change).
  *
- *   # check_conntrack nftables rules v1
+ *   # check_conntrack nftables rules v2
  *   plugin <version that classified them: another version reads the rules again>
  *   boot <boot id>
  *   cookie <namespace cookie>
  *   generation <ruleset generation>
  *   keep <rules stored per class, 0: all>
  *   counts <state> <tracking> <notrack> <kinds> <tracking total> <exemption total>
- *   rule <kinds> <handle> <family>TAB<table>TAB<chain>TAB<what>
+ *          <tracking rules> <tracking objects> <tracking sets> <tracked l3>   (one line)
+ *   rule <item> <kinds> <l3> <handle> <position> <family>TAB<table>TAB<chain|name>TAB<what>
+ *
+ * The generation covers objects and sets as well as rules: every committed change bumps it. A
+ * file of another format version is stale, not an error: the rules are read again.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -20,8 +24,10 @@
 
 #include "rules.h"
 
-#define CACHE_MAGIC "# check_conntrack nftables rules v1\n"
+#define CACHE_FORMAT "# check_conntrack nftables rules v"
+#define CACHE_MAGIC CACHE_FORMAT "2\n"
 #define CACHE_KINDS (CT_RULE_STATE | CT_RULE_CT | CT_RULE_NAT | CT_RULE_NOTRACK)
+#define CACHE_COUNTS 10
 
 /* A name can go into the file when it holds no tab, newline or other control character. */
 static bool plain(const char *s)
@@ -43,20 +49,25 @@ int ct_rules_cache_format(const struct ct_rules_cache_key *k, const struct ct_ru
 		return -EINVAL;
 	n = snprintf(buf, len,
 		     CACHE_MAGIC "plugin " CT_VERSION "\nboot %s\ncookie %" PRIu64
-				 "\ngeneration %" PRIu32 "\nkeep %zu\ncounts %u %u %u %u %zu %zu\n",
+				 "\ngeneration %" PRIu32
+				 "\nkeep %zu\ncounts %u %u %u %u %zu %zu %u %u %u %u\n",
 		     k->boot_id, k->cookie, k->genid, r->keep, r->state_rules, r->tracking_rules,
-		     r->notrack_rules, r->kinds, r->total[0], r->total[1]);
+		     r->notrack_rules, r->kinds, r->total[0], r->total[1],
+		     r->tracking_items[CT_ITEM_RULE], r->tracking_items[CT_ITEM_OBJECT],
+		     r->tracking_items[CT_ITEM_SET], r->tracking_l3);
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
 	used = (size_t)n;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct ct_rule *x = &r->list[i];
+		const char *place = x->item == CT_ITEM_RULE ? x->chain : x->name;
 
-		if (strcmp(x->backend, "nftables") != 0 || !plain(x->family) || !plain(x->table) ||
-		    !plain(x->chain) || !plain(x->what))
+		if (strcmp(x->backend, "nftables") != 0 || x->item >= CT_ITEMS ||
+		    !plain(x->family) || !plain(x->table) || !plain(place) || !plain(x->what))
 			return -EINVAL;
-		n = snprintf(buf + used, len - used, "rule %u %" PRIu64 " %s\t%s\t%s\t%s\n",
-			     x->kinds, x->handle, x->family, x->table, x->chain, x->what);
+		n = snprintf(buf + used, len - used,
+			     "rule %u %u %u %" PRIu64 " %u %s\t%s\t%s\t%s\n", x->item, x->kinds,
+			     x->l3, x->handle, x->position, x->family, x->table, place, x->what);
 		if (n < 0 || (size_t)n >= len - used)
 			return -ENOSPC;
 		used += (size_t)n;
@@ -115,16 +126,24 @@ static bool take_field(char **s, char *dst, size_t dstlen, bool last)
 static int parse_rule(char *s, struct ct_rules *r)
 {
 	struct ct_rule rule = {.backend = "nftables"};
-	uint64_t kinds, handle;
+	uint64_t item, kinds, l3, handle, position;
+	char *place;
 
-	if (!take_u64(&s, CACHE_KINDS, &kinds) || !kinds || !take_u64(&s, UINT64_MAX, &handle) ||
-	    !take_field(&s, rule.family, sizeof(rule.family), false) ||
+	if (!take_u64(&s, CT_ITEMS - 1, &item) || !take_u64(&s, CACHE_KINDS, &kinds) || !kinds ||
+	    !take_u64(&s, CT_L3_ALL, &l3) || !take_u64(&s, UINT64_MAX, &handle) ||
+	    !take_u64(&s, UINT32_MAX, &position))
+		return -EINVAL;
+	place = item == CT_ITEM_RULE ? rule.chain : rule.name;
+	if (!take_field(&s, rule.family, sizeof(rule.family), false) ||
 	    !take_field(&s, rule.table, sizeof(rule.table), false) ||
-	    !take_field(&s, rule.chain, sizeof(rule.chain), false) ||
+	    !take_field(&s, place, sizeof(rule.chain), false) ||
 	    !take_field(&s, rule.what, sizeof(rule.what), true))
 		return -EINVAL;
+	rule.item = (unsigned char)item;
 	rule.kinds = (unsigned)kinds;
+	rule.l3 = (unsigned char)l3;
 	rule.handle = handle;
+	rule.position = (unsigned)position;
 	return ct_rules_add(r, &rule);
 }
 
@@ -133,7 +152,7 @@ int ct_rules_cache_parse(char *text, size_t len, const struct ct_rules_cache_key
 {
 	static const char *const keys[] = {"plugin ",	  "boot ", "cookie ",
 					   "generation ", "keep ", "counts "};
-	uint64_t v[6], cookie, genid, keep;
+	uint64_t v[CACHE_COUNTS], cookie, genid, keep;
 	char *p, *end, *line;
 	size_t magic = strlen(CACHE_MAGIC), want_keep;
 	int rc = 0;
@@ -144,7 +163,10 @@ int ct_rules_cache_parse(char *text, size_t len, const struct ct_rules_cache_key
 	p = text;
 	end = text + len;
 	if (len < magic || memcmp(text, CACHE_MAGIC, magic) != 0)
-		return -EINVAL;
+		return len >= strlen(CACHE_FORMAT) &&
+				       memcmp(text, CACHE_FORMAT, strlen(CACHE_FORMAT)) == 0
+			       ? -ESTALE
+			       : -EINVAL;
 	p += magic;
 	for (int i = 0; i < 6; i++) {
 		line = next_line(&p, end);
@@ -177,8 +199,12 @@ int ct_rules_cache_parse(char *text, size_t len, const struct ct_rules_cache_key
 				return -EINVAL;
 			break;
 		default:
-			for (int j = 0; j < 6; j++)
-				if (!take_u64(&line, j == 3 ? CACHE_KINDS : UINT32_MAX, &v[j]))
+			for (int j = 0; j < CACHE_COUNTS; j++)
+				if (!take_u64(&line,
+					      j == 3   ? CACHE_KINDS
+					      : j == 9 ? CT_L3_ALL
+						       : UINT32_MAX,
+					      &v[j]))
 					return -EINVAL;
 			if (*line)
 				return -EINVAL;
@@ -196,7 +222,8 @@ int ct_rules_cache_parse(char *text, size_t len, const struct ct_rules_cache_key
 		return rc < 0 ? rc : -EINVAL;
 	/* The counts must be able to hold the rules listed, and the list what the output needs. */
 	if (r->kept[0] > v[4] || r->kept[1] > v[5] || v[0] > v[1] || v[4] != v[1] || v[5] > v[2] ||
-	    (want_keep == 0 && (r->kept[0] != v[4] || r->kept[1] != v[5])))
+	    (want_keep == 0 && (r->kept[0] != v[4] || r->kept[1] != v[5])) ||
+	    v[6] + v[7] + v[8] != v[1] || (v[1] != 0) != (v[9] != 0))
 		return -EINVAL;
 	r->state_rules = (unsigned)v[0];
 	r->tracking_rules = (unsigned)v[1];
@@ -204,5 +231,8 @@ int ct_rules_cache_parse(char *text, size_t len, const struct ct_rules_cache_key
 	r->kinds = (unsigned)v[3];
 	r->total[0] = (size_t)v[4];
 	r->total[1] = (size_t)v[5];
+	for (int i = 0; i < CT_ITEMS; i++)
+		r->tracking_items[i] = (unsigned)v[6 + i];
+	r->tracking_l3 = (unsigned)v[9];
 	return 0;
 }

@@ -27,6 +27,7 @@ struct entry_layout {
 	size_t next_offset; /* offsetof(..., next_offset) */
 	size_t table_start; /* offsetof(struct ipt_get_entries, entrytable) */
 	const char *family;
+	unsigned char l3; /* the traffic its tracking rules make the kernel track */
 };
 
 static const struct entry_layout layout_ip = {
@@ -35,6 +36,7 @@ static const struct entry_layout layout_ip = {
 	offsetof(struct ipt_entry, next_offset),
 	offsetof(struct ipt_get_entries, entrytable),
 	"ip",
+	CT_L3_IPV4,
 };
 
 static const struct entry_layout layout_ip6 = {
@@ -43,6 +45,7 @@ static const struct entry_layout layout_ip6 = {
 	offsetof(struct ip6t_entry, next_offset),
 	offsetof(struct ip6t_get_entries, entrytable),
 	"ip6",
+	CT_L3_IPV6,
 };
 
 static const char *const hook_names[NF_INET_NUMHOOKS] = {"PREROUTING", "INPUT", "FORWARD", "OUTPUT",
@@ -163,9 +166,12 @@ static int walk(const struct entry_layout *l, const char *table, unsigned valid_
 			true, tname, e[toff + offsetof(struct xt_entry_target, u.user.revision)],
 			e + toff + thdr, tsize - thdr, what, whatlen);
 		if (kinds && !ct_rules_wanted(r, kinds)) {
-			ct_rules_count(r, kinds); /* counted, not listed */
+			struct ct_rule counted = {.kinds = kinds, .l3 = l->l3};
+
+			ct_rules_count(r, &counted); /* counted, not listed */
 		} else if (kinds) {
-			struct ct_rule rule = {.backend = "iptables-legacy", .kinds = kinds};
+			struct ct_rule rule = {
+				.backend = "iptables-legacy", .kinds = kinds, .l3 = l->l3};
 
 			snprintf(rule.family, sizeof(rule.family), "%s", l->family);
 			snprintf(rule.table, sizeof(rule.table), "%s", table);

@@ -20,7 +20,7 @@ n=$(mkns nft)
 ip netns exec $n nft 'add table inet f; add chain inet f in { type filter hook input priority 0; }; add rule inet f in ct state established,related accept'
 run --netns=$n
 is "$(perf)" "state_rules=1 tracking_rules=1 notrack_rules=0 " "native nft ct state: a state rule"
-like "$first" "; tracking forced by 1 rules \(state match\) \|" "native nft ct state: the summary phrase"
+like "$first" "; tracking forced by 1 rule \(state match\) \|" "native nft ct state: the summary phrase"
 like "$out" $'\n'"rule: nftables inet f in handle [0-9]+: ct state" "native nft ct state: listed with family, table, chain, handle"
 run --netns=$n --state-rules=warning
 is "$rc" 1 "--state-rules=warning: WARNING when state-matching rules exist"
@@ -43,13 +43,14 @@ ip netns exec $n iptables-nft -A INPUT -m conntrack --ctstate ESTABLISHED -j ACC
 ip netns exec $n iptables-nft -A INPUT -m connmark --mark 1 -j ACCEPT
 run --netns=$n
 is "$(perf)" "state_rules=1 tracking_rules=2 notrack_rules=0 " "iptables-nft: conntrack state + connmark"
-like "$out" $'\n'"rule: nftables ip filter INPUT handle [0-9]+: " "iptables-nft rules listed as nftables"
+like "$out" $'\n'"rule: nftables ip filter INPUT #1 handle [0-9]+: ctstate match" "iptables-nft rules listed as nftables, with the rule number iptables -L shows"
+like "$out" $'\n'"rule: nftables ip filter INPUT #2 handle [0-9]+: connmark match" "iptables-nft: the second rule of INPUT"
 
 n=$(mkns nat)
 ip netns exec $n nft 'add table ip nat; add chain ip nat post { type nat hook postrouting priority 100; }; add rule ip nat post oifname "lo" masquerade'
 run --netns=$n
 is "$(perf)" "state_rules=0 tracking_rules=1 notrack_rules=0 " "nft masquerade: tracking, not state"
-like "$first" "tracking forced by 1 rules \(NAT\)" "NAT named in the summary"
+like "$first" "tracking forced by 1 rule \(NAT\), IPv4 only" "NAT named in the summary, and the one family its table tracks"
 run --netns=$n --state-rules=critical
 is "$rc" 0 "--state-rules does not fire on NAT alone"
 
@@ -187,7 +188,7 @@ is "$bad" 0 "churn, nftables only: every run has the true counts, or no labels a
 ok $((complete == 0)) "churn, nftables only: retried dumps read everything ($complete of 60)"
 ip netns exec $n iptables-legacy -A INPUT -m state --state ESTABLISHED -j ACCEPT
 churn_runs "state_rules=1251 tracking_rules=1251 notrack_rules=0 " "tracking forced by 1251 rules (state match)" \
-	"tracking forced by at least 1 rules (state match); rules partly inspected ($changed)"
+	"tracking forced by at least 1 rule (state match); rules partly inspected ($changed)"
 is "$bad" 0 "churn, with a legacy rule: the true counts, or 'at least' and partly inspected, no labels"
 ok $((complete == 0)) "churn, with a legacy rule: retried dumps read everything ($complete of 60)"
 kill $churners 2>/dev/null; wait $churners 2>/dev/null; churners=""
@@ -202,7 +203,7 @@ ip netns exec $n nft 'add table inet f; add chain inet f in { type filter hook i
 ip netns exec $n iptables-legacy -A INPUT -m conntrack --ctstate NEW -j ACCEPT
 intr -v
 is "$(cat $work/dumps)" 4 "every dump changed: asked for 4 times, no more"
-like "$first" "; tracking forced by at least 1 rules \(state match\); rules partly inspected \($changed\) \|" \
+like "$first" "; tracking forced by at least 1 rule \(state match\); rules partly inspected \($changed\) \|" \
 	"every dump changed: 'at least' the legacy rule, partly inspected, in the summary"
 unlike "$first" "_rules=" "every dump changed: no rule labels"
 like "$out" $'\n'"rules: partly inspected, the counts are a lower bound: nftables not read, iptables-legacy IPv4 read, " \
@@ -225,7 +226,7 @@ mkdir -m 700 $work/nobody && chown nobody $work/nobody
 if setcap cap_net_admin+ep $work/check_conntrack_cap 2>/dev/null; then
 	out=$(ip netns exec $n setpriv --reuid=nobody --regid=nogroup --clear-groups $work/check_conntrack_cap --state-dir=$work/nobody 2>&1)
 	first=${out%%$'\n'*}
-	like "$first" "; tracking forced by at least 1 rules \(state match\); rules partly inspected \(needs root: /proc/net/ip_tables_names is readable by root only[;)]" \
+	like "$first" "; tracking forced by at least 1 rule \(state match\); rules partly inspected \(needs root: /proc/net/ip_tables_names is readable by root only[;)]" \
 		"cap_net_admin, legacy names unreadable: at least the nftables rule, partly inspected"
 	unlike "$first" "_rules=" "cap_net_admin, legacy names unreadable: no rule labels"
 else
