@@ -12,6 +12,7 @@
 /* A set the rules refer to by name and need to know: an object map or a meter. */
 struct ct_nft_set {
 	unsigned char family;
+	bool anonymous; /* written inline in a rule (`map { 21 : "ftp-std" }`): nft shows no name */
 	bool meter; /* made by a rule's `meter` statement: nft shows it as such */
 	uint32_t obj_type; /* an object map: NFT_OBJECT_* of its elements, else 0 */
 	char table[CT_NFT_NAME];

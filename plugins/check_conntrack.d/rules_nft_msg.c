@@ -291,7 +291,7 @@ static int objref_expr(const struct where *w, const struct nlattr *data, struct 
 		kind = obj_kind(set->obj_type);
 	if (!kind)
 		return 0;
-	if (set && strncmp(set->name, "__", 2) == 0)
+	if (set && set->anonymous)
 		snprintf(phrase, sizeof(phrase), "%s ... map", kind->ref);
 	else if (set)
 		snprintf(phrase, sizeof(phrase), "%s ... map @%.40s", kind->ref, set->name);
@@ -516,6 +516,7 @@ static int keep_set(struct ct_nft_msgs *m, const struct where *w, const char *na
 	}
 	s = &m->sets[m->nsets++];
 	s->family = w->family;
+	s->anonymous = flags & NFT_SET_ANONYMOUS;
 	s->meter = meter;
 	s->obj_type = flags & NFT_SET_OBJECT ? obj_type : 0;
 	snprintf(s->table, sizeof(s->table), "%s", w->table);

@@ -150,6 +150,28 @@ like "$out" "\.\.\. and 2480 more rules \(-v lists all\)" "10,000 legacy rules: 
 run --netns=$n -v
 like "$out" $'\n'"rule: iptables-legacy ip filter INPUT #9997: state match" "10,000 legacy rules, -v: numbered to the end"
 
+# The cache holds objects and sets as well as rules: a large ruleset whose tracking comes from a
+# ct helper object and a set declared with a ct count (IPv6 tables only), then one more object
+# (the generation moves with objects too).
+n=$(mkns objcache)
+{ echo 'add table ip6 f'; echo 'add chain ip6 f in { type filter hook input priority 0; }'
+  echo 'add ct helper ip6 f ftp6 { type "ftp" protocol tcp; }'
+  echo 'add set ip6 f s { type ipv6_addr; ct count over 20; }'
+  for i in $(seq 0 999); do echo "add rule ip6 f in tcp dport $((1000 + i)) accept"; done; } | ip netns exec $n nft -f -
+run --netns=$n -v
+like "$first" "; tracking forced by 1 object and 1 set \(other ct use\), IPv6 only \|" "objects and sets: the summary"
+like "$out" $'\n'"nftables rules read" "objects and sets: read"
+like "$out" $'\n'"object: nftables ip6 f ftp6 handle [0-9]+: ct helper type \"ftp\"" "objects and sets: the object listed"
+before=$first
+run --netns=$n -v
+like "$out" $'\n'"nftables rules unchanged since the last run" "objects and sets: then taken from the cache"
+is "$first" "$before" "objects and sets: the same summary from the cache"
+like "$out" $'\n'"set: nftables ip6 f s handle [0-9]+: ct count over 20" "objects and sets: the set listed from the cache"
+ip netns exec $n nft 'add table ip g; add synproxy ip g sp { mss 1460; wscale 7; }'
+run --netns=$n -v
+like "$out" $'\n'"nftables rules read" "a new object: read again"
+like "$first" "; tracking forced by 2 objects and 1 set \(other ct use\) \|" "a new object in an ip table: both families now"
+
 # Rules read half way. A dump the ruleset changed under (the kernel marks it NLM_F_DUMP_INTR) is
 # asked for again, 4 times at most. One that changed every time leaves the rule labels out (a 0
 # would be a claim) and says so in the summary: the rules found elsewhere are "at least N".

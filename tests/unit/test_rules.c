@@ -287,6 +287,37 @@ static void test_nft_objects(void)
 	       "objects: the summary names rules, objects and sets");
 	ct_rules_free(&r);
 
+	/*
+	 * A named object map (nft 1.0.6 cannot write one for helpers): the anonymous one renamed,
+	 * its NFT_SET_ANONYMOUS flag cleared. The rule names it as nft would: map @helpers01.
+	 */
+	{
+		static const unsigned char anon_flags[] = {8, 0, NFTA_SET_FLAGS, 0, 0, 0, 0, 0x43};
+		unsigned char *named = malloc(len);
+		size_t renamed = 0, flagged = 0;
+
+		memcpy(named, buf, len);
+		for (size_t o = 0; o + 9 <= len; o++) {
+			if (memcmp(named + o, "__objmap0", 9) == 0) {
+				memcpy(named + o, "helpers01", 9);
+				renamed++;
+			}
+			if (o + sizeof(anon_flags) <= len &&
+			    memcmp(named + o, anon_flags, sizeof(anon_flags)) == 0) {
+				named[o + 7] = 0x42;
+				flagged++;
+			}
+		}
+		ok(renamed == 2 && flagged == 1,
+		   "objects: the map renamed in the set and the rule");
+		memset(&r, 0, sizeof(r));
+		rc = ct_rules_nft_parse(named, len, &r, err, sizeof(err));
+		is_rule(&r, "inet", "nftables", "hbobj", "p", 10, CT_RULE_CT,
+			"ct helper set ... map @helpers01");
+		ct_rules_free(&r);
+		free(named);
+	}
+
 	/* Stored or only counted, the same counts. */
 	rc = ct_rules_nft_parse(buf, len, &few, err, sizeof(err));
 	ok(rc == 1 && few.n == 2 && few.tracking_rules == 13 && few.total[0] == 13 &&
