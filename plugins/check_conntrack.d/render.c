@@ -229,20 +229,10 @@ static void rules_phrase(const struct ct_ns *ns, struct mp_buf *b)
 	bool complete = ct_rules_complete(r);
 
 	if (r->tracking_rules) {
-		mp_buf_printf(b, "tracking forced by %s%u rules (", complete ? "" : "at least ",
-			      r->tracking_rules);
-		const char *sep = "";
-		if (r->kinds & CT_RULE_STATE) {
-			mp_buf_printf(b, "state match");
-			sep = ", ";
-		}
-		if (r->kinds & CT_RULE_CT) {
-			mp_buf_printf(b, "%sother ct use", sep);
-			sep = ", ";
-		}
-		if (r->kinds & CT_RULE_NAT)
-			mp_buf_printf(b, "%sNAT", sep);
-		mp_buf_printf(b, ")");
+		char phrase[256];
+
+		ct_rules_forced_phrase(r, complete, phrase, sizeof(phrase));
+		mp_buf_printf(b, "%s", phrase);
 		if (complete)
 			return;
 		mp_buf_printf(b, "; ");
@@ -292,19 +282,21 @@ static void rules_lines(const struct ct_snapshot *snap, const struct ct_ns *ns, 
 	for (size_t i = 0; i < r->n; i++) {
 		const struct ct_rule *x = &r->list[i];
 		int notrack = ct_rule_class(x->kinds);
+		char line[512];
 
 		if (shown[notrack] >= limit)
 			continue;
 		shown[notrack]++;
-		mp_buf_printf(b, "%s: %s %s %s %s %s%" PRIu64 ": %s\n",
-			      notrack ? "exemption" : "rule", x->backend, x->family, x->table,
-			      x->chain, strcmp(x->backend, "nftables") ? "#" : "handle ", x->handle,
-			      x->what);
+		ct_rule_line(x, line, sizeof(line));
+		mp_buf_printf(b, "%s\n", line);
 	}
 	for (int k = 0; k < 2; k++) {
+		size_t more = r->total[k] - shown[k];
+
 		if (r->total[k] > shown[k])
-			mp_buf_printf(b, "... and %zu more %s (-v lists all)\n",
-				      r->total[k] - shown[k], k ? "exemptions" : "rules");
+			mp_buf_printf(b, "... and %zu more %s (-v lists all)\n", more,
+				      k ? (more == 1 ? "exemption" : "exemptions")
+					: (more == 1 ? "rule" : "rules"));
 	}
 }
 
@@ -429,7 +421,7 @@ static void scan_summary(const struct ct_snapshot *snap, struct mp_buf *b)
 
 	for (size_t i = 0; i < snap->n; i++)
 		failed += ct_ns_failed(&snap->ns[i]);
-	mp_buf_printf(b, " (fullest of %zu namespaces", snap->n);
+	mp_buf_printf(b, " (fullest of %zu namespace%s", snap->n, snap->n == 1 ? "" : "s");
 	if (s->unseen || s->untold) {
 		mp_buf_printf(b, ", ");
 		if (s->unseen)
@@ -458,10 +450,11 @@ static void scan_lines(const struct ct_snapshot *snap, struct mp_buf *b)
 			      s->skipped, s->skipped_names);
 	if (s->unseen)
 		mp_buf_printf(b,
-			      "netns: %u namespaces held by processes were not seen, so not "
+			      "netns: %u namespace%s held by processes %s not seen, so not "
 			      "checked: other users' processes show their namespace only to root; "
 			      "run --netns=all as root (sudo)\n",
-			      s->unseen);
+			      s->unseen, s->unseen == 1 ? "" : "s",
+			      s->unseen == 1 ? "was" : "were");
 	if (s->untold)
 		mp_buf_printf(b,
 			      "netns: the namespaces of %u processes could not be told from ours, "

@@ -10,8 +10,13 @@
  *   generation <ruleset generation>
  *   keep <rules stored per class, 0: all>
  *   counts <state> <tracking> <notrack> <kinds> <tracking total> <exemption total>
- *   owners <owners of any rule> <owners of rules that need tracking>  (owners.h bits)
- *   rule <kinds> <handle> <family>TAB<table>TAB<chain>TAB<what>
+ *          <tracking rules> <tracking objects> <tracking sets> <tracked l3>   (one line)
+ *   owners <owners of any entry> <owners of entries that need tracking>  (owners.h bits)
+ *   rule <item> <kinds> <l3> <handle> <position> <family>TAB<table>TAB<chain|name>TAB<what>
+ *
+ * The generation covers objects and sets as well as rules: every committed change bumps it. A
+ * file of another format version is stale, not an error: the rules are read again. (v2 is
+ * skipped: two development layouts used it, one with owners, one with objects and sets.)
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -22,9 +27,11 @@
 #include "owners.h"
 #include "rules.h"
 
-#define CACHE_MAGIC "# check_conntrack nftables rules v2\n"
+#define CACHE_FORMAT "# check_conntrack nftables rules v"
+#define CACHE_MAGIC CACHE_FORMAT "3\n"
 #define CACHE_OWNERS ((1u << CT_OWNER_MAX) - 1)
 #define CACHE_KINDS (CT_RULE_STATE | CT_RULE_CT | CT_RULE_NAT | CT_RULE_NOTRACK)
+#define CACHE_COUNTS 10
 
 /* A name can go into the file when it holds no tab, newline or other control character. */
 static bool plain(const char *s)
@@ -45,23 +52,26 @@ int ct_rules_cache_format(const struct ct_rules_cache_key *k, const struct ct_ru
 	    strchr(k->boot_id, ' '))
 		return -EINVAL;
 	n = snprintf(buf, len,
-		     CACHE_MAGIC "plugin " CT_VERSION "\nboot %s\ncookie %" PRIu64
-				 "\ngeneration %" PRIu32
-				 "\nkeep %zu\ncounts %u %u %u %u %zu %zu\nowners %u %u\n",
+		     CACHE_MAGIC
+		     "plugin " CT_VERSION "\nboot %s\ncookie %" PRIu64 "\ngeneration %" PRIu32
+		     "\nkeep %zu\ncounts %u %u %u %u %zu %zu %u %u %u %u\nowners %u %u\n",
 		     k->boot_id, k->cookie, k->genid, r->keep, r->state_rules, r->tracking_rules,
-		     r->notrack_rules, r->kinds, r->total[0], r->total[1], r->owners,
-		     r->tracking_owners);
+		     r->notrack_rules, r->kinds, r->total[0], r->total[1],
+		     r->tracking_items[CT_ITEM_RULE], r->tracking_items[CT_ITEM_OBJECT],
+		     r->tracking_items[CT_ITEM_SET], r->tracking_l3, r->owners, r->tracking_owners);
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
 	used = (size_t)n;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct ct_rule *x = &r->list[i];
+		const char *place = x->item == CT_ITEM_RULE ? x->chain : x->name;
 
-		if (strcmp(x->backend, "nftables") != 0 || !plain(x->family) || !plain(x->table) ||
-		    !plain(x->chain) || !plain(x->what))
+		if (strcmp(x->backend, "nftables") != 0 || x->item >= CT_ITEMS ||
+		    !plain(x->family) || !plain(x->table) || !plain(place) || !plain(x->what))
 			return -EINVAL;
-		n = snprintf(buf + used, len - used, "rule %u %" PRIu64 " %s\t%s\t%s\t%s\n",
-			     x->kinds, x->handle, x->family, x->table, x->chain, x->what);
+		n = snprintf(buf + used, len - used,
+			     "rule %u %u %u %" PRIu64 " %u %s\t%s\t%s\t%s\n", x->item, x->kinds,
+			     x->l3, x->handle, x->position, x->family, x->table, place, x->what);
 		if (n < 0 || (size_t)n >= len - used)
 			return -ENOSPC;
 		used += (size_t)n;
@@ -120,16 +130,25 @@ static bool take_field(char **s, char *dst, size_t dstlen, bool last)
 static int parse_rule(char *s, struct ct_rules *r)
 {
 	struct ct_rule rule = {.backend = "nftables"};
-	uint64_t kinds, handle;
+	uint64_t item, kinds, l3, handle, position;
+	char *place;
 
-	if (!take_u64(&s, CACHE_KINDS, &kinds) || !kinds || !take_u64(&s, UINT64_MAX, &handle) ||
-	    !take_field(&s, rule.family, sizeof(rule.family), false) ||
+	if (!take_u64(&s, CT_ITEMS - 1, &item) || !take_u64(&s, CACHE_KINDS, &kinds) || !kinds ||
+	    !take_u64(&s, CT_L3_ALL, &l3) || !take_u64(&s, UINT64_MAX, &handle) ||
+	    !take_u64(&s, UINT32_MAX, &position))
+		return -EINVAL;
+	place = item == CT_ITEM_RULE ? rule.chain : rule.name;
+	if (!take_field(&s, rule.family, sizeof(rule.family), false) ||
 	    !take_field(&s, rule.table, sizeof(rule.table), false) ||
-	    !take_field(&s, rule.chain, sizeof(rule.chain), false) ||
+	    !take_field(&s, place, sizeof(rule.chain), false) ||
 	    !take_field(&s, rule.what, sizeof(rule.what), true))
 		return -EINVAL;
+	rule.item = (unsigned char)item;
+	rule.owners = (unsigned short)ct_owner_of(rule.table, rule.chain);
 	rule.kinds = (unsigned)kinds;
+	rule.l3 = (unsigned char)l3;
 	rule.handle = handle;
+	rule.position = (unsigned)position;
 	return ct_rules_add(r, &rule);
 }
 
@@ -138,7 +157,7 @@ int ct_rules_cache_parse(char *text, size_t len, const struct ct_rules_cache_key
 {
 	static const char *const keys[] = {"plugin ", "boot ",	 "cookie ", "generation ",
 					   "keep ",   "counts ", "owners "};
-	uint64_t v[6], owners[2], cookie, genid, keep;
+	uint64_t v[CACHE_COUNTS], owners[2], cookie, genid, keep;
 	char *p, *end, *line;
 	size_t magic = strlen(CACHE_MAGIC), want_keep;
 	int rc = 0;
@@ -149,9 +168,12 @@ int ct_rules_cache_parse(char *text, size_t len, const struct ct_rules_cache_key
 	p = text;
 	end = text + len;
 	if (len < magic || memcmp(text, CACHE_MAGIC, magic) != 0)
-		return -EINVAL;
+		return len >= strlen(CACHE_FORMAT) &&
+				       memcmp(text, CACHE_FORMAT, strlen(CACHE_FORMAT)) == 0
+			       ? -ESTALE
+			       : -EINVAL;
 	p += magic;
-	for (int i = 0; i < 7; i++) {
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		line = next_line(&p, end);
 		if (!line || strncmp(line, keys[i], strlen(keys[i])) != 0)
 			return -EINVAL;
@@ -182,8 +204,12 @@ int ct_rules_cache_parse(char *text, size_t len, const struct ct_rules_cache_key
 				return -EINVAL;
 			break;
 		case 5:
-			for (int j = 0; j < 6; j++)
-				if (!take_u64(&line, j == 3 ? CACHE_KINDS : UINT32_MAX, &v[j]))
+			for (int j = 0; j < CACHE_COUNTS; j++)
+				if (!take_u64(&line,
+					      j == 3   ? CACHE_KINDS
+					      : j == 9 ? CT_L3_ALL
+						       : UINT32_MAX,
+					      &v[j]))
 					return -EINVAL;
 			if (*line)
 				return -EINVAL;
@@ -208,7 +234,8 @@ int ct_rules_cache_parse(char *text, size_t len, const struct ct_rules_cache_key
 	/* The counts must be able to hold the rules listed, and the list what the output needs. */
 	if (r->kept[0] > v[4] || r->kept[1] > v[5] || v[0] > v[1] || v[4] != v[1] || v[5] > v[2] ||
 	    (want_keep == 0 && (r->kept[0] != v[4] || r->kept[1] != v[5])) ||
-	    (r->owners & ~owners[0]) || (r->tracking_owners & ~owners[1]))
+	    v[6] + v[7] + v[8] != v[1] || (v[1] != 0) != (v[9] != 0) || (r->owners & ~owners[0]) ||
+	    (r->tracking_owners & ~owners[1]) || (owners[1] && !v[1]))
 		return -EINVAL;
 	r->state_rules = (unsigned)v[0];
 	r->tracking_rules = (unsigned)v[1];
@@ -216,6 +243,9 @@ int ct_rules_cache_parse(char *text, size_t len, const struct ct_rules_cache_key
 	r->kinds = (unsigned)v[3];
 	r->total[0] = (size_t)v[4];
 	r->total[1] = (size_t)v[5];
+	for (int i = 0; i < CT_ITEMS; i++)
+		r->tracking_items[i] = (unsigned)v[6 + i];
+	r->tracking_l3 = (unsigned)v[9];
 	r->owners = (unsigned)owners[0];
 	r->tracking_owners = (unsigned)owners[1];
 	return 0;

@@ -95,10 +95,11 @@ static void note_dump(struct ct_snapshot *snap, int rc, const struct ct_nft_dump
 }
 
 /*
- * nftables, from the cache when the ruleset has not changed since it was written, else dumped:
+ * nftables, from the cache when the ruleset has not changed since it was written, else read:
  * 0, 1 (no nf_tables), or -errno. The cache is written for rulesets large enough to be worth it
- * (or kept current once it exists), never under a generation newer than the rules it holds (see
- * below), and never from a dump that failed: that adds nothing to r and leaves the file alone.
+ * (or kept current once it exists), only under the generation the read is proven to be of (the
+ * kernel said the same before and after it), and never from a read that failed: that adds
+ * nothing to r and leaves the file alone.
  */
 static int nft_rules(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
 		     struct mnl_socket *nl, char *err, size_t errlen)
@@ -107,7 +108,7 @@ static int nft_rules(const struct ct_config *cfg, struct ct_snapshot *snap, stru
 	struct ct_rules_cache_key k = {.boot_id = snap->boot_id};
 	struct ct_nft_dump info;
 	char name[64], why[160];
-	bool have_file, gen_before = false, have_gen;
+	bool have_file;
 	int rc;
 
 	snprintf(name, sizeof(name), "nft-rules-netns-%" PRIu64, ns->inode);
@@ -115,27 +116,20 @@ static int nft_rules(const struct ct_config *cfg, struct ct_snapshot *snap, stru
 		    ct_state_exists(snap, name);
 	if (have_file) {
 		k.cookie = ct_netns_cookie(mnl_socket_get_fd(nl));
-		gen_before = k.cookie && ct_rules_nft_genid(nl, &k.genid, why, sizeof(why)) == 0;
-		if (gen_before && from_cache(cfg, snap, r, name, &k))
+		if (k.cookie && ct_rules_nft_genid(nl, &k.genid, why, sizeof(why)) == 0 &&
+		    from_cache(cfg, snap, r, name, &k))
 			return 0;
 	}
-	/* Retries of a changed dump may take a quarter of -t: the rest is the run's. */
+	/* Retries of a changed read may take a quarter of -t: the rest is the run's. */
 	rc = ct_rules_nft(nl, cfg->timeout * 250, r, &info, err, errlen);
 	note_dump(snap, rc, &info, err);
-	if (rc != 0 || !snap->boot_id[0] || (!have_file && info.batches < CACHE_MIN_BATCHES))
+	if (rc != 0 || !snap->boot_id[0] || !info.have_genid ||
+	    (!have_file && info.batches < CACHE_MIN_BATCHES))
 		return rc;
 	if (!k.cookie)
 		k.cookie = ct_netns_cookie(mnl_socket_get_fd(nl));
-	have_gen =
-		gen_before || (k.cookie && ct_rules_nft_genid(nl, &k.genid, why, sizeof(why)) == 0);
-	/*
-	 * Filed under a generation read before the dump (before its first try), a change since then
-	 * only makes the file stale: the rules are of that generation or a later one, and the next
-	 * run sees another. Read after the dump, the generation must be the one the dump's own
-	 * messages carry.
-	 */
-	if (have_gen &&
-	    (gen_before || (info.have_res_id && info.res_id == (uint16_t)(k.genid & 0xffff))))
+	k.genid = info.genid;
+	if (k.cookie)
 		to_cache(cfg, snap, r, name, &k);
 	return 0;
 }

@@ -1,7 +1,7 @@
 /*
  * Fuzzes the nftables rules cache parser, ct_rules_cache_parse: whatever it accepts is
- * consistent (no more rules kept than counted, at most keep of each class) and formats and
- * parses back to the same counts and rules.
+ * consistent (no more rules kept than counted, at most keep of each class, counts by item that
+ * add up) and formats and parses back to the same counts, rules, objects and sets.
  */
 #include <errno.h>
 
@@ -24,9 +24,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc != 0 && rc != -EINVAL && rc != -ESTALE && rc != -ENOMEM)
 		__builtin_trap();
 	if (rc == 0) {
-		if (r.kept[0] > r.total[0] || r.kept[1] > r.total[1] || r.n != r.kept[0] + r.kept[1] ||
+		if (r.kept[0] > r.total[0] || r.kept[1] > r.total[1] ||
+		    r.n != r.kept[0] + r.kept[1] ||
 		    (keep && (r.kept[0] > keep || r.kept[1] > keep)) ||
-		    (r.tracking_owners & ~r.owners))
+		    r.tracking_items[0] + r.tracking_items[1] + r.tracking_items[2] !=
+			    r.tracking_rules ||
+		    (r.tracking_owners & ~r.owners) || (r.tracking_owners && !r.tracking_rules))
 			__builtin_trap();
 		n = ct_rules_cache_format(&key, &r, buf, sizeof(buf));
 		if (n > 0) {
@@ -36,12 +39,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    again.tracking_rules != r.tracking_rules ||
 			    again.notrack_rules != r.notrack_rules || again.kinds != r.kinds ||
 			    again.total[0] != r.total[0] || again.total[1] != r.total[1] ||
+			    again.tracking_l3 != r.tracking_l3 ||
+			    memcmp(again.tracking_items, r.tracking_items,
+				   sizeof(r.tracking_items)) ||
 			    again.owners != r.owners || again.tracking_owners != r.tracking_owners)
 				__builtin_trap();
 			for (size_t i = 0; i < r.n; i++)
 				if (again.list[i].handle != r.list[i].handle ||
+				    again.list[i].item != r.list[i].item ||
+				    again.list[i].position != r.list[i].position ||
 				    strcmp(again.list[i].what, r.list[i].what) != 0 ||
-				    strcmp(again.list[i].chain, r.list[i].chain) != 0)
+				    strcmp(again.list[i].chain, r.list[i].chain) != 0 ||
+				    strcmp(again.list[i].name, r.list[i].name) != 0)
 					__builtin_trap();
 		}
 	}

@@ -20,7 +20,7 @@ n=$(mkns nft)
 ip netns exec $n nft 'add table inet f; add chain inet f in { type filter hook input priority 0; }; add rule inet f in ct state established,related accept'
 run --netns=$n
 is "$(perf)" "state_rules=1 tracking_rules=1 notrack_rules=0 " "native nft ct state: a state rule"
-like "$first" "; tracking forced by 1 rules \(state match\) \|" "native nft ct state: the summary phrase"
+like "$first" "; tracking forced by 1 rule \(state match\) \|" "native nft ct state: the summary phrase"
 like "$out" $'\n'"rule: nftables inet f in handle [0-9]+: ct state" "native nft ct state: listed with family, table, chain, handle"
 run --netns=$n --state-rules=warning
 is "$rc" 1 "--state-rules=warning: WARNING when state-matching rules exist"
@@ -43,13 +43,14 @@ ip netns exec $n iptables-nft -A INPUT -m conntrack --ctstate ESTABLISHED -j ACC
 ip netns exec $n iptables-nft -A INPUT -m connmark --mark 1 -j ACCEPT
 run --netns=$n
 is "$(perf)" "state_rules=1 tracking_rules=2 notrack_rules=0 " "iptables-nft: conntrack state + connmark"
-like "$out" $'\n'"rule: nftables ip filter INPUT handle [0-9]+: " "iptables-nft rules listed as nftables"
+like "$out" $'\n'"rule: nftables ip filter INPUT #1 handle [0-9]+: ctstate match" "iptables-nft rules listed as nftables, with the rule number iptables -L shows"
+like "$out" $'\n'"rule: nftables ip filter INPUT #2 handle [0-9]+: connmark match" "iptables-nft: the second rule of INPUT"
 
 n=$(mkns nat)
 ip netns exec $n nft 'add table ip nat; add chain ip nat post { type nat hook postrouting priority 100; }; add rule ip nat post oifname "lo" masquerade'
 run --netns=$n
 is "$(perf)" "state_rules=0 tracking_rules=1 notrack_rules=0 " "nft masquerade: tracking, not state"
-like "$first" "tracking forced by 1 rules \(NAT\)" "NAT named in the summary"
+like "$first" "tracking forced by 1 rule \(NAT\), IPv4 only" "NAT named in the summary, and the one family its table tracks"
 run --netns=$n --state-rules=critical
 is "$rc" 0 "--state-rules does not fire on NAT alone"
 
@@ -149,6 +150,28 @@ like "$out" "\.\.\. and 2480 more rules \(-v lists all\)" "10,000 legacy rules: 
 run --netns=$n -v
 like "$out" $'\n'"rule: iptables-legacy ip filter INPUT #9997: state match" "10,000 legacy rules, -v: numbered to the end"
 
+# The cache holds objects and sets as well as rules: a large ruleset whose tracking comes from a
+# ct helper object and a set declared with a ct count (IPv6 tables only), then one more object
+# (the generation moves with objects too).
+n=$(mkns objcache)
+{ echo 'add table ip6 f'; echo 'add chain ip6 f in { type filter hook input priority 0; }'
+  echo 'add ct helper ip6 f ftp6 { type "ftp" protocol tcp; }'
+  echo 'add set ip6 f s { type ipv6_addr; ct count over 20; }'
+  for i in $(seq 0 999); do echo "add rule ip6 f in tcp dport $((1000 + i)) accept"; done; } | ip netns exec $n nft -f -
+run --netns=$n -v
+like "$first" "; tracking forced by 1 object and 1 set \(other ct use\), IPv6 only \|" "objects and sets: the summary"
+like "$out" $'\n'"nftables rules read" "objects and sets: read"
+like "$out" $'\n'"object: nftables ip6 f ftp6 handle [0-9]+: ct helper type \"ftp\"" "objects and sets: the object listed"
+before=$first
+run --netns=$n -v
+like "$out" $'\n'"nftables rules unchanged since the last run" "objects and sets: then taken from the cache"
+is "$first" "$before" "objects and sets: the same summary from the cache"
+like "$out" $'\n'"set: nftables ip6 f s handle [0-9]+: ct count over 20" "objects and sets: the set listed from the cache"
+ip netns exec $n nft 'add table ip g; add synproxy ip g sp { mss 1460; wscale 7; }'
+run --netns=$n -v
+like "$out" $'\n'"nftables rules read" "a new object: read again"
+like "$first" "; tracking forced by 2 objects and 1 set \(other ct use\) \|" "a new object in an ip table: both families now"
+
 # Rules read half way. A dump the ruleset changed under (the kernel marks it NLM_F_DUMP_INTR) is
 # asked for again, 4 times at most. One that changed every time leaves the rule labels out (a 0
 # would be a claim) and says so in the summary: the rules found elsewhere are "at least N".
@@ -187,7 +210,7 @@ is "$bad" 0 "churn, nftables only: every run has the true counts, or no labels a
 ok $((complete == 0)) "churn, nftables only: retried dumps read everything ($complete of 60)"
 ip netns exec $n iptables-legacy -A INPUT -m state --state ESTABLISHED -j ACCEPT
 churn_runs "state_rules=1251 tracking_rules=1251 notrack_rules=0 " "tracking forced by 1251 rules (state match)" \
-	"tracking forced by at least 1 rules (state match); rules partly inspected ($changed)"
+	"tracking forced by at least 1 rule (state match); rules partly inspected ($changed)"
 is "$bad" 0 "churn, with a legacy rule: the true counts, or 'at least' and partly inspected, no labels"
 ok $((complete == 0)) "churn, with a legacy rule: retried dumps read everything ($complete of 60)"
 kill $churners 2>/dev/null; wait $churners 2>/dev/null; churners=""
@@ -202,7 +225,7 @@ ip netns exec $n nft 'add table inet f; add chain inet f in { type filter hook i
 ip netns exec $n iptables-legacy -A INPUT -m conntrack --ctstate NEW -j ACCEPT
 intr -v
 is "$(cat $work/dumps)" 4 "every dump changed: asked for 4 times, no more"
-like "$first" "; tracking forced by at least 1 rules \(state match\); rules partly inspected \($changed\) \|" \
+like "$first" "; tracking forced by at least 1 rule \(state match\); rules partly inspected \($changed\) \|" \
 	"every dump changed: 'at least' the legacy rule, partly inspected, in the summary"
 unlike "$first" "_rules=" "every dump changed: no rule labels"
 like "$out" $'\n'"rules: partly inspected, the counts are a lower bound: nftables not read, iptables-legacy IPv4 read, " \
@@ -225,7 +248,7 @@ mkdir -m 700 $work/nobody && chown nobody $work/nobody
 if setcap cap_net_admin+ep $work/check_conntrack_cap 2>/dev/null; then
 	out=$(ip netns exec $n setpriv --reuid=nobody --regid=nogroup --clear-groups $work/check_conntrack_cap --state-dir=$work/nobody 2>&1)
 	first=${out%%$'\n'*}
-	like "$first" "; tracking forced by at least 1 rules \(state match\); rules partly inspected \(needs root: /proc/net/ip_tables_names is readable by root only[;)]" \
+	like "$first" "; tracking forced by at least 1 rule \(state match\); rules partly inspected \(needs root: /proc/net/ip_tables_names is readable by root only[;)]" \
 		"cap_net_admin, legacy names unreadable: at least the nftables rule, partly inspected"
 	unlike "$first" "_rules=" "cap_net_admin, legacy names unreadable: no rule labels"
 else
