@@ -17,7 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_check_err(rc, err, sizeof(err));
 	if (r.n > r.cap || r.state_rules > r.tracking_rules ||
 	    r.tracking_items[0] + r.tracking_items[1] + r.tracking_items[2] != r.tracking_rules ||
-	    (r.tracking_rules && !r.tracking_l3))
+	    (r.tracking_rules && !r.tracking_l3) || (r.tracking_owners & ~r.owners) ||
+	    (r.tracking_owners && !r.tracking_rules))
 		__builtin_trap();
 	ct_rules_free(&r);
 	free(buf);

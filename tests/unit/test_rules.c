@@ -328,6 +328,51 @@ static void test_nft_objects(void)
 	free(buf);
 }
 
+/*
+ * Who wrote the rules, from the recorded Docker ruleset (iptables-nft), a chain of the admin's own
+ * after Docker's, a kube-proxy table with a set and a counter only, and firewalld's table with a
+ * ct helper object only: every rule's chain counts, kinds 0 included, and each table of an object
+ * or a set.
+ */
+static void test_nft_owners(void)
+{
+	const unsigned docker = 1u << CT_OWNER_DOCKER, kube = 1u << CT_OWNER_KUBE_PROXY,
+		       firewalld = 1u << CT_OWNER_FIREWALLD;
+	struct ct_rules r = {0}, few = {.keep = 1};
+	char err[128] = "";
+	size_t len;
+	unsigned char *buf = load("nft-owners.nft", &len);
+	const struct ct_rule *x;
+
+	if (!buf)
+		return;
+	is_int(ct_rules_nft_parse(buf, len, &r, err, sizeof(err)), 1, "owners: parsed");
+	is_int(r.owners, docker | kube | firewalld,
+	       "owners: Docker from its chains, kube-proxy from a set and a counter, firewalld "
+	       "from its object");
+	is_int(r.tracking_owners, firewalld,
+	       "owners: tracking in firewalld's object only (Docker's NAT and state rules are in "
+	       "built-in chains; the admin's chain after Docker's is nobody's)");
+	ok(r.tracking_items[CT_ITEM_RULE] == 3 && r.tracking_items[CT_ITEM_OBJECT] == 1 &&
+		   r.tracking_items[CT_ITEM_SET] == 0,
+	   "owners: the same read counts 3 rules and 1 object");
+	x = find(&r, "firewalld", "helper-ftp-tcp", 1);
+	ok(x && x->owners == firewalld, "owners: the stored object carries its owner");
+	x = find(&r, "nat", "POSTROUTING", 8);
+	ok(x && x->owners == 0 && x->kinds == CT_RULE_NAT,
+	   "owners: Docker's masquerade in POSTROUTING is nobody's chain");
+	x = find(&r, "filter", "mine", 20);
+	ok(x && x->owners == 0 && x->position == 1,
+	   "owners: the admin's rule after Docker's chains is nobody's");
+	ct_rules_free(&r);
+	is_int(ct_rules_nft_parse(buf, len, &few, err, sizeof(err)), 1, "owners: parsed, keep 1");
+	ok(few.n == 1 && few.owners == (docker | kube | firewalld) &&
+		   few.tracking_owners == firewalld,
+	   "owners: the same from rules and objects only counted");
+	ct_rules_free(&few);
+	free(buf);
+}
+
 static void test_nft_eperm(void)
 {
 	struct ct_rules r = {0};
@@ -951,6 +996,31 @@ out:
 	ct_rules_free(&r);
 }
 
+/* The same Docker ruleset with iptables-legacy: every rule's chain counts, kinds 0 included. */
+static void test_legacy_owners(void)
+{
+	static const char *const tables[] = {"filter", "nat"};
+	struct ct_rules r = {.keep = 1};
+	struct table t[2] = {0};
+	char err[128] = "";
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		if (load_table("legacy-owners", tables[i], &t[i]) < 0)
+			goto out;
+		is_int(walk(AF_INET, tables[i], &t[i], t[i].blob, t[i].size, &r, err, sizeof(err)),
+		       0, "legacy owners: table walked");
+	}
+	is_int(r.owners, 1u << CT_OWNER_DOCKER, "legacy owners: Docker, from its chains");
+	is_int(r.tracking_owners, 0,
+	       "legacy owners: none tracks (built-in chains; the admin's chain is nobody's)");
+	is_int(r.tracking_rules, 3, "legacy owners: state, masquerade and the admin's ctstate");
+out:
+	for (i = 0; i < 2; i++)
+		free(t[i].blob);
+	ct_rules_free(&r);
+}
+
 static void test_legacy_absent(void)
 {
 	struct ct_rules r = {0};
@@ -1515,9 +1585,11 @@ int main(void)
 	test_nft_stateless();
 	test_nft_iptables();
 	test_nft_objects();
+	test_nft_owners();
 	test_nft_eperm();
 	test_nft_changed();
 	test_legacy();
+	test_legacy_owners();
 	test_legacy_absent();
 	test_legacy_names();
 	holders("holders-sysfs", 0, true, "nft_ct,xt_state");

@@ -5,7 +5,7 @@ cd "$(dirname "$0")"
 out=$(pwd)
 tmp=$(mktemp -d)
 cleanup() {
-	for ns in hB-native hB-stateless hB-legacy hB-iptnft hB-objects hB-eperm hB-changed; do
+	for ns in hB-native hB-stateless hB-legacy hB-iptnft hB-objects hB-owners hB-eperm hB-changed; do
 		ip netns del "$ns" 2>/dev/null || true
 	done
 	rm -rf "$tmp"
@@ -138,6 +138,32 @@ table ip hbnat {
 EOF
 ip netns exec hB-objects nft -a list ruleset >nft-objects.txt
 ip netns exec hB-objects "$tmp/capture" nft nft-objects.nft
+
+# Who wrote the rules (owners.h): Docker's ruleset (rules that need nothing in its DOCKER* chains,
+# its NAT and state rules in built-in chains) and a chain of the admin's own after them, with
+# iptables-nft and iptables-legacy; a kube-proxy table with only a set and a counter, firewalld's
+# table with only a ct helper object.
+ip netns add hB-owners
+ip netns exec hB-owners sh -e <<'EOF'
+for v in nft legacy; do
+	iptables-$v-restore <../owners/docker.rules
+	iptables-$v -N mine
+	iptables-$v -A mine -m conntrack --ctstate NEW -j ACCEPT
+done
+EOF
+ip netns exec hB-owners nft -f - <<'EOF'
+table ip kube-proxy {
+	set cluster-ips { type ipv4_addr; elements = { 10.96.0.1 }; }
+	counter c { }
+}
+table inet firewalld {
+	ct helper helper-ftp-tcp { type "ftp" protocol tcp; }
+}
+EOF
+ip netns exec hB-owners nft -a list ruleset >nft-owners.txt
+ip netns exec hB-owners "$tmp/capture" nft nft-owners.nft
+ip netns exec hB-owners iptables-legacy-save | grep -v '^#' >legacy-owners.txt
+ip netns exec hB-owners "$tmp/capture" legacy ip legacy-owners
 
 # A dump the ruleset changed under: 30 rules (every tenth a state match) split over several
 # datagrams, a rule added after the first; the kernel marks the rest NLM_F_DUMP_INTR.
