@@ -20,17 +20,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc, n;
 
 	r.keep = keep;
-	rc = ct_rules_cache_parse(text, size, &key, &r);
+	rc = ct_rules_cache_parse(text, size, true, &key, &r);
 	if (rc != 0 && rc != -EINVAL && rc != -ESTALE && rc != -ENOMEM)
 		__builtin_trap();
 	if (rc == 0) {
 		if (r.kept[0] > r.total[0] || r.kept[1] > r.total[1] || r.n != r.kept[0] + r.kept[1] ||
 		    (keep && (r.kept[0] > keep || r.kept[1] > keep)))
 			__builtin_trap();
-		n = ct_rules_cache_format(&key, &r, buf, sizeof(buf));
+		n = ct_rules_cache_format(&key, &r, keep, buf, sizeof(buf));
 		if (n > 0) {
 			again.keep = keep;
-			if (ct_rules_cache_parse(buf, (size_t)n, &key, &again) != 0 ||
+			if (ct_rules_cache_parse(buf, (size_t)n, true, &key, &again) != 0 ||
 			    again.n != r.n || again.state_rules != r.state_rules ||
 			    again.tracking_rules != r.tracking_rules ||
 			    again.notrack_rules != r.notrack_rules || again.kinds != r.kinds ||

@@ -137,6 +137,30 @@ is "$(perf)" "state_rules=0 tracking_rules=0 notrack_rules=0 " "flushed: nothing
 run --netns=$m -v
 like "$out" $'\n'"nftables rules unchanged since the last run" "flushed: then taken from the cache"
 is "$(perf)" "state_rules=0 tracking_rules=0 notrack_rules=0 " "flushed: still nothing from the cache"
+# -v takes the cache too: a default run files every rule (10,000 rules, 2,500 listed by -v:
+# more than a state file's 64 KiB in one line each), and the -v run after it lists them from the
+# file, exactly as a -v run that dumps them does.
+n=$(mkns v10k)
+awk 'BEGIN { print "add table inet f"; print "add chain inet f in { type filter hook input priority 0; }"
+	for (i = 0; i < 10000; i++)
+		if (i % 4 == 0) printf "add rule inet f in tcp dport %d ct state new accept\n", 1000 + i
+		else printf "add rule inet f in tcp dport %d accept\n", 1000 + i }' | ip netns exec $n nft -f -
+run --netns=$n
+like "$out" "\.\.\. and 2480 more rules \(-v lists all\)" "10,000 nft rules: a default run lists 20"
+run --netns=$n -v
+like "$out" $'\n'"nftables rules unchanged since the last run \(generation [0-9]+\): taken from " \
+	"10,000 nft rules: -v after a default run takes the cache"
+cached=$(printf '%s\n' "$out" | grep -E '^(rule|exemption): ')
+cached_first=$first
+is "$(printf '%s\n' "$cached" | grep -c '^rule: ')" 2500 "10,000 nft rules: -v from the cache lists all 2,500"
+out=$(env MP_STATE_PATH=$work/none "$PLUGIN" --netns=$n -v 2>&1)
+like "$out" $'\n'"nftables rules read" "10,000 nft rules: a -v run without the file dumps them"
+is "$(printf '%s\n' "$out" | grep -E '^(rule|exemption): ')" "$cached" \
+	"10,000 nft rules: the cached -v listing equals the dumped one, rule for rule"
+is "${out%%$'\n'*}" "$cached_first" "10,000 nft rules: the same status line from the cache"
+run --netns=$n
+is "$(printf '%s\n' "$out" | grep -c '^rule: ')" 20 "10,000 nft rules: the default run after -v lists 20"
+
 # A legacy table over 2 MiB (10,000 rules): its copy is laid out on huge pages, read the same.
 n=$(mkns leg10k)
 awk 'BEGIN { print "*filter"; for (i = 0; i < 10000; i++)
