@@ -74,11 +74,12 @@ static bool storable(const struct ct_rule *x)
 static bool put_rule(char *buf, size_t len, size_t *used, const struct ct_rule *x,
 		     const struct ct_rule *prev)
 {
-	if ((!prev || strcmp(x->family, prev->family) || strcmp(x->table, prev->table) ||
-	     strcmp(x->chain, prev->chain)) &&
+	if ((!prev || strcmp(x->family, prev->family) != 0 || strcmp(x->table, prev->table) != 0 ||
+	     strcmp(x->chain, prev->chain) != 0) &&
 	    !put(buf, len, used, "chain %s\t%s\t%s\n", x->family, x->table, x->chain))
 		return false;
-	if ((!prev || strcmp(x->what, prev->what)) && !put(buf, len, used, "what %s\n", x->what))
+	if ((!prev || strcmp(x->what, prev->what) != 0) &&
+	    !put(buf, len, used, "what %s\n", x->what))
 		return false;
 	return put(buf, len, used, "rule %u %" PRIu64 "\n", x->kinds, x->handle);
 }
@@ -342,8 +343,10 @@ static int open_checked(int dirfd, const char *name, struct stat *st, char *err,
 	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot open it: %s", strerror(errno));
-		return -errno;
+		int e = errno ? errno : EIO;
+
+		snprintf(err, errlen, "cannot open it: %s", strerror(e));
+		return -e;
 	}
 	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) || st->st_uid != geteuid() ||
 	    st->st_size > CT_RULES_CACHE_MAX) {
@@ -360,7 +363,7 @@ int ct_rules_cache_load(int dirfd, const char *name, const struct ct_rules_cache
 {
 	struct ct_rules_mark mark = ct_rules_mark(r);
 	char prefix[CACHE_PREFIX], *text;
-	struct stat st;
+	struct stat st = {0};
 	ssize_t got;
 	int fd, rc = -EAGAIN;
 
