@@ -22,6 +22,7 @@
 #   BENCH_RULES      ruleset sizes (default "1000 10000"; none is always measured)
 #   BENCH_KUBE       kube-proxy ruleset size (default 100000; 0 skips the part)
 #   BENCH_NODE       "NAMESPACES PROCESSES" added for --netns=all (default "500 20000"; "0 0" skips)
+#   BENCH_RUNS_DIR   keep every part's runs there (index round wall cpu rss rc), for a second look
 #   PLUGIN           the plugin to measure (default the in-tree build)
 set -uo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -179,6 +180,10 @@ measure() { # run every queued command, interleaved, in one runner
 		RUNS[$t]=$runs
 		LOADS[$t]="$load0 -> $(cut -d' ' -f1 /proc/loadavg)"
 	done <<<"$out"
+	if [ -n "${BENCH_RUNS_DIR:-}" ]; then
+		cp "$runs" "$BENCH_RUNS_DIR/runs.$NMEASURE"
+		for i in "${!TAGS[@]}"; do echo "$i ${TAGS[i]} ${LABELS[i]}"; done >"$BENCH_RUNS_DIR/index.$NMEASURE"
+	fi
 	LABELS=() TAGS=() CMDS=()
 }
 field() { # field TAG LABEL N: the Nth result field (1 runs, 2 median, 3 min, 4 max, 5 cpu, 6 rss...)
@@ -204,7 +209,7 @@ pair() {
 		n = 0
 		for (r in x) if ((r in y) && y[r] > 0) { n++; q[n] = x[r] / y[r]; d[n] = (x[r] - y[r]) * (f == 5 ? 1 : 1000) }
 		if (!n) exit 1
-		printf "%.2f %.0f %d\n", median(q, n), median(d, n), n
+		printf "%.4f %.0f %d\n", median(q, n), median(d, n), n
 	}' "${RUNS[$1]}"
 }
 calc() { awk "BEGIN { printf \"%s\", $* }"; }
@@ -399,20 +404,26 @@ if [ "$KUBE" -gt 0 ]; then
 	awk -v rules="$KUBE" -v backend=nft -f tests/bench/kube-rules.awk |
 		ip netns exec "$P-kn" nft -f - || die "loading the kube-proxy nftables rules"
 	KRULES[0]=$(ip netns exec "$P-kl" iptables-legacy-save | grep -c '^-A')
-	KRULES[1]=$(ip netns exec "$P-kn" nft -a list ruleset | grep -cE '^[[:space:]]+[a-z].* # handle [0-9]+$')
+	KRULES[1]=$(ip netns exec "$P-kn" nft -a list ruleset | grep -E ' # handle [0-9]+$' |
+		grep -cvE '^[[:space:]]*(table|chain) ')
 	KTAGS=(kl kn)
+	# One part per backend: the peer's large process (330 MB for nft) would otherwise leave
+	# its memory to be freed under the other backend's runs.
 	for t in kl kn; do
 		add "$t" "$P-$t" "$F" "$B/floor"
 		add "$t" "$P-$t" "$CHANGED" "%$CHANGE" "$PLUGIN"
 		add "$t" "$P-$t" "$CACHED" "$PLUGIN"
 		add "$t" "$P-$t" "$VCACHED" "$PLUGIN" -v
-		add "$t" "$P-$t" "$FETCH_NFT" "$B/fetch" nft
-		add "$t" "$P-$t" "$FETCH_LEG" "$B/fetch" legacy
+		if [ "$t" = kl ]; then
+			add "$t" "$P-$t" "$FETCH_LEG" "$B/fetch" legacy
+			add kl "$P-kl" "iptables-legacy-save | grep -c DNAT" sh -c 'iptables-legacy-save | grep -c DNAT'
+		else
+			add "$t" "$P-$t" "$FETCH_NFT" "$B/fetch" nft
+			add kn "$P-kn" "nft list ruleset | grep -c dnat" sh -c 'nft list ruleset | grep -c dnat'
+		fi
+		log "part 4, kube-proxy: measuring ${#LABELS[@]} commands at $KUBE $([ $t = kl ] && echo iptables-legacy || echo nftables) rules"
+		measure
 	done
-	add kl "$P-kl" "iptables-legacy-save | grep -c DNAT" sh -c 'iptables-legacy-save | grep -c DNAT'
-	add kn "$P-kn" "nft list ruleset | grep -c dnat" sh -c 'nft list ruleset | grep -c dnat'
-	log "part 4, kube-proxy: measuring ${#LABELS[@]} commands at $KUBE rules"
-	measure
 	for t in kl kn; do
 		PLUGIN_OUT[$t]=$(ip netns exec "$P-$t" "$PLUGIN" 2>&1 | head -1)
 		ip netns exec "$P-$t" sh -c "$CHANGE"
@@ -523,7 +534,7 @@ vs_floor() {
 	local p
 	p=$(pair "$1" "$2" "$F") || { echo "-"; return; }
 	set -- $p
-	echo "$1 x, $(us "$2") us"
+	echo "$(printf '%.2f' "$1") x, $(us "$2") us"
 }
 # vs TAG LABEL PEER [FIELD]: how many times faster (or smaller) LABEL is than PEER, paired
 vs() {
@@ -596,7 +607,7 @@ row() { # row TAG LABEL: one headline-style row
 	echo
 	for peer in "$CTS" "$CTC"; do
 		p=$(pair h "$PLUG" "$peer") && set -- $p &&
-			echo "check_conntrack against \`$peer\` (one process each), paired: $1 x, $(us "$2") us over $3 pairs."
+			echo "check_conntrack against \`$peer\` (one process each), paired: $(printf '%.2f' "$1") x, $(us "$2") us over $3 pairs."
 	done
 	echo
 	echo "Breakdown rows take the plugin apart: \`--root=\` an empty directory skips the sysctl.d"
@@ -616,7 +627,7 @@ row() { # row TAG LABEL: one headline-style row
 	for s in $SIZES; do
 		echo -n "$sep $(human "$s"): $(human "${MEASURED[$s]}") of $(human "${ENTRIES[$s]}") in $(echo ${NSOF[$s]} | wc -w)"
 		sep=";"
-		total=$((total + ENTRIES[s]))
+		total=$((total + ${ENTRIES[$s]}))
 	done
 	echo "."
 	echo "The kernel's conntrack hash table is shared by every namespace: a dump of one namespace"
@@ -635,8 +646,8 @@ row() { # row TAG LABEL: one headline-style row
 		field "t$firstsize" "$l" 2 >/dev/null || continue
 		r="| $(esc "$l") | $(starts "$l") |"
 		for s in $SIZES; do
-			p=$(pair "t$s" "$l" "$F") && set -- $p || set -- - 0
-			r="$r $(ms "$(field "t$s" "$l" 2)") ($1) |"
+			p=$(pair "t$s" "$l" "$F") && set -- $p || set -- 0 0
+			r="$r $(ms "$(field "t$s" "$l" 2)") ($(printf '%.2f' "$1")) |"
 		done
 		p=$(pair "t$biggest" "$l" "$F") && set -- $p || set -- - 0
 		r="$r $(us "$2") | $(ms "$(field "t$firstsize" "$l" 5)") -> $(ms "$(field "t$biggest" "$l" 5)") |"
@@ -678,8 +689,8 @@ row() { # row TAG LABEL: one headline-style row
 		field r0 "$l" 2 >/dev/null || continue
 		r="| $(esc "$l") | $(starts "$l") |"
 		for t in "${RTAGS[@]}"; do
-			p=$(pair "$t" "$l" "$F") && set -- $p || set -- -
-			r="$r $(ms "$(field "$t" "$l" 2)") ($1) |"
+			p=$(pair "$t" "$l" "$F") && set -- $p || set -- 0
+			r="$r $(ms "$(field "$t" "$l" 2)") ($(printf '%.2f' "$1")) |"
 		done
 		echo "$r"
 	done
@@ -732,13 +743,14 @@ row() { # row TAG LABEL: one headline-style row
 				f=$(vs "$t" "$l" "$peer") || continue
 				m=$(vs "$t" "$l" "$peer" 5)
 				[ "$t" = kl ] && [ "$l" = "$CACHED" ] && continue # legacy: no cache
-				echo "| $([ "$t" = kl ] && echo "iptables-legacy, read every run" || echo "nftables, $([ "$l" = "$CHANGED" ] && echo "after a change" || echo "unchanged (cached)")") vs \`$(esc "$peer")\` | $f x | $m x | $(verdict "$f >= 2")/$(verdict "$m >= 2") |"
+				echo "| $([ "$t" = kl ] && echo "iptables-legacy, read every run" || echo "nftables, $([ "$l" = "$CHANGED" ] && echo "after a change" || echo "unchanged (cached)")") vs \`$(esc "$peer")\` | $(printf '%.3f' "$f") x | $(printf '%.3f' "$m") x | $(verdict "$f >= 2")/$(verdict "$m >= 2") |"
 			done
 		done
 		echo
 		echo "Plugin: legacy \`${PLUGIN_OUT[kl]:0:160}...\`; nftables \`${PLUGIN_OUT[kn]:0:160}...\`."
-		echo "Peers counted ${KGREP[0]} and ${KGREP[1]} DNAT rules. ${SAW[kn]}. The cache file:"
-		echo "${CACHEFILE[kn]:-not found} bytes (every rule -v lists, bound: 16 MiB)."
+		echo "The peers counted ${KGREP[0]} and ${KGREP[1]} DNAT rules. The plugin's -v note, nftables:"
+		echo "${SAW[kn]}. Its cache file: ${CACHEFILE[kn]:-not found} bytes (every rule -v lists;"
+		echo "the bound is 16 MiB)."
 		echo
 		echo "iptables-legacy hands a table over in one piece (IPT_SO_GET_ENTRIES wants a buffer of"
 		echo "the table's exact size): the plugin's peak RSS is that one copy; iptables-legacy-save"

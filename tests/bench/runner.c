@@ -10,8 +10,8 @@
  * different namespaces can be interleaved in one run. A next word %SCRIPT is run by /bin/sh, in
  * the same namespace and untimed, before each run of the command (and of its warm-up): a ruleset
  * change before each "after a change" run.
- * Commands run round-robin (A B C A B C ...) so that a burst of load from elsewhere hits every
- * command alike, and a command's run in round i can be paired with another's in round i. A
+ * Commands run round-robin (A B C, B C A, C A B ...) so that a burst of load from elsewhere hits
+ * every command alike, and a command's run in round i can be paired with another's in round i. A
  * command stops after MAXRUNS runs, or after MINRUNS runs once its runs add up to BUDGET_MS.
  * Output, times in ms, RSS in KiB: with -o FILE, one tab-separated line per run in FILE
  *   index round wall cpu rss exit_status
@@ -244,8 +244,13 @@ int main(int argc, char **argv)
 	}
 	do {
 		active = 0;
-		for (i = 0; i < ncmd; i++) {
-			struct cmd *c = &cmds[i];
+		/*
+		 * Each round starts one command further on (A B C, B C A, C A B ...): a command that
+		 * leaves the machine busy (a large process's memory to free) does not always precede
+		 * the same one.
+		 */
+		for (int k = 0; k < ncmd; k++) {
+			struct cmd *c = &cmds[(k + round) % ncmd];
 			int rc;
 
 			if (c->runs >= maxruns || (c->runs >= minruns && c->spent >= budget))
@@ -259,7 +264,7 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			if (runs)
-				fprintf(runs, "%d\t%d\t%.3f\t%.3f\t%ld\t%d\n", i, round,
+				fprintf(runs, "%d\t%d\t%.3f\t%.3f\t%ld\t%d\n", (int)(c - cmds), round,
 					c->wall[c->runs], c->cpu[c->runs], c->rss[c->runs], rc);
 			if (c->rc != -2 && rc != c->rc)
 				c->varied = 1;
