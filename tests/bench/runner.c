@@ -245,9 +245,9 @@ int main(int argc, char **argv)
 	do {
 		active = 0;
 		/*
-		 * Each round starts one command further on (A B C, B C A, C A B ...): a command that
-		 * leaves the machine busy (a large process's memory to free) does not always precede
-		 * the same one.
+		 * Each round starts one command further on (A B C, B C A, C A B ...): a command
+		 * that leaves the machine busy (a large process's memory to free) does not always
+		 * precede the same one.
 		 */
 		for (int k = 0; k < ncmd; k++) {
 			struct cmd *c = &cmds[(k + round) % ncmd];
@@ -264,8 +264,9 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			if (runs)
-				fprintf(runs, "%d\t%d\t%.3f\t%.3f\t%ld\t%d\n", (int)(c - cmds), round,
-					c->wall[c->runs], c->cpu[c->runs], c->rss[c->runs], rc);
+				fprintf(runs, "%d\t%d\t%.3f\t%.3f\t%ld\t%d\n", (int)(c - cmds),
+					round, c->wall[c->runs], c->cpu[c->runs], c->rss[c->runs],
+					rc);
 			if (c->rc != -2 && rc != c->rc)
 				c->varied = 1;
 			c->rc = rc;
