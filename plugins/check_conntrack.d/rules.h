@@ -215,16 +215,34 @@ struct ct_rules_cache_key {
 	uint64_t cookie;
 	uint32_t genid;
 };
-/* The file text for r (nftables rules only): bytes, -ENOSPC, or -EINVAL (not storable). */
-int ct_rules_cache_format(const struct ct_rules_cache_key *k, const struct ct_rules *r, char *buf,
-			  size_t len);
 /*
- * Fill an empty r (its keep set) from the text (modified in place): 0, -ESTALE when the key
- * differs or it stored fewer rules than r needs, -EINVAL when malformed (r may then hold part of
- * it: roll back), -ENOMEM.
+ * The file text for r (nftables rules only), at most keep rules of each class (0: all; r must
+ * hold that many): bytes, -ENOSPC, or -EINVAL (not storable).
  */
-int ct_rules_cache_parse(char *text, size_t len, const struct ct_rules_cache_key *k,
+int ct_rules_cache_format(const struct ct_rules_cache_key *k, const struct ct_rules *r, size_t keep,
+			  char *buf, size_t len);
+/*
+ * Fill an empty r (its keep set) from the text (modified in place), stopping once r holds what
+ * the output lists: 0, -ESTALE when the key or the format version differs or it stored fewer
+ * entries than r needs, -EINVAL when malformed or its entries disagree with its counts (r may
+ * then hold part of it: roll back), -ENOMEM; with whole false the text may be the start of the
+ * file: -EAGAIN when it ends before r has what it needs.
+ */
+int ct_rules_cache_parse(char *text, size_t len, bool whole, const struct ct_rules_cache_key *k,
 			 struct ct_rules *r);
+/*
+ * The cache file is the rules cache's own format, bounded on its own: -v's list of every rule
+ * of a large ruleset does not fit the state files' 64 KiB (100,000 rules of a kube-proxy
+ * node keep 33,000 with their chains: about 1.5 MB).
+ */
+#define CT_RULES_CACHE_MAX (16 * 1024 * 1024)
+/*
+ * Read the file name in dirfd (an open, locked state directory) into an empty r, reading no
+ * more of it than r needs: ct_rules_cache_parse's returns, r rolled back on error and the
+ * reason in err, or -errno when it cannot be opened (-ENOENT: none).
+ */
+int ct_rules_cache_load(int dirfd, const char *name, const struct ct_rules_cache_key *k,
+			struct ct_rules *r, char *err, size_t errlen);
 
 /*
  * iptables-legacy, IPv4 (family AF_INET) or IPv6 (AF_INET6), via getsockopt IPT_SO_GET_INFO /

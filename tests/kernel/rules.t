@@ -138,6 +138,63 @@ is "$(perf)" "state_rules=0 tracking_rules=0 notrack_rules=0 " "flushed: nothing
 run --netns=$m -v
 like "$out" $'\n'"nftables rules unchanged since the last run" "flushed: then taken from the cache"
 is "$(perf)" "state_rules=0 tracking_rules=0 notrack_rules=0 " "flushed: still nothing from the cache"
+# -v takes the cache too: a default run files every rule (10,000 rules, 2,500 listed by -v:
+# more than a state file's 64 KiB in one line each), and the -v run after it lists them from the
+# file, exactly as a -v run that dumps them does.
+n=$(mkns v10k)
+awk 'BEGIN { print "add table inet f"; print "add chain inet f in { type filter hook input priority 0; }"
+	for (i = 0; i < 10000; i++)
+		if (i % 4 == 0) printf "add rule inet f in tcp dport %d ct state new accept\n", 1000 + i
+		else printf "add rule inet f in tcp dport %d accept\n", 1000 + i }' | ip netns exec $n nft -f -
+run --netns=$n
+like "$out" "\.\.\. and 2480 more rules \(-v lists all\)" "10,000 nft rules: a default run lists 20"
+run --netns=$n -v
+like "$out" $'\n'"nftables rules unchanged since the last run \(generation [0-9]+\): taken from " \
+	"10,000 nft rules: -v after a default run takes the cache"
+cached=$(printf '%s\n' "$out" | grep -E '^(rule|exemption): ')
+cached_first=$first
+is "$(printf '%s\n' "$cached" | grep -c '^rule: ')" 2500 "10,000 nft rules: -v from the cache lists all 2,500"
+out=$(env MP_STATE_PATH=$work/none "$PLUGIN" --netns=$n -v 2>&1)
+like "$out" $'\n'"nftables rules read" "10,000 nft rules: a -v run without the file dumps them"
+is "$(printf '%s\n' "$out" | grep -E '^(rule|exemption): ')" "$cached" \
+	"10,000 nft rules: the cached -v listing equals the dumped one, rule for rule"
+is "${out%%$'\n'*}" "$cached_first" "10,000 nft rules: the same status line from the cache"
+run --netns=$n
+is "$(printf '%s\n' "$out" | grep -c '^rule: ')" 20 "10,000 nft rules: the default run after -v lists 20"
+# Objects, sets, iptables-nft rule numbers, exemptions and owners come back from the file as the
+# kernel gives them: the run after this change reads them and files them with the 10,000 rules.
+ip netns exec $n nft -f - <<'EOF'
+table inet o {
+	ct helper ftp-std { type "ftp" protocol tcp; }
+	set cc { type ipv4_addr; ct count over 20; }
+	chain c { type filter hook prerouting priority raw; ct helper set "ftp-std"; udp dport 53 notrack; }
+}
+EOF
+ip netns exec $n iptables-nft -A INPUT -p tcp --dport 22 -j ACCEPT
+ip netns exec $n iptables-nft -A INPUT -m conntrack --ctstate NEW -j ACCEPT
+ip netns exec $n iptables-nft -t nat -N DOCKER
+ip netns exec $n iptables-nft -t nat -A DOCKER -p tcp -j DNAT --to-destination 10.0.0.2
+run --netns=$n
+like "$first" "tracking forced by 2503 rules, 1 object and 1 set " "with objects and sets: counted by item"
+run --netns=$n -v
+like "$out" $'\n'"nftables rules unchanged since the last run \(generation [0-9]+\): taken from " \
+	"with objects and sets: -v takes the cache"
+cached=$(printf '%s\n' "$out" | grep -E '^(rule|object|set|exemption|owner): ')
+cached_first=$first
+like "$cached" $'\n'"object: nftables inet o ftp-std handle [0-9]+: ct helper type \"ftp\"" \
+	"with objects and sets: the object from the cache"
+like "$cached" $'\n'"set: nftables inet o cc handle [0-9]+: ct count over 20" \
+	"with objects and sets: the set from the cache"
+like "$cached" $'\n'"rule: nftables ip filter INPUT #2 handle [0-9]+: ctstate match" \
+	"with objects and sets: an iptables-nft rule with its number from the cache"
+like "$cached" $'\n'"exemption: nftables inet o c handle [0-9]+: notrack" \
+	"with objects and sets: the exemption from the cache"
+out=$(env MP_STATE_PATH=$work/none2 "$PLUGIN" --netns=$n -v 2>&1)
+like "$out" $'\n'"nftables rules read" "with objects and sets: a -v run without the file reads them"
+is "$(printf '%s\n' "$out" | grep -E '^(rule|object|set|exemption|owner): ')" "$cached" \
+	"with objects and sets: the cached -v listing equals the read one, line for line"
+is "${out%%$'\n'*}" "$cached_first" "with objects and sets: the same status line from the cache"
+
 # A legacy table over 2 MiB (10,000 rules): its copy is laid out on huge pages, read the same.
 n=$(mkns leg10k)
 awk 'BEGIN { print "*filter"; for (i = 0; i < 10000; i++)

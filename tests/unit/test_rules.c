@@ -1,5 +1,6 @@
 /* Unit tests for the rules module on bytes recorded from the kernel (tests/data/rules). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1241,7 +1242,7 @@ static int cache_parse(const char *text, size_t len, const struct ct_rules_cache
 	copy[len] = '\0';
 	memset(out, 0, sizeof(*out));
 	out->keep = keep;
-	rc = ct_rules_cache_parse(copy, len, k, out);
+	rc = ct_rules_cache_parse(copy, len, true, k, out);
 	free(copy);
 	return rc;
 }
@@ -1266,7 +1267,7 @@ static void test_cache(void)
 		if (rc == 0 && i < 10)
 			rc = ct_rules_add(&all, &rule);
 	}
-	len = ct_rules_cache_format(&k, &r, text, sizeof(text));
+	len = ct_rules_cache_format(&k, &r, r.keep, text, sizeof(text));
 	ok(len > 0, "cache: formatted (%d bytes)", len);
 	is_int(cache_parse(text, (size_t)len, &k, CT_RULES_LISTED, &back), 0, "cache: parsed back");
 	ok(back.n == r.n && back.state_rules == r.state_rules &&
@@ -1303,10 +1304,10 @@ static void test_cache(void)
 		char other_text[sizeof(text) + 32];
 		const char *rest = strchr(strstr(text, "\nplugin ") + 1, '\n');
 		int n = snprintf(other_text, sizeof(other_text),
-				 "# check_conntrack nftables rules v3\nplugin 0.0.0-other%s", rest);
+				 "# check_conntrack nftables rules v4\nplugin 0.0.0-other%s", rest);
 
-		ok(strncmp(text, "# check_conntrack nftables rules v3\n", 36) == 0,
-		   "cache: format v3");
+		ok(strncmp(text, "# check_conntrack nftables rules v4\n", 36) == 0,
+		   "cache: format v4");
 		is_int(cache_parse(other_text, (size_t)n, &k, CT_RULES_LISTED, &back), -ESTALE,
 		       "cache: written by another plugin version: stale");
 		/* Older formats: stale, read again (not "unusable"), never read as this one. */
@@ -1330,6 +1331,24 @@ static void test_cache(void)
 			     CT_VERSION, k.boot_id);
 		is_int(cache_parse(other_text, (size_t)n, &k, CT_RULES_LISTED, &back), -ESTALE,
 		       "cache: the v2 layout with objects and sets: stale");
+		ct_rules_free(&back);
+		/* The third v2, with chain and what lines, and v3, a line per rule: stale too. */
+		n = snprintf(other_text, sizeof(other_text),
+			     "# check_conntrack nftables rules v2\nplugin %s\nboot %s\ncookie "
+			     "5800\ngeneration 4000000000\nkeep 0\ncounts 1 1 0 1 1 0\nchain "
+			     "ip\tfilter\tKUBE-FORWARD\nwhat state match\nrule 1 2\nend 1\n",
+			     CT_VERSION, k.boot_id);
+		is_int(cache_parse(other_text, (size_t)n, &k, 0, &back), -ESTALE,
+		       "cache: the v2 layout with chain lines: stale");
+		ct_rules_free(&back);
+		n = snprintf(
+			other_text, sizeof(other_text),
+			"# check_conntrack nftables rules v3\nplugin %s\nboot %s\ncookie "
+			"5800\ngeneration 4000000000\nkeep 20\ncounts 1 1 0 1 1 0 1 0 0 "
+			"1\nowners 1 1\nrule 0 1 1 2 0 ip\tfilter\tKUBE-FORWARD\tstate match\n",
+			CT_VERSION, k.boot_id);
+		is_int(cache_parse(other_text, (size_t)n, &k, CT_RULES_LISTED, &back), -ESTALE,
+		       "cache: v3: stale");
 	}
 	ct_rules_free(&back);
 
@@ -1361,30 +1380,57 @@ static void test_cache(void)
 		ct_rules_add(&mixed, &obj);
 		ct_rules_add(&mixed, &set);
 		ct_rules_add(&mixed, &ipt);
-		len = ct_rules_cache_format(&k, &mixed, text, sizeof(text));
+		ipt.position = 4; /* the same chain and what: one more rule line */
+		ipt.handle = 10;
+		ct_rules_add(&mixed, &ipt);
+		len = ct_rules_cache_format(&k, &mixed, 0, text, sizeof(text));
+		ok(len > 0 &&
+			   strstr(text, "\nobject 2 2 3 ip6\tt\tftp-std\tct helper type "
+					"\"ftp\"\nset 2 2 3 ip6\tt\tcc\tct count over 20\nchain 2 "
+					"ip6\tfilter\tINPUT\nwhat ct helper type \"ftp\"\nrule 1 9 "
+					"3\nrule 1 10 4\nend 4\n") != NULL,
+		   "cache: an object and a set a line each, the rules after their chain and what");
 		is_int(cache_parse(text, (size_t)len, &k, 0, &back), 0, "cache: objects and sets");
-		ok(back.n == 3 && back.list[0].item == CT_ITEM_OBJECT &&
+		ok(back.n == 4 && back.list[0].item == CT_ITEM_OBJECT &&
 			   strcmp(back.list[0].name, "ftp-std") == 0 &&
 			   back.list[0].chain[0] == 0 && back.list[1].item == CT_ITEM_SET &&
 			   back.list[2].position == 3 && strcmp(back.list[2].chain, "INPUT") == 0 &&
-			   back.list[0].l3 == CT_L3_IPV6,
+			   back.list[3].position == 4 && back.list[3].handle == 10 &&
+			   strcmp(back.list[3].chain, "INPUT") == 0 &&
+			   strcmp(back.list[3].what, "ct helper type \"ftp\"") == 0 &&
+			   back.list[0].l3 == CT_L3_IPV6 && back.list[3].l3 == CT_L3_IPV6,
 		   "cache: items, names, rule numbers and families kept");
-		ok(back.tracking_items[CT_ITEM_RULE] == 1 &&
+		ok(back.tracking_items[CT_ITEM_RULE] == 2 &&
 			   back.tracking_items[CT_ITEM_OBJECT] == 1 &&
 			   back.tracking_items[CT_ITEM_SET] == 1 && back.tracking_l3 == CT_L3_IPV6,
 		   "cache: the counts by item and the families kept");
 		ct_rules_forced_phrase(&back, true, phrase, sizeof(phrase));
 		is_str(phrase,
-		       "tracking forced by 1 rule, 1 object and 1 set (state match, other ct use), "
+		       "tracking forced by 2 rules, 1 object and 1 set (state match, other ct "
+		       "use), "
 		       "IPv6 only",
 		       "cache: the summary from the cache as from the kernel");
 		ct_rules_free(&back);
 		/* Counts by item that do not add up to the total: refused. */
 		{
-			char *c = strstr(text, "\ncounts 1 3 0 3 3 0 1 1 1 2\n");
+			char *c = strstr(text, "\ncounts 2 4 0 3 4 0 2 1 1 2\n");
 
 			if (c) {
-				c[strlen("\ncounts 1 3 0 3 3 0 ")] = '2';
+				/*
+				 * Kinds no entry has: a run that lists 20 cannot tell, one that
+				 * reads every entry refuses it.
+				 */
+				c[strlen("\ncounts 2 4 0 ")] = '7';
+				is_int(cache_parse(text, (size_t)len, &k, CT_RULES_LISTED, &back),
+				       0,
+				       "cache: counts beyond the entries read: taken by a run that "
+				       "lists 20");
+				ct_rules_free(&back);
+				is_int(cache_parse(text, (size_t)len, &k, 0, &back), -EINVAL,
+				       "cache: every entry read, not what the counts say: refused");
+				ct_rules_free(&back);
+				c[strlen("\ncounts 2 4 0 ")] = '3';
+				c[strlen("\ncounts 2 4 0 3 4 0 ")] = '1';
 				is_int(cache_parse(text, (size_t)len, &k, 0, &back), -EINVAL,
 				       "cache: counts by item that do not add up: refused");
 				ct_rules_free(&back);
@@ -1425,8 +1471,8 @@ static void test_cache(void)
 		ct_rules_add(&own, &obj); /* not stored (keep 1): counted, its owners too */
 		ct_rules_count(&own, &(struct ct_rule){.kinds = 0, /* filter KUBE-SERVICES */
 						       .owners = 1u << CT_OWNER_KUBE_PROXY});
-		len = ct_rules_cache_format(&k, &own, text, sizeof(text));
-		ok(strstr(text, "\nowners 21 20\nrule ") != NULL, "cache: the owners line");
+		len = ct_rules_cache_format(&k, &own, own.keep, text, sizeof(text));
+		ok(strstr(text, "\nowners 21 20\nchain ") != NULL, "cache: the owners line");
 		is_int(cache_parse(text, (size_t)len, &k, 1, &back), 0,
 		       "cache: owners parsed back");
 		ok(back.owners == all_three && back.tracking_owners == own.tracking_owners &&
@@ -1451,7 +1497,7 @@ static void test_cache(void)
 	}
 
 	/* Everything stored (a -v run): serves a run that lists 20, and one that lists all. */
-	len = ct_rules_cache_format(&k, &all, text, sizeof(text));
+	len = ct_rules_cache_format(&k, &all, 0, text, sizeof(text));
 	is_int(cache_parse(text, (size_t)len, &k, 0, &back), 0, "cache: all stored, all wanted");
 	is_int(back.n, 10, "cache: all 10 back");
 	ct_rules_free(&back);
@@ -1459,15 +1505,30 @@ static void test_cache(void)
 	ok(back.kept[0] == 5 && back.total[0] == all.total[0], "cache: 5 kept, totals whole");
 	ct_rules_free(&back);
 
-	/* Every truncation and many one-byte changes: refused or consistent, never a crash. */
-	len = ct_rules_cache_format(&k, &r, text, sizeof(text));
+	/*
+	 * Every truncation: a run that lists 20 of each class stops once it has them, so a file cut
+	 * after those parses, and only then with all 40; -v needs the end line, so no cut parses.
+	 */
+	len = ct_rules_cache_format(&k, &r, r.keep, text, sizeof(text));
 	for (i = 0; i < len; i++) {
 		rc = cache_parse(text, (size_t)i, &k, CT_RULES_LISTED, &back);
-		if (rc == 0 && text[i - 1] != '\n')
+		if (rc == 0 && (back.n != 40 || back.total[0] != 75 || back.total[1] != 25))
 			bad++;
 		ct_rules_free(&back);
 	}
-	is_int(bad, 0, "cache: no truncation parses mid-line");
+	is_int(bad, 0, "cache: a truncated file parses only when it holds the rules listed");
+	{
+		size_t whole_len;
+
+		whole_len = (size_t)ct_rules_cache_format(&k, &all, 0, text, sizeof(text));
+		for (i = 0, bad = 0; i < (int)whole_len; i++) {
+			if (cache_parse(text, (size_t)i, &k, 0, &back) == 0)
+				bad++;
+			ct_rules_free(&back);
+		}
+		is_int(bad, 0, "cache: -v: no truncation parses");
+		len = ct_rules_cache_format(&k, &r, r.keep, text, sizeof(text));
+	}
 	for (i = 0, bad = 0; i < len; i++) {
 		char save = text[i];
 
@@ -1479,13 +1540,27 @@ static void test_cache(void)
 		text[i] = save;
 	}
 	is_int(bad, 0, "cache: no mutation gives more rules kept than counted");
+	{
+		/* The start of a file: more is asked for while the rules listed are not all there.
+		 */
+		char *copy = strndup(text, 200);
+
+		memset(&back, 0, sizeof(back));
+		back.keep = CT_RULES_LISTED;
+		is_int(ct_rules_cache_parse(copy, strlen(copy), false, &k, &back), -EAGAIN,
+		       "cache: a prefix without the rules listed asks for more");
+		free(copy);
+		ct_rules_free(&back);
+	}
 	is_int(cache_parse("", 0, &k, CT_RULES_LISTED, &back), -EINVAL, "cache: empty refused");
 
 	/* Names the file format cannot carry: not cached at all. */
 	snprintf(r.list[0].table, sizeof(r.list[0].table), "a\tb");
-	is_int(ct_rules_cache_format(&k, &r, text, sizeof(text)), -EINVAL,
+	is_int(ct_rules_cache_format(&k, &r, r.keep, text, sizeof(text)), -EINVAL,
 	       "cache: a tab in a name is not stored");
-	is_int(ct_rules_cache_format(&k, &all, text, 64), -ENOSPC, "cache: too small a buffer");
+	is_int(ct_rules_cache_format(&k, &all, 0, text, 64), -ENOSPC, "cache: too small a buffer");
+	is_int(ct_rules_cache_format(&k, &r, 0, text, sizeof(text)), -EINVAL,
+	       "cache: 20 kept are not stored as all");
 	ct_rules_free(&r);
 	ct_rules_free(&all);
 }
@@ -1579,6 +1654,79 @@ static void test_phrases(void)
 	is_str(buf, "exemption: ", "line: cut to the room given");
 }
 
+/* The file as the plugin reads it: a few KiB for 20 of each class, all of it for -v. */
+static void test_cache_load(void)
+{
+	struct ct_rules_cache_key k = {
+		.boot_id = "e58ddbac-e9af-4c63-a283-3e6c23d6c956", .cookie = 7, .genid = 3};
+	struct ct_rule rule = {.family = "ip", .backend = "nftables", .table = "nat"};
+	struct ct_rules all = {0}, back;
+	char dir[] = "/tmp/test_rules_cache.XXXXXX", err[128], path[64];
+	size_t size = 1 << 20;
+	char *text = malloc(size);
+	int len, fd, dirfd, rc = 0;
+
+	for (int i = 0; i < 5000 && rc == 0; i++) {
+		/* kube-proxy's shape: a chain per endpoint, its DNAT rule, now and then a notrack
+		 */
+		snprintf(rule.chain, sizeof(rule.chain), "KUBE-SEP-%08d", i);
+		snprintf(rule.what, sizeof(rule.what), i % 50 == 49 ? "notrack" : "dnat");
+		rule.kinds = i % 50 == 49 ? CT_RULE_NOTRACK : CT_RULE_NAT;
+		rule.handle = 10u + (unsigned)i;
+		/* as the backend looks it up: the file keeps owners and checks them when read */
+		rule.owners = (unsigned short)ct_owner_of(rule.table, rule.chain);
+		rc = ct_rules_add(&all, &rule);
+	}
+	len = ct_rules_cache_format(&k, &all, 0, text, size);
+	ok(len > 8192 && len < 5000 * 48, "cache load: 5,000 rules in %d bytes", len);
+	if (!mkdtemp(dir) || (dirfd = open(dir, O_RDONLY | O_DIRECTORY)) < 0)
+		abort();
+	snprintf(path, sizeof(path), "%s/c", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0 || write(fd, text, (size_t)len) != len || close(fd) < 0)
+		abort();
+	memset(&back, 0, sizeof(back));
+	back.keep = CT_RULES_LISTED;
+	is_int(ct_rules_cache_load(dirfd, "c", &k, &back, err, sizeof(err)), 0,
+	       "cache load: 20 of each class");
+	ok(back.n == 40 && back.total[0] == 4900 && back.total[1] == 100 &&
+		   strcmp(back.list[39].chain, "KUBE-SEP-00000999") == 0,
+	   "cache load: the first 20 of each class, the totals whole");
+	ct_rules_free(&back);
+	memset(&back, 0, sizeof(back));
+	is_int(ct_rules_cache_load(dirfd, "c", &k, &back, err, sizeof(err)), 0,
+	       "cache load: -v, every rule");
+	ok(back.n == 5000 && back.list[4999].handle == 5009 &&
+		   strcmp(back.list[4999].what, "notrack") == 0,
+	   "cache load: -v: all 5,000 in order");
+	ct_rules_free(&back);
+	/* Cut short: the run that lists 20 still has them, -v refuses it. */
+	if (truncate(path, len - 3) < 0)
+		abort();
+	memset(&back, 0, sizeof(back));
+	back.keep = CT_RULES_LISTED;
+	is_int(ct_rules_cache_load(dirfd, "c", &k, &back, err, sizeof(err)), 0,
+	       "cache load: cut at the end, 20 listed: still good");
+	ct_rules_free(&back);
+	memset(&back, 0, sizeof(back));
+	is_int(ct_rules_cache_load(dirfd, "c", &k, &back, err, sizeof(err)), -EINVAL,
+	       "cache load: cut at the end, -v: unusable");
+	is_int((int)back.n, 0, "cache load: nothing left behind when refused");
+	ct_rules_free(&back);
+	is_int(ct_rules_cache_load(dirfd, "none", &k, &back, err, sizeof(err)), -ENOENT,
+	       "cache load: no file");
+	if (symlinkat("c", dirfd, "link") < 0)
+		abort();
+	is_int(ct_rules_cache_load(dirfd, "link", &k, &back, err, sizeof(err)), -ELOOP,
+	       "cache load: a symbolic link is refused");
+	unlinkat(dirfd, "link", 0);
+	unlinkat(dirfd, "c", 0);
+	close(dirfd);
+	rmdir(dir);
+	ct_rules_free(&all);
+	free(text);
+}
+
 int main(void)
 {
 	test_nft_native();
@@ -1601,6 +1749,7 @@ int main(void)
 	test_xt();
 	test_ct_target();
 	test_cache();
+	test_cache_load();
 	test_phrases();
 	return tap_done();
 }
