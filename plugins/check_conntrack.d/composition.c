@@ -372,10 +372,14 @@ bool ct_composition_top_class(const struct ct_composition *c, struct ct_class *c
 
 const char *ct_class_name(const struct ct_class *cls, char *buf, size_t len)
 {
-	const char *sub =
-		cls->proto == CT_P_TCP ? ct_tcp_state_names[cls->sub] : ct_reply_names[cls->sub];
+	bool tcp = cls->proto == CT_P_TCP;
+	int subs = tcp ? CT_TCP_STATES + 1 : CT_R_MAX;
+	const char *sub = "?";
 
-	snprintf(buf, len, "%s %s", ct_proto_names[cls->proto], sub);
+	if (cls->sub >= 0 && cls->sub < subs)
+		sub = tcp ? ct_tcp_state_names[cls->sub] : ct_reply_names[cls->sub];
+	snprintf(buf, len, "%s %s",
+		 cls->proto >= 0 && cls->proto < CT_P_MAX ? ct_proto_names[cls->proto] : "?", sub);
 	return buf;
 }
 

@@ -96,10 +96,11 @@ bool ct_section_coverage(const struct ct_snapshot *snap, mp_subcheck *out)
 	if (s->unseen)
 		mp_add_subcheck_to_subcheck(
 			out, ct_part(STATE_UNKNOWN,
-				     "netns: %u namespaces held by processes were not seen, so not "
+				     "netns: %u namespace%s held by processes %s not seen, so not "
 				     "checked: other users' processes show their namespace only to "
 				     "root; run --netns=all as root (sudo)",
-				     s->unseen));
+				     s->unseen, s->unseen == 1 ? "" : "s",
+				     s->unseen == 1 ? "was" : "were"));
 	if (s->untold)
 		mp_add_subcheck_to_subcheck(
 			out, ct_part(STATE_UNKNOWN,

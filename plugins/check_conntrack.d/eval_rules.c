@@ -18,20 +18,10 @@ static void rules_phrase(const struct ct_rules *r, struct mp_buf *b)
 	bool complete = ct_rules_complete(r);
 
 	if (r->tracking_rules) {
-		mp_buf_printf(b, "tracking forced by %s%u rules (", complete ? "" : "at least ",
-			      r->tracking_rules);
-		const char *sep = "";
-		if (r->kinds & CT_RULE_STATE) {
-			mp_buf_printf(b, "state match");
-			sep = ", ";
-		}
-		if (r->kinds & CT_RULE_CT) {
-			mp_buf_printf(b, "%sother ct use", sep);
-			sep = ", ";
-		}
-		if (r->kinds & CT_RULE_NAT)
-			mp_buf_printf(b, "%sNAT", sep);
-		mp_buf_printf(b, ")");
+		char phrase[256];
+
+		ct_rules_forced_phrase(r, complete, phrase, sizeof(phrase));
+		mp_buf_printf(b, "%s", phrase);
 		if (complete)
 			return;
 		mp_buf_printf(b, "; ");
@@ -80,19 +70,21 @@ static void rules_lines(const struct ct_rules *r, bool all, struct mp_buf *b)
 	for (size_t i = 0; i < r->n; i++) {
 		const struct ct_rule *x = &r->list[i];
 		int exemption = ct_rule_class(x->kinds);
+		char line[512];
 
 		if (shown[exemption] >= limit)
 			continue;
 		shown[exemption]++;
-		mp_buf_printf(b, "%s: %s %s %s %s %s%" PRIu64 ": %s\n",
-			      exemption ? "exemption" : "rule", x->backend, x->family, x->table,
-			      x->chain, strcmp(x->backend, "nftables") ? "#" : "handle ", x->handle,
-			      x->what);
+		ct_rule_line(x, line, sizeof(line));
+		mp_buf_printf(b, "%s\n", line);
 	}
 	for (int k = 0; k < 2; k++) {
+		size_t more = r->total[k] - shown[k];
+
 		if (r->total[k] > shown[k])
-			mp_buf_printf(b, "... and %zu more %s (-v lists all)\n",
-				      r->total[k] - shown[k], k ? "exemptions" : "rules");
+			mp_buf_printf(b, "... and %zu more %s (-v lists all)\n", more,
+				      k ? (more == 1 ? "exemption" : "exemptions")
+					: (more == 1 ? "rule" : "rules"));
 	}
 }
 

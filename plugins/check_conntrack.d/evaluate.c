@@ -280,7 +280,7 @@ static void scan_summary(const struct ct_snapshot *snap, struct mp_buf *b)
 
 	for (size_t i = 0; i < snap->n; i++)
 		failed += ct_ns_failed(&snap->ns[i]);
-	mp_buf_printf(b, " (fullest of %zu namespaces", snap->n);
+	mp_buf_printf(b, " (fullest of %zu namespace%s", snap->n, snap->n == 1 ? "" : "s");
 	if (s->unseen || s->untold) {
 		mp_buf_printf(b, ", ");
 		if (s->unseen)

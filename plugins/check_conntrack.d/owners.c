@@ -89,14 +89,19 @@ static const struct {
 
 static bool matches(const char *pattern, const char *name)
 {
-	size_t pl = strlen(pattern), nl = strlen(name);
+	size_t pl, nl;
 
-	if (pattern[pl - 1] == '*')
-		return nl >= pl - 1 && memcmp(name, pattern, pl - 1) == 0;
 	/* A suffix names the end of a longer name: "_ZONES" alone is nobody's. */
-	if (pattern[0] == '*')
-		return nl > pl - 1 && memcmp(name + nl - (pl - 1), pattern + 1, pl - 1) == 0;
-	return strcmp(pattern, name) == 0;
+	if (pattern[0] == '*') {
+		pl = strlen(pattern + 1);
+		nl = strlen(name);
+		return nl > pl && memcmp(name + nl - pl, pattern + 1, pl) == 0;
+	}
+	/* Every chain read is looked up: compared in place, most names fail at once. */
+	for (; *pattern && *pattern != '*'; pattern++, name++)
+		if (*pattern != *name)
+			return false;
+	return *pattern == '*' || *name == '\0';
 }
 
 unsigned ct_owner_of(const char *table, const char *chain)

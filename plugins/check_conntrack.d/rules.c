@@ -12,46 +12,27 @@
 #include "owners.h"
 #include "rules.h"
 
-/*
- * Rules come in runs of one chain, so the last answer is kept: a ruleset of 10,000 rules asks
- * the owner table a few dozen times. The answer depends on the names only.
- */
-static unsigned owners_of(const char *table, const char *chain)
+/* ct_rule.owners holds every owner bit. */
+_Static_assert(CT_OWNER_MAX <= 16, "owner bits fit struct ct_rule.owners");
+
+void ct_rules_count(struct ct_rules *r, const struct ct_rule *rule)
 {
-	static char last_table[256], last_chain[256];
-	static unsigned last_bits;
-	static bool have_last;
+	unsigned kinds = rule->kinds;
 
-	if (!table)
-		table = "";
-	if (!chain)
-		chain = "";
-	if (have_last && strcmp(table, last_table) == 0 && strcmp(chain, last_chain) == 0)
-		return last_bits;
-	last_bits = ct_owner_of(table, chain);
-	have_last = strlen(table) < sizeof(last_table) && strlen(chain) < sizeof(last_chain);
-	if (have_last) {
-		strcpy(last_table, table);
-		strcpy(last_chain, chain);
-	}
-	return last_bits;
-}
-
-void ct_rules_count(struct ct_rules *r, unsigned kinds, const char *table, const char *chain)
-{
-	unsigned owners = owners_of(table, chain);
-
-	r->owners |= owners;
+	r->owners |= rule->owners;
 	if (!kinds)
 		return;
-	if (kinds & (CT_RULE_STATE | CT_RULE_CT | CT_RULE_NAT))
-		r->tracking_owners |= owners;
 	r->kinds |= kinds;
 	r->total[ct_rule_class(kinds)]++;
 	if (kinds & CT_RULE_STATE)
 		r->state_rules++;
-	if (kinds & (CT_RULE_STATE | CT_RULE_CT | CT_RULE_NAT))
+	if (kinds & (CT_RULE_STATE | CT_RULE_CT | CT_RULE_NAT)) {
 		r->tracking_rules++;
+		r->tracking_owners |= rule->owners;
+		r->tracking_items[rule->item < CT_ITEMS ? rule->item : CT_ITEM_RULE]++;
+		/* A family not known to be one of the two enables both. */
+		r->tracking_l3 |= rule->l3 & CT_L3_ALL ? rule->l3 & CT_L3_ALL : CT_L3_ALL;
+	}
 	if (kinds & CT_RULE_NOTRACK)
 		r->notrack_rules++;
 }
@@ -59,7 +40,7 @@ void ct_rules_count(struct ct_rules *r, unsigned kinds, const char *table, const
 int ct_rules_add(struct ct_rules *r, const struct ct_rule *rule)
 {
 	if (!ct_rules_wanted(r, rule->kinds)) {
-		ct_rules_count(r, rule->kinds, rule->table, rule->chain);
+		ct_rules_count(r, rule);
 		return 0;
 	}
 	if (r->n == r->cap) {
@@ -76,7 +57,7 @@ int ct_rules_add(struct ct_rules *r, const struct ct_rule *rule)
 	}
 	r->list[r->n++] = *rule;
 	r->kept[ct_rule_class(rule->kinds)]++;
-	ct_rules_count(r, rule->kinds, rule->table, rule->chain);
+	ct_rules_count(r, rule);
 	return 0;
 }
 
@@ -90,10 +71,12 @@ struct ct_rules_mark ct_rules_mark(const struct ct_rules *r)
 		.tracking_rules = r->tracking_rules,
 		.notrack_rules = r->notrack_rules,
 		.kinds = r->kinds,
+		.tracking_l3 = r->tracking_l3,
 		.owners = r->owners,
 		.tracking_owners = r->tracking_owners,
 	};
 
+	memcpy(m.tracking_items, r->tracking_items, sizeof(m.tracking_items));
 	return m;
 }
 
@@ -106,6 +89,8 @@ void ct_rules_rollback(struct ct_rules *r, const struct ct_rules_mark *m)
 	r->tracking_rules = m->tracking_rules;
 	r->notrack_rules = m->notrack_rules;
 	r->kinds = m->kinds;
+	memcpy(r->tracking_items, m->tracking_items, sizeof(r->tracking_items));
+	r->tracking_l3 = m->tracking_l3;
 	r->owners = m->owners;
 	r->tracking_owners = m->tracking_owners;
 }
@@ -168,18 +153,101 @@ static unsigned conntrack_match_kinds(unsigned revision, const unsigned char *in
 	return kinds;
 }
 
-static unsigned ct_target_kinds(const unsigned char *info, size_t len, char *what, size_t whatlen)
+/* A name from x_tables data: up to its first NUL within max bytes, unprintable bytes as '?'. */
+static void xt_name(char *dst, const char *src, size_t max)
 {
-	uint16_t flags = 0;
+	size_t i;
 
-	/* flags leads both struct xt_ct_target_info and xt_ct_target_info_v1. */
-	if (len >= sizeof(flags))
-		memcpy(&flags, info, sizeof(flags));
-	if (flags & XT_CT_NOTRACK) {
-		ct_rules_what_add(what, whatlen, "CT --notrack");
+	for (i = 0; i < max && src[i]; i++)
+		dst[i] = src[i] > ' ' && src[i] < 0x7f ? src[i] : '?';
+	dst[i] = '\0';
+}
+
+/* "--ctevents new,related": the event bits as iptables names them. */
+static void ct_events(char *buf, size_t len, const char *option, uint32_t events, bool exp)
+{
+	static const char *const ct_names[] = {"new",	     "related",	  "destroy", "reply",
+					       "assured",    "protoinfo", "helper",  "mark",
+					       "natseqinfo", "secmark"};
+	static const char *const exp_names[] = {"new"};
+	const char *const *names = exp ? exp_names : ct_names;
+	size_t n = exp ? 1 : sizeof(ct_names) / sizeof(ct_names[0]), used = strlen(buf);
+	const char *sep = " ";
+
+	if (!events || used >= len)
+		return;
+	used += (size_t)snprintf(buf + used, len - used, " %s", option);
+	for (unsigned bit = 0; bit < 32 && used < len; bit++) {
+		if (!(events & (1u << bit)))
+			continue;
+		if (bit < n)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", sep, names[bit]);
+		else
+			used += (size_t)snprintf(buf + used, len - used, "%s%u", sep, bit);
+		sep = ",";
+	}
+}
+
+/*
+ * The CT target as iptables-save writes it: "NOTRACK" (the alias), "CT --notrack", or "CT" with
+ * the options that make it need tracking ("CT --helper ftp", "CT --zone 1").
+ */
+static unsigned ct_target_kinds(unsigned revision, const unsigned char *info, size_t len,
+				char *what, size_t whatlen)
+{
+	struct xt_ct_target_info_v1 ct;
+	const char *dir = "";
+	char phrase[160] = "CT", name[40];
+	size_t used;
+
+	/*
+	 * Revision 0 is the same up to the helper's name; 1 and 2 add the timeout policy. A field
+	 * the data does not hold whole is not read.
+	 */
+	memset(&ct, 0, sizeof(ct));
+	if (info)
+		memcpy(&ct, info, len < sizeof(ct) ? len : sizeof(ct));
+	if (len < offsetof(struct xt_ct_target_info_v1, zone))
+		ct.flags = 0;
+	if (len < offsetof(struct xt_ct_target_info_v1, ct_events))
+		ct.zone = 0;
+	if (len < offsetof(struct xt_ct_target_info_v1, exp_events))
+		ct.ct_events = 0;
+	if (len < offsetof(struct xt_ct_target_info_v1, helper))
+		ct.exp_events = 0;
+	if (len < offsetof(struct xt_ct_target_info_v1, timeout))
+		memset(ct.helper, 0, sizeof(ct.helper));
+	if (revision == 0 ||
+	    len < offsetof(struct xt_ct_target_info_v1, timeout) + sizeof(ct.timeout))
+		memset(ct.timeout, 0, sizeof(ct.timeout));
+	if (ct.flags & XT_CT_NOTRACK) {
+		ct_rules_what_add(what, whatlen,
+				  ct.flags & XT_CT_NOTRACK_ALIAS ? "NOTRACK" : "CT --notrack");
 		return CT_RULE_NOTRACK;
 	}
-	ct_rules_what_add(what, whatlen, "CT target");
+	used = strlen(phrase);
+	if (ct.helper[0]) {
+		xt_name(name, ct.helper, sizeof(ct.helper));
+		used += (size_t)snprintf(phrase + used, sizeof(phrase) - used, " --helper %s",
+					 name);
+	}
+	if (ct.timeout[0] && used < sizeof(phrase)) {
+		xt_name(name, ct.timeout, sizeof(ct.timeout));
+		used += (size_t)snprintf(phrase + used, sizeof(phrase) - used, " --timeout %s",
+					 name);
+	}
+	if ((ct.flags & (XT_CT_ZONE_DIR_ORIG | XT_CT_ZONE_DIR_REPL)) == XT_CT_ZONE_DIR_ORIG)
+		dir = "-orig";
+	else if ((ct.flags & (XT_CT_ZONE_DIR_ORIG | XT_CT_ZONE_DIR_REPL)) == XT_CT_ZONE_DIR_REPL)
+		dir = "-reply";
+	if (ct.flags & XT_CT_ZONE_MARK && used < sizeof(phrase))
+		snprintf(phrase + used, sizeof(phrase) - used, " --zone%s mark", dir);
+	else if (ct.zone && used < sizeof(phrase))
+		snprintf(phrase + used, sizeof(phrase) - used, " --zone%s %u", dir,
+			 (unsigned)ct.zone);
+	ct_events(phrase, sizeof(phrase), "--ctevents", ct.ct_events, false);
+	ct_events(phrase, sizeof(phrase), "--expevents", ct.exp_events, true);
+	ct_rules_what_add(what, whatlen, phrase);
 	return CT_RULE_CT;
 }
 
@@ -190,6 +258,9 @@ unsigned ct_rules_xt_kinds(bool is_target, const char *name, unsigned revision, 
 						 "connlabel", "helper",	   "cluster"};
 	static const char *const nat_targets[] = {"MASQUERADE", "SNAT", "DNAT", "REDIRECT",
 						  "NETMAP"};
+	/* Targets whose check asks the kernel for tracking in the rule's family. */
+	static const char *const ct_targets[] = {"CONNMARK", "CONNSECMARK", "SYNPROXY",
+						 "CLUSTERIP"};
 	char phrase[48];
 	size_t i;
 
@@ -218,14 +289,16 @@ unsigned ct_rules_xt_kinds(bool is_target, const char *name, unsigned revision, 
 		return 0;
 	}
 	if (strcmp(name, "CT") == 0)
-		return ct_target_kinds(info, len, what, whatlen);
+		return ct_target_kinds(revision, info, len, what, whatlen);
 	if (strcmp(name, "NOTRACK") == 0) {
 		ct_rules_what_add(what, whatlen, "NOTRACK");
 		return CT_RULE_NOTRACK;
 	}
-	if (strcmp(name, "CONNMARK") == 0 || strcmp(name, "CONNSECMARK") == 0) {
-		ct_rules_what_add(what, whatlen, name);
-		return CT_RULE_CT;
+	for (i = 0; i < sizeof(ct_targets) / sizeof(ct_targets[0]); i++) {
+		if (strcmp(name, ct_targets[i]) == 0) {
+			ct_rules_what_add(what, whatlen, name);
+			return CT_RULE_CT;
+		}
 	}
 	for (i = 0; i < sizeof(nat_targets) / sizeof(nat_targets[0]); i++) {
 		if (strcmp(name, nat_targets[i]) == 0) {

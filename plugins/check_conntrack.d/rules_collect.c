@@ -30,25 +30,16 @@ static void add_reason(struct ct_rules *r, const char *why)
 static bool from_cache(struct ct_snapshot *snap, struct ct_rules *r, const char *name,
 		       const struct ct_rules_cache_key *k)
 {
-	struct ct_rules_mark mark = ct_rules_mark(r);
 	struct mp_state_handle h;
 	char dir[PATH_MAX], err[256];
-	size_t len;
-	char *text;
 	int rc;
 
 	if (ct_statedir_file(&snap->store, name, &h, dir, sizeof(dir), err, sizeof(err)) < 0)
 		return false;
-	rc = mp_state_read_text(&h, &text, &len, err, sizeof(err));
+	rc = ct_rules_cache_load(h.dirfd, h.name, k, r, err, sizeof(err));
 	mp_state_close(&h);
-	if (rc < 0)
-		return false;
-	rc = ct_rules_cache_parse(text, len, k, r);
-	free(text);
 	if (rc < 0) {
-		ct_rules_rollback(r, &mark);
-		ct_note(&snap->trace, 2, "nftables rules: %s/%s %s", dir, name,
-			rc == -ESTALE ? "is for another ruleset" : "is unusable");
+		ct_note(&snap->trace, 2, "nftables rules: %s/%s %s", dir, name, err);
 		return false;
 	}
 	ct_note(&snap->trace, 1,
@@ -58,20 +49,42 @@ static bool from_cache(struct ct_snapshot *snap, struct ct_rules *r, const char 
 	return true;
 }
 
+/* The file text for r: every rule when it fits the cache's bound, else what a run lists. */
+static char *cache_text(const struct ct_rules_cache_key *k, const struct ct_rules *r, int *len)
+{
+	size_t cap = 4096 + r->n * 48;
+	char *text = NULL, *bigger;
+
+	for (;;) {
+		if (cap > (size_t)CT_RULES_CACHE_MAX)
+			cap = CT_RULES_CACHE_MAX;
+		bigger = realloc(text, cap);
+		if (!bigger)
+			break;
+		text = bigger;
+		*len = ct_rules_cache_format(k, r, r->keep, text, cap);
+		if (*len != -ENOSPC)
+			return text;
+		if (cap == CT_RULES_CACHE_MAX)
+			break;
+		cap *= 2;
+	}
+	/* -v's list would not fit: the next default run at least takes the file. */
+	*len = text && r->keep == 0
+		       ? ct_rules_cache_format(k, r, CT_RULES_LISTED, text, CT_RULES_CACHE_MAX)
+		       : -ENOSPC;
+	return text;
+}
+
 static void to_cache(struct ct_snapshot *snap, const struct ct_rules *r, const char *name,
 		     const struct ct_rules_cache_key *k)
 {
 	struct mp_state_handle h;
 	char dir[PATH_MAX], err[256], *text;
-	size_t cap = 4096 + r->n * 256;
-	int len;
+	int len = -ENOSPC;
 
-	text = malloc(cap);
-	if (!text)
-		return;
-	len = ct_rules_cache_format(k, r, text, cap);
-	/* -v keeps every rule: beyond what a state file may hold, that run just reads the rules. */
-	if (len > 0 && len <= 60000 &&
+	text = cache_text(k, r, &len);
+	if (len > 0 &&
 	    ct_statedir_file(&snap->store, name, &h, dir, sizeof(dir), err, sizeof(err)) == 0) {
 		if (mp_state_write_text(&h, text, (size_t)len, err, sizeof(err)) < 0)
 			ct_note(&snap->trace, 2, "nftables rules not cached: %s", err);
@@ -96,11 +109,26 @@ static void note_dump(struct ct_snapshot *snap, int rc, const struct ct_nft_dump
 		ct_note(&snap->trace, 1, "nftables rules read");
 }
 
+/* File what was read under its generation, when the read is proven to be of one. */
+static void cache_read(struct ct_snapshot *snap, struct mnl_socket *nl, const struct ct_rules *r,
+		       const char *name, struct ct_rules_cache_key *k,
+		       const struct ct_nft_dump *info)
+{
+	if (!info->have_genid)
+		return;
+	if (!k->cookie)
+		k->cookie = ct_netns_cookie(mnl_socket_get_fd(nl));
+	k->genid = info->genid;
+	if (k->cookie)
+		to_cache(snap, r, name, k);
+}
+
 /*
- * nftables, from the cache when the ruleset has not changed since it was written, else dumped:
+ * nftables, from the cache when the ruleset has not changed since it was written, else read:
  * 0, 1 (no nf_tables), or -errno. The cache is written for rulesets large enough to be worth it
- * (or kept current once it exists), never under a generation newer than the rules it holds (see
- * below), and never from a dump that failed: that adds nothing to r and leaves the file alone.
+ * (or kept current once it exists), only under the generation the read is proven to be of (the
+ * kernel said the same before and after it), and never from a read that failed: that adds
+ * nothing to r and leaves the file alone.
  */
 static int nft_rules(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
 		     struct mnl_socket *nl, char *err, size_t errlen)
@@ -109,7 +137,7 @@ static int nft_rules(const struct ct_config *cfg, struct ct_snapshot *snap, stru
 	struct ct_rules_cache_key k = {.boot_id = snap->boot_id};
 	struct ct_nft_dump info;
 	char name[64], why[160];
-	bool have_file, gen_before = false, have_gen;
+	bool have_file;
 	int rc;
 
 	snprintf(name, sizeof(name), "nft-rules-netns-%" PRIu64, ns->inode);
@@ -117,29 +145,23 @@ static int nft_rules(const struct ct_config *cfg, struct ct_snapshot *snap, stru
 		    ct_statedir_exists(&snap->store, name);
 	if (have_file) {
 		k.cookie = ct_netns_cookie(mnl_socket_get_fd(nl));
-		gen_before = k.cookie && ct_rules_nft_genid(nl, &k.genid, why, sizeof(why)) == 0;
-		if (gen_before && from_cache(snap, r, name, &k))
+		if (k.cookie && ct_rules_nft_genid(nl, &k.genid, why, sizeof(why)) == 0 &&
+		    from_cache(snap, r, name, &k))
 			return 0;
 	}
-	/* Retries of a changed dump may take a quarter of -t: the rest is the run's. */
+	/*
+	 * A read that may be cached keeps every nftables rule, so that -v takes the file too;
+	 * legacy rules after it are stored up to the usual limit (the output lists the same ones).
+	 */
+	if (snap->boot_id[0])
+		r->keep = 0;
+	/* Retries of a changed read may take a quarter of -t: the rest is the run's. */
 	rc = ct_rules_nft(nl, cfg->timeout * 250, r, &info, err, errlen);
 	note_dump(snap, rc, &info, err);
-	if (rc != 0 || !snap->boot_id[0] || (!have_file && info.batches < CACHE_MIN_BATCHES))
-		return rc;
-	if (!k.cookie)
-		k.cookie = ct_netns_cookie(mnl_socket_get_fd(nl));
-	have_gen =
-		gen_before || (k.cookie && ct_rules_nft_genid(nl, &k.genid, why, sizeof(why)) == 0);
-	/*
-	 * Filed under a generation read before the dump (before its first try), a change since then
-	 * only makes the file stale: the rules are of that generation or a later one, and the next
-	 * run sees another. Read after the dump, the generation must be the one the dump's own
-	 * messages carry.
-	 */
-	if (have_gen &&
-	    (gen_before || (info.have_res_id && info.res_id == (uint16_t)(k.genid & 0xffff))))
-		to_cache(snap, r, name, &k);
-	return 0;
+	if (rc == 0 && snap->boot_id[0] && (have_file || info.batches >= CACHE_MIN_BATCHES))
+		cache_read(snap, nl, r, name, &k, &info);
+	r->keep = cfg->verbose ? 0 : CT_RULES_LISTED;
+	return rc;
 }
 
 /* How a backend's read went, for the -v notes. */

@@ -15,6 +15,7 @@
 #include <linux/netfilter_ipv6/ip6_tables.h>
 
 #include "mp.h"
+#include "owners.h"
 #include "rules.h"
 
 /* Both families share one getinfo layout; only the entry header differs. */
@@ -28,6 +29,7 @@ struct entry_layout {
 	size_t next_offset; /* offsetof(..., next_offset) */
 	size_t table_start; /* offsetof(struct ipt_get_entries, entrytable) */
 	const char *family;
+	unsigned char l3; /* the traffic its tracking rules make the kernel track */
 };
 
 static const struct entry_layout layout_ip = {
@@ -36,6 +38,7 @@ static const struct entry_layout layout_ip = {
 	offsetof(struct ipt_entry, next_offset),
 	offsetof(struct ipt_get_entries, entrytable),
 	"ip",
+	CT_L3_IPV4,
 };
 
 static const struct entry_layout layout_ip6 = {
@@ -44,6 +47,7 @@ static const struct entry_layout layout_ip6 = {
 	offsetof(struct ip6t_entry, next_offset),
 	offsetof(struct ip6t_get_entries, entrytable),
 	"ip6",
+	CT_L3_IPV6,
 };
 
 static const char *const hook_names[NF_INET_NUMHOOKS] = {"PREROUTING", "INPUT", "FORWARD", "OUTPUT",
@@ -101,6 +105,9 @@ static int walk(const struct entry_layout *l, const char *table, unsigned valid_
 	const size_t thdr = sizeof(struct xt_entry_target);
 	char chain[sizeof(((struct ct_rule *)0)->chain)] = "";
 	char tname[XT_EXTENSION_MAXNAMELEN + 1];
+	/* Every rule is counted, most with nothing that needs tracking: one entry for them all. */
+	struct ct_rule counted = {.l3 = l->l3};
+	unsigned short owners = 0; /* who writes the chain: looked up as it starts */
 	uint64_t num = 0;
 	size_t off = 0;
 	int h, rc;
@@ -136,6 +143,7 @@ static int walk(const struct entry_layout *l, const char *table, unsigned valid_
 		for (h = 0; h < NF_INET_NUMHOOKS; h++) {
 			if ((valid_hooks & (1u << h)) && hook_entry[h] == off) {
 				snprintf(chain, sizeof(chain), "%s", hook_names[h]);
+				owners = (unsigned short)ct_owner_of(table, chain);
 				num = 0;
 			}
 		}
@@ -151,6 +159,7 @@ static int walk(const struct entry_layout *l, const char *table, unsigned valid_
 			get_name(cname, e + toff + thdr, dlen);
 			snprintf(chain, sizeof(chain), "%s",
 				 strcmp(cname, XT_ERROR_TARGET) == 0 ? "" : cname);
+			owners = (unsigned short)ct_owner_of(table, chain);
 			num = 0;
 			off += next;
 			continue;
@@ -164,10 +173,14 @@ static int walk(const struct entry_layout *l, const char *table, unsigned valid_
 			true, tname, e[toff + offsetof(struct xt_entry_target, u.user.revision)],
 			e + toff + thdr, tsize - thdr, what, whatlen);
 		if (!ct_rules_wanted(r, kinds)) {
-			ct_rules_count(r, kinds, table,
-				       chain); /* counted (and owned), not listed */
+			counted.kinds = kinds;
+			counted.owners = owners;
+			ct_rules_count(r, &counted); /* counted (its owners too), not listed */
 		} else {
-			struct ct_rule rule = {.backend = "iptables-legacy", .kinds = kinds};
+			struct ct_rule rule = {.backend = "iptables-legacy",
+					       .kinds = kinds,
+					       .l3 = l->l3,
+					       .owners = owners};
 
 			snprintf(rule.family, sizeof(rule.family), "%s", l->family);
 			snprintf(rule.table, sizeof(rule.table), "%s", table);

@@ -1,5 +1,8 @@
-/* nftables backend: dump every rule over nfnetlink and classify its conntrack expressions. */
-#include <endian.h>
+/*
+ * nftables backend, the transport: the sets, stateful objects and rules of every family, dumped
+ * over nfnetlink between two readings of the ruleset generation, and asked for again when the
+ * ruleset changed in between. What each message says is rules_nft_msg.c's.
+ */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -10,290 +13,47 @@
 #include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
-#include <linux/netfilter/nf_tables_compat.h>
 #include <linux/netfilter/nfnetlink.h>
 
-#include "rules.h"
+#include "rules_nft.h"
 
 /* libmnl before 1.0.5 lacks it; the value is the one later versions define. */
 #ifndef MNL_SOCKET_DUMP_SIZE
 #define MNL_SOCKET_DUMP_SIZE 32768
 #endif
 
+/* One read: what its messages said so far, and where a failure is reported. */
 struct nft_ctx {
-	struct ct_rules *r;
+	struct ct_nft_msgs msgs;
 	char *err;
 	size_t errlen;
 	int rc; /* set when a callback fails: -errno, the reason is in err */
+	const char *dump; /* "set", "object" or "rule": the dump being read, for reasons */
 	struct ct_nft_dump *info; /* may be NULL */
 };
 
-/* One nested level: attributes up to max, each validated against types[] into tb[]. */
-struct attr_table {
-	const struct nlattr **tb;
-	const enum mnl_attr_data_type *types;
-	unsigned max;
-};
-
-static int attr_cb(const struct nlattr *attr, void *data)
+/* The dump a message belongs to, for reasons. */
+static const char *dump_of(const struct nlmsghdr *nlh)
 {
-	const struct attr_table *t = data;
-	unsigned type = mnl_attr_get_type(attr);
-
-	/* Attributes newer than our headers are none of our business. */
-	if (type > t->max)
-		return MNL_CB_OK;
-	if (mnl_attr_validate(attr, t->types[type]) < 0)
-		return MNL_CB_ERROR;
-	t->tb[type] = attr;
-	return MNL_CB_OK;
-}
-
-static int parse_nested(const struct nlattr *nest, const struct nlattr **tb, unsigned max,
-			const enum mnl_attr_data_type *types)
-{
-	struct attr_table t = {tb, types, max};
-
-	memset(tb, 0, (max + 1) * sizeof(*tb));
-	return mnl_attr_parse_nested(nest, attr_cb, &t) < 0 ? -EINVAL : 0;
-}
-
-static const char *family_name(unsigned family)
-{
-	switch (family) {
-	case NFPROTO_INET:
-		return "inet";
-	case NFPROTO_IPV4:
-		return "ip";
-	case NFPROTO_ARP:
-		return "arp";
-	case NFPROTO_NETDEV:
-		return "netdev";
-	case NFPROTO_BRIDGE:
-		return "bridge";
-	case NFPROTO_IPV6:
-		return "ip6";
+	switch (NFNL_MSG_TYPE(nlh->nlmsg_type)) {
+	case NFT_MSG_NEWSET:
+		return "set";
+	case NFT_MSG_NEWOBJ:
+		return "object";
 	default:
-		return "unknown";
+		return "rule";
 	}
 }
 
-/* nft's own spelling of the ct keys, for what. */
-static const char *ct_key_name(uint32_t key)
+static int msg_cb(const struct nlmsghdr *nlh, void *data)
 {
-	static const char *const names[] = {
-		[NFT_CT_STATE] = "state",	  [NFT_CT_DIRECTION] = "direction",
-		[NFT_CT_STATUS] = "status",	  [NFT_CT_MARK] = "mark",
-		[NFT_CT_SECMARK] = "secmark",	  [NFT_CT_EXPIRATION] = "expiration",
-		[NFT_CT_HELPER] = "helper",	  [NFT_CT_L3PROTOCOL] = "l3proto",
-		[NFT_CT_SRC] = "saddr",		  [NFT_CT_DST] = "daddr",
-		[NFT_CT_PROTOCOL] = "protocol",	  [NFT_CT_PROTO_SRC] = "proto-src",
-		[NFT_CT_PROTO_DST] = "proto-dst", [NFT_CT_LABELS] = "label",
-		[NFT_CT_PKTS] = "packets",	  [NFT_CT_BYTES] = "bytes",
-		[NFT_CT_AVGPKT] = "avgpkt",	  [NFT_CT_ZONE] = "zone",
-		[NFT_CT_EVENTMASK] = "event",	  [NFT_CT_SRC_IP] = "ip saddr",
-		[NFT_CT_DST_IP] = "ip daddr",	  [NFT_CT_SRC_IP6] = "ip6 saddr",
-		[NFT_CT_DST_IP6] = "ip6 daddr",	  [NFT_CT_ID] = "id",
-	};
-
-	if (key < sizeof(names) / sizeof(names[0]) && names[key])
-		return names[key];
-	return NULL;
-}
-
-static int ct_expr_kinds(const struct nlattr *data, struct ct_rule *rule)
-{
-	static const enum mnl_attr_data_type types[NFTA_CT_MAX + 1] = {
-		[NFTA_CT_DREG] = MNL_TYPE_U32,
-		[NFTA_CT_KEY] = MNL_TYPE_U32,
-		[NFTA_CT_DIRECTION] = MNL_TYPE_U8,
-		[NFTA_CT_SREG] = MNL_TYPE_U32,
-	};
-	const struct nlattr *tb[NFTA_CT_MAX + 1];
-	const char *key = NULL;
-	uint32_t k = NFT_CT_MAX + 1;
-	char phrase[32];
-
-	if (parse_nested(data, tb, NFTA_CT_MAX, types) < 0)
-		return -EINVAL;
-	if (tb[NFTA_CT_KEY]) {
-		k = ntohl(mnl_attr_get_u32(tb[NFTA_CT_KEY]));
-		key = ct_key_name(k);
-	}
-	if (tb[NFTA_CT_SREG]) {
-		snprintf(phrase, sizeof(phrase), "ct %s set", key ? key : "");
-		ct_rules_what_add(rule->what, sizeof(rule->what), key ? phrase : "ct set");
-		rule->kinds |= CT_RULE_CT;
-		return 0;
-	}
-	snprintf(phrase, sizeof(phrase), "ct %s", key ? key : "");
-	ct_rules_what_add(rule->what, sizeof(rule->what), key ? phrase : "ct");
-	rule->kinds |= k == NFT_CT_STATE ? CT_RULE_STATE : CT_RULE_CT;
-	return 0;
-}
-
-static int nat_expr_kinds(const struct nlattr *data, struct ct_rule *rule)
-{
-	static const enum mnl_attr_data_type types[NFTA_NAT_MAX + 1] = {
-		[NFTA_NAT_TYPE] = MNL_TYPE_U32,
-	};
-	const struct nlattr *tb[NFTA_NAT_MAX + 1];
-	const char *what = "nat";
-
-	if (parse_nested(data, tb, NFTA_NAT_MAX, types) < 0)
-		return -EINVAL;
-	if (tb[NFTA_NAT_TYPE]) {
-		uint32_t type = ntohl(mnl_attr_get_u32(tb[NFTA_NAT_TYPE]));
-
-		what = type == NFT_NAT_SNAT ? "snat" : type == NFT_NAT_DNAT ? "dnat" : "nat";
-	}
-	ct_rules_what_add(rule->what, sizeof(rule->what), what);
-	rule->kinds |= CT_RULE_NAT;
-	return 0;
-}
-
-static int objref_expr_kinds(const struct nlattr *data, struct ct_rule *rule)
-{
-	static const enum mnl_attr_data_type types[NFTA_OBJREF_MAX + 1] = {
-		[NFTA_OBJREF_IMM_TYPE] = MNL_TYPE_U32,
-		[NFTA_OBJREF_IMM_NAME] = MNL_TYPE_NUL_STRING,
-	};
-	const struct nlattr *tb[NFTA_OBJREF_MAX + 1];
-	const char *what = NULL;
-
-	if (parse_nested(data, tb, NFTA_OBJREF_MAX, types) < 0)
-		return -EINVAL;
-	/* An object map (NFTA_OBJREF_SET_*) names no type here: not classified. */
-	if (!tb[NFTA_OBJREF_IMM_TYPE])
-		return 0;
-	switch (ntohl(mnl_attr_get_u32(tb[NFTA_OBJREF_IMM_TYPE]))) {
-	case NFT_OBJECT_CT_HELPER:
-		what = "ct helper set";
-		break;
-	case NFT_OBJECT_CT_TIMEOUT:
-		what = "ct timeout set";
-		break;
-	case NFT_OBJECT_CT_EXPECT:
-		what = "ct expectation set";
-		break;
-	case NFT_OBJECT_CONNLIMIT:
-		what = "ct count";
-		break;
-	default:
-		return 0;
-	}
-	ct_rules_what_add(rule->what, sizeof(rule->what), what);
-	rule->kinds |= CT_RULE_CT;
-	return 0;
-}
-
-/* iptables-nft keeps extensions it cannot translate as x_tables matches and targets. */
-static int compat_expr_kinds(bool is_target, const struct nlattr *data, struct ct_rule *rule)
-{
-	/* NFTA_MATCH_* and NFTA_TARGET_* share their numbers. */
-	static const enum mnl_attr_data_type types[NFTA_MATCH_MAX + 1] = {
-		[NFTA_MATCH_NAME] = MNL_TYPE_NUL_STRING,
-		[NFTA_MATCH_REV] = MNL_TYPE_U32,
-		[NFTA_MATCH_INFO] = MNL_TYPE_BINARY,
-	};
-	const struct nlattr *tb[NFTA_MATCH_MAX + 1];
-	const void *info = NULL;
-	unsigned rev = 0;
-	size_t len = 0;
-
-	if (parse_nested(data, tb, NFTA_MATCH_MAX, types) < 0)
-		return -EINVAL;
-	if (!tb[NFTA_MATCH_NAME])
-		return 0;
-	if (tb[NFTA_MATCH_REV])
-		rev = ntohl(mnl_attr_get_u32(tb[NFTA_MATCH_REV]));
-	if (tb[NFTA_MATCH_INFO]) {
-		info = mnl_attr_get_payload(tb[NFTA_MATCH_INFO]);
-		len = mnl_attr_get_payload_len(tb[NFTA_MATCH_INFO]);
-	}
-	rule->kinds |= ct_rules_xt_kinds(is_target, mnl_attr_get_str(tb[NFTA_MATCH_NAME]), rev,
-					 info, len, rule->what, sizeof(rule->what));
-	return 0;
-}
-
-static int expr_kinds(const struct nlattr *elem, struct ct_rule *rule)
-{
-	static const enum mnl_attr_data_type types[NFTA_EXPR_MAX + 1] = {
-		[NFTA_EXPR_NAME] = MNL_TYPE_NUL_STRING,
-		[NFTA_EXPR_DATA] = MNL_TYPE_NESTED,
-	};
-	static const struct {
-		const char *name;
-		unsigned kind;
-	} simple[] = {
-		{"masq", CT_RULE_NAT},	   {"redir", CT_RULE_NAT},   {"notrack", CT_RULE_NOTRACK},
-		{"connlimit", CT_RULE_CT}, {"synproxy", CT_RULE_CT}, {"flow_offload", CT_RULE_CT},
-	};
-	const struct nlattr *tb[NFTA_EXPR_MAX + 1];
-	const struct nlattr *data;
-	const char *name;
-	size_t i;
-
-	if (mnl_attr_validate(elem, MNL_TYPE_NESTED) < 0 ||
-	    parse_nested(elem, tb, NFTA_EXPR_MAX, types) < 0)
-		return -EINVAL;
-	if (!tb[NFTA_EXPR_NAME])
-		return -EINVAL;
-	name = mnl_attr_get_str(tb[NFTA_EXPR_NAME]);
-	data = tb[NFTA_EXPR_DATA];
-	for (i = 0; i < sizeof(simple) / sizeof(simple[0]); i++) {
-		if (strcmp(name, simple[i].name) == 0) {
-			ct_rules_what_add(rule->what, sizeof(rule->what), name);
-			rule->kinds |= simple[i].kind;
-			return 0;
-		}
-	}
-	/* The remaining ones need their data; an expression without it asks for nothing. */
-	if (!data)
-		return 0;
-	if (strcmp(name, "ct") == 0)
-		return ct_expr_kinds(data, rule);
-	if (strcmp(name, "nat") == 0)
-		return nat_expr_kinds(data, rule);
-	if (strcmp(name, "objref") == 0)
-		return objref_expr_kinds(data, rule);
-	if (strcmp(name, "match") == 0)
-		return compat_expr_kinds(false, data, rule);
-	if (strcmp(name, "target") == 0)
-		return compat_expr_kinds(true, data, rule);
-	return 0;
-}
-
-static int rule_fail(struct nft_ctx *c, int rc, const char *reason)
-{
-	c->rc = rc;
-	snprintf(c->err, c->errlen, "nftables rule dump: %s", reason);
-	return MNL_CB_ERROR;
-}
-
-static int rule_cb(const struct nlmsghdr *nlh, void *data)
-{
-	static const enum mnl_attr_data_type types[NFTA_RULE_MAX + 1] = {
-		[NFTA_RULE_TABLE] = MNL_TYPE_NUL_STRING,
-		[NFTA_RULE_CHAIN] = MNL_TYPE_NUL_STRING,
-		[NFTA_RULE_HANDLE] = MNL_TYPE_U64,
-		[NFTA_RULE_EXPRESSIONS] = MNL_TYPE_NESTED,
-	};
-	const struct nlattr *tb[NFTA_RULE_MAX + 1] = {NULL};
-	struct attr_table t = {tb, types, NFTA_RULE_MAX};
 	struct nft_ctx *c = data;
-	const struct nfgenmsg *nfg;
-	const struct nlattr *elem;
-	struct ct_rule rule = {.backend = "nftables"};
+	int rc;
 
-	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES ||
-	    NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWRULE)
-		return MNL_CB_OK;
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*nfg)))
-		return rule_fail(c, -EBADMSG, "message too short");
-	nfg = mnl_nlmsg_get_payload(nlh);
-	if (c->info) {
+	if (c->info && NFNL_SUBSYS_ID(nlh->nlmsg_type) == NFNL_SUBSYS_NFTABLES &&
+	    nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(struct nfgenmsg))) {
 		/* Every message of a dump carries the low 16 bits of the ruleset generation. */
+		const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
 		uint16_t id = ntohs(nfg->res_id);
 
 		if (c->info->have_res_id && c->info->res_id != id)
@@ -301,33 +61,12 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 		c->info->res_id = id;
 		c->info->have_res_id = true;
 	}
-	if (mnl_attr_parse(nlh, sizeof(*nfg), attr_cb, &t) < 0)
-		return rule_fail(c, -EINVAL, "malformed rule attribute");
-	if (!tb[NFTA_RULE_TABLE] || !tb[NFTA_RULE_CHAIN])
-		return rule_fail(c, -EBADMSG, "rule without table or chain");
-	if (!tb[NFTA_RULE_EXPRESSIONS])
-		return MNL_CB_OK;
-	mnl_attr_for_each_nested(elem, tb[NFTA_RULE_EXPRESSIONS])
-	{
-		if (mnl_attr_get_type(elem) != NFTA_LIST_ELEM)
-			continue;
-		if (expr_kinds(elem, &rule) < 0)
-			return rule_fail(c, -EINVAL, "malformed expression");
+	rc = ct_nft_msg(&c->msgs, nlh);
+	if (rc < 0) {
+		c->rc = rc;
+		snprintf(c->err, c->errlen, "nftables %s dump: %s", dump_of(nlh), c->msgs.reason);
+		return MNL_CB_ERROR;
 	}
-	/* Most rules need nothing, and past the first few the output only counts them: name only
-	 * the rules that are stored. */
-	if (!ct_rules_wanted(c->r, rule.kinds)) {
-		ct_rules_count(c->r, rule.kinds, mnl_attr_get_str(tb[NFTA_RULE_TABLE]),
-			       mnl_attr_get_str(tb[NFTA_RULE_CHAIN]));
-		return MNL_CB_OK;
-	}
-	snprintf(rule.family, sizeof(rule.family), "%s", family_name(nfg->nfgen_family));
-	snprintf(rule.table, sizeof(rule.table), "%s", mnl_attr_get_str(tb[NFTA_RULE_TABLE]));
-	snprintf(rule.chain, sizeof(rule.chain), "%s", mnl_attr_get_str(tb[NFTA_RULE_CHAIN]));
-	if (tb[NFTA_RULE_HANDLE])
-		rule.handle = be64toh(mnl_attr_get_u64(tb[NFTA_RULE_HANDLE]));
-	if (ct_rules_add(c->r, &rule) < 0)
-		return rule_fail(c, -ENOMEM, "out of memory");
 	return MNL_CB_OK;
 }
 
@@ -366,24 +105,53 @@ static int frame(const void *buf, size_t len, struct frame_scan *f)
 	return off == len ? 0 : -EBADMSG;
 }
 
+/* What an NLMSG_ERROR said (libmnl leaves it in errno): -errno with the reason in c->err. */
+static int nlmsg_error(struct nft_ctx *c, struct ct_nft_dump *info)
+{
+	int ret;
+
+	if (errno == EPERM) {
+		snprintf(c->err, c->errlen, "needs CAP_NET_ADMIN");
+		return -EPERM;
+	}
+	if (errno == EINTR && info) {
+		/* An NLMSG_ERROR: nothing follows it. */
+		info->interrupted = true;
+		return 1;
+	}
+	if (errno == EINTR) {
+		snprintf(c->err, c->errlen, "nftables %s dump: the ruleset changed during the dump",
+			 c->dump);
+		return -EINTR;
+	}
+	ret = errno ? errno : EPROTO;
+	/* NLMSG_ERROR carries a negative errno: INT_MIN or a huge code is a malformed reply. */
+	if (ret < 0 || ret > 4095) {
+		snprintf(c->err, c->errlen, "nftables %s dump: malformed error code in reply",
+			 c->dump);
+		return -EBADMSG;
+	}
+	snprintf(c->err, c->errlen, "nftables %s dump: %s", c->dump, strerror(ret));
+	return -ret;
+}
+
 /*
  * 0: more to come, 1: done, -errno. seq and portid 0 skip the checks (recorded bytes). With info,
  * a dump the ruleset changed under is marked in it and read on to its end without parsing (it is
  * asked for again); without, it is -EINTR.
  */
-static int nft_parse(const void *buf, size_t len, unsigned seq, unsigned portid, struct ct_rules *r,
-		     struct ct_nft_dump *info, char *err, size_t errlen)
+static int nft_parse(struct nft_ctx *c, const void *buf, size_t len, unsigned seq, unsigned portid)
 {
-	struct nft_ctx c = {r, err, errlen, 0, info};
+	struct ct_nft_dump *info = c->info;
 	struct frame_scan f = {0};
 	int ret;
 
 	if (len > INT_MAX) {
-		snprintf(err, errlen, "nftables rule dump: reply too large");
+		snprintf(c->err, c->errlen, "nftables %s dump: reply too large", c->dump);
 		return -EMSGSIZE;
 	}
 	if (frame(buf, len, &f) < 0) {
-		snprintf(err, errlen, "nftables rule dump: truncated message");
+		snprintf(c->err, c->errlen, "nftables %s dump: truncated message", c->dump);
 		return -EBADMSG;
 	}
 	if (info && f.intr)
@@ -393,44 +161,55 @@ static int nft_parse(const void *buf, size_t len, unsigned seq, unsigned portid,
 	/* libmnl takes NLMSG_DONE for success whatever it carries: a dump cut short is not. */
 	if (f.done_errno < 0) {
 		ret = f.done_errno < -4095 ? EBADMSG : -f.done_errno;
-		snprintf(err, errlen, "nftables rule dump: cut short by the kernel: %s",
-			 strerror(ret));
+		snprintf(c->err, c->errlen, "nftables %s dump: cut short by the kernel: %s",
+			 c->dump, strerror(ret));
 		return -ret;
 	}
 	errno = 0;
-	ret = mnl_cb_run(buf, len, seq, portid, rule_cb, &c);
+	ret = mnl_cb_run(buf, len, seq, portid, msg_cb, c);
 	if (ret == MNL_CB_STOP)
 		return 1;
 	if (ret >= MNL_CB_OK)
 		return 0;
-	if (c.rc)
-		return c.rc;
-	if (errno == EPERM) {
-		snprintf(err, errlen, "needs CAP_NET_ADMIN");
-		return -EPERM;
+	if (c->rc)
+		return c->rc;
+	return nlmsg_error(c, info);
+}
+
+/* Bytes up to the end of the first dump in buf (its NLMSG_DONE or NLMSG_ERROR), or all. */
+static size_t first_dump(const unsigned char *buf, size_t len)
+{
+	size_t off = 0;
+
+	while (len - off >= sizeof(struct nlmsghdr)) {
+		struct nlmsghdr h;
+		size_t step;
+
+		memcpy(&h, buf + off, sizeof(h));
+		if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > len - off)
+			return len;
+		step = NLMSG_ALIGN(h.nlmsg_len) < len - off ? NLMSG_ALIGN(h.nlmsg_len) : len - off;
+		off += step;
+		if (h.nlmsg_type == NLMSG_DONE || h.nlmsg_type == NLMSG_ERROR)
+			return off;
 	}
-	if (errno == EINTR && info) {
-		/* An NLMSG_ERROR: nothing follows it. */
-		info->interrupted = true;
-		return 1;
-	}
-	if (errno == EINTR) {
-		snprintf(err, errlen, "nftables rule dump: the ruleset changed during the dump");
-		return -EINTR;
-	}
-	ret = errno ? errno : EPROTO;
-	/* NLMSG_ERROR carries a negative errno: INT_MIN or a huge code is a malformed reply. */
-	if (ret < 0 || ret > 4095) {
-		snprintf(err, errlen, "nftables rule dump: malformed error code in reply");
-		return -EBADMSG;
-	}
-	snprintf(err, errlen, "nftables rule dump: %s", strerror(ret));
-	return -ret;
+	return len;
 }
 
 int ct_rules_nft_parse(const void *buf, size_t len, struct ct_rules *r, char *err, size_t errlen)
 {
-	return nft_parse(buf, len, 0, 0, r, NULL, err, errlen);
+	struct nft_ctx c = {.msgs = {.r = r}, .err = err, .errlen = errlen, .dump = "rule"};
+	const unsigned char *p = buf;
+	size_t off = 0, part;
+	int rc;
+
+	do {
+		part = first_dump(p + off, len - off);
+		rc = nft_parse(&c, p + off, part, 0, 0);
+		off += part;
+	} while (rc == 1 && off < len);
+	ct_nft_msgs_free(&c.msgs);
+	return rc;
 }
 
 /* One nftables request for every family, built in buf. */
@@ -450,29 +229,31 @@ static struct nlmsghdr *nft_request(char *buf, uint16_t msg, uint16_t flags, uns
 }
 
 /* One dump, read to its end: 0 read (info says whether the ruleset changed), 1 no nf_tables. */
-static int dump_once(const struct ct_nft_io *io, unsigned seq, char *buf, struct ct_rules *r,
-		     struct ct_nft_dump *info, char *err, size_t errlen)
+static int dump_once(const struct ct_nft_io *io, uint16_t msg, unsigned seq, char *buf,
+		     struct nft_ctx *c)
 {
-	struct nlmsghdr *nlh = nft_request(buf, NFT_MSG_GETRULE, NLM_F_DUMP, seq);
+	struct nlmsghdr *nlh = nft_request(buf, msg, NLM_F_DUMP, seq);
 	ssize_t n;
 	int rc = io->send(io->ctx, nlh, nlh->nlmsg_len);
 
 	if (rc < 0) {
-		snprintf(err, errlen, "nftables rule dump: send: %s", strerror(-rc));
+		snprintf(c->err, c->errlen, "nftables %s dump: send: %s", c->dump, strerror(-rc));
 		return rc;
 	}
 	do {
 		n = io->recv(io->ctx, buf, MNL_SOCKET_DUMP_SIZE);
 		if (n < 0) {
-			snprintf(err, errlen, "nftables rule dump: receive: %s", strerror((int)-n));
+			snprintf(c->err, c->errlen, "nftables %s dump: receive: %s", c->dump,
+				 strerror((int)-n));
 			return (int)n;
 		}
 		if (n == 0) {
-			snprintf(err, errlen, "nftables rule dump: no reply");
+			snprintf(c->err, c->errlen, "nftables %s dump: no reply", c->dump);
 			return -EPROTO;
 		}
-		info->batches++;
-		rc = nft_parse(buf, (size_t)n, seq, io->portid, r, info, err, errlen);
+		if (msg == NFT_MSG_GETRULE)
+			c->info->batches++;
+		rc = nft_parse(c, buf, (size_t)n, seq, io->portid);
 	} while (rc == 0);
 	/* No nf_tables in this kernel: nftables is not in use. */
 	if (rc == -EOPNOTSUPP)
@@ -480,9 +261,48 @@ static int dump_once(const struct ct_nft_io *io, unsigned seq, char *buf, struct
 	return rc < 0 ? rc : 0;
 }
 
+static int gen_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *attr;
+
+	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES ||
+	    NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWGEN ||
+	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct nfgenmsg)))
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg))
+	{
+		if (mnl_attr_get_type(attr) == NFTA_GEN_ID &&
+		    mnl_attr_validate(attr, MNL_TYPE_U32) == 0) {
+			*(uint64_t *)data = ntohl(mnl_attr_get_u32(attr));
+			return MNL_CB_STOP;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+/* The NFT_MSG_NEWGEN reply: 0, -EBADMSG, or the reply's -errno. */
+static int genid_parse(const void *buf, size_t len, unsigned seq, unsigned portid, uint32_t *genid)
+{
+	uint64_t got = UINT64_MAX;
+	int ret;
+
+	if (len > INT_MAX)
+		return -EMSGSIZE;
+	errno = 0;
+	ret = mnl_cb_run(buf, len, seq, portid, gen_cb, &got);
+	if (ret == MNL_CB_ERROR) {
+		ret = errno > 0 && errno < 4096 ? errno : EPROTO;
+		return -ret;
+	}
+	if (got == UINT64_MAX)
+		return -EBADMSG;
+	*genid = (uint32_t)got;
+	return 0;
+}
+
 static bool changed(const struct ct_nft_dump *info)
 {
-	return info->interrupted || info->res_id_mixed;
+	return info->interrupted || info->res_id_mixed || info->gen_moved;
 }
 
 static uint64_t now_ns(void)
@@ -528,6 +348,81 @@ static void changed_reason(unsigned tries, bool late, char *err, size_t errlen)
 			 late ? " (no time for more within -t)" : "");
 }
 
+/* The ruleset generation over io: 0, or -errno with a reason (-EOPNOTSUPP: no nf_tables). */
+static int genid_io(const struct ct_nft_io *io, unsigned seq, char *buf, uint32_t *genid, char *err,
+		    size_t errlen)
+{
+	struct nlmsghdr *nlh = nft_request(buf, NFT_MSG_GETGEN, 0, seq);
+	ssize_t n;
+	int rc = io->send(io->ctx, nlh, nlh->nlmsg_len);
+
+	if (rc < 0) {
+		snprintf(err, errlen, "nftables generation: send: %s", strerror(-rc));
+		return rc;
+	}
+	n = io->recv(io->ctx, buf, MNL_SOCKET_BUFFER_SIZE);
+	if (n <= 0) {
+		rc = n < 0 ? (int)n : -EPROTO;
+		snprintf(err, errlen, "nftables generation: receive: %s", strerror(-rc));
+		return rc;
+	}
+	rc = genid_parse(buf, (size_t)n, seq, io->portid, genid);
+	if (rc == -EPERM)
+		snprintf(err, errlen, "needs CAP_NET_ADMIN");
+	else if (rc < 0)
+		snprintf(err, errlen, "nftables generation: %s", strerror(-rc));
+	return rc;
+}
+
+/*
+ * One read: the generation, the dumps of sets (which the rules refer to), objects and rules, the
+ * generation again. 0 read (info says whether the ruleset changed, and the generation it is of),
+ * 1 no nf_tables, -errno.
+ */
+static int read_once(const struct ct_nft_io *io, unsigned seq, char *buf, struct ct_rules *r,
+		     struct ct_nft_dump *info, char *err, size_t errlen)
+{
+	static const struct {
+		uint16_t msg;
+		const char *what;
+	} dumps[] = {
+		{NFT_MSG_GETSET, "set"}, {NFT_MSG_GETOBJ, "object"}, {NFT_MSG_GETRULE, "rule"}};
+	struct nft_ctx c = {.msgs = {.r = r}, .err = err, .errlen = errlen, .info = info};
+	uint32_t before = 0, after = 0;
+	int gen, rc = 0;
+
+	gen = genid_io(io, seq, buf, &before, err, errlen);
+	if (gen == -EOPNOTSUPP)
+		return 1;
+	/* Before 3.19 there is no generation: the messages' own res_id must do. */
+	if (gen < 0 && gen != -EINVAL)
+		return gen;
+	for (size_t i = 0; i < sizeof(dumps) / sizeof(dumps[0]) && !changed(info); i++) {
+		c.dump = dumps[i].what;
+		rc = dump_once(io, dumps[i].msg, seq + 1 + (unsigned)i, buf, &c);
+		/* Before 4.10 there are no stateful objects to ask for. */
+		if (dumps[i].msg == NFT_MSG_GETOBJ && (rc == -EINVAL || rc == 1)) {
+			err[0] = '\0';
+			rc = 0;
+		}
+		if (rc != 0)
+			break;
+	}
+	ct_nft_msgs_free(&c.msgs);
+	if (rc != 0 || gen < 0 || changed(info))
+		return rc;
+	rc = genid_io(io, seq + 4, buf, &after, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (after != before || (info->have_res_id && info->res_id != (uint16_t)before)) {
+		info->gen_moved = true;
+		return 0;
+	}
+	info->genid = before;
+	info->have_genid = true;
+	return 0;
+}
+
 int ct_rules_nft_io(const struct ct_nft_io *io, struct ct_rules *r, struct ct_nft_dump *info,
 		    char *err, size_t errlen)
 {
@@ -545,19 +440,19 @@ int ct_rules_nft_io(const struct ct_nft_io *io, struct ct_rules *r, struct ct_nf
 		memset(info, 0, sizeof(*info));
 		info->tries = ++tries;
 		last = now_ns();
-		rc = dump_once(io, seq + tries, buf, r, info, err, errlen);
-		if (rc < 0 || !changed(info))
+		rc = read_once(io, seq + tries * 8, buf, r, info, err, errlen);
+		if (rc != 0 || !changed(info))
 			break;
-		/* All or nothing: what a changed dump added is forgotten. */
+		/* All or nothing: what a changed read added is forgotten. */
 		ct_rules_rollback(r, &mark);
 		if (!try_again(io, tries, start, last, &late))
 			break;
 	}
-	if (rc >= 0 && changed(info)) {
+	if (rc == 0 && changed(info)) {
 		changed_reason(tries, late, err, errlen);
 		rc = -EINTR;
 	}
-	if (rc < 0)
+	if (rc != 0)
 		ct_rules_rollback(r, &mark);
 	return rc;
 }
@@ -582,66 +477,10 @@ int ct_rules_nft(struct mnl_socket *nl, unsigned budget_ms, struct ct_rules *r,
 	return ct_rules_nft_io(&io, r, info, err, errlen);
 }
 
-static int gen_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *attr;
-
-	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES ||
-	    NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWGEN ||
-	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct nfgenmsg)))
-		return MNL_CB_OK;
-	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg))
-	{
-		if (mnl_attr_get_type(attr) == NFTA_GEN_ID &&
-		    mnl_attr_validate(attr, MNL_TYPE_U32) == 0) {
-			*(uint64_t *)data = ntohl(mnl_attr_get_u32(attr));
-			return MNL_CB_STOP;
-		}
-	}
-	return MNL_CB_OK;
-}
-
-/* The NFT_MSG_NEWGEN reply: 0, -EBADMSG, or the reply's -errno. */
-static int genid_parse(const void *buf, size_t len, unsigned seq, unsigned portid, uint32_t *genid)
-{
-	uint64_t got = UINT64_MAX;
-	int ret;
-
-	if (len > INT_MAX)
-		return -EMSGSIZE;
-	errno = 0;
-	ret = mnl_cb_run(buf, len, seq, portid, gen_cb, &got);
-	if (ret == MNL_CB_ERROR) {
-		ret = errno > 0 && errno < 4096 ? errno : EPROTO;
-		return -ret;
-	}
-	if (got == UINT64_MAX)
-		return -EBADMSG;
-	*genid = (uint32_t)got;
-	return 0;
-}
-
 int ct_rules_nft_genid(struct mnl_socket *nl, uint32_t *genid, char *err, size_t errlen)
 {
+	struct ct_nft_io io = {sock_send, sock_recv, nl, mnl_socket_get_portid(nl), 0};
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	unsigned seq = (unsigned)time(NULL) ^ 0x6e66u;
-	struct nlmsghdr *nlh = nft_request(buf, NFT_MSG_GETGEN, 0, seq);
-	ssize_t n;
-	int rc;
 
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "nftables generation: send: %s", strerror(-rc));
-		return rc;
-	}
-	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-	if (n <= 0) {
-		rc = n < 0 ? -errno : -EPROTO;
-		snprintf(err, errlen, "nftables generation: receive: %s", strerror(-rc));
-		return rc;
-	}
-	rc = genid_parse(buf, (size_t)n, seq, mnl_socket_get_portid(nl), genid);
-	if (rc < 0)
-		snprintf(err, errlen, "nftables generation: %s", strerror(-rc));
-	return rc;
+	return genid_io(&io, (unsigned)time(NULL) ^ 0x6e66u, buf, genid, err, errlen);
 }

@@ -7,10 +7,15 @@
  *
  * A command whose first word is @NAME runs in the network namespace /run/netns/NAME (setns in
  * the child before exec: a few microseconds, the same for every command), so that commands in
- * different namespaces can be interleaved in one run.
- * Commands run round-robin (A B C A B C ...) so that a burst of load from elsewhere hits every
- * command alike. A command stops after MAXRUNS runs, or after MINRUNS runs once its runs add up
- * to BUDGET_MS. Output, one tab-separated line per command, times in ms, RSS in KiB:
+ * different namespaces can be interleaved in one run. A next word %SCRIPT is run by /bin/sh, in
+ * the same namespace and untimed, before each run of the command (and of its warm-up): a ruleset
+ * change before each "after a change" run.
+ * Commands run round-robin (A B C, B C A, C A B ...) so that a burst of load from elsewhere hits
+ * every command alike, and a command's run in round i can be paired with another's in round i. A
+ * command stops after MAXRUNS runs, or after MINRUNS runs once its runs add up to BUDGET_MS.
+ * Output, times in ms, RSS in KiB: with -o FILE, one tab-separated line per run in FILE
+ *   index round wall cpu rss exit_status
+ * and on stdout one tab-separated line per command:
  *   index runs wall_median wall_min wall_max cpu_median rss_median rss_max exit_status varied
  *   wall_p25 wall_p75
  * Build it static: the child's peak RSS includes the runner's own pages before exec, so the
@@ -34,6 +39,7 @@
 struct cmd {
 	char **argv;
 	const char *netns; /* /run/netns name, or NULL for the runner's own namespace */
+	const char *pre; /* a /bin/sh script run untimed before each run, or NULL */
 	int runs;
 	double *wall, *cpu;
 	long *rss;
@@ -54,28 +60,63 @@ static double tv_ms(struct timeval tv)
 	return (double)tv.tv_sec * 1e3 + (double)tv.tv_usec / 1e3;
 }
 
-/* One run: returns its exit status (128 + signal when killed) or -1 when it could not start. */
-static int run_once(char **argv, const char *netns, int timeout, double *wall, double *cpu,
-		    long *rss)
+/* In the child: enter the namespace, if any. */
+static void enter(const char *netns)
 {
-	struct rusage ru;
-	double t0 = now();
-	int status;
-	pid_t pid = fork();
+	char path[300];
+	int fd;
 
+	if (!netns)
+		return;
+	snprintf(path, sizeof(path), "/run/netns/%s", netns);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
+		_exit(126);
+	close(fd);
+}
+
+/* The untimed script before a run: 0 when it exited 0. */
+static int prepare(const char *pre, const char *netns)
+{
+	int status;
+	pid_t pid;
+
+	if (!pre)
+		return 0;
+	pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		char path[300];
+		enter(netns);
+		execl("/bin/sh", "sh", "-c", pre, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* One run: returns its exit status (128 + signal when killed) or -1 when it could not start. */
+static int run_once(const struct cmd *c, int timeout, double *wall, double *cpu, long *rss)
+{
+	struct rusage ru;
+	double t0;
+	int status;
+	pid_t pid;
+
+	if (prepare(c->pre, c->netns) < 0) {
+		fprintf(stderr, "runner: the script before %s failed: %s\n", c->argv[0], c->pre);
+		return -1;
+	}
+	t0 = now();
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
 		int fd;
 
-		if (netns) {
-			snprintf(path, sizeof(path), "/run/netns/%s", netns);
-			fd = open(path, O_RDONLY | O_CLOEXEC);
-			if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
-				_exit(126);
-			close(fd);
-		}
+		enter(c->netns);
 		fd = open("/dev/null", O_RDWR);
 		if (fd >= 0) {
 			dup2(fd, 0);
@@ -85,7 +126,7 @@ static int run_once(char **argv, const char *netns, int timeout, double *wall, d
 				close(fd);
 		}
 		alarm((unsigned)timeout); /* survives exec: a hung command ends as SIGALRM */
-		execvp(argv[0], argv);
+		execvp(c->argv[0], c->argv);
 		_exit(127);
 	}
 	while (wait4(pid, &status, 0, &ru) < 0)
@@ -122,7 +163,7 @@ static double median_d(double *v, int n)
 static void usage(void)
 {
 	fputs("usage: runner [-n MAXRUNS] [-m MINRUNS] [-b BUDGET_MS] [-w WARMUP] [-t TIMEOUT_S] "
-	      "CMD... [::: CMD...]\n",
+	      "[-o RUNS_FILE] [@NETNS] [%SCRIPT] CMD... [::: ...]\n",
 	      stderr);
 	exit(2);
 }
@@ -130,10 +171,12 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	int maxruns = 300, minruns = 5, warmup = 2, timeout = 120, opt, ncmd = 0, i, active;
+	int round = 0;
 	double budget = 2000;
 	struct cmd cmds[MAX_CMDS];
+	FILE *runs = NULL;
 
-	while ((opt = getopt(argc, argv, "+n:m:b:w:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "+n:m:b:w:t:o:")) != -1) {
 		switch (opt) {
 		case 'n':
 			maxruns = atoi(optarg);
@@ -150,6 +193,13 @@ int main(int argc, char **argv)
 		case 't':
 			timeout = atoi(optarg);
 			break;
+		case 'o':
+			runs = fopen(optarg, "we");
+			if (!runs) {
+				perror(optarg);
+				return 1;
+			}
+			break;
 		default:
 			usage();
 		}
@@ -163,6 +213,10 @@ int main(int argc, char **argv)
 		memset(&cmds[ncmd], 0, sizeof(cmds[ncmd]));
 		if (argv[i][0] == '@' && i + 1 < argc) {
 			cmds[ncmd].netns = argv[i] + 1;
+			i++;
+		}
+		if (argv[i][0] == '%' && i + 1 < argc) {
+			cmds[ncmd].pre = argv[i] + 1;
 			i++;
 		}
 		cmds[ncmd].argv = &argv[i];
@@ -185,31 +239,44 @@ int main(int argc, char **argv)
 		long r;
 
 		for (int k = 0; k < warmup; k++)
-			run_once(cmds[i].argv, cmds[i].netns, timeout, &w, &c, &r);
+			if (run_once(&cmds[i], timeout, &w, &c, &r) < 0)
+				return 1;
 	}
 	do {
 		active = 0;
-		for (i = 0; i < ncmd; i++) {
-			struct cmd *c = &cmds[i];
+		/*
+		 * Each round starts one command further on (A B C, B C A, C A B ...): a command
+		 * that leaves the machine busy (a large process's memory to free) does not always
+		 * precede the same one.
+		 */
+		for (int k = 0; k < ncmd; k++) {
+			struct cmd *c = &cmds[(k + round) % ncmd];
 			int rc;
 
 			if (c->runs >= maxruns || (c->runs >= minruns && c->spent >= budget))
 				continue;
 			active++;
-			rc = run_once(c->argv, c->netns, timeout, &c->wall[c->runs],
-				      &c->cpu[c->runs], &c->rss[c->runs]);
+			rc = run_once(c, timeout, &c->wall[c->runs], &c->cpu[c->runs],
+				      &c->rss[c->runs]);
 			if (rc < 0) {
 				fprintf(stderr, "runner: cannot run %s: %s\n", c->argv[0],
 					strerror(errno));
 				return 1;
 			}
+			if (runs)
+				fprintf(runs, "%d\t%d\t%.3f\t%.3f\t%ld\t%d\n", (int)(c - cmds),
+					round, c->wall[c->runs], c->cpu[c->runs], c->rss[c->runs],
+					rc);
 			if (c->rc != -2 && rc != c->rc)
 				c->varied = 1;
 			c->rc = rc;
 			c->spent += c->wall[c->runs];
 			c->runs++;
 		}
+		round++;
 	} while (active);
+	if (runs && fclose(runs) != 0)
+		return 1;
 	for (i = 0; i < ncmd; i++) {
 		struct cmd *c = &cmds[i];
 		double wmed = median_d(c->wall, c->runs), cmed = median_d(c->cpu, c->runs);

@@ -258,7 +258,7 @@ cr=$(api ct-sudo result)
 echo "# ct-sudo: $(cmdline)"
 is "$(cmdline)" "$SUDO_LINE" "ct-sudo: sudo -n, then the plugin and its options, as the sudoers rule allows them"
 is "$(j '["state"]')" 0 "ct-sudo: OK"
-like "$(j '["output"]')" "^CONNTRACK OK - netns $NS2: 40 of [0-9]+ entries .*tracking forced by 1 rules" "ct-sudo: the namespace entered and its rules read, as root: $(j '["output"].split(chr(10))[0]' | cut -c1-120)"
+like "$(j '["output"]')" "^CONNTRACK OK - netns $NS2: 40 of [0-9]+ entries .*tracking forced by 1 rule \(" "ct-sudo: the namespace entered and its rules read, as root: $(j '["output"].split(chr(10))[0]' | cut -c1-120)"
 ls -ld "$T/state-sudo"/* 2>/dev/null | grep -q ' root root '
 ok $? "ct-sudo: its state belongs to root"
 

@@ -40,7 +40,7 @@ kdrops=$(($(ct_stat $A drop) - drop0))
 is "$kdrops" 60 "the kernel's drop counter rose by 60"
 run --netns=$A
 is "$rc" 2 "table full: CRITICAL"
-like "$first" "^CONNTRACK CRITICAL - netns $A: $MAX of $MAX entries \(100\.0%\), $kdrops packets dropped \(table full\) since last check; tracking forced by 1 rules \(state match\) \|" "the drops since the first run are named"
+like "$first" "^CONNTRACK CRITICAL - netns $A: $MAX of $MAX entries \(100\.0%\), $kdrops packets dropped \(table full\) since last check; tracking forced by 1 rule \(state match\) \|" "the drops since the first run are named"
 echo "# fill scenario, second run: ${first%% | *}"
 like "$(dmesg 2>/dev/null | tail -50)" "nf_conntrack: table full|^$" "dmesg agrees (when readable)"
 # Drops alone are CRITICAL (--drop-critical=0): 30 more dropped, then the table emptied.
@@ -71,7 +71,7 @@ cp "$PLUGIN" $tmp/check_conntrack_cap
 if setcap cap_net_admin+ep $tmp/check_conntrack_cap 2>/dev/null; then
 	cap_out=$(ip netns exec $A setpriv --reuid=nobody --regid=nogroup --clear-groups $tmp/check_conntrack_cap --state-dir=$tmp/cap -vv 2>&1)
 	like "$cap_out" "counters from netlink" "setcap cap_net_admin as nobody: netlink used"
-	like "$cap_out" "tracking forced by (at least )?1 rules" "setcap cap_net_admin as nobody: rules inspected (at least, when legacy names are root's)"
+	like "$cap_out" "tracking forced by (at least )?1 rule " "setcap cap_net_admin as nobody: rules inspected (at least, when legacy names are root's)"
 	like "$cap_out" "capabilities dropped after collection" "setcap: capabilities dropped"
 else
 	ok 1 "setcap not supported on $tmp's filesystem"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The real kernel: kube-proxy-style and Docker-style rulesets, loaded as they write them
 # (tests/data/owners, with iptables-nft-restore and iptables-legacy-restore) in namespaces of
-# their own; the owners module names who wrote the rules, from every rule the readers count.
+# their own; the owners module names who wrote the rules, from every rule the readers count and
+# the tables of nftables objects and sets.
 . "$(dirname "$0")/../lib/tap.sh"
 need_root_kernel
 . "$(dirname "$0")/../lib/probe.sh"
@@ -44,6 +45,7 @@ for backend in nft legacy; do
 		ip netns exec $n iptables-$backend-restore
 	owners $n
 	like "$out" "^rules: 41 tracking, 20 kept$" "$backend: 41 tracking rules, 20 kept"
+	like "$out" "^items: 41 rules, 0 objects, 0 sets$" "$backend: counted by item in the same read"
 	like "$out" "^owner: ufw \(ufw-\* chains\) writes rules here; rules that need tracking are in its chains$" "$backend: the owner of the 41st rule is still named"
 done
 
@@ -51,6 +53,13 @@ n=$(mkns plain)
 ip netns exec $n nft 'add table inet f; add chain inet f in { type filter hook input priority 0; }; add rule inet f in ct state established accept'
 owners $n
 like "$out" "^owner: none recognised$" "a hand-written ruleset: no owner"
+# Objects and sets have no chain: their table names the owner. firewalld's ct helper object
+# needs tracking; a kube-proxy table holding only a set does not.
+n=$(mkns objects)
+ip netns exec $n nft 'add table inet firewalld; add ct helper inet firewalld helper-ftp-tcp { type "ftp" protocol tcp; }; add table ip kube-proxy; add set ip kube-proxy cluster-ips { type ipv4_addr; }'
+owners $n
+like "$out" "^items: 0 rules, 1 objects, 0 sets$" "objects: the ct helper object counted as one"
+like "$out" "^owner: kube-proxy \(KUBE-\* chains\) and firewalld \(table firewalld or its zone chains\) write rules here; rules that need tracking are in the chains of firewalld$" "objects and sets: owners from their tables, tracking from firewalld's object"
 n=$(mkns kpnft)
 ip netns exec $n nft 'add table ip kube-proxy; add chain ip kube-proxy filter-forward { type filter hook forward priority -110; }; add rule ip kube-proxy filter-forward ct state invalid drop'
 owners $n

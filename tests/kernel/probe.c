@@ -8,7 +8,8 @@
  *                                    in RINGFILE (a state file), print the forecast
  *   probe hash [CHAINTOOLONG]        hash health; with the previous chaintoolong, its change
  *   probe memory NAME...             entries summed over the namespaces /run/netns/NAME
- *   probe owners                     who wrote this namespace's rules (nftables and legacy)
+ *   probe owners                     who wrote this namespace's rules, objects and sets
+ *                                    (nftables and legacy)
  *   probe boot ROOT                  what brings tracking back at boot under ROOT
  */
 #include <errno.h>
@@ -172,13 +173,16 @@ static int owners(void)
 
 	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
 		return fail("cannot open %s", "a netfilter netlink socket");
-	if (ct_rules_nft(nl, 0, &r, NULL, err, sizeof(err)) < 0)
+	if (ct_rules_nft(nl, 2500, &r, NULL, err, sizeof(err)) < 0)
 		return fail("nftables: %s", err);
 	mnl_socket_close(nl);
 	if (ct_rules_legacy(AF_INET, "/proc", &r, err, sizeof(err)) < 0 ||
 	    ct_rules_legacy(AF_INET6, "/proc", &r, err, sizeof(err)) < 0)
 		return fail("iptables-legacy: %s", err);
 	printf("rules: %zu tracking, %zu kept\n", r.total[0], r.n);
+	/* The same read's counts by what forces tracking: the rules module counts both at once. */
+	printf("items: %u rules, %u objects, %u sets\n", r.tracking_items[CT_ITEM_RULE],
+	       r.tracking_items[CT_ITEM_OBJECT], r.tracking_items[CT_ITEM_SET]);
 	ct_owner_line(r.owners, r.tracking_owners, buf, sizeof(buf));
 	printf("%s\n", buf[0] ? buf : "owner: none recognised");
 	for (int o = 0; o < CT_OWNER_MAX; o++)

@@ -20,7 +20,7 @@ n=$(mkns nft)
 ip netns exec $n nft 'add table inet f; add chain inet f in { type filter hook input priority 0; }; add rule inet f in ct state established,related accept'
 run --netns=$n
 is "$(perf)" "state_rules=1 tracking_rules=1 notrack_rules=0 " "native nft ct state: a state rule"
-like "$first" "; tracking forced by 1 rules \(state match\) \|" "native nft ct state: the summary phrase"
+like "$first" "; tracking forced by 1 rule \(state match\) \|" "native nft ct state: the summary phrase"
 like "$out" $'\n'"rule: nftables inet f in handle [0-9]+: ct state" "native nft ct state: listed with family, table, chain, handle"
 run --netns=$n --state-rules=warning
 is "$rc" 1 "--state-rules=warning: WARNING when state-matching rules exist"
@@ -43,13 +43,14 @@ ip netns exec $n iptables-nft -A INPUT -m conntrack --ctstate ESTABLISHED -j ACC
 ip netns exec $n iptables-nft -A INPUT -m connmark --mark 1 -j ACCEPT
 run --netns=$n
 is "$(perf)" "state_rules=1 tracking_rules=2 notrack_rules=0 " "iptables-nft: conntrack state + connmark"
-like "$out" $'\n'"rule: nftables ip filter INPUT handle [0-9]+: " "iptables-nft rules listed as nftables"
+like "$out" $'\n'"rule: nftables ip filter INPUT #1 handle [0-9]+: ctstate match" "iptables-nft rules listed as nftables, with the rule number iptables -L shows"
+like "$out" $'\n'"rule: nftables ip filter INPUT #2 handle [0-9]+: connmark match" "iptables-nft: the second rule of INPUT"
 
 n=$(mkns nat)
 ip netns exec $n nft 'add table ip nat; add chain ip nat post { type nat hook postrouting priority 100; }; add rule ip nat post oifname "lo" masquerade'
 run --netns=$n
 is "$(perf)" "state_rules=0 tracking_rules=1 notrack_rules=0 " "nft masquerade: tracking, not state"
-like "$first" "tracking forced by 1 rules \(NAT\)" "NAT named in the summary"
+like "$first" "tracking forced by 1 rule \(NAT\), IPv4 only" "NAT named in the summary, and the one family its table tracks"
 run --netns=$n --state-rules=critical
 is "$rc" 0 "--state-rules does not fire on NAT alone"
 
@@ -137,6 +138,63 @@ is "$(perf)" "state_rules=0 tracking_rules=0 notrack_rules=0 " "flushed: nothing
 run --netns=$m -v
 like "$out" $'\n'"nftables rules unchanged since the last run" "flushed: then taken from the cache"
 is "$(perf)" "state_rules=0 tracking_rules=0 notrack_rules=0 " "flushed: still nothing from the cache"
+# -v takes the cache too: a default run files every rule (10,000 rules, 2,500 listed by -v:
+# more than a state file's 64 KiB in one line each), and the -v run after it lists them from the
+# file, exactly as a -v run that dumps them does.
+n=$(mkns v10k)
+awk 'BEGIN { print "add table inet f"; print "add chain inet f in { type filter hook input priority 0; }"
+	for (i = 0; i < 10000; i++)
+		if (i % 4 == 0) printf "add rule inet f in tcp dport %d ct state new accept\n", 1000 + i
+		else printf "add rule inet f in tcp dport %d accept\n", 1000 + i }' | ip netns exec $n nft -f -
+run --netns=$n
+like "$out" "\.\.\. and 2480 more rules \(-v lists all\)" "10,000 nft rules: a default run lists 20"
+run --netns=$n -v
+like "$out" $'\n'"nftables rules unchanged since the last run \(generation [0-9]+\): taken from " \
+	"10,000 nft rules: -v after a default run takes the cache"
+cached=$(printf '%s\n' "$out" | grep -E '^(rule|exemption): ')
+cached_first=$first
+is "$(printf '%s\n' "$cached" | grep -c '^rule: ')" 2500 "10,000 nft rules: -v from the cache lists all 2,500"
+out=$(env MP_STATE_PATH=$work/none "$PLUGIN" --netns=$n -v 2>&1)
+like "$out" $'\n'"nftables rules read" "10,000 nft rules: a -v run without the file dumps them"
+is "$(printf '%s\n' "$out" | grep -E '^(rule|exemption): ')" "$cached" \
+	"10,000 nft rules: the cached -v listing equals the dumped one, rule for rule"
+is "${out%%$'\n'*}" "$cached_first" "10,000 nft rules: the same status line from the cache"
+run --netns=$n
+is "$(printf '%s\n' "$out" | grep -c '^rule: ')" 20 "10,000 nft rules: the default run after -v lists 20"
+# Objects, sets, iptables-nft rule numbers, exemptions and owners come back from the file as the
+# kernel gives them: the run after this change reads them and files them with the 10,000 rules.
+ip netns exec $n nft -f - <<'EOF'
+table inet o {
+	ct helper ftp-std { type "ftp" protocol tcp; }
+	set cc { type ipv4_addr; ct count over 20; }
+	chain c { type filter hook prerouting priority raw; ct helper set "ftp-std"; udp dport 53 notrack; }
+}
+EOF
+ip netns exec $n iptables-nft -A INPUT -p tcp --dport 22 -j ACCEPT
+ip netns exec $n iptables-nft -A INPUT -m conntrack --ctstate NEW -j ACCEPT
+ip netns exec $n iptables-nft -t nat -N DOCKER
+ip netns exec $n iptables-nft -t nat -A DOCKER -p tcp -j DNAT --to-destination 10.0.0.2
+run --netns=$n
+like "$first" "tracking forced by 2503 rules, 1 object and 1 set " "with objects and sets: counted by item"
+run --netns=$n -v
+like "$out" $'\n'"nftables rules unchanged since the last run \(generation [0-9]+\): taken from " \
+	"with objects and sets: -v takes the cache"
+cached=$(printf '%s\n' "$out" | grep -E '^(rule|object|set|exemption|owner): ')
+cached_first=$first
+like "$cached" $'\n'"object: nftables inet o ftp-std handle [0-9]+: ct helper type \"ftp\"" \
+	"with objects and sets: the object from the cache"
+like "$cached" $'\n'"set: nftables inet o cc handle [0-9]+: ct count over 20" \
+	"with objects and sets: the set from the cache"
+like "$cached" $'\n'"rule: nftables ip filter INPUT #2 handle [0-9]+: ctstate match" \
+	"with objects and sets: an iptables-nft rule with its number from the cache"
+like "$cached" $'\n'"exemption: nftables inet o c handle [0-9]+: notrack" \
+	"with objects and sets: the exemption from the cache"
+out=$(env MP_STATE_PATH=$work/none2 "$PLUGIN" --netns=$n -v 2>&1)
+like "$out" $'\n'"nftables rules read" "with objects and sets: a -v run without the file reads them"
+is "$(printf '%s\n' "$out" | grep -E '^(rule|object|set|exemption|owner): ')" "$cached" \
+	"with objects and sets: the cached -v listing equals the read one, line for line"
+is "${out%%$'\n'*}" "$cached_first" "with objects and sets: the same status line from the cache"
+
 # A legacy table over 2 MiB (10,000 rules): its copy is laid out on huge pages, read the same.
 n=$(mkns leg10k)
 awk 'BEGIN { print "*filter"; for (i = 0; i < 10000; i++)
@@ -148,6 +206,28 @@ is "$(perf)" "state_rules=2500 tracking_rules=2500 notrack_rules=0 " "10,000 leg
 like "$out" "\.\.\. and 2480 more rules \(-v lists all\)" "10,000 legacy rules: 20 listed, the rest counted"
 run --netns=$n -v
 like "$out" $'\n'"rule: iptables-legacy ip filter INPUT #9997: state match" "10,000 legacy rules, -v: numbered to the end"
+
+# The cache holds objects and sets as well as rules: a large ruleset whose tracking comes from a
+# ct helper object and a set declared with a ct count (IPv6 tables only), then one more object
+# (the generation moves with objects too).
+n=$(mkns objcache)
+{ echo 'add table ip6 f'; echo 'add chain ip6 f in { type filter hook input priority 0; }'
+  echo 'add ct helper ip6 f ftp6 { type "ftp" protocol tcp; }'
+  echo 'add set ip6 f s { type ipv6_addr; ct count over 20; }'
+  for i in $(seq 0 999); do echo "add rule ip6 f in tcp dport $((1000 + i)) accept"; done; } | ip netns exec $n nft -f -
+run --netns=$n -v
+like "$first" "; tracking forced by 1 object and 1 set \(other ct use\), IPv6 only \|" "objects and sets: the summary"
+like "$out" $'\n'"nftables rules read" "objects and sets: read"
+like "$out" $'\n'"object: nftables ip6 f ftp6 handle [0-9]+: ct helper type \"ftp\"" "objects and sets: the object listed"
+before=$first
+run --netns=$n -v
+like "$out" $'\n'"nftables rules unchanged since the last run" "objects and sets: then taken from the cache"
+is "$first" "$before" "objects and sets: the same summary from the cache"
+like "$out" $'\n'"set: nftables ip6 f s handle [0-9]+: ct count over 20" "objects and sets: the set listed from the cache"
+ip netns exec $n nft 'add table ip g; add synproxy ip g sp { mss 1460; wscale 7; }'
+run --netns=$n -v
+like "$out" $'\n'"nftables rules read" "a new object: read again"
+like "$first" "; tracking forced by 2 objects and 1 set \(other ct use\) \|" "a new object in an ip table: both families now"
 
 # Rules read half way. A dump the ruleset changed under (the kernel marks it NLM_F_DUMP_INTR) is
 # asked for again, 4 times at most. One that changed every time leaves the rule labels out (a 0
@@ -187,7 +267,7 @@ is "$bad" 0 "churn, nftables only: every run has the true counts, or no labels a
 ok $((complete == 0)) "churn, nftables only: retried dumps read everything ($complete of 60)"
 ip netns exec $n iptables-legacy -A INPUT -m state --state ESTABLISHED -j ACCEPT
 churn_runs "state_rules=1251 tracking_rules=1251 notrack_rules=0 " "tracking forced by 1251 rules (state match)" \
-	"tracking forced by at least 1 rules (state match); rules partly inspected ($changed)"
+	"tracking forced by at least 1 rule (state match); rules partly inspected ($changed)"
 is "$bad" 0 "churn, with a legacy rule: the true counts, or 'at least' and partly inspected, no labels"
 ok $((complete == 0)) "churn, with a legacy rule: retried dumps read everything ($complete of 60)"
 kill $churners 2>/dev/null; wait $churners 2>/dev/null; churners=""
@@ -202,7 +282,7 @@ ip netns exec $n nft 'add table inet f; add chain inet f in { type filter hook i
 ip netns exec $n iptables-legacy -A INPUT -m conntrack --ctstate NEW -j ACCEPT
 intr -v
 is "$(cat $work/dumps)" 4 "every dump changed: asked for 4 times, no more"
-like "$first" "; tracking forced by at least 1 rules \(state match\); rules partly inspected \($changed\) \|" \
+like "$first" "; tracking forced by at least 1 rule \(state match\); rules partly inspected \($changed\) \|" \
 	"every dump changed: 'at least' the legacy rule, partly inspected, in the summary"
 unlike "$first" "_rules=" "every dump changed: no rule labels"
 like "$out" $'\n'"rules: partly inspected, the counts are a lower bound: nftables not read, iptables-legacy IPv4 read, " \
@@ -225,7 +305,7 @@ mkdir -m 700 $work/nobody && chown nobody $work/nobody
 if setcap cap_net_admin+ep $work/check_conntrack_cap 2>/dev/null; then
 	out=$(ip netns exec $n setpriv --reuid=nobody --regid=nogroup --clear-groups $work/check_conntrack_cap --state-dir=$work/nobody 2>&1)
 	first=${out%%$'\n'*}
-	like "$first" "; tracking forced by at least 1 rules \(state match\); rules partly inspected \(needs root: /proc/net/ip_tables_names is readable by root only[;)]" \
+	like "$first" "; tracking forced by at least 1 rule \(state match\); rules partly inspected \(needs root: /proc/net/ip_tables_names is readable by root only[;)]" \
 		"cap_net_admin, legacy names unreadable: at least the nftables rule, partly inspected"
 	unlike "$first" "_rules=" "cap_net_admin, legacy names unreadable: no rule labels"
 else

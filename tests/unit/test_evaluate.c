@@ -222,7 +222,7 @@ static void watched_and_rules(void)
 	       "5 drops since the last check: CRITICAL (default --drop-critical=0)");
 	is_str(v.check.summary,
 	       "100 of 1000 entries (10.0%), 5 packets dropped (table full) since last check; "
-	       "tracking forced by 1 rules (state match)",
+	       "tracking forced by 1 rule (state match)",
 	       "summary: the rise folded in, then the rules");
 	is_str(part(&v, 0, 1)->output, "5 packets dropped (table full) since last check",
 	       "part 2: the drop counter");
@@ -235,7 +235,7 @@ static void watched_and_rules(void)
 	       "since last check (60 s ago, counters from netlink): insert_failed +0, drop +5 "
 	       "(0.0833/s), early_drop +0",
 	       "... the line of what changed");
-	is_str(part(&v, 0, 5)->output, "tracking forced by 1 rules (state match)",
+	is_str(part(&v, 0, 5)->output, "tracking forced by 1 rule (state match)",
 	       "part 6: the rules");
 	is_int(mp_compute_subcheck_state(*part(&v, 0, 5)), STATE_WARNING,
 	       "... --state-rules=warning");
@@ -249,7 +249,7 @@ static void watched_and_rules(void)
 	v = ct_evaluate(&cfg, &snap);
 	is_int(mp_compute_check_state(v.check), STATE_OK, "no rise, rules reported only: OK");
 	is_str(top(&v, 0)->output,
-	       "100 of 1000 entries (10.0%); tracking forced by 1 rules (state match)",
+	       "100 of 1000 entries (10.0%); tracking forced by 1 rule (state match)",
 	       "no rise: not in the phrase");
 	ct_verdict_free(&v);
 	ns.retention = CT_RET_BASELINE;
@@ -352,7 +352,7 @@ static void selection(void)
 	is_int(mp_compute_check_state(v.check), STATE_UNKNOWN,
 	       "2 namespaces not seen, the one seen OK: UNKNOWN");
 	is_str(v.check.summary,
-	       "netns host: 100 of 1000 entries (10.0%) (fullest of 1 namespaces, 2 more held by "
+	       "netns host: 100 of 1000 entries (10.0%) (fullest of 1 namespace, 2 more held by "
 	       "processes not seen (/proc/PID/ns/net: Permission denied: needs root)); no rule "
 	       "needs connection tracking",
 	       "... the summary says what was not seen, and why");

@@ -96,7 +96,22 @@ static void test_line(void)
 	is_str(ct_owner_name(CT_OWNER_MAX), "?", "out of range: no crash");
 }
 
-/* The counting path: every rule's chain is looked at, kept or only counted, tracking or not. */
+/* A rule, object or set of these kinds, as a backend counts it: owners from its names. */
+static void count(struct ct_rules *r, unsigned kinds, enum ct_rule_item item, const char *table,
+		  const char *chain)
+{
+	struct ct_rule x = {.kinds = kinds,
+			    .item = (unsigned char)item,
+			    .l3 = CT_L3_IPV4,
+			    .owners = (unsigned short)ct_owner_of(table, chain)};
+
+	ct_rules_count(r, &x);
+}
+
+/*
+ * The counting path: every rule's owners count, kept or only counted, tracking or not. (That
+ * the backends look them up for every chain they read is tested on their recorded replies.)
+ */
 static void test_counting(void)
 {
 	struct ct_rules r = {.keep = 1};
@@ -107,24 +122,53 @@ static void test_counting(void)
 	rule.kinds = CT_RULE_NAT;
 	ct_rules_add(&r, &rule); /* kept */
 	snprintf(rule.chain, sizeof(rule.chain), "KUBE-POSTROUTING");
+	rule.owners = (unsigned short)ct_owner_of(rule.table, rule.chain);
 	ct_rules_add(&r, &rule); /* beyond keep: counted only */
-	ct_rules_count(&r, 0, "filter", "DOCKER-USER"); /* needs nothing */
+	count(&r, 0, CT_ITEM_RULE, "filter", "DOCKER-USER"); /* needs nothing */
 	is_int(r.n, 1, "one rule kept");
 	is_int(r.owners, BIT(CT_OWNER_KUBE_PROXY) | BIT(CT_OWNER_DOCKER),
 	       "owners from a counted rule and a rule that needs nothing");
 	is_int(r.tracking_owners, BIT(CT_OWNER_KUBE_PROXY), "tracking owners: the NAT rule's");
+	is_int(r.tracking_items[CT_ITEM_RULE], 2, "the same call counts the items");
 	mark = ct_rules_mark(&r);
-	ct_rules_count(&r, CT_RULE_STATE, "filter", "ufw-before-input");
+	count(&r, CT_RULE_STATE, CT_ITEM_RULE, "filter", "ufw-before-input");
 	ok(r.tracking_owners & BIT(CT_OWNER_UFW), "ufw added");
 	ct_rules_rollback(&r, &mark);
-	ok(!(r.owners & BIT(CT_OWNER_UFW)) && !(r.tracking_owners & BIT(CT_OWNER_UFW)),
+	ok(!(r.owners & BIT(CT_OWNER_UFW)) && !(r.tracking_owners & BIT(CT_OWNER_UFW)) &&
+		   r.tracking_items[CT_ITEM_RULE] == 2,
 	   "a failed backend's owners are forgotten with its rules");
-	/* The same chain many times, then another: the last answer is reused, never stale. */
-	for (int i = 0; i < 1000; i++)
-		ct_rules_count(&r, 0, "filter", "INPUT");
-	ct_rules_count(&r, CT_RULE_STATE, "filter", "cali-FORWARD");
-	ok(r.tracking_owners & BIT(CT_OWNER_CALICO),
-	   "after a run of one chain, the next is judged");
+	count(&r, CT_RULE_NOTRACK, CT_ITEM_RULE, "raw", "cali-PREROUTING");
+	ok((r.owners & BIT(CT_OWNER_CALICO)) && !(r.tracking_owners & BIT(CT_OWNER_CALICO)),
+	   "an exemption's owner writes rules, not rules that need tracking");
+	ct_rules_free(&r);
+}
+
+/* Objects and sets have a table and no chain: only a table row can name their owner. */
+static void test_objects(void)
+{
+	struct ct_rules r = {.keep = CT_RULES_LISTED};
+	struct ct_rule obj = {.family = "inet",
+			      .backend = "nftables",
+			      .table = "firewalld",
+			      .name = "helper-ftp-tcp",
+			      .kinds = CT_RULE_CT,
+			      .item = CT_ITEM_OBJECT,
+			      .l3 = CT_L3_ALL,
+			      .owners = BIT(CT_OWNER_FIREWALLD)};
+
+	is_int(ct_owner_of("firewalld", NULL), BIT(CT_OWNER_FIREWALLD), "a table alone");
+	ct_rules_add(&r, &obj); /* stored */
+	count(&r, 0, CT_ITEM_SET, "kube-proxy", NULL); /* a set that needs nothing */
+	count(&r, 0, CT_ITEM_OBJECT, "inet", NULL); /* a counter in a table of nobody's */
+	is_int(r.owners, BIT(CT_OWNER_FIREWALLD) | BIT(CT_OWNER_KUBE_PROXY),
+	       "owners from the tables of objects and sets");
+	is_int(r.tracking_owners, BIT(CT_OWNER_FIREWALLD), "the ct helper object's owner tracks");
+	ok(r.tracking_items[CT_ITEM_OBJECT] == 1 && r.tracking_rules == 1 &&
+		   r.tracking_l3 == CT_L3_ALL,
+	   "the object counted with its item and families");
+	count(&r, CT_RULE_CT, CT_ITEM_SET, "filter", NULL);
+	ok(r.tracking_owners == BIT(CT_OWNER_FIREWALLD) && r.tracking_items[CT_ITEM_SET] == 1,
+	   "a set with a ct count in a table of nobody's: counted, no owner");
 	ct_rules_free(&r);
 }
 
@@ -133,5 +177,6 @@ int main(void)
 	test_rows();
 	test_line();
 	test_counting();
+	test_objects();
 	return tap_done();
 }

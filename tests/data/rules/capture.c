@@ -59,27 +59,25 @@ static int run(char *const *argv)
 	return 0;
 }
 
+static char out[1 << 24];
+static size_t used;
+
 /*
- * The dump as received; with change, that command runs after the first datagram, so the kernel
- * marks the rest of the dump NLM_F_DUMP_INTR. bufsize: the receive buffer (the kernel sizes later
- * datagrams to it; a small one splits even a short ruleset into several).
+ * One dump as received, appended to out: 0, 2 when the kernel refused it, 1 on failure. With
+ * change, that command runs after the first datagram, so the kernel marks the rest of the dump
+ * NLM_F_DUMP_INTR. bufsize: the receive buffer (the kernel sizes later datagrams to it; a small one
+ * splits even a short ruleset into several).
  */
-static int capture_nft(const char *path, char *const *change, size_t bufsize)
+static int capture_dump(struct mnl_socket *nl, int msg, char *const *change, size_t bufsize)
 {
-	static char buf[32768], out[1 << 24];
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	static char buf[32768];
 	struct nlmsghdr *nlh;
 	struct nfgenmsg *nfg;
-	size_t used = 0;
-	unsigned seq = (unsigned)time(NULL);
-	int done = 0;
+	unsigned seq = (unsigned)time(NULL) + (unsigned)msg;
+	int done = 0, refused = 0;
 
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		perror("capture: netlink");
-		return 1;
-	}
 	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETRULE;
+	nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | msg;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nlh->nlmsg_seq = seq;
 	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
@@ -101,12 +99,33 @@ static int capture_nft(const char *path, char *const *change, size_t bufsize)
 		memcpy(out + used, buf, (size_t)n);
 		used += (size_t)n;
 		for (; mnl_nlmsg_ok(m, left); m = mnl_nlmsg_next(m, &left))
-			if (m->nlmsg_type == NLMSG_DONE || m->nlmsg_type == NLMSG_ERROR)
+			if (m->nlmsg_type == NLMSG_DONE || m->nlmsg_type == NLMSG_ERROR) {
 				done = 1;
+				refused = m->nlmsg_type == NLMSG_ERROR;
+			}
 		if (change && !done && run(change) != 0)
 			return 1;
 		change = NULL;
 	}
+	return refused ? 2 : 0;
+}
+
+/* The sets, objects and rules dumps (nft), or the rules dump alone with a change during it. */
+static int capture_nft(const char *path, char *const *change, size_t bufsize)
+{
+	static const int all[] = {NFT_MSG_GETSET, NFT_MSG_GETOBJ, NFT_MSG_GETRULE};
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		perror("capture: netlink");
+		return 1;
+	}
+	if (change && capture_dump(nl, NFT_MSG_GETRULE, change, bufsize) == 1)
+		return 1;
+	/* A refusal (EPERM) ends it: the plugin asks for nothing more either. */
+	for (size_t i = 0, rc = 0; !change && rc == 0 && i < sizeof(all) / sizeof(all[0]); i++)
+		if ((rc = (size_t)capture_dump(nl, all[i], NULL, bufsize)) == 1)
+			return 1;
 	mnl_socket_close(nl);
 	save(path, out, used);
 	return 0;
