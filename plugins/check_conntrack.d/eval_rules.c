@@ -43,8 +43,6 @@ static void rules_phrase(const struct ct_rules *r, struct mp_buf *b)
 /* Which backends were read, when not all were: the counts below are then a lower bound. */
 static void rules_backends_line(const struct ct_rules *r, struct mp_buf *b)
 {
-	static const char *const names[CT_BACKENDS] = {"nftables", "iptables-legacy IPv4",
-						       "iptables-legacy IPv6"};
 	static const char *const states[CT_READ_FAILED + 1] = {"not asked", "not in use", "read",
 							       "not read"};
 	const char *sep = "";
@@ -53,7 +51,7 @@ static void rules_backends_line(const struct ct_rules *r, struct mp_buf *b)
 		return;
 	mp_buf_printf(b, "rules: partly inspected, the counts are a lower bound: ");
 	for (int i = 0; i < CT_BACKENDS; i++) {
-		mp_buf_printf(b, "%s%s %s", sep, names[i],
+		mp_buf_printf(b, "%s%s %s", sep, ct_backends[i].title,
 			      states[r->read[i] <= CT_READ_FAILED ? r->read[i] : CT_READ_FAILED]);
 		sep = ", ";
 	}

@@ -96,7 +96,7 @@ static bool storable(const struct ct_rule *x)
 {
 	bool rule = x->item == CT_ITEM_RULE;
 
-	if (strcmp(x->backend, "nftables") != 0 || x->item >= CT_ITEMS || !x->kinds ||
+	if (x->backend != CT_BACKEND_NFT || x->item >= CT_ITEMS || !x->kinds ||
 	    (x->kinds & ~CACHE_KINDS) || (x->l3 & ~CT_L3_ALL))
 		return false;
 	/* A rule has a chain and a rule number, an object or a set a name: only that is written. */
@@ -348,7 +348,7 @@ static int take_rule(char *s, struct context *c, struct ct_rules *r)
 /* "object ..." or "set ...": one line each, owned by its table. */
 static int take_named(char *s, enum ct_rule_item item, struct ct_rules *r)
 {
-	struct ct_rule x = {.backend = "nftables", .item = (unsigned char)item};
+	struct ct_rule x = {.backend = CT_BACKEND_NFT, .item = (unsigned char)item};
 	uint64_t kinds, l3, handle;
 
 	if (!take_u64(&s, CACHE_KINDS, &kinds) || !kinds || !take_u64(&s, CT_L3_ALL, &l3) ||
@@ -423,7 +423,7 @@ static bool agrees(const struct ct_rules *r, const uint64_t v[C_VALUES])
 static int parse_entries(char **p, char *end, bool whole, const uint64_t v[C_VALUES],
 			 struct ct_rules *r)
 {
-	struct context c = {.rule = {.backend = "nftables", .item = CT_ITEM_RULE}};
+	struct context c = {.rule = {.backend = CT_BACKEND_NFT, .item = CT_ITEM_RULE}};
 	uint64_t lines = 0, n;
 	char *line, *s;
 	int rc;

@@ -13,7 +13,8 @@ module_of() { # PATH
 	case ${1##*/} in
 	check_conntrack.c) echo main ;;
 	counters.[ch] | statfile.c | ctnetlink.c) echo counters ;;
-	rules.[ch] | rules_nft.[ch] | rules_nft_msg.c | rules_legacy.c | rules_cache.c | rules_text.c) echo rules ;;
+	rules_collect.[ch]) echo rules_collect ;;
+	rules.[ch] | rules_*.[ch]) echo rules ;;
 	evaluate.[ch] | eval_*.c | parts.h) echo evaluate ;;
 	output.h | perfdata.h | thresholds.h | states.h | mpapi.h | mp_*.c) echo mpapi ;;
 	mp.h | range.c | output.c | states.c | timeout.c | extraopts.c | readfile.c) echo mp ;;

@@ -203,7 +203,7 @@ static void watched_and_rules(void)
 	struct ct_snapshot snap = {.n = 1};
 	struct ct_ns ns = ns_read("host", 100, 1000);
 	struct ct_rule rule = {.family = "inet",
-			       .backend = "nftables",
+			       .backend = CT_BACKEND_NFT,
 			       .table = "t",
 			       .chain = "c",
 			       .handle = 7,
