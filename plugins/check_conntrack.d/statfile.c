@@ -164,8 +164,8 @@ static bool fixed_zero_in_clashres_layout(int c)
 }
 
 static int parse_cpu_line(const char *line, const char *line_end, unsigned int lineno,
-			  const int *cols, size_t ncols, bool first, struct ct_counters *c,
-			  char *err, size_t errlen)
+			  const int *cols, size_t ncols, struct ct_counters *c, char *err,
+			  size_t errlen)
 {
 	struct stat_token tok;
 	size_t n = 0;
@@ -184,11 +184,11 @@ static int parse_cpu_line(const char *line, const char *line_end, unsigned int l
 				 lineno, (int)(tok.len < 32 ? tok.len : 32), tok.s);
 			return -EINVAL;
 		}
-		if (cols[n] == COL_ENTRIES) {
-			/* The namespace total, repeated on every line: take it once. */
-			if (first)
-				c->entries = v;
-		} else if (cols[n] == COL_EXPECT_CREATE || cols[n] == COL_EXPECT_DELETE) {
+		/*
+		 * COL_ENTRIES, the namespace total repeated on every line, is checked and left:
+		 * the entries come from /proc.
+		 */
+		if (cols[n] == COL_EXPECT_CREATE || cols[n] == COL_EXPECT_DELETE) {
 			uint64_t *sum = cols[n] == COL_EXPECT_CREATE ? &c->expect_create
 								     : &c->expect_delete;
 
@@ -239,9 +239,7 @@ int ct_statfile_parse(const char *text, size_t len, struct ct_counters *out, cha
 	if (ret < 0)
 		return ret;
 	for (i = 0; i < ncols; i++) {
-		if (cols[i] == COL_ENTRIES)
-			c.have_entries = true;
-		else if (cols[i] == COL_EXPECT_CREATE)
+		if (cols[i] == COL_EXPECT_CREATE)
 			expect_cols |= 1;
 		else if (cols[i] == COL_EXPECT_DELETE)
 			expect_cols |= 2;
@@ -249,8 +247,7 @@ int ct_statfile_parse(const char *text, size_t len, struct ct_counters *out, cha
 			c.present |= 1u << cols[i];
 	}
 	while (next_line(&cur, &line, &line_end)) {
-		ret = parse_cpu_line(line, line_end, cur.lineno, cols, ncols, cpus == 0, &c, err,
-				     errlen);
+		ret = parse_cpu_line(line, line_end, cur.lineno, cols, ncols, &c, err, errlen);
 		if (ret < 0)
 			return ret;
 		cpus++;
