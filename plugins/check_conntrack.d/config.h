@@ -31,7 +31,7 @@ struct ct_config {
 	const char *procfs;
 	const char *sysfs;
 	const char *netns; /* NULL: our own; a name under /run/netns, a path, or "all" */
-	const char *state_dir; /* NULL: the default (see common/state.h) */
+	const char *state_dir; /* NULL: the default (see common/retention_store.h) */
 	const char *state_key; /* NULL: derived from the options that define the check */
 	bool peek; /* --peek: compare with the baseline, save nothing */
 	int state_unusable; /* state when the counters cannot be kept between runs */

@@ -36,7 +36,7 @@ static void ns_state_name(const struct ct_store *s, const struct ct_ns *ns, char
 }
 
 /* The previous run's values, if they make a valid baseline for this one. */
-static bool comparable(struct ct_ns *ns, const struct mp_state *prev, const char *boot_id,
+static bool comparable(struct ct_ns *ns, const struct mp_store_record *prev, const char *boot_id,
 		       time_t now)
 {
 	const struct ct_counters *c = &ns->counters;
@@ -49,7 +49,7 @@ static bool comparable(struct ct_ns *ns, const struct mp_state *prev, const char
 	for (int i = 0; i < CT_COUNTER_MAX; i++) {
 		uint64_t old;
 
-		if (!(c->present & (1u << i)) || !mp_state_get(prev, ct_counter_names[i], &old))
+		if (!(c->present & (1u << i)) || !mp_store_get(prev, ct_counter_names[i], &old))
 			continue;
 		if (c->value[i] < old) {
 			snprintf(ns->retention_note, sizeof(ns->retention_note),
@@ -68,12 +68,12 @@ static bool comparable(struct ct_ns *ns, const struct mp_state *prev, const char
 static void compare(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
 		    time_t now)
 {
-	struct mp_state prev;
+	struct mp_store_record prev;
 	char err[256];
 	int r;
 
 	memset(&prev, 0, sizeof(prev));
-	r = mp_state_read(&snap->store.h, &prev, err, sizeof(err));
+	r = mp_store_read(&snap->store.h, &prev, err, sizeof(err));
 	ns->retention = CT_RET_BASELINE;
 	if (r == -ENOENT)
 		snprintf(ns->retention_note, sizeof(ns->retention_note), "%s",
@@ -94,7 +94,7 @@ static void compare(const struct ct_config *cfg, struct ct_snapshot *snap, struc
 static void save(struct ct_snapshot *snap, struct ct_ns *ns, time_t now)
 {
 	struct ct_store *s = &snap->store;
-	struct mp_state cur;
+	struct mp_store_record cur;
 	char err[256];
 	size_t l;
 
@@ -103,9 +103,9 @@ static void save(struct ct_snapshot *snap, struct ct_ns *ns, time_t now)
 	cur.time = now;
 	for (int i = 0; i < CT_COUNTER_MAX; i++) {
 		if (ns->counters.present & (1u << i))
-			mp_state_set(&cur, ct_counter_names[i], ns->counters.value[i]);
+			mp_store_set(&cur, ct_counter_names[i], ns->counters.value[i]);
 	}
-	if (mp_state_write(&s->h, &cur, err, sizeof(err)) == 0)
+	if (mp_store_write(&s->h, &cur, err, sizeof(err)) == 0)
 		return;
 	l = strlen(ns->retention_note);
 	snprintf(ns->retention_note + l, sizeof(ns->retention_note) - l, "%sstate not saved: %s",
@@ -138,7 +138,7 @@ static void retain_ns(const struct ct_config *cfg, struct ct_snapshot *snap, str
 		return;
 	}
 	ns_state_name(s, ns, name, sizeof(name));
-	mp_state_select(&s->h, name);
+	mp_store_select(&s->h, name);
 	if (!ns->cookie && !ct_procfs_is_elsewhere(cfg))
 		ct_note(&snap->trace, 1,
 			"state of namespace %s kept by its inode: this kernel has no namespace "
@@ -290,7 +290,7 @@ static void prune(struct ct_snapshot *snap, time_t now)
 		seen++;
 		if (de->d_name[0] == '.' || !stale(snap, &l, s->h.dirfd, de->d_name, now))
 			continue;
-		if (mp_state_remove(&s->h, de->d_name) == 0)
+		if (mp_store_remove(&s->h, de->d_name) == 0)
 			removed++;
 	}
 	closedir(d);

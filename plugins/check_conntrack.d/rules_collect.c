@@ -10,7 +10,7 @@
 
 #include "netns.h"
 #include "rules_collect.h"
-#include "state.h"
+#include "retention_store.h"
 #include "statedir.h"
 #include "trace.h"
 
@@ -30,14 +30,14 @@ static void add_reason(struct ct_rules *r, const char *why)
 static bool from_cache(struct ct_snapshot *snap, struct ct_rules *r, const char *name,
 		       const struct ct_rules_cache_key *k)
 {
-	struct mp_state_handle h;
+	struct mp_store_handle h;
 	char dir[PATH_MAX], err[256];
 	int rc;
 
 	if (ct_statedir_file(&snap->store, name, &h, dir, sizeof(dir), err, sizeof(err)) < 0)
 		return false;
 	rc = ct_rules_cache_load(h.dirfd, h.name, k, r, err, sizeof(err));
-	mp_state_close(&h);
+	mp_store_close(&h);
 	if (rc < 0) {
 		ct_note(&snap->trace, 2, "nftables rules: %s/%s %s", dir, name, err);
 		return false;
@@ -79,16 +79,16 @@ static char *cache_text(const struct ct_rules_cache_key *k, const struct ct_rule
 static void to_cache(struct ct_snapshot *snap, const struct ct_rules *r, const char *name,
 		     const struct ct_rules_cache_key *k)
 {
-	struct mp_state_handle h;
+	struct mp_store_handle h;
 	char dir[PATH_MAX], err[256], *text;
 	int len = -ENOSPC;
 
 	text = cache_text(k, r, &len);
 	if (len > 0 &&
 	    ct_statedir_file(&snap->store, name, &h, dir, sizeof(dir), err, sizeof(err)) == 0) {
-		if (mp_state_write_text(&h, text, (size_t)len, err, sizeof(err)) < 0)
+		if (mp_store_write_text(&h, text, (size_t)len, err, sizeof(err)) < 0)
 			ct_note(&snap->trace, 2, "nftables rules not cached: %s", err);
-		mp_state_close(&h);
+		mp_store_close(&h);
 	}
 	free(text);
 }

@@ -12,7 +12,7 @@
 
 #include "counters.h"
 #include "rules.h"
-#include "state.h"
+#include "retention_store.h"
 #include "sysctl.h"
 #include "trace.h"
 
@@ -102,7 +102,7 @@ struct ct_netns_scan {
  * (the key), taken before the counters are read and held until retention saved them.
  */
 struct ct_store {
-	struct mp_state_handle h;
+	struct mp_store_handle h;
 	bool locked;
 	bool unusable; /* the counters cannot be kept: drop detection is off */
 	char dir[PATH_MAX];

@@ -75,20 +75,20 @@ static const char *state_dir(const struct ct_config *cfg, unsigned i, char *buf,
 
 	*is_default = !cfg->state_dir && !(env && *env);
 	if (!*is_default)
-		return i == 0 ? mp_state_dir(cfg->state_dir, CT_PLUGIN, buf, len) : NULL;
-	return mp_state_default_dir(i, CT_PLUGIN, buf, len);
+		return i == 0 ? mp_store_dir(cfg->state_dir, CT_PLUGIN, buf, len) : NULL;
+	return mp_store_default_dir(i, CT_PLUGIN, buf, len);
 }
 
 void ct_statedir_open(const struct ct_config *cfg, struct ct_store *s, struct ct_trace *trace)
 {
-	unsigned flags = cfg->peek ? MP_STATE_SHARED : 0;
+	unsigned flags = cfg->peek ? MP_STORE_SHARED : 0;
 	bool is_default, only_missing = true;
 	char err[320] = "no state directory (path too long)";
 	int r;
 
 	state_key(cfg, s->key, sizeof(s->key));
 	for (unsigned i = 0; state_dir(cfg, i, s->dir, sizeof(s->dir), &is_default); i++) {
-		r = mp_state_lock(&s->h, s->dir, s->key, flags, err, sizeof(err));
+		r = mp_store_lock(&s->h, s->dir, s->key, flags, err, sizeof(err));
 		if (r == 0) {
 			s->locked = true;
 			ct_note(trace, 2, "state: %s/%s.*, %s", s->dir, s->key,
@@ -109,7 +109,7 @@ void ct_statedir_open(const struct ct_config *cfg, struct ct_store *s, struct ct
 	snprintf(s->why, sizeof(s->why), "%s", err);
 }
 
-int ct_statedir_file(const struct ct_store *s, const char *name, struct mp_state_handle *h,
+int ct_statedir_file(const struct ct_store *s, const char *name, struct mp_store_handle *h,
 		     char *dir, size_t dirlen, char *err, size_t errlen)
 {
 	if (!s->locked) {
@@ -117,7 +117,7 @@ int ct_statedir_file(const struct ct_store *s, const char *name, struct mp_state
 		return -ENOENT;
 	}
 	snprintf(dir, dirlen, "%s", s->dir);
-	return mp_state_open(h, dir, name, err, errlen);
+	return mp_store_open(h, dir, name, err, errlen);
 }
 
 bool ct_statedir_exists(const struct ct_store *s, const char *name)
@@ -131,6 +131,6 @@ void ct_statedir_close(struct ct_store *s)
 {
 	if (!s->locked)
 		return;
-	mp_state_close(&s->h);
+	mp_store_close(&s->h);
 	s->locked = false;
 }

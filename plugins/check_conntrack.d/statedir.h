@@ -11,13 +11,13 @@
 
 #include "config.h"
 #include "snapshot.h"
-#include "state.h"
+#include "retention_store.h"
 #include "trace.h"
 
 /* Chooses the directory and takes the check's lock; s->unusable (and why) when none works. */
 void ct_statedir_open(const struct ct_config *cfg, struct ct_store *s, struct ct_trace *trace);
 /* A file of its own in the locked directory, with its own lock: 0 or -errno (-ENOENT: none). */
-int ct_statedir_file(const struct ct_store *s, const char *name, struct mp_state_handle *h,
+int ct_statedir_file(const struct ct_store *s, const char *name, struct mp_store_handle *h,
 		     char *dir, size_t dirlen, char *err, size_t errlen);
 bool ct_statedir_exists(const struct ct_store *s, const char *name);
 /* Releases the lock. */

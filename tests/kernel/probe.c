@@ -52,7 +52,7 @@ static int read_table(struct ct_ns *ns)
 static int forecast(const char *file, const char *now_text)
 {
 	struct ct_ns ns = {0};
-	struct mp_state st = {.n = 0};
+	struct mp_store_record st = {.n = 0};
 	struct ct_fc_ring r = {0};
 	struct ct_forecast f;
 	char text[8192], buf[512], why[128] = "";
@@ -67,8 +67,7 @@ static int forecast(const char *file, const char *now_text)
 	if (fp) {
 		len = fread(text, 1, sizeof(text), fp);
 		fclose(fp);
-		if (mp_state_file_parse(text, len, &st, NULL, 0) < 0 ||
-		    ct_fc_ring_load(&r, &st) < 0)
+		if (mp_store_parse(text, len, &st, NULL, 0) < 0 || ct_fc_ring_load(&r, &st) < 0)
 			return fail("%s holds no ring", file);
 	}
 	ct_fc_push(&r, now, ns.proc.entries, ns.proc.max, why, sizeof(why));
@@ -76,7 +75,7 @@ static int forecast(const char *file, const char *now_text)
 	memset(&st, 0, sizeof(st));
 	snprintf(st.boot_id, sizeof(st.boot_id), "0");
 	st.time = (time_t)now;
-	if (ct_fc_ring_save(&r, &st) < 0 || (n = mp_state_file_format(&st, text, sizeof(text))) < 0)
+	if (ct_fc_ring_save(&r, &st) < 0 || (n = mp_store_format(&st, text, sizeof(text))) < 0)
 		return fail("cannot save the ring to %s", file);
 	fp = fopen(file, "w");
 	if (!fp || fwrite(text, 1, (size_t)n, fp) != (size_t)n || fclose(fp) != 0)
