@@ -164,6 +164,14 @@ static void selection(void)
 	is_int(ct_netns_targets("/dev/null", "/proc", &t, &n, &scan, err, sizeof(err)), -EINVAL,
 	       "a file that is not a namespace: -EINVAL");
 	is_str(err, "/dev/null is not a network namespace", "... says so");
+	/* Files of /proc and other namespaces' files are on the right filesystem, and no network
+	 * namespace either. */
+	is_int(ct_netns_targets("/proc/self/status", "/proc", &t, &n, &scan, err, sizeof(err)),
+	       -EINVAL, "--netns=/proc/self/status: -EINVAL");
+	is_str(err, "/proc/self/status is not a network namespace", "... says so");
+	is_int(ct_netns_targets("/proc/self/ns/mnt", "/proc", &t, &n, &scan, err, sizeof(err)),
+	       -EINVAL, "--netns=/proc/self/ns/mnt: -EINVAL");
+	is_str(err, "/proc/self/ns/mnt is not a network namespace", "... says so");
 	is_int(ct_netns_targets("..", "/proc", &t, &n, &scan, err, sizeof(err)), -EINVAL,
 	       "--netns=..: refused");
 }
