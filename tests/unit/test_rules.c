@@ -1111,7 +1111,8 @@ static void holders(const char *tree, int want_rc, bool want_have, const char *w
 static void test_list(void)
 {
 	struct ct_rules r = {0};
-	struct ct_rule rule = {.family = "ip", .backend = CT_BACKEND_NFT, .table = "t", .chain = "c"};
+	struct ct_rule rule = {
+		.family = "ip", .backend = CT_BACKEND_NFT, .table = "t", .chain = "c"};
 	char what[16] = "";
 	int i, rc = 0;
 
@@ -1290,8 +1291,7 @@ static void test_cache(void)
 	ok(back.n > 39 && back.list[39].handle == r.list[39].handle &&
 		   strcmp(back.list[39].chain, r.list[39].chain) == 0 &&
 		   strcmp(back.list[0].what, "ct state, masq") == 0 &&
-		   back.list[0].backend == CT_BACKEND_NFT &&
-		   back.list[3].kinds == CT_RULE_NOTRACK,
+		   back.list[0].backend == CT_BACKEND_NFT && back.list[3].kinds == CT_RULE_NOTRACK,
 	   "cache: the same rules, in order, names with spaces intact");
 	ct_rules_free(&back);
 
