@@ -61,7 +61,7 @@ unit: $(UNIT_BIN)
 # tests/hostguard/ comes first and last: it watches the host-wide settings the whole time.
 check: all unit
 	guard=$$(mktemp -d) && HOSTGUARD=$$guard prove -f tests/hostguard/begin.t $(UNIT_BIN) \
-		tests/fixtures/*.t tests/cli/*.t tests/kernel/*.t tests/integration/*.t \
+		tests/fixtures/*.t tests/cli/*.t tests/structure/*.t tests/kernel/*.t tests/integration/*.t \
 		tests/hardening/*.t tests/hostguard/end.t; rc=$$?; rm -rf "$$guard"; exit $$rc
 
 install: plugins/check_conntrack

@@ -171,9 +171,10 @@ int mp_ini_section(const char *text, size_t len, const char *section, char ***ar
 static int read_file(const char *path, char **text, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	size_t cap = 4096, n = 0;
+	size_t cap = 0;
 	struct stat st;
-	char *buf;
+	char *buf = NULL;
+	ssize_t n;
 
 	if (fd < 0)
 		return -errno;
@@ -181,38 +182,14 @@ static int read_file(const char *path, char **text, size_t *len)
 		close(fd);
 		return -EINVAL;
 	}
-	buf = malloc(cap);
-	while (buf) {
-		ssize_t r;
-
-		if (n == cap) {
-			char *nb = cap >= INI_MAX_SIZE ? NULL : realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
-				close(fd);
-				return cap >= INI_MAX_SIZE ? -EFBIG : -ENOMEM;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			int e = errno;
-			free(buf);
-			close(fd);
-			return -e;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
+	n = mp_read_fd_alloc(fd, &buf, &cap, INI_MAX_SIZE - 1, 0);
 	close(fd);
-	if (!buf)
-		return -ENOMEM;
+	if (n < 0 || n > INI_MAX_SIZE - 1) {
+		free(buf);
+		return n < 0 ? (int)n : -EFBIG;
+	}
 	*text = buf;
-	*len = n;
+	*len = (size_t)n;
 	return 0;
 }
 

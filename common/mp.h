@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Exit codes of the Monitoring Plugins API. */
 enum mp_state_code { MP_OK = 0, MP_WARNING = 1, MP_CRITICAL = 2, MP_UNKNOWN = 3 };
@@ -33,6 +34,24 @@ int mp_range_parse(const char *text, struct mp_range *r, char *err, size_t errle
 bool mp_range_alert(const struct mp_range *r, double value);
 /* Format a range back as text (the form perfdata uses); returns buf. */
 char *mp_range_format(const struct mp_range *r, char *buf, size_t len);
+
+/*
+ * An unsigned decimal, s[0..n): digits only (no sign, blank or base prefix), at most max. 0, or
+ * -EINVAL (empty, not a digit) or -ERANGE (above max).
+ */
+int mp_parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out);
+
+/*
+ * The one bounded file reader. mp_read_fd reads fd into buf until the end of the file or until
+ * len bytes (give one more than you accept to tell "full" from "more"), retrying interrupted
+ * reads: the bytes read, or -errno. It also stops once expect bytes (fstat's size, 0: unknown)
+ * were read, or, with line, after a read that ended in '\n' (a sysctl's one line): the read that
+ * only says "end of file" is spared. mp_read_fd_alloc does the same into *buf, grown as needed
+ * from *cap (a buffer the caller keeps and frees), up to max + 1 bytes: max + 1 means larger
+ * than max; -ENOMEM.
+ */
+ssize_t mp_read_fd(int fd, char *buf, size_t len, size_t expect, bool line);
+ssize_t mp_read_fd_alloc(int fd, char **buf, size_t *cap, size_t max, size_t expect);
 
 /* A growable string buffer; every append is checked, out of memory sets oom. */
 struct mp_buf {
@@ -64,6 +83,9 @@ void mp_perf_add(struct mp_buf *perf, const char *label, const char *value, cons
  */
 void mp_output(const char *service, int state, const char *summary, const char *perfdata,
 	       const char *long_output);
+/* The same text, appended to out (ending in a newline). */
+void mp_output_buf(struct mp_buf *out, const char *service, int state, const char *summary,
+		   const char *perfdata, const char *long_output);
 /* For argument errors and the like: one line "<SERVICE> UNKNOWN - reason", exit 3. */
 void mp_die(const char *service, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));

@@ -105,28 +105,48 @@ void mp_perf_add(struct mp_buf *perf, const char *label, const char *value, cons
 }
 
 /* One protocol line must stay one line and must not contain the perfdata separator. */
-static void put_sanitized(const char *s)
+static void put_sanitized(struct mp_buf *out, const char *s, bool one_line)
 {
-	for (; *s; s++)
-		putchar(*s == '\n' || *s == '\r' ? ' ' : *s == '|' ? '/' : *s);
+	size_t from = out->len;
+
+	mp_buf_printf(out, "%s", s);
+	for (size_t i = from; !out->oom && i < out->len; i++) {
+		if (out->s[i] == '|')
+			out->s[i] = '/';
+		else if (one_line && (out->s[i] == '\n' || out->s[i] == '\r'))
+			out->s[i] = ' ';
+	}
+}
+
+void mp_output_buf(struct mp_buf *out, const char *service, int state, const char *summary,
+		   const char *perfdata, const char *long_output)
+{
+	mp_buf_printf(out, "%s %s - ", service, mp_state_name(state));
+	put_sanitized(out, summary, true);
+	if (perfdata && perfdata[0]) {
+		mp_buf_printf(out, " | ");
+		put_sanitized(out, perfdata, true);
+	}
+	mp_buf_printf(out, "\n");
+	if (long_output && long_output[0]) {
+		put_sanitized(out, long_output, false);
+		if (long_output[strlen(long_output) - 1] != '\n')
+			mp_buf_printf(out, "\n");
+	}
 }
 
 void mp_output(const char *service, int state, const char *summary, const char *perfdata,
 	       const char *long_output)
 {
-	printf("%s %s - ", service, mp_state_name(state));
-	put_sanitized(summary);
-	if (perfdata && perfdata[0]) {
-		printf(" | ");
-		put_sanitized(perfdata);
-	}
-	putchar('\n');
-	if (long_output && long_output[0]) {
-		for (const char *p = long_output; *p; p++)
-			putchar(*p == '|' ? '/' : *p);
-		if (long_output[strlen(long_output) - 1] != '\n')
-			putchar('\n');
-	}
+	struct mp_buf b = {0};
+
+	mp_output_buf(&b, service, state, summary, perfdata, long_output);
+	/* Out of memory: at least the status line, from a buffer of its own. */
+	if (b.oom)
+		printf("%s %s - %s\n", service, mp_state_name(state), "out of memory");
+	else
+		fputs(mp_buf_str(&b), stdout);
+	mp_buf_free(&b);
 	fflush(stdout);
 }
 

@@ -1,450 +1,22 @@
 /* check_conntrack: a Monitoring Plugins check of the Linux connection-tracking table. */
-#include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
+#include <time.h>
 
-#include "snapshot.h"
-
-#define DEFAULT_TIMEOUT 10 /* seconds */
-
-struct ct_config_result {
-	int errorcode; /* 0, or MP_UNKNOWN with reason */
-	char reason[320];
-	bool exit_ok; /* -h or -V: print and leave */
-	bool sysfs_given; /* a missing /sys is context lost; a missing --sysfs is a mistake */
-	struct ct_config config;
-};
-
-enum long_only {
-	OPT_MISSING = 256,
-	OPT_PROCFS,
-	OPT_SYSFS,
-	OPT_EXTRA_OPTS,
-	OPT_NETNS,
-	OPT_STATE_DIR,
-	OPT_STATE_KEY,
-	OPT_PEEK,
-	OPT_STATE_UNUSABLE,
-	OPT_NO_RULES,
-	OPT_STATE_RULES,
-	OPT_PERSISTENCE,
-	OPT_ROOT,
-	OPT_DELTA, /* OPT_DELTA + 2 * watched counter (+1 for critical) */
-};
-
-static const char short_options[] = ":w:c:t:vhV";
-static const struct option long_options[] = {
-	{"warning", required_argument, NULL, 'w'},
-	{"critical", required_argument, NULL, 'c'},
-	{"timeout", required_argument, NULL, 't'},
-	{"missing", required_argument, NULL, OPT_MISSING},
-	{"procfs", required_argument, NULL, OPT_PROCFS},
-	{"sysfs", required_argument, NULL, OPT_SYSFS},
-	{"verbose", no_argument, NULL, 'v'},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{"extra-opts", optional_argument, NULL, OPT_EXTRA_OPTS},
-	{"netns", required_argument, NULL, OPT_NETNS},
-	{"state-dir", required_argument, NULL, OPT_STATE_DIR},
-	{"state-key", required_argument, NULL, OPT_STATE_KEY},
-	{"peek", no_argument, NULL, OPT_PEEK},
-	{"state-unusable", required_argument, NULL, OPT_STATE_UNUSABLE},
-	{"no-rules", no_argument, NULL, OPT_NO_RULES},
-	{"state-rules", required_argument, NULL, OPT_STATE_RULES},
-	{"persistence", required_argument, NULL, OPT_PERSISTENCE},
-	{"root", required_argument, NULL, OPT_ROOT},
-	{"drop-warning", required_argument, NULL, OPT_DELTA + 2 * CT_W_DROP},
-	{"drop-critical", required_argument, NULL, OPT_DELTA + 2 * CT_W_DROP + 1},
-	{"early-drop-warning", required_argument, NULL, OPT_DELTA + 2 * CT_W_EARLY_DROP},
-	{"early-drop-critical", required_argument, NULL, OPT_DELTA + 2 * CT_W_EARLY_DROP + 1},
-	{"insert-failed-warning", required_argument, NULL, OPT_DELTA + 2 * CT_W_INSERT_FAILED},
-	{"insert-failed-critical", required_argument, NULL, OPT_DELTA + 2 * CT_W_INSERT_FAILED + 1},
-	{NULL, 0, NULL, 0},
-};
-
-static void print_help(void)
-{
-	printf("check_conntrack %s\n"
-	       "Checks the Linux connection-tracking table: entries against the limit, before the\n"
-	       "kernel logs \"nf_conntrack: table full, dropping packet\".\n\n"
-	       "Usage: check_conntrack [-w RANGE] [-c RANGE] [--drop-warning=RANGE]\n"
-	       "                       [--drop-critical=RANGE] [--early-drop-warning=RANGE]\n"
-	       "                       [--early-drop-critical=RANGE] "
-	       "[--insert-failed-warning=RANGE]\n"
-	       "                       [--insert-failed-critical=RANGE] [--netns=NAME|PATH|all]\n"
-	       "                       [--state-dir=DIR] [--state-key=NAME] [--peek]\n"
-	       "                       [--state-unusable=STATE] [--state-rules=STATE] "
-	       "[--no-rules]\n"
-	       "                       [--persistence=STATE] [--root=DIR] [-t SECONDS] "
-	       "[--missing=STATE]\n"
-	       "                       [--procfs=DIR] [--sysfs=DIR] [-v] "
-	       "[--extra-opts=[SECTION][@FILE]]\n\n",
-	       CT_VERSION);
-	printf("Options:\n"
-	       " -w, --warning=RANGE    warning threshold (default 80%%)\n"
-	       " -c, --critical=RANGE   critical threshold (default 90%%)\n"
-	       "                        A RANGE ending in %% applies to utilization (entries / "
-	       "limit x\n"
-	       "                        100), otherwise to the entry count. Ranges follow the\n"
-	       "                        Monitoring Plugins guidelines: N = 0:N, N: , ~:N, N:M,\n"
-	       "                        @N:M (alert inside); ends are inclusive.\n"
-	       "     --drop-warning=RANGE, --drop-critical=RANGE\n"
-	       "                        thresholds on packets dropped because the table was full\n"
-	       "                        (the kernel's drop counter) since the previous run;\n"
-	       "                        default: any new drop is CRITICAL (--drop-critical=0)\n"
-	       "     --early-drop-warning=RANGE, --early-drop-critical=RANGE\n"
-	       "     --insert-failed-warning=RANGE, --insert-failed-critical=RANGE\n"
-	       "                        the same for early_drop and insert_failed (no default)\n"
-	       "     --netns=NAME|PATH|all\n"
-	       "                        check a namespace under /run/netns, a namespace file such\n"
-	       "                        as /proc/PID/ns/net, or every namespace on the host\n"
-	       "     --state-dir=DIR    where counters are kept between runs (default\n"
-	       "                        $MP_STATE_PATH/UID/check_conntrack, else\n"
-	       "                        /run/monitoring-plugins/UID/check_conntrack; others\n"
-	       "                        than root fall back to\n"
-	       "                        /dev/shm/monitoring-plugins-UID/check_conntrack, the\n"
-	       "                        first choice where /run is not a tmpfs, then to\n"
-	       "                        ~/.local/state/monitoring-plugins/check_conntrack)\n"
-	       "     --state-key=NAME   the baseline this check keeps (1-64 letters, digits,\n"
-	       "                        '-', '_'); default: one per set of options that\n"
-	       "                        define the check (all but -v, -t, --extra-opts and\n"
-	       "                        the state options)\n"
-	       "     --peek             compare with the baseline without saving a new one\n"
-	       "                        (a manual run that leaves the drops to the\n"
-	       "                        scheduled check)\n"
-	       "     --state-unusable=STATE\n"
-	       "                        state when the counters cannot be kept between runs\n"
-	       "                        (drop detection is off; default unknown)\n"
-	       "     --state-rules=STATE\n"
-	       "                        state when firewall rules match on connection state (for\n"
-	       "                        hosts meant to run a stateless firewall); default: "
-	       "reported\n"
-	       "                        only\n"
-	       "     --no-rules         do not inspect the firewall rules\n"
-	       "     --persistence=STATE\n"
-	       "                        state when the running limit is not what boot applies\n"
-	       "                        (sysctl.conf, sysctl.d); default: reported only\n"
-	       "     --root=DIR         read sysctl configuration under DIR (default /)\n"
-	       " -t, --timeout=SECONDS  end the check as UNKNOWN after SECONDS (default 10)\n"
-	       "     --missing=STATE    state when connection tracking is not active: ok, "
-	       "warning,\n"
-	       "                        critical or unknown (default ok)\n"
-	       "     --procfs=DIR       read /proc from DIR (default /proc)\n"
-	       "     --sysfs=DIR        read /sys from DIR (default /sys)\n"
-	       " -v, --verbose          show which files were read (-vv: and why, -vvv: all)\n"
-	       "     --extra-opts=[SECTION][@FILE]\n"
-	       "                        read options from an ini file (default section\n"
-	       "                        check_conntrack, standard plugins.ini locations)\n"
-	       " -h, --help             this help\n"
-	       " -V, --version          the version\n\n");
-	printf("Perfdata: entries=N;W;C;0;LIMIT utilization=P%%;W;C;0;100 buckets=N\n"
-	       "state_rules=N tracking_rules=N notrack_rules=N, and the kernel counters as they\n"
-	       "are (drop=Nc early_drop=Nc insert_failed=Nc ...).\n"
-	       "Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n");
-}
-
-/* -w/-c: an optional trailing '%' (or one before the ':') makes it a utilization threshold. */
-static int parse_threshold(const char *arg, struct ct_threshold *t, char *err, size_t errlen)
-{
-	char text[128], why[160];
-	size_t n = strlen(arg);
-	char *pct;
-	int npct = 0;
-
-	if (n == 0 || n >= sizeof(text)) {
-		snprintf(err, errlen, "%s range", n ? "overlong" : "empty");
-		return -1;
-	}
-	memcpy(text, arg, n + 1);
-	t->percent = false;
-	while ((pct = strchr(text, '%'))) {
-		if (pct[1] != '\0' && pct[1] != ':') {
-			snprintf(err, errlen, "'%s': %% may only follow a number", arg);
-			return -1;
-		}
-		memmove(pct, pct + 1, strlen(pct + 1) + 1);
-		npct++;
-	}
-	t->percent = npct > 0;
-	if (npct && strchr(text, ':') && npct == 1 && arg[n - 1] != '%' && !strchr(text, '~') &&
-	    text[strlen(text) - 1] != ':') {
-		snprintf(err, errlen, "'%s' mixes a percentage and an entry count", arg);
-		return -1;
-	}
-	if (mp_range_parse(text, &t->range, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "'%s': %s", arg, why);
-		return -1;
-	}
-	t->set = true;
-	return 0;
-}
-
-/* A state key becomes part of file names: 1-64 letters, digits, '-' and '_'. */
-static bool valid_state_key(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n > 0 && n <= 64 &&
-	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == n;
-}
-
-static int parse_timeout(const char *arg, unsigned *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (arg[0] < '0' || arg[0] > '9')
-		return -1;
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (errno || *end != '\0' || v == 0 || v > 86400)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
-
-/*
- * The --extra-opts file's options, argv[1..nini], are trusted like the command line but parsed
- * on their own first: they may not ask for help or the version (every check would exit 0 with the
- * help text) nor name another ini file, and a key written without its value must not take the
- * next argument as one. 0, or -1 with the reason.
- */
-static int check_ini_options(char **argv, int nini, char *reason, size_t len)
-{
-	int c;
-
-	opterr = 0;
-	optind = 0;
-	while ((c = getopt_long(nini + 1, argv, short_options, long_options, NULL)) != -1) {
-		if (c == 'h' || c == 'V' || c == OPT_EXTRA_OPTS) {
-			snprintf(reason, len, "the --extra-opts file may not set --%s",
-				 c == 'h'   ? "help"
-				 : c == 'V' ? "version"
-					    : "extra-opts");
-			return -1;
-		}
-		if (c == ':' || (optarg && optarg == argv[optind - 1])) {
-			snprintf(reason, len,
-				 "'%.60s' in the --extra-opts file needs a value (key=value)",
-				 argv[c == ':' ? optind - 1 : optind - 2]);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static struct ct_config_result process_arguments(int argc, char **argv, int nini)
-{
-	struct ct_config_result r = {
-		.config =
-			{
-				.missing_state = MP_OK,
-				.procfs = "/proc",
-				.sysfs = "/sys",
-				.timeout = DEFAULT_TIMEOUT,
-				.root = "/",
-				.state_rules = -1,
-				.persistence = -1,
-				.state_unusable = MP_UNKNOWN,
-			},
-	};
-	struct ct_config *cfg = &r.config;
-	char why[256];
-	int c;
-
-	parse_threshold("80%", &cfg->warn, why, sizeof(why));
-	parse_threshold("90%", &cfg->crit, why, sizeof(why));
-	parse_threshold("0", &cfg->delta_crit[CT_W_DROP], why, sizeof(why));
-	if (nini && check_ini_options(argv, nini, r.reason, sizeof(r.reason)) < 0) {
-		r.errorcode = MP_UNKNOWN;
-		return r;
-	}
-	opterr = 0;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
-		switch (c) {
-		case 'w':
-		case 'c':
-			if (parse_threshold(optarg, c == 'w' ? &cfg->warn : &cfg->crit, why,
-					    sizeof(why)) < 0) {
-				snprintf(r.reason, sizeof(r.reason), "invalid %s range %s",
-					 c == 'w' ? "warning" : "critical", why);
-				r.errorcode = MP_UNKNOWN;
-				return r;
-			}
-			break;
-		case 't':
-			if (parse_timeout(optarg, &cfg->timeout) < 0) {
-				snprintf(r.reason, sizeof(r.reason),
-					 "invalid timeout '%.40s': want whole seconds from 1 to "
-					 "86400",
-					 optarg);
-				r.errorcode = MP_UNKNOWN;
-				return r;
-			}
-			break;
-		case OPT_MISSING:
-			cfg->missing_state = mp_state_parse(optarg);
-			if (cfg->missing_state < 0) {
-				snprintf(r.reason, sizeof(r.reason),
-					 "invalid --missing state '%.40s': want ok, warning, "
-					 "critical "
-					 "or unknown",
-					 optarg);
-				r.errorcode = MP_UNKNOWN;
-				return r;
-			}
-			break;
-		case OPT_NETNS:
-			if (!optarg[0]) {
-				snprintf(r.reason, sizeof(r.reason),
-					 "--netns needs a name, a path or all");
-				r.errorcode = MP_UNKNOWN;
-				return r;
-			}
-			cfg->netns = optarg;
-			break;
-		case OPT_STATE_DIR:
-			if (optarg[0] != '/') {
-				snprintf(r.reason, sizeof(r.reason),
-					 "--state-dir wants an absolute path, not '%.60s'", optarg);
-				r.errorcode = MP_UNKNOWN;
-				return r;
-			}
-			cfg->state_dir = optarg;
-			break;
-		case OPT_STATE_KEY:
-			if (!valid_state_key(optarg)) {
-				snprintf(r.reason, sizeof(r.reason),
-					 "invalid --state-key '%.60s': want 1 to 64 "
-					 "letters, digits, '-' or '_'",
-					 optarg);
-				r.errorcode = MP_UNKNOWN;
-				return r;
-			}
-			cfg->state_key = optarg;
-			break;
-		case OPT_PEEK:
-			cfg->peek = true;
-			break;
-		case OPT_NO_RULES:
-			cfg->no_rules = true;
-			break;
-		case OPT_STATE_RULES:
-		case OPT_PERSISTENCE:
-		case OPT_STATE_UNUSABLE: {
-			int st = mp_state_parse(optarg);
-			const char *name = c == OPT_STATE_RULES	  ? "state-rules"
-					   : c == OPT_PERSISTENCE ? "persistence"
-								  : "state-unusable";
-
-			if (st < 0) {
-				snprintf(
-					r.reason, sizeof(r.reason),
-					"invalid --%s state '%.40s': want ok, warning, critical or "
-					"unknown",
-					name, optarg);
-				r.errorcode = MP_UNKNOWN;
-				return r;
-			}
-			*(c == OPT_STATE_RULES	 ? &cfg->state_rules
-			  : c == OPT_PERSISTENCE ? &cfg->persistence
-						 : &cfg->state_unusable) = st;
-			break;
-		}
-		case OPT_ROOT:
-			cfg->root = optarg;
-			break;
-		case OPT_PROCFS:
-			cfg->procfs = optarg;
-			break;
-		case OPT_SYSFS:
-			cfg->sysfs = optarg;
-			r.sysfs_given = true;
-			break;
-		case 'v':
-			if (cfg->verbose < 3)
-				cfg->verbose++;
-			break;
-		case 'h':
-			print_help();
-			r.exit_ok = true;
-			return r;
-		case 'V':
-			printf("check_conntrack %s\n", CT_VERSION);
-			r.exit_ok = true;
-			return r;
-		case OPT_DELTA + 0:
-		case OPT_DELTA + 1:
-		case OPT_DELTA + 2:
-		case OPT_DELTA + 3:
-		case OPT_DELTA + 4:
-		case OPT_DELTA + 5: {
-			int w = (c - OPT_DELTA) / 2, crit = (c - OPT_DELTA) % 2;
-			struct ct_threshold *t = crit ? &cfg->delta_crit[w] : &cfg->delta_warn[w];
-
-			if (parse_threshold(optarg, t, why, sizeof(why)) < 0 || t->percent) {
-				snprintf(
-					r.reason, sizeof(r.reason), "invalid --%s-%s range %s",
-					ct_watched_names[w], crit ? "critical" : "warning",
-					t->percent
-						? "(a count since the last check, not a percentage)"
-						: why);
-				r.errorcode = MP_UNKNOWN;
-				return r;
-			}
-			break;
-		}
-		case ':':
-			snprintf(r.reason, sizeof(r.reason), "option '%.60s' needs a value",
-				 argv[optind - 1]);
-			r.errorcode = MP_UNKNOWN;
-			return r;
-		case '?':
-		default:
-			if (optopt && optopt < 256)
-				snprintf(r.reason, sizeof(r.reason),
-					 "unknown option '-%c' (see --help)", optopt);
-			else
-				snprintf(r.reason, sizeof(r.reason),
-					 "unknown option '%.60s' (see --help)", argv[optind - 1]);
-			r.errorcode = MP_UNKNOWN;
-			return r;
-		}
-	}
-	if (optind < argc) {
-		snprintf(r.reason, sizeof(r.reason), "unexpected argument '%.60s' (see --help)",
-			 argv[optind]);
-		r.errorcode = MP_UNKNOWN;
-	}
-	return r;
-}
-
-/*
- * The directories the check reads under. Empty (an unset variable), relative, too long or missing
- * is a misconfiguration: UNKNOWN, never "connection tracking is not active".
- */
-static int check_roots(const struct ct_config_result *cr, char *err, size_t errlen)
-{
-	const struct ct_config *cfg = &cr->config;
-
-	if (ct_check_root("--procfs", cfg->procfs, true, err, errlen) < 0 ||
-	    ct_check_root("--root", cfg->root, false, err, errlen) < 0 ||
-	    (cr->sysfs_given && ct_check_root("--sysfs", cfg->sysfs, false, err, errlen) < 0))
-		return -1;
-	return 0;
-}
+#include "collect.h"
+#include "evaluate.h"
+#include "options.h"
+#include "render.h"
+#include "retention.h"
+#include "statedir.h"
 
 int main(int argc, char **argv)
 {
 	struct mp_argv args;
 	struct ct_config_result cr;
 	struct ct_snapshot snap = {0};
-	struct ct_result res;
-	char err[320];
-	time_t now;
+	struct ct_verdict verdict;
+	char err[320], *text;
 	int state;
 	static char outbuf[8192];
 
@@ -453,10 +25,10 @@ int main(int argc, char **argv)
 	 * stdout is (fstat, isatty) on every run. */
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	/* The whole run is timed, the ini file too: by the default until -t is known. */
-	mp_timeout_arm(CT_SERVICE, DEFAULT_TIMEOUT);
+	mp_timeout_arm(CT_SERVICE, 10);
 	if (mp_extra_opts(argc, argv, CT_PLUGIN, &args, err, sizeof(err)) < 0)
 		mp_die(CT_SERVICE, "%s", err);
-	cr = process_arguments(args.argc, args.argv, args.nowned);
+	cr = ct_options_parse(args.argc, args.argv, args.nowned);
 	if (cr.exit_ok || cr.errorcode) {
 		mp_argv_free(&args);
 		if (cr.exit_ok)
@@ -464,27 +36,38 @@ int main(int argc, char **argv)
 		mp_die(CT_SERVICE, "%s", cr.reason);
 	}
 	mp_timeout_arm(CT_SERVICE, cr.config.timeout);
-	if (check_roots(&cr, err, sizeof(err)) < 0) {
+	if (ct_options_check_roots(&cr, err, sizeof(err)) < 0) {
 		mp_argv_free(&args);
 		mp_die(CT_SERVICE, "%s", err);
 	}
 
-	snap.verbose = cr.config.verbose;
+	snap.trace.verbose = cr.config.verbose;
 	/* Counters are read, compared and saved under one lock: overlapping runs count once. */
-	ct_retention_begin(&cr.config, &snap);
+	ct_statedir_open(&cr.config, &snap.store, &snap.trace);
 	if (ct_collect(&cr.config, &snap) < 0)
 		mp_die(CT_SERVICE, "out of memory");
-	now = time(NULL);
-	for (size_t i = 0; i < snap.n; i++)
-		ct_retention(&cr.config, &snap, &snap.ns[i], now);
-	ct_retention_end(&cr.config, &snap, now);
-	res = ct_evaluate(&cr.config, &snap);
+	ct_retain(&cr.config, &snap, time(NULL));
+	ct_statedir_close(&snap.store);
+	verdict = ct_evaluate(&cr.config, &snap);
 
+	/* The classic format unless another was asked for. */
+	if (cr.config.output_format_set) {
+		mp_set_format(cr.config.output_format);
+	} else {
+		verdict.check.default_output_override = ct_render_classic;
+		verdict.check.default_output_override_content = &verdict;
+	}
 	/* Still timed: a stdout nobody reads must not hold the run. */
-	ct_render(&cr.config, &snap, &res);
-	state = mp_exit_state(res.state);
+	text = mp_fmt_output(verdict.check);
+	fputs(text, stdout);
+	putchar('\n');
+	free(text);
+	/* mp-test-json exits 0 whatever the state, as the library's mp_exit does. */
+	state = mp_exit_state(mp_get_format() == MP_FORMAT_TEST_JSON
+				      ? STATE_OK
+				      : (int)mp_compute_check_state(verdict.check));
 	mp_timeout_disarm();
-	ct_result_free(&res);
+	ct_verdict_free(&verdict);
 	ct_snapshot_free(&snap);
 	mp_argv_free(&args);
 	return state;

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "snapshot.h"
+#include "advice.h"
 
 /* Bytes per entry when the kernel does not say (struct nf_conn on 64-bit, rounded up). */
 #define CT_ENTRY_BYTES_GUESS 320
@@ -71,7 +71,7 @@ static void persist_advice(const struct ct_persistence *ps, const char *key, uin
 static void raise_limit(const struct ct_snapshot *snap, const struct ct_ns *ns, struct mp_buf *out)
 {
 	const struct ct_proc *p = &ns->proc;
-	const struct ct_persistence *ps = &snap->persist;
+	const struct ct_persistence *ps = &snap->persistence;
 	uint64_t want = suggested_max(p);
 	uint64_t bytes = ps->object_size ? ps->object_size : CT_ENTRY_BYTES_GUESS;
 	uint64_t buckets;
@@ -117,16 +117,9 @@ static void exempt_traffic(const struct ct_ns *ns, struct mp_buf *out)
 		mp_buf_printf(out, "advice: no traffic is exempted from tracking yet\n");
 }
 
-void ct_advice(const struct ct_config *cfg, const struct ct_snapshot *snap,
-	       const struct ct_result *res, struct mp_buf *out)
+void ct_advice(const struct ct_snapshot *snap, const struct ct_ns *ns, struct mp_buf *out)
 {
-	const struct ct_ns *ns = &snap->ns[res->fullest];
-	const struct ct_ns_result *r = &res->ns[res->fullest];
-	bool alarmed = r->state == MP_WARNING || r->state == MP_CRITICAL;
-
 	if (!ct_ns_read(ns) || !ns->proc.sysctl_key)
-		return;
-	if (!alarmed && cfg->verbose < 1)
 		return;
 	if (ns->proc.max)
 		raise_limit(snap, ns, out);

@@ -7,7 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "snapshot.h"
+#include "caps.h"
 
 bool ct_caps_have(int cap)
 {

@@ -4,27 +4,18 @@
 #include <libmnl/libmnl.h>
 #include <linux/capability.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "snapshot.h"
-
-/* The -v trace: collectors say what they read and why, the renderer prints it. */
-void ct_note(struct ct_snapshot *snap, int level, const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-
-	if (level > snap->verbose)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	mp_buf_printf(&snap->trace, "%s\n", line);
-}
+#include "caps.h"
+#include "collect.h"
+#include "netns.h"
+#include "persistence.h"
+#include "procfs.h"
+#include "rules_collect.h"
+#include "trace.h"
 
 static struct mnl_socket *open_netfilter(char *err, size_t errlen)
 {
@@ -65,14 +56,14 @@ static void collect_counters(const struct ct_config *cfg, struct ct_snapshot *sn
 		snprintf(why_nl, sizeof(why_nl), "%s", nl_err);
 	} else if (ct_netlink_read(*nl, &ns->counters, why_nl, sizeof(why_nl)) == 0) {
 		ns->counters.source = "netlink";
-		ct_note(snap, 1, "counters from netlink (ctnetlink statistics)");
+		ct_note(&snap->trace, 1, "counters from netlink (ctnetlink statistics)");
 		ns->counters_rc = 0;
 		return;
 	} else {
 		mnl_socket_close(*nl);
 		*nl = open_netfilter(nl_err, nl_errlen);
 	}
-	ct_note(snap, 1, "counters: %s", why_nl);
+	ct_note(&snap->trace, 1, "counters: %s", why_nl);
 	rc = ct_path(path, sizeof(path), "%s/net/stat/nf_conntrack", cfg->procfs);
 	if (rc == 0)
 		rc = ct_statfile_read(path, &ns->counters, why_stat, sizeof(why_stat));
@@ -80,14 +71,14 @@ static void collect_counters(const struct ct_config *cfg, struct ct_snapshot *sn
 		snprintf(why_stat, sizeof(why_stat), "stat file path too long");
 	if (rc == 0) {
 		ns->counters.source = "stat file";
-		ct_note(snap, 1, "counters from %s", path);
+		ct_note(&snap->trace, 1, "counters from %s", path);
 		ns->counters_rc = 0;
 		return;
 	}
 	if (rc == -ENOENT)
 		snprintf(why_stat, sizeof(why_stat), "%.200s absent (kernel built without it)",
 			 path);
-	ct_note(snap, 1, "counters: %s", why_stat);
+	ct_note(&snap->trace, 1, "counters: %s", why_stat);
 	snprintf(ns->counters_why, sizeof(ns->counters_why), "%s; %s", why_nl, why_stat);
 	ns->counters_rc = rc;
 }
@@ -103,7 +94,7 @@ static void collect_ns(const struct ct_config *cfg, struct ct_snapshot *snap, st
 	/* Who the namespace is, for its baseline: a new one may get a deleted one's inode. */
 	if (!ct_procfs_is_elsewhere(cfg))
 		ns->cookie = ct_netns_cookie(nl ? mnl_socket_get_fd(nl) : -1);
-	ct_procfs_read(cfg->procfs, snap, ns);
+	ct_procfs_read(cfg->procfs, &snap->trace, ns);
 	collect_counters(cfg, snap, ns, direct, &nl, nl_err, sizeof(nl_err));
 	ct_collect_rules(cfg, snap, ns, direct, nl, nl_err);
 	if (nl)
@@ -123,7 +114,7 @@ static void drop_privileges(struct ct_snapshot *snap)
 		snprintf(snap->caps_note, sizeof(snap->caps_note),
 			 "capabilities dropped after collection from the kernel, before files are "
 			 "parsed");
-	ct_note(snap, 2, "%s", snap->caps_note);
+	ct_note(&snap->trace, 2, "%s", snap->caps_note);
 }
 
 /* The boot id tells a reboot (counters start again) from counters that went backwards. */
@@ -139,7 +130,7 @@ static void read_boot_id(const char *procfs, char *buf, size_t len)
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return;
-	n = read(fd, buf, len - 1);
+	n = mp_read_fd(fd, buf, len - 1, 0, true);
 	close(fd);
 	buf[n > 0 ? n : 0] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
@@ -154,7 +145,7 @@ int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap)
 	bool net_admin = ct_caps_have(CAP_NET_ADMIN);
 	bool direct = net_admin && !ct_procfs_is_elsewhere(cfg); /* netlink will be used */
 
-	ct_note(snap, 2, "CAP_NET_ADMIN %s",
+	ct_note(&snap->trace, 2, "CAP_NET_ADMIN %s",
 		net_admin ? "held: netlink sources used" : "not held: /proc sources only");
 	/* First: the rules cache of every namespace is only valid within this boot. */
 	read_boot_id(cfg->procfs, snap->boot_id, sizeof(snap->boot_id));
@@ -209,7 +200,7 @@ int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap)
 			close(t[i].fd);
 			continue;
 		}
-		ct_note(snap, 2, "entered network namespace %s (inode %llu)", ns->label,
+		ct_note(&snap->trace, 2, "entered network namespace %s (inode %llu)", ns->label,
 			(unsigned long long)ns->inode);
 		collect_ns(cfg, snap, ns, net_admin);
 		close(t[i].fd);
@@ -238,7 +229,7 @@ void ct_snapshot_free(struct ct_snapshot *snap)
 	for (size_t i = 0; i < snap->n; i++)
 		ct_rules_free(&snap->ns[i].rules);
 	free(snap->ns);
-	mp_buf_free(&snap->trace);
+	ct_trace_free(&snap->trace);
 	snap->ns = NULL;
 	snap->n = 0;
 }

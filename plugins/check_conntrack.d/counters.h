@@ -35,8 +35,6 @@ extern const char *const ct_counter_names[CT_COUNTER_MAX];
 struct ct_counters {
 	uint64_t value[CT_COUNTER_MAX]; /* summed over CPUs */
 	uint32_t present; /* bit (1u << counter) set when this kernel has it */
-	uint64_t entries; /* the namespace's entry count from the stat file, when have_entries */
-	bool have_entries;
 	/*
 	 * Stat file only: expectations created and deleted, summed over CPUs. Each per-CPU
 	 * counter is 32 bits, so their difference modulo 2^32 is the expectation table's size.
@@ -53,8 +51,9 @@ int ct_counter_by_name(const char *name);
 
 /*
  * /proc/net/stat/nf_conntrack. Parse the text by its header names; hex values; summed over CPU
- * lines except entries (the same namespace total on every line). Columns the kernel prints as fixed
- * zeros for its layout are not marked present. Returns 0, or -EINVAL with a one-line reason in err.
+ * lines. The entries column (the same namespace total on every line) is checked, not kept: the
+ * entries come from /proc. Columns the kernel prints as fixed zeros for its layout are not marked
+ * present. Returns 0, or -EINVAL with a one-line reason in err.
  */
 int ct_statfile_parse(const char *text, size_t len, struct ct_counters *out, char *err,
 		      size_t errlen);

@@ -1,12 +1,17 @@
-/* Turns a snapshot and the thresholds into states: utilization, then what changed since last run.
+/*
+ * Evaluation: the snapshot and the options turned into the verdict tree. Each namespace gets its
+ * parts, its state is theirs; the namespace the summary names comes first, the others follow by
+ * state and fill; the host-wide sections come last, and the summary is composed from the parts.
  */
-#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "snapshot.h"
-
-const char *const ct_watched_names[CT_W_MAX] = {"drop", "early-drop", "insert-failed"};
-const enum ct_counter ct_watched_counter[CT_W_MAX] = {CT_DROP, CT_EARLY_DROP, CT_INSERT_FAILED};
+#include "evaluate.h"
+#include "nslabels.h"
+#include "parts.h"
 
 /* A percent threshold needs a limit; a count threshold always applies. */
 static bool threshold_alert(const struct ct_threshold *t, double count, bool have_pct, double pct)
@@ -18,70 +23,221 @@ static bool threshold_alert(const struct ct_threshold *t, double count, bool hav
 	return mp_range_alert(&t->range, count);
 }
 
-static int threshold_state(const struct ct_threshold *warn, const struct ct_threshold *crit,
-			   double count, bool have_pct, double pct)
+int ct_threshold_state(const struct ct_threshold *warn, const struct ct_threshold *crit,
+		       double count, bool have_pct, double pct)
 {
 	if (threshold_alert(crit, count, have_pct, pct))
-		return MP_CRITICAL;
+		return STATE_CRITICAL;
 	if (threshold_alert(warn, count, have_pct, pct))
-		return MP_WARNING;
-	return MP_OK;
+		return STATE_WARNING;
+	return STATE_OK;
 }
 
-static void evaluate_ns(const struct ct_config *cfg, const struct ct_ns *ns, struct ct_ns_result *r)
+/*
+ * A threshold as perfdata wants it on one scale, or false when it has none there. For integer
+ * entries, alerting above x is the same as alerting above floor(x) and below x the same as below
+ * ceil(x), so percent thresholds convert to whole entry counts without changing when they fire.
+ */
+static bool threshold_on(const struct ct_threshold *t, bool want_percent, uint64_t max,
+			 struct mp_range *r)
+{
+	if (!t->set || (t->percent != want_percent && max == 0))
+		return false;
+	*r = t->range;
+	if (t->percent == want_percent)
+		return true;
+	if (want_percent) {
+		r->start = r->start * 100.0 / (double)max;
+		r->end = r->end * 100.0 / (double)max;
+	} else {
+		r->start = ceil(r->start * (double)max / 100.0);
+		r->end = floor(r->end * (double)max / 100.0);
+	}
+	return true;
+}
+
+static mp_perfdata with_thresholds(mp_perfdata pd, const struct ct_config *cfg, bool percent,
+				   uint64_t max)
+{
+	mp_thresholds th = mp_thresholds_init();
+	struct mp_range r;
+
+	if (threshold_on(&cfg->warn, percent, max, &r))
+		th = mp_thresholds_set_warn(th, ct_range_api(&r));
+	if (threshold_on(&cfg->crit, percent, max, &r))
+		th = mp_thresholds_set_crit(th, ct_range_api(&r));
+	return mp_pd_set_thresholds(pd, th);
+}
+
+/* entries, utilization (with a limit) and buckets, under the labels the namespace carries. */
+static void utilization_perf(mp_subcheck *part, const struct ct_config *cfg, const struct ct_ns *ns,
+			     const struct ct_labels *l, bool have_util, double util)
 {
 	const struct ct_proc *p = &ns->proc;
+	const char *pre[2] = {l->plain ? "" : NULL, l->pre};
+
+	for (int i = 0; i < 2; i++) {
+		mp_perfdata pd;
+
+		if (!pre[i])
+			continue;
+		pd = ct_perf(mp_create_pd_value(p->entries), NULL, "%sentries", pre[i]);
+		pd = with_thresholds(pd, cfg, false, p->max);
+		pd = mp_set_pd_min_value(pd, mp_create_pd_value((uint64_t)0));
+		if (p->max)
+			pd = mp_set_pd_max_value(pd, mp_create_pd_value(p->max));
+		mp_add_perfdata_to_subcheck(part, pd);
+		if (have_util) {
+			pd = ct_perf(mp_create_pd_value(util), "%", "%sutilization", pre[i]);
+			pd = with_thresholds(pd, cfg, true, p->max);
+			pd = mp_set_pd_min_value(pd, mp_create_pd_value(0));
+			pd = mp_set_pd_max_value(pd, mp_create_pd_value(100));
+			mp_add_perfdata_to_subcheck(part, pd);
+		}
+		if (i == 0 && p->have_buckets)
+			mp_add_perfdata_to_subcheck(
+				part, ct_perf(mp_create_pd_value(p->buckets), NULL, "buckets"));
+	}
+}
+
+/* "8500 of 10000 entries (85.0%)" against -w/-c. */
+static mp_subcheck part_utilization(const struct ct_config *cfg, const struct ct_ns *ns,
+				    const struct ct_labels *l, bool *have_util, double *util)
+{
+	const struct ct_proc *p = &ns->proc;
+	mp_subcheck part;
+
+	*have_util = p->max > 0;
+	*util = *have_util ? (double)p->entries * 100.0 / (double)p->max : 0;
+	int state =
+		ct_threshold_state(&cfg->warn, &cfg->crit, (double)p->entries, *have_util, *util);
+
+	if (*have_util)
+		part = ct_part(state, "%" PRIu64 " of %" PRIu64 " entries (%.1f%%)", p->entries,
+			       p->max, *util);
+	else
+		part = ct_part(state, "%" PRIu64 " entries (no limit)", p->entries);
+	utilization_perf(&part, cfg, ns, l, *have_util, *util);
+	return part;
+}
+
+/* One namespace while it is built: its subcheck, its state, and the two halves of its phrase. */
+struct ns_eval {
+	mp_subcheck sc;
+	mp_state_enum state;
+	bool have_util;
+	double util;
+	struct mp_buf describe; /* utilization, and the watched counters that rose */
+	const char *rules; /* the rules part's text, when the table was read */
+};
+
+static void add_part(struct ns_eval *e, mp_subcheck part)
+{
+	mp_add_subcheck_to_subcheck(&e->sc, part);
+}
+
+/* The parts of a namespace whose table was read; the first half of its phrase. */
+static void parts_read(const struct ct_config *cfg, const struct ct_ns *ns,
+		       const struct ct_labels *l, struct ns_eval *e)
+{
+	mp_subcheck part = part_utilization(cfg, ns, l, &e->have_util, &e->util);
+
+	mp_buf_printf(&e->describe, "%s", part.output);
+	add_part(e, part);
+	for (size_t w = 0; w < ct_watched_n; w++) {
+		if (!ct_watched_present(ns, w))
+			continue;
+		part = ct_part_watched(cfg, ns, w, l);
+		if (ns->retention == CT_RET_DELTA && ns->delta[ct_watched[w].counter])
+			mp_buf_printf(&e->describe, ", %s", part.output);
+		add_part(e, part);
+	}
+	add_part(e, ct_part_counters(cfg, ns, l));
+}
+
+static struct ns_eval build_ns(const struct ct_config *cfg, const struct ct_snapshot *snap,
+			       const struct ct_ns *ns, const struct ct_labels *l)
+{
+	struct ns_eval e = {.sc = ct_part(-1, "netns %s", ns->label)};
+	bool read = ct_ns_read(ns);
+	mp_subcheck part;
 
 	if (ct_ns_failed(ns)) {
-		r->state = MP_UNKNOWN;
-		return;
+		add_part(&e, ct_part(STATE_UNKNOWN, "%s", ns->err));
+		mp_buf_printf(&e.describe, "%s", ns->err);
+	} else if (!read) {
+		add_part(&e, ct_part(cfg->missing_state, "connection tracking is not active (%s)",
+				     ns->err));
+		mp_buf_printf(&e.describe, "connection tracking is not active (%s)", ns->err);
+	} else {
+		parts_read(cfg, ns, l, &e);
 	}
-	if (ns->proc_rc == -ENOENT) {
-		r->state = cfg->missing_state;
-		return;
+	/* The rules of a namespace not read are listed only under --netns=all -v. */
+	if (read || (snap->multi && cfg->verbose)) {
+		part = ct_part_rules(cfg, ns, l->plain, !snap->multi || cfg->verbose);
+		if (read || part.subchecks)
+			add_part(&e, part);
+		else
+			ct_part_free(&part);
 	}
-	if (p->max > 0) {
-		r->have_utilization = true;
-		r->utilization = (double)p->entries * 100.0 / (double)p->max;
-	}
-	r->state = threshold_state(&cfg->warn, &cfg->crit, (double)p->entries, r->have_utilization,
-				   r->utilization);
-	/* Counted rules were read, even when a backend was not: "at least one" is enough here. */
-	if (cfg->state_rules >= 0 && ns->rules.state_rules) {
-		r->rules_state = cfg->state_rules;
-		r->state = mp_state_worst(r->state, r->rules_state);
-	}
-	if (ns->retention != CT_RET_DELTA)
-		return;
-	for (int w = 0; w < CT_W_MAX; w++) {
-		enum ct_counter c = ct_watched_counter[w];
+	if (read) {
+		mp_subcheck_list *last = e.sc.subchecks;
 
-		if (!(ns->counters.present & (1u << c)))
-			continue;
-		r->delta_state[w] = threshold_state(&cfg->delta_warn[w], &cfg->delta_crit[w],
-						    (double)ns->delta[c], false, 0);
-		r->state = mp_state_worst(r->state, r->delta_state[w]);
+		while (last->next)
+			last = last->next;
+		e.rules = last->subcheck.output;
 	}
+	e.state = mp_compute_subcheck_state(e.sc);
+	return e;
+}
+
+static void ns_eval_free(struct ns_eval *e)
+{
+	ct_part_free(&e->sc);
+	mp_buf_free(&e->describe);
 }
 
 /*
  * The namespace the summary names: one that was read, the worst state first, then the highest
  * utilization, else the most entries; a namespace that could not be read only if none was.
  */
-static bool fuller(const struct ct_ns *a, const struct ct_ns_result *ra, const struct ct_ns *b,
-		   const struct ct_ns_result *rb)
+static bool fuller(const struct ct_ns *a, const struct ns_eval *ea, const struct ct_ns *b,
+		   const struct ns_eval *eb)
 {
 	bool read_a = ct_ns_read(a), read_b = ct_ns_read(b);
 
 	if (read_a != read_b)
 		return read_a;
-	if (ra->state != rb->state && mp_state_worst(ra->state, rb->state) == ra->state)
+	if (ea->state != eb->state && max_state_alt(ea->state, eb->state) == ea->state)
 		return true;
-	if (ra->state != rb->state)
+	if (ea->state != eb->state)
 		return false;
-	if (ra->have_utilization && rb->have_utilization)
-		return ra->utilization > rb->utilization;
+	if (ea->have_util && eb->have_util)
+		return ea->util > eb->util;
 	return a->proc.entries > b->proc.entries;
+}
+
+/* The display order: the fullest first, then the others by the same measure (stable). */
+static void order(const struct ct_snapshot *snap, const struct ns_eval *e, size_t *idx)
+{
+	size_t top = 0;
+
+	for (size_t i = 1; i < snap->n; i++)
+		if (fuller(&snap->ns[i], &e[i], &snap->ns[top], &e[top]))
+			top = i;
+	idx[0] = top;
+	for (size_t i = 0, n = 1; i < snap->n; i++) {
+		size_t k = n++;
+
+		if (i == top) {
+			n--;
+			continue;
+		}
+		for (; k > 1 && fuller(&snap->ns[i], &e[i], &snap->ns[idx[k - 1]], &e[idx[k - 1]]);
+		     k--)
+			idx[k] = idx[k - 1];
+		idx[k] = i;
+	}
 }
 
 /* Some namespace has counters to keep between runs. */
@@ -93,45 +249,167 @@ static bool counted(const struct ct_snapshot *snap)
 	return false;
 }
 
-struct ct_result ct_evaluate(const struct ct_config *cfg, const struct ct_snapshot *snap)
+/* Asked (--persistence) and not answerable: UNKNOWN, never the alert (unless asked for OK). */
+static int persistence_state(const struct ct_config *cfg, const struct ct_persistence *p)
 {
-	struct ct_result res = {.state = MP_OK, .store_state = -1};
-
-	res.ns = calloc(snap->n ? snap->n : 1, sizeof(*res.ns));
-	if (!res.ns) {
-		res.state = MP_UNKNOWN;
-		return res;
-	}
-	for (size_t i = 0; i < snap->n; i++) {
-		evaluate_ns(cfg, &snap->ns[i], &res.ns[i]);
-		res.state = i ? mp_state_worst(res.state, res.ns[i].state) : res.ns[i].state;
-		if (i &&
-		    fuller(&snap->ns[i], &res.ns[i], &snap->ns[res.fullest], &res.ns[res.fullest]))
-			res.fullest = i;
-	}
-	/*
-	 * --netns=all that could not see every namespace cannot say none is full: UNKNOWN, unless
-	 * what it did see is already worse.
-	 */
-	if (snap->multi && (snap->scan.unseen || snap->scan.untold))
-		res.state = mp_state_worst(res.state, MP_UNKNOWN);
-	/* Counters that could not be kept between runs: drop detection is off, not OK. */
-	if (snap->store.unusable && counted(snap)) {
-		res.store_state = cfg->state_unusable;
-		res.state = mp_state_worst(res.state, res.store_state);
-	}
-	if (cfg->persistence >= 0 && snap->persist.mismatch)
-		res.persistence_state = cfg->persistence;
-	/* Asked and not answerable: UNKNOWN, never the alert (unless asked for OK). */
-	else if (cfg->persistence >= 0 && ct_persistence_unknown(&snap->persist))
-		res.persistence_state = cfg->persistence == MP_OK ? MP_OK : MP_UNKNOWN;
-	if (cfg->persistence >= 0)
-		res.state = mp_state_worst(res.state, res.persistence_state);
-	return res;
+	if (cfg->persistence_state < 0)
+		return STATE_OK;
+	if (p->mismatch)
+		return cfg->persistence_state;
+	if (ct_persistence_unknown(p))
+		return cfg->persistence_state == STATE_OK ? STATE_OK : STATE_UNKNOWN;
+	return STATE_OK;
 }
 
-void ct_result_free(struct ct_result *res)
+/* Why namespaces were not seen: "Permission denied: needs root". */
+static void unseen_reason(const struct ct_netns_scan *s, struct mp_buf *b)
 {
-	free(res->ns);
-	res->ns = NULL;
+	mp_buf_printf(b, "/proc/PID/ns/net: %s%s", strerror(s->unseen_errno),
+		      s->unseen_errno == EACCES || s->unseen_errno == EPERM ? ": needs root" : "");
+}
+
+/*
+ * --netns=all in the summary: how many namespaces, and every way it fell short of all of them.
+ * " (fullest of 3 namespaces, 2 more held by processes not seen (/proc/PID/ns/net: Permission
+ * denied: needs root), 1 not checked: see below)"
+ */
+static void scan_summary(const struct ct_snapshot *snap, struct mp_buf *b)
+{
+	const struct ct_netns_scan *s = &snap->scan;
+	size_t failed = 0;
+
+	for (size_t i = 0; i < snap->n; i++)
+		failed += ct_ns_failed(&snap->ns[i]);
+	mp_buf_printf(b, " (fullest of %zu namespace%s", snap->n, snap->n == 1 ? "" : "s");
+	if (s->unseen || s->untold) {
+		mp_buf_printf(b, ", ");
+		if (s->unseen)
+			mp_buf_printf(b, "%u more held by processes", s->unseen);
+		if (s->unseen && s->untold)
+			mp_buf_printf(b, " and ");
+		if (s->untold)
+			mp_buf_printf(b, "those of %u processes", s->untold);
+		mp_buf_printf(b, " not seen (");
+		unseen_reason(s, b);
+		mp_buf_printf(b, ")");
+	}
+	if (failed)
+		mp_buf_printf(b, ", %zu not checked: see below", failed);
+	mp_buf_printf(b, ")");
+}
+
+/* The first line's text: the fullest namespace's phrase, then what holds for the host. */
+static void summary(const struct ct_snapshot *snap, const struct ct_ns *top,
+		    const struct ns_eval *e, const mp_subcheck *statedir, struct mp_buf *b)
+{
+	const struct ct_persistence *p = &snap->persistence;
+
+	if (snap->multi || strcmp(top->label, "host") != 0)
+		mp_buf_printf(b, "netns %s: ", top->label);
+	mp_buf_printf(b, "%s", ct_text(&e->describe));
+	if (snap->multi)
+		scan_summary(snap, b);
+	if (e->rules)
+		mp_buf_printf(b, "; %s", e->rules);
+	if (p->mismatch)
+		mp_buf_printf(b, "; limit not persistent");
+	else if (ct_persistence_unknown(p))
+		mp_buf_printf(b, "; cannot tell if the limit is persistent (%s)", p->err);
+	if (statedir)
+		mp_buf_printf(b, "; %s", statedir->output);
+}
+
+/* A namespace's own text: its phrase, or under --netns=all its header line. */
+static void ns_text(const struct ct_snapshot *snap, const struct ct_ns *ns, struct ns_eval *e)
+{
+	if (snap->multi)
+		ct_part_text(&e->sc, "netns %s: %s - %s%s%s", ns->label, mp_state_name(e->state),
+			     ct_text(&e->describe), e->rules ? "; " : "", e->rules ? e->rules : "");
+	else
+		ct_part_text(&e->sc, "%s%s%s", ct_text(&e->describe), e->rules ? "; " : "",
+			     e->rules ? e->rules : "");
+}
+
+/* The host-wide sections, in the order the long output lists them. */
+struct sections {
+	mp_subcheck part[6];
+	size_t n;
+	const mp_subcheck *statedir;
+};
+
+static void host_sections(const struct ct_config *cfg, const struct ct_snapshot *snap,
+			  const struct ct_ns *top, const struct ns_eval *etop, struct sections *s)
+{
+	int store_state = snap->store.unusable && counted(snap) ? cfg->state_unusable : -1;
+	bool alarmed = etop->state == STATE_WARNING || etop->state == STATE_CRITICAL;
+
+	s->n = 0;
+	s->statedir = NULL;
+	s->n += ct_section_coverage(snap, &s->part[s->n]);
+	if (ct_section_statedir(snap, store_state, &s->part[s->n]))
+		s->statedir = &s->part[s->n++];
+	s->n += ct_section_persistence(cfg, snap, top, persistence_state(cfg, &snap->persistence),
+				       &s->part[s->n]);
+	/* Advice when the namespace the summary names is in trouble, or when asked (-v). */
+	if (alarmed || cfg->verbose >= 1)
+		s->n += ct_section_advice(snap, top, &s->part[s->n]);
+	s->n += ct_section_limit(top, &s->part[s->n]);
+	s->n += ct_section_trace(snap, &s->part[s->n]);
+}
+
+/*
+ * The labels of each namespace: the prefix of its own under --netns=all (computed in the
+ * snapshot's order, so that a label stays with its namespace from run to run).
+ */
+static struct ct_labels labels_of(const struct ct_snapshot *snap, char (*pre)[CT_PREFIX], size_t i,
+				  bool plain)
+{
+	struct ct_labels l = {.plain = plain || !snap->multi, .pre = pre ? pre[i] : NULL};
+
+	return l;
+}
+
+struct ct_verdict ct_evaluate(const struct ct_config *cfg, const struct ct_snapshot *snap)
+{
+	struct ct_verdict v = {.check = mp_check_init(), .multi = snap->multi};
+	char(*pre)[CT_PREFIX] = snap->multi ? ct_ns_prefixes(snap) : NULL;
+	struct ns_eval *e = calloc(snap->n, sizeof(*e));
+	size_t *idx = calloc(snap->n, sizeof(*idx));
+	struct mp_buf text = {0};
+	struct sections s;
+	size_t top;
+
+	if (!e || !idx || (snap->multi && !pre))
+		mp_die(CT_SERVICE, "out of memory");
+	for (size_t i = 0; i < snap->n; i++) {
+		struct ct_labels l = labels_of(snap, pre, i, false);
+
+		e[i] = build_ns(cfg, snap, &snap->ns[i], &l);
+	}
+	order(snap, e, idx);
+	top = idx[0];
+	/* The namespace the summary names carries the plain labels too: built again with them. */
+	if (snap->multi) {
+		struct ct_labels l = labels_of(snap, pre, top, true);
+
+		ns_eval_free(&e[top]);
+		e[top] = build_ns(cfg, snap, &snap->ns[top], &l);
+	}
+	host_sections(cfg, snap, &snap->ns[top], &e[top], &s);
+	summary(snap, &snap->ns[top], &e[top], s.statedir, &text);
+	mp_set_summary(&v.check, (char *)ct_text(&text));
+	mp_buf_free(&text);
+	/* The library puts a subcheck added to the check first: add the last one first. */
+	for (size_t i = s.n; i-- > 0;)
+		mp_add_subcheck_to_check(&v.check, s.part[i]);
+	for (size_t k = snap->n; k-- > 0;) {
+		ns_text(snap, &snap->ns[idx[k]], &e[idx[k]]);
+		mp_add_subcheck_to_check(&v.check, e[idx[k]].sc);
+		mp_buf_free(&e[idx[k]].describe);
+	}
+	v.namespaces = snap->n;
+	free(e);
+	free(idx);
+	free(pre);
+	return v;
 }

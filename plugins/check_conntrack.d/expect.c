@@ -13,9 +13,10 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
+#include "config.h"
 #include "expect.h"
 #include "nldump.h"
-#include "snapshot.h"
+#include "procfs.h"
 
 static const struct ct_attr_rule expect_rules[CTA_EXPECT_MAX + 1] = {
 	[CTA_EXPECT_MASTER] = {MNL_TYPE_NESTED, 0},

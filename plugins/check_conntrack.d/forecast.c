@@ -42,18 +42,18 @@ static void say(char *why, size_t whylen, const char *fmt, ...)
 	va_end(ap);
 }
 
-int ct_fc_ring_load(struct ct_fc_ring *r, const struct mp_state *st)
+int ct_fc_ring_load(struct ct_fc_ring *r, const struct mp_store_record *st)
 {
 	uint64_t max, v;
 	char key[8];
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
-	if (!mp_state_get(st, "fc_max", &max))
-		return mp_state_get(st, "fc0", NULL) ? -EINVAL : -ENOENT;
+	if (!mp_store_get(st, "fc_max", &max))
+		return mp_store_get(st, "fc0", NULL) ? -EINVAL : -ENOENT;
 	for (i = 0; i < CT_FC_SAMPLES; i++) {
 		snprintf(key, sizeof(key), "fc%zu", i);
-		if (!mp_state_get(st, key, &v))
+		if (!mp_store_get(st, key, &v))
 			break;
 		r->s[i].time = v >> 32;
 		r->s[i].entries = v & 0xffffffffu;
@@ -66,7 +66,7 @@ int ct_fc_ring_load(struct ct_fc_ring *r, const struct mp_state *st)
 	/* A hole in the keys, or more than a ring holds: not written by us. */
 	for (i = r->n + 1; i < 2 * CT_FC_SAMPLES; i++) {
 		snprintf(key, sizeof(key), "fc%zu", i);
-		if (mp_state_get(st, key, NULL))
+		if (mp_store_get(st, key, NULL))
 			goto bad;
 	}
 	r->max = max;
@@ -76,7 +76,7 @@ bad:
 	return -EINVAL;
 }
 
-int ct_fc_ring_save(const struct ct_fc_ring *r, struct mp_state *st)
+int ct_fc_ring_save(const struct ct_fc_ring *r, struct mp_store_record *st)
 {
 	size_t room, first, i;
 	char key[8];
@@ -84,16 +84,16 @@ int ct_fc_ring_save(const struct ct_fc_ring *r, struct mp_state *st)
 
 	if (!r->n)
 		return 0;
-	if (st->n >= MP_STATE_MAX_VALUES)
+	if (st->n >= MP_STORE_MAX_VALUES)
 		return -ENOSPC;
-	room = MP_STATE_MAX_VALUES - st->n - 1; /* fc_max takes one */
+	room = MP_STORE_MAX_VALUES - st->n - 1; /* fc_max takes one */
 	first = r->n > room ? r->n - room : 0;
 	if (first == r->n)
 		return -ENOSPC;
-	rc = mp_state_set(st, "fc_max", r->max);
+	rc = mp_store_set(st, "fc_max", r->max);
 	for (i = first; rc == 0 && i < r->n; i++) {
 		snprintf(key, sizeof(key), "fc%zu", i - first);
-		rc = mp_state_set(st, key, r->s[i].time << 32 | r->s[i].entries);
+		rc = mp_store_set(st, key, r->s[i].time << 32 | r->s[i].entries);
 	}
 	return rc < 0 ? rc : (int)(r->n - first);
 }

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "state.h"
+#include "retention_store.h"
 
 /* Samples kept: with the counters' 15 keys at most, the ring's 17 fill a state file's 32. */
 #define CT_FC_SAMPLES 16
@@ -44,10 +44,10 @@ struct ct_fc_ring {
  */
 /* Fill r from st. 0; -ENOENT when st holds no ring; -EINVAL when it is not consistent (times
  * not increasing, a gap in the keys, fc_max missing): r is then empty. */
-int ct_fc_ring_load(struct ct_fc_ring *r, const struct mp_state *st);
+int ct_fc_ring_load(struct ct_fc_ring *r, const struct mp_store_record *st);
 /* Store r in st (a fresh state: keys from an older, longer ring would stay). When st has no
  * room for all of it, the newest samples that fit. Returns the samples stored, or -errno. */
-int ct_fc_ring_save(const struct ct_fc_ring *r, struct mp_state *st);
+int ct_fc_ring_save(const struct ct_fc_ring *r, struct mp_store_record *st);
 
 enum ct_fc_push {
 	CT_FC_ADDED,

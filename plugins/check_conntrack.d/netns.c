@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <linux/magic.h>
 #include <stdio.h>
@@ -12,7 +13,9 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "snapshot.h"
+#include "mp.h"
+#include "netns.h"
+#include "procfs.h"
 
 #define RUN_NETNS "/run/netns"
 #ifndef NSFS_MAGIC
@@ -172,16 +175,111 @@ static int inode_add(struct inode_set *s, uint64_t inode)
 }
 
 /*
- * Whether fd is a namespace file. A file under /run/netns is a plain empty file while `ip netns
- * add` has not mounted the namespace on it yet, or after `ip netns del` unmounted it: entering it
- * would fail with EINVAL. Namespace files live on nsfs (on proc before Linux 3.19); that it is a
- * network namespace, setns checks.
+ * The network namespaces mounted somewhere (`ip netns add`, a container's bind mount), by inode:
+ * the root of such a mount in /proc/self/mountinfo names it ("net:[4026532300]"). Read when a
+ * mounted namespace file is first met, and once more when one is not there (mounted since).
  */
-static bool is_netns(int fd)
-{
-	struct statfs sf;
+struct ns_mounts {
+	uint64_t *inode;
+	size_t n;
+	unsigned reads;
+	bool unknown; /* mountinfo could not be read whole: the filesystem has to do */
+};
 
-	return fstatfs(fd, &sf) == 0 && (sf.f_type == NSFS_MAGIC || sf.f_type == PROC_SUPER_MAGIC);
+/* The most mountinfo read: a node with thousands of mounts holds a few hundred KiB. */
+#define MOUNTINFO_MAX (16u << 20)
+
+/* The inode a mount's root names, "net:[4026532300]" (the fourth field), or 0. */
+static uint64_t mount_netns(const char *line, const char *end)
+{
+	const char *root = line, *close;
+	uint64_t inode = 0;
+
+	for (int field = 0; field < 3 && root; field++) {
+		root = memchr(root, ' ', (size_t)(end - root));
+		root = root ? root + 1 : NULL;
+	}
+	if (!root || end - root < 7 || strncmp(root, "net:[", 5) != 0)
+		return 0;
+	close = memchr(root + 5, ']', (size_t)(end - root - 5));
+	if (!close || mp_parse_u64(root + 5, (size_t)(close - root - 5), UINT64_MAX, &inode) < 0)
+		return 0;
+	return inode;
+}
+
+static void read_mounts(struct ns_mounts *m)
+{
+	int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	char *buf = NULL, *line, *end;
+	size_t cap = 0;
+	ssize_t len = fd < 0 ? -errno : mp_read_fd_alloc(fd, &buf, &cap, MOUNTINFO_MAX, 0);
+
+	if (fd >= 0)
+		close(fd);
+	m->reads++;
+	m->n = 0;
+	m->unknown = len < 0 || (size_t)len > MOUNTINFO_MAX;
+	for (line = buf; !m->unknown && line < buf + len; line = end + 1) {
+		uint64_t inode, *more;
+
+		end = memchr(line, '\n', (size_t)(buf + len - line));
+		if (!end)
+			end = buf + len;
+		inode = mount_netns(line, end);
+		if (!inode)
+			continue;
+		more = realloc(m->inode, (m->n + 1) * sizeof(*more));
+		m->unknown = !more;
+		if (more) {
+			m->inode = more;
+			m->inode[m->n++] = inode;
+		}
+	}
+	free(buf);
+}
+
+/* Whether a mounted namespace file of this inode is a network namespace's. */
+static bool mounted_netns(struct ns_mounts *m, uint64_t inode, bool nsfs)
+{
+	for (unsigned pass = 0; m && pass < 2; pass++) {
+		if (m->reads == pass)
+			read_mounts(m);
+		if (m->unknown)
+			break;
+		for (size_t i = 0; i < m->n; i++)
+			if (m->inode[i] == inode)
+				return true;
+	}
+	/* Without the mounts to ask, a file on nsfs is a namespace and setns checks its type. */
+	return (!m || m->unknown) && nsfs;
+}
+
+/*
+ * Whether fd (of that inode) is a network namespace file. A file under /run/netns is a plain
+ * empty file while `ip netns add` has not mounted the namespace on it yet, or after `ip netns
+ * del` unmounted it: entering it would fail with EINVAL. Namespace files live on nsfs (on proc
+ * before Linux 3.19, beside every other proc file), and the kernel names the file a descriptor
+ * holds "net:[INODE]" for a network namespace ("mnt:[...]" for a mount namespace); a mounted one
+ * shows its path there instead, and its mount's root names it. (The NS_GET_NSTYPE ioctl would
+ * tell the type too, but valgrind does not know it.)
+ */
+static bool is_netns(int fd, uint64_t inode, struct ns_mounts *m)
+{
+	char path[64], link[PATH_MAX], want[40];
+	struct statfs sf;
+	ssize_t len;
+
+	if (fstatfs(fd, &sf) < 0 || (sf.f_type != NSFS_MAGIC && sf.f_type != PROC_SUPER_MAGIC))
+		return false;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	len = readlink(path, link, sizeof(link) - 1);
+	if (len < 0)
+		return sf.f_type == NSFS_MAGIC; /* no /proc to ask: setns checks the type */
+	link[len] = '\0';
+	if (link[0] == '/')
+		return mounted_netns(m, inode, sf.f_type == NSFS_MAGIC);
+	snprintf(want, sizeof(want), "net:[%" PRIu64 "]", inode);
+	return strcmp(link, want) == 0;
 }
 
 /* The namespace we are in needs no setns (and an unprivileged setns into it fails with EPERM). */
@@ -193,8 +291,11 @@ static bool is_own(int fd)
 	       self.st_dev == st.st_dev && self.st_ino == st.st_ino;
 }
 
-/* Open a namespace file and check it is one: a bind mount under /run/netns or /proc/PID/ns/net. */
-static int open_ns(const char *path, uint64_t *inode, char *err, size_t errlen)
+/*
+ * Open a namespace file and check it is a network namespace's: a bind mount under /run/netns or
+ * /proc/PID/ns/net. m: the mounted namespaces, read when needed (NULL: the file is no mount).
+ */
+static int open_ns(const char *path, struct ns_mounts *m, uint64_t *inode, char *err, size_t errlen)
 {
 	struct stat st;
 	char shown[160];
@@ -207,7 +308,7 @@ static int open_ns(const char *path, uint64_t *inode, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot open network namespace %s: %s", shown, strerror(e));
 		return -e;
 	}
-	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode) || !is_netns(fd)) {
+	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode) || !is_netns(fd, st.st_ino, m)) {
 		close(fd);
 		ct_escape_name(shown, sizeof(shown), path);
 		snprintf(err, errlen, "%s is not a network namespace", shown);
@@ -236,7 +337,8 @@ static void note_skipped(struct ct_netns_scan *scan, const char *name)
  * namespace is being created or deleted: skipped with a note. One that exists but cannot be
  * opened is kept, with the reason, as a namespace not checked.
  */
-static int named_targets(struct ct_ns_target **v, size_t *n, struct ct_netns_scan *scan)
+static int named_targets(struct ct_ns_target **v, size_t *n, struct ct_netns_scan *scan,
+			 struct ns_mounts *m)
 {
 	char path[PATH_MAX], err[320];
 	uint64_t inode = 0;
@@ -251,7 +353,7 @@ static int named_targets(struct ct_ns_target **v, size_t *n, struct ct_netns_sca
 			continue;
 		if (ct_path(path, sizeof(path), "%s/%s", RUN_NETNS, de->d_name) < 0)
 			continue; /* longer than NAME_MAX: not a directory entry */
-		fd = open_ns(path, &inode, err, sizeof(err));
+		fd = open_ns(path, m, &inode, err, sizeof(err));
 		if (fd < 0 && fd != -ENOENT && fd != -EINVAL && statfs(path, &sf) == 0 &&
 		    sf.f_type == NSFS_MAGIC)
 			r = push(v, n, -1, fd, 0, de->d_name);
@@ -400,18 +502,17 @@ static void note_unseen(struct ct_netns_scan *scan, struct unseen *u, const char
  */
 static int ns_inode(int procfd, const char *rel, uint64_t *inode)
 {
-	char link[64], *end;
+	char link[64];
 	struct stat st;
 	ssize_t len = readlinkat(procfd, rel, link, sizeof(link) - 1);
 
 	if (len > 0) {
-		link[len] = '\0';
-		if (strncmp(link, "net:[", 5) == 0) {
-			errno = 0;
-			*inode = strtoull(link + 5, &end, 10);
-			if (errno == 0 && end[0] == ']' && end[1] == '\0' && *inode)
-				return 0;
-		}
+		size_t n = (size_t)len;
+
+		/* "net:[" digits "]" */
+		if (n > 6 && strncmp(link, "net:[", 5) == 0 && link[n - 1] == ']' &&
+		    mp_parse_u64(link + 5, n - 6, UINT64_MAX, inode) == 0 && *inode)
+			return 0;
 	} else if (errno != EINVAL) {
 		return -errno;
 	}
@@ -431,7 +532,7 @@ static int process_target(const char *procfs, const char *pid, struct ct_ns_targ
 
 	if (ct_path(path, sizeof(path), "%s/%s/ns/net", procfs, pid) < 0)
 		return 0;
-	fd = open_ns(path, &inode, err, sizeof(err));
+	fd = open_ns(path, NULL, &inode, err, sizeof(err));
 	if (fd < 0) {
 		if (fd != -ENOENT && fd != -ESRCH && fd != -EINVAL)
 			note_unseen(scan, u, procfs, pid, path, -fd);
@@ -496,7 +597,7 @@ static int process_targets(const char *procfs, struct ct_ns_target **v, size_t *
 
 /* Every namespace: named ones first (their names are the best labels), then processes'. */
 static int all_targets(const char *procfs, struct ct_ns_target **v, size_t *n,
-		       struct ct_netns_scan *scan, char *err, size_t errlen)
+		       struct ct_netns_scan *scan, struct ns_mounts *m, char *err, size_t errlen)
 {
 	uint64_t self = 0;
 	int r;
@@ -508,7 +609,7 @@ static int all_targets(const char *procfs, struct ct_ns_target **v, size_t *n,
 	}
 	r = push(v, n, -1, 0, self, "host");
 	if (r == 0)
-		r = named_targets(v, n, scan);
+		r = named_targets(v, n, scan, m);
 	if (r == 0)
 		r = process_targets(procfs, v, n, scan);
 	if (r < 0)
@@ -529,6 +630,7 @@ static void free_targets(struct ct_ns_target **out, size_t *n)
 int ct_netns_targets(const char *spec, const char *procfs, struct ct_ns_target **out, size_t *n,
 		     struct ct_netns_scan *scan, char *err, size_t errlen)
 {
+	struct ns_mounts m = {0};
 	char path[PATH_MAX];
 	uint64_t inode = 0;
 	int fd, r = 0;
@@ -543,7 +645,8 @@ int ct_netns_targets(const char *spec, const char *procfs, struct ct_ns_target *
 		return push(out, n, -1, 0, inode, "host");
 	}
 	if (strcmp(spec, "all") == 0) {
-		r = all_targets(procfs, out, n, scan, err, errlen);
+		r = all_targets(procfs, out, n, scan, &m, err, errlen);
+		free(m.inode);
 		if (r < 0)
 			free_targets(out, n);
 		return r;
@@ -554,7 +657,8 @@ int ct_netns_targets(const char *spec, const char *procfs, struct ct_ns_target *
 		return snprintf(err, errlen, "--netns: the path is too long (%zu bytes)",
 				strlen(spec)),
 		       -ENAMETOOLONG;
-	fd = open_ns(path, &inode, err, errlen);
+	fd = open_ns(path, &m, &inode, err, errlen);
+	free(m.inode);
 	if (fd < 0)
 		return fd;
 	if (is_own(fd)) {

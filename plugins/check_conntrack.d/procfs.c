@@ -7,7 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "snapshot.h"
+#include "config.h"
+#include "procfs.h"
 
 /* A path built from a root the admin chose: -ENAMETOOLONG rather than a shorter, other path. */
 int ct_path(char *buf, size_t len, const char *fmt, ...)
@@ -80,55 +81,41 @@ int ct_check_root(const char *option, const char *path, bool proc_tree, char *er
 int ct_read_u64(const char *path, uint64_t *value, char *err, size_t errlen)
 {
 	char buf[64];
-	size_t n = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	const char *p = buf;
+	uint64_t v = 0;
+	size_t digits;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY), rc;
 
 	if (fd < 0) {
 		int e = errno;
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(e));
 		return -e;
 	}
-	for (;;) {
-		ssize_t r = read(fd, buf + n, sizeof(buf) - 1 - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			close(fd);
-			snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
-			return -e;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		/* A sysctl file hands over its one line in one read: no second read for EOF. */
-		if (buf[n - 1] == '\n')
-			break;
-		if (n == sizeof(buf) - 1) {
-			close(fd);
-			snprintf(err, errlen, "%s is not a number (too long)", path);
-			return -EINVAL;
-		}
-	}
+	/* A sysctl file hands over its one line in one read: no second read for EOF. */
+	n = mp_read_fd(fd, buf, sizeof(buf) - 1, 0, true);
 	close(fd);
+	if (n < 0) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror((int)-n));
+		return (int)n;
+	}
+	if (n == sizeof(buf) - 1 && buf[n - 1] != '\n') {
+		snprintf(err, errlen, "%s is not a number (too long)", path);
+		return -EINVAL;
+	}
 	buf[n] = '\0';
-
-	const char *p = buf;
-	uint64_t v = 0;
-	int digits = 0;
 	while (*p == ' ' || *p == '\t')
 		p++;
-	for (; *p >= '0' && *p <= '9'; p++, digits++) {
-		unsigned d = (unsigned)(*p - '0');
-		if (v > (UINT64_MAX - d) / 10) {
-			snprintf(err, errlen, "%s holds a number too large", path);
-			return -EINVAL;
-		}
-		v = v * 10 + d;
+	digits = strspn(p, "0123456789");
+	rc = mp_parse_u64(p, digits, UINT64_MAX, &v);
+	if (rc == -ERANGE) {
+		snprintf(err, errlen, "%s holds a number too large", path);
+		return -EINVAL;
 	}
+	p += digits;
 	while (*p == ' ' || *p == '\t' || *p == '\n')
 		p++;
-	if (digits == 0 || *p != '\0') {
+	if (rc < 0 || *p != '\0') {
 		snprintf(err, errlen, "%s does not hold a number (%s)", path,
 			 n == 0 ? "empty" : "garbage");
 		return -EINVAL;
@@ -167,7 +154,7 @@ static const struct candidate bucket_files[] = {
  * The first candidate that exists: its value, or the reason it is unusable. Returns the index
  * read, -1 when none exists (-ENOENT in *rc), or the index with *rc < 0 when it exists but fails.
  */
-static int read_first(struct ct_snapshot *snap, struct ct_ns *ns, const char *procfs,
+static int read_first(struct ct_trace *trace, struct ct_ns *ns, const char *procfs,
 		      const struct candidate *c, const char *what, uint64_t *value, int *rc)
 {
 	char path[PATH_MAX];
@@ -181,11 +168,11 @@ static int read_first(struct ct_snapshot *snap, struct ct_ns *ns, const char *pr
 		}
 		*rc = ct_read_u64(path, value, ns->err, sizeof(ns->err));
 		if (*rc == -ENOENT) {
-			ct_note(snap, 2, "%s: %s absent, trying the next layout", what, path);
+			ct_note(trace, 2, "%s: %s absent, trying the next layout", what, path);
 			continue;
 		}
 		if (*rc == 0)
-			ct_note(snap, 1, "%s = %llu from %s", what, (unsigned long long)*value,
+			ct_note(trace, 1, "%s = %llu from %s", what, (unsigned long long)*value,
 				path);
 		return i;
 	}
@@ -193,13 +180,13 @@ static int read_first(struct ct_snapshot *snap, struct ct_ns *ns, const char *pr
 	return -1;
 }
 
-int ct_procfs_read(const char *procfs, struct ct_snapshot *snap, struct ct_ns *ns)
+int ct_procfs_read(const char *procfs, struct ct_trace *trace, struct ct_ns *ns)
 {
 	struct ct_proc *p = &ns->proc;
 	int rc, i;
 
 	memset(p, 0, sizeof(*p));
-	i = read_first(snap, ns, procfs, count_files, "entries", &p->entries, &rc);
+	i = read_first(trace, ns, procfs, count_files, "entries", &p->entries, &rc);
 	if (i < 0 && !is_dir_at(procfs, "sys/net")) {
 		/* Where the kernel would put the files is missing too: absence proves nothing. */
 		snprintf(ns->err, sizeof(ns->err),
@@ -210,7 +197,7 @@ int ct_procfs_read(const char *procfs, struct ct_snapshot *snap, struct ct_ns *n
 	if (i < 0) {
 		snprintf(ns->err, sizeof(ns->err),
 			 "no nf_conntrack_count or ip_conntrack_count under %s/sys/net", procfs);
-		ct_note(snap, 1, "connection tracking is not active: %s", ns->err);
+		ct_note(trace, 1, "connection tracking is not active: %s", ns->err);
 		return ns->proc_rc = -ENOENT;
 	}
 	if (rc < 0)
@@ -218,7 +205,7 @@ int ct_procfs_read(const char *procfs, struct ct_snapshot *snap, struct ct_ns *n
 	p->active = true;
 	p->layout = count_files[i].layout;
 
-	i = read_first(snap, ns, procfs, max_files, "max", &p->max, &rc);
+	i = read_first(trace, ns, procfs, max_files, "max", &p->max, &rc);
 	if (i < 0) {
 		snprintf(ns->err, sizeof(ns->err),
 			 "entries are counted but no limit file was found under %s/sys/net",
@@ -228,14 +215,14 @@ int ct_procfs_read(const char *procfs, struct ct_snapshot *snap, struct ct_ns *n
 	if (rc < 0)
 		return ns->proc_rc = rc;
 	p->sysctl_key = max_files[i].key;
-	ct_note(snap, 2, "the limit is set with sysctl %s", p->sysctl_key);
+	ct_note(trace, 2, "the limit is set with sysctl %s", p->sysctl_key);
 
-	i = read_first(snap, ns, procfs, bucket_files, "buckets", &p->buckets, &rc);
+	i = read_first(trace, ns, procfs, bucket_files, "buckets", &p->buckets, &rc);
 	if (i >= 0 && rc == 0) {
 		p->have_buckets = true;
 	} else if (i >= 0) {
 		/* Buckets are context, not the check: say why they are missing and go on. */
-		ct_note(snap, 1, "buckets left out: %s", ns->err);
+		ct_note(trace, 1, "buckets left out: %s", ns->err);
 		ns->err[0] = '\0';
 	}
 	return ns->proc_rc = 0;

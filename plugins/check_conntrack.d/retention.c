@@ -1,6 +1,7 @@
 /*
  * Counters between runs: one baseline per check definition and network namespace, read,
- * compared and saved under one lock that is taken before the counters are read.
+ * compared and saved under the lock statedir.c took before the counters were read; the files of
+ * namespaces that are gone pruned.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -12,7 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "snapshot.h"
+#include "retention.h"
+#include "trace.h"
 
 /*
  * Pruning: a baseline not written for a week is removed (a check that has not run for that long
@@ -24,104 +26,6 @@
 #define PRUNE_SEEN 10000
 #define PRUNE_REMOVE 64
 
-/* FNV-1a, 64 bits: a short name for a set of options, not a secret. */
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-static int put_threshold(char *buf, size_t len, const char *name, const struct ct_threshold *t)
-{
-	const struct mp_range *r = &t->range;
-
-	if (!t->set)
-		return snprintf(buf, len, "%s=\n", name);
-	return snprintf(buf, len, "%s=%d%d%d%d %.17g %.17g\n", name, t->percent, r->inside,
-			r->start_inf, r->end_inf, r->start, r->end);
-}
-
-/*
- * The key of a check definition: --state-key as given, else a hash of every option that defines
- * what the check reports (thresholds, --netns, --procfs, --sysfs, --root, --missing,
- * --state-rules, --persistence, --no-rules), as parsed, so that option order and spelling do not
- * matter. -v, -t and the state options (--state-dir, --state-key, --peek, --state-unusable) do
- * not change it: they change how a check runs, not what it is.
- */
-static void state_key(const struct ct_config *cfg, char *key, size_t len)
-{
-	static const char *const names[CT_W_MAX] = {"drop", "early-drop", "insert-failed"};
-	char text[2048], name[40];
-	size_t o = 0;
-
-	if (cfg->state_key) {
-		snprintf(key, len, "%s", cfg->state_key);
-		return;
-	}
-	o += (size_t)put_threshold(text + o, sizeof(text) - o, "warning", &cfg->warn);
-	o += (size_t)put_threshold(text + o, sizeof(text) - o, "critical", &cfg->crit);
-	for (int w = 0; w < CT_W_MAX; w++) {
-		snprintf(name, sizeof(name), "%s-warning", names[w]);
-		o += (size_t)put_threshold(text + o, sizeof(text) - o, name, &cfg->delta_warn[w]);
-		snprintf(name, sizeof(name), "%s-critical", names[w]);
-		o += (size_t)put_threshold(text + o, sizeof(text) - o, name, &cfg->delta_crit[w]);
-	}
-	snprintf(text + o, sizeof(text) - o,
-		 "netns=%.300s\nprocfs=%.300s\nsysfs=%.300s\nroot=%.300s\nmissing=%d\n"
-		 "state-rules=%d\npersistence=%d\nno-rules=%d\n",
-		 cfg->netns ? cfg->netns : "", cfg->procfs, cfg->sysfs, cfg->root,
-		 cfg->missing_state, cfg->state_rules, cfg->persistence, cfg->no_rules);
-	snprintf(key, len, "opts-%016" PRIx64, fnv1a(text));
-}
-
-/* The state directories to try, in order: an explicit one alone, else the default places. */
-static const char *state_dir(const struct ct_config *cfg, unsigned i, char *buf, size_t len,
-			     bool *is_default)
-{
-	const char *env = secure_getenv("MP_STATE_PATH");
-
-	*is_default = !cfg->state_dir && !(env && *env);
-	if (!*is_default)
-		return i == 0 ? mp_state_dir(cfg->state_dir, CT_PLUGIN, buf, len) : NULL;
-	return mp_state_default_dir(i, CT_PLUGIN, buf, len);
-}
-
-void ct_retention_begin(const struct ct_config *cfg, struct ct_snapshot *snap)
-{
-	struct ct_store *s = &snap->store;
-	unsigned flags = cfg->peek ? MP_STATE_SHARED : 0;
-	bool is_default, only_missing = true;
-	char err[320] = "no state directory (path too long)";
-	int r;
-
-	state_key(cfg, s->key, sizeof(s->key));
-	for (unsigned i = 0; state_dir(cfg, i, s->dir, sizeof(s->dir), &is_default); i++) {
-		r = mp_state_lock(&s->h, s->dir, s->key, flags, err, sizeof(err));
-		if (r == 0) {
-			s->locked = true;
-			ct_note(snap, 2, "state: %s/%s.*, %s", s->dir, s->key,
-				cfg->peek ? "looked at (--peek)" : "locked");
-			return;
-		}
-		ct_note(snap, 2, "state: %s", err);
-		only_missing = only_missing && r == -ENOENT;
-		/* Someone else's directory where ours should be: say so, use the next place. */
-		if (r == -EPERM && is_default && !s->squat[0])
-			snprintf(s->squat, sizeof(s->squat), "%s", err);
-	}
-	s->dir[0] = '\0';
-	/* Looking at a baseline that was never saved: nothing to compare, nothing wrong. */
-	if (cfg->peek && only_missing)
-		return;
-	s->unusable = true;
-	snprintf(s->why, sizeof(s->why), "%s", err);
-}
-
 /* The file of a namespace's baseline: by its cookie, or by its inode where there is none. */
 static void ns_state_name(const struct ct_store *s, const struct ct_ns *ns, char *buf, size_t len)
 {
@@ -131,28 +35,8 @@ static void ns_state_name(const struct ct_store *s, const struct ct_ns *ns, char
 		snprintf(buf, len, "%s.inode-%" PRIu64, s->key, ns->inode);
 }
 
-int ct_state_open(const struct ct_config *cfg, struct ct_snapshot *snap, const char *name,
-		  struct mp_state_handle *h, char *dir, size_t dirlen, char *err, size_t errlen)
-{
-	(void)cfg;
-	if (!snap->store.locked) {
-		snprintf(err, errlen, "no usable state directory");
-		return -ENOENT;
-	}
-	snprintf(dir, dirlen, "%s", snap->store.dir);
-	return mp_state_open(h, dir, name, err, errlen);
-}
-
-bool ct_state_exists(const struct ct_snapshot *snap, const char *name)
-{
-	struct stat st;
-
-	return snap->store.locked &&
-	       fstatat(snap->store.h.dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
-}
-
 /* The previous run's values, if they make a valid baseline for this one. */
-static bool comparable(struct ct_ns *ns, const struct mp_state *prev, const char *boot_id,
+static bool comparable(struct ct_ns *ns, const struct mp_store_record *prev, const char *boot_id,
 		       time_t now)
 {
 	const struct ct_counters *c = &ns->counters;
@@ -165,7 +49,7 @@ static bool comparable(struct ct_ns *ns, const struct mp_state *prev, const char
 	for (int i = 0; i < CT_COUNTER_MAX; i++) {
 		uint64_t old;
 
-		if (!(c->present & (1u << i)) || !mp_state_get(prev, ct_counter_names[i], &old))
+		if (!(c->present & (1u << i)) || !mp_store_get(prev, ct_counter_names[i], &old))
 			continue;
 		if (c->value[i] < old) {
 			snprintf(ns->retention_note, sizeof(ns->retention_note),
@@ -184,12 +68,12 @@ static bool comparable(struct ct_ns *ns, const struct mp_state *prev, const char
 static void compare(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
 		    time_t now)
 {
-	struct mp_state prev;
+	struct mp_store_record prev;
 	char err[256];
 	int r;
 
 	memset(&prev, 0, sizeof(prev));
-	r = mp_state_read(&snap->store.h, &prev, err, sizeof(err));
+	r = mp_store_read(&snap->store.h, &prev, err, sizeof(err));
 	ns->retention = CT_RET_BASELINE;
 	if (r == -ENOENT)
 		snprintf(ns->retention_note, sizeof(ns->retention_note), "%s",
@@ -210,7 +94,7 @@ static void compare(const struct ct_config *cfg, struct ct_snapshot *snap, struc
 static void save(struct ct_snapshot *snap, struct ct_ns *ns, time_t now)
 {
 	struct ct_store *s = &snap->store;
-	struct mp_state cur;
+	struct mp_store_record cur;
 	char err[256];
 	size_t l;
 
@@ -219,9 +103,9 @@ static void save(struct ct_snapshot *snap, struct ct_ns *ns, time_t now)
 	cur.time = now;
 	for (int i = 0; i < CT_COUNTER_MAX; i++) {
 		if (ns->counters.present & (1u << i))
-			mp_state_set(&cur, ct_counter_names[i], ns->counters.value[i]);
+			mp_store_set(&cur, ct_counter_names[i], ns->counters.value[i]);
 	}
-	if (mp_state_write(&s->h, &cur, err, sizeof(err)) == 0)
+	if (mp_store_write(&s->h, &cur, err, sizeof(err)) == 0)
 		return;
 	l = strlen(ns->retention_note);
 	snprintf(ns->retention_note + l, sizeof(ns->retention_note) - l, "%sstate not saved: %s",
@@ -233,8 +117,8 @@ static void save(struct ct_snapshot *snap, struct ct_ns *ns, time_t now)
 	}
 }
 
-void ct_retention(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
-		  time_t now)
+static void retain_ns(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
+		      time_t now)
 {
 	struct ct_store *s = &snap->store;
 	char name[160];
@@ -254,13 +138,13 @@ void ct_retention(const struct ct_config *cfg, struct ct_snapshot *snap, struct 
 		return;
 	}
 	ns_state_name(s, ns, name, sizeof(name));
-	mp_state_select(&s->h, name);
+	mp_store_select(&s->h, name);
 	if (!ns->cookie && !ct_procfs_is_elsewhere(cfg))
-		ct_note(snap, 1,
+		ct_note(&snap->trace, 1,
 			"state of namespace %s kept by its inode: this kernel has no namespace "
 			"cookie (5.14+), so a new namespace may inherit a deleted one's baseline",
 			ns->label);
-	ct_note(snap, 2, "state of namespace %s in %s/%s", ns->label, s->dir, name);
+	ct_note(&snap->trace, 2, "state of namespace %s in %s/%s", ns->label, s->dir, name);
 	compare(cfg, snap, ns, now);
 	if (!cfg->peek)
 		save(snap, ns, now);
@@ -309,17 +193,11 @@ static bool in(const uint64_t *v, size_t n, uint64_t x)
 /* name = prefix + decimal digits + suffix? Then the number is in *id. */
 static bool number_between(const char *name, const char *prefix, const char *suffix, uint64_t *id)
 {
-	size_t p = strlen(prefix), s = strlen(suffix), n = strlen(name), d;
-	char *end;
+	size_t p = strlen(prefix), s = strlen(suffix), n = strlen(name);
 
 	if (n <= p + s || strncmp(name, prefix, p) != 0 || strcmp(name + n - s, suffix) != 0)
 		return false;
-	d = strspn(name + p, "0123456789");
-	if (d == 0 || d != n - p - s || d > 20)
-		return false;
-	errno = 0;
-	*id = strtoull(name + p, &end, 10);
-	return errno == 0;
+	return n - p - s <= 20 && mp_parse_u64(name + p, n - p - s, UINT64_MAX, id) == 0;
 }
 
 /* A key as state_key makes them, or as --state-key allows: 1-64 of [A-Za-z0-9_-]. */
@@ -412,27 +290,23 @@ static void prune(struct ct_snapshot *snap, time_t now)
 		seen++;
 		if (de->d_name[0] == '.' || !stale(snap, &l, s->h.dirfd, de->d_name, now))
 			continue;
-		if (mp_state_remove(&s->h, de->d_name) == 0)
+		if (mp_store_remove(&s->h, de->d_name) == 0)
 			removed++;
 	}
 	closedir(d);
 	free(l.cookie);
 	free(l.inode);
 	if (removed)
-		ct_note(snap, 2,
+		ct_note(&snap->trace, 2,
 			"state: removed %u files of namespaces that are gone or unused for "
 			"a week",
 			removed);
 }
 
-void ct_retention_end(const struct ct_config *cfg, struct ct_snapshot *snap, time_t now)
+void ct_retain(const struct ct_config *cfg, struct ct_snapshot *snap, time_t now)
 {
-	struct ct_store *s = &snap->store;
-
-	if (!s->locked)
-		return;
-	if (!cfg->peek)
+	for (size_t i = 0; i < snap->n; i++)
+		retain_ns(cfg, snap, &snap->ns[i], now);
+	if (snap->store.locked && !cfg->peek)
 		prune(snap, now);
-	mp_state_close(&s->h);
-	s->locked = false;
 }

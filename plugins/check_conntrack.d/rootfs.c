@@ -13,6 +13,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "mp.h"
+
 #if defined(__has_include) && __has_include(<linux/openat2.h>)
 #include <linux/openat2.h>
 #else /* headers older than Linux 5.6: the call is tried anyway, ENOSYS falls back */
@@ -234,7 +236,7 @@ ssize_t ct_root_read(const struct ct_root *r, const char *path, size_t max, char
 		     bool *truncated)
 {
 	struct stat st;
-	size_t got = 0;
+	ssize_t got;
 	int fd;
 
 	*truncated = false;
@@ -247,49 +249,13 @@ ssize_t ct_root_read(const struct ct_root *r, const char *path, size_t max, char
 		close(fd);
 		return 0; /* /dev/null, a fifo or anything else holds nothing */
 	}
-	for (;;) {
-		ssize_t n;
-
-		if (got == *cap) {
-			size_t want = *cap ? *cap * 2 : 4096;
-			char *nb;
-
-			while (want < (size_t)st.st_size + 1 && want < max)
-				want *= 2;
-			if (want > max)
-				want = max;
-			if (want <= *cap)
-				break; /* at the limit */
-			nb = realloc(*buf, want);
-			if (!nb) {
-				close(fd);
-				return -ENOMEM;
-			}
-			*buf = nb;
-			*cap = want;
-		}
-		n = read(fd, *buf + got, *cap - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-
-			close(fd);
-			return -e;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-		if (got == (size_t)st.st_size && got < *cap)
-			break; /* the whole file as fstat saw it: spare the read that says EOF */
-	}
-	if (got == max) {
-		char c;
-
-		*truncated = read(fd, &c, 1) == 1;
-	}
+	got = mp_read_fd_alloc(fd, buf, cap, max, (size_t)st.st_size);
 	close(fd);
-	return (ssize_t)got;
+	if (got > (ssize_t)max) {
+		*truncated = true;
+		got = (ssize_t)max;
+	}
+	return got;
 }
 
 static bool conf_name(const char *name, const char *suffix)

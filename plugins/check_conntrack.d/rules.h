@@ -39,9 +39,18 @@ enum ct_rule_l3 {
 	CT_L3_ALL = CT_L3_IPV4 | CT_L3_IPV6,
 };
 
+/* Where rules live; each is read completely or counts as not read. */
+enum ct_rules_backend {
+	CT_BACKEND_NFT, /* nftables, iptables-nft included */
+	CT_BACKEND_LEGACY_IP, /* iptables-legacy */
+	CT_BACKEND_LEGACY_IP6, /* ip6tables-legacy */
+	CT_BACKENDS,
+};
+
 struct ct_rule {
 	char family[8]; /* ip, ip6, inet, arp, bridge, netdev */
-	char backend[16]; /* "nftables", "iptables-legacy" */
+	unsigned char
+		backend; /* enum ct_rules_backend: where it was read (ct_backends[] names it) */
 	char table[32];
 	char chain[64]; /* a rule's chain; empty for objects and sets */
 	char name[64]; /* an object's or a set's name; empty for rules */
@@ -54,14 +63,6 @@ struct ct_rule {
 	unsigned short owners; /* who wrote it (owners.h bits), from its table and chain: the
 				  backend looks them up as each chain starts */
 	char what[96]; /* human text: "ct state", "state match", "masquerade", "ct count over 2" */
-};
-
-/* Where rules live; each is read completely or counts as not read. */
-enum ct_rules_backend {
-	CT_BACKEND_NFT, /* nftables, iptables-nft included */
-	CT_BACKEND_LEGACY_IP, /* iptables-legacy */
-	CT_BACKEND_LEGACY_IP6, /* ip6tables-legacy */
-	CT_BACKENDS,
 };
 
 /* How far one backend was read: ct_rules.read[]. */
@@ -154,6 +155,45 @@ struct ct_rules_mark ct_rules_mark(const struct ct_rules *r);
 void ct_rules_rollback(struct ct_rules *r, const struct ct_rules_mark *m);
 
 /*
+ * The firewall backends behind one interface: ct_backends[id] is the backend of that id (the
+ * table in rules_backends.c). Every read is given the same things and answers the same way.
+ */
+struct mnl_socket;
+struct ct_nft_dump;
+struct ct_backend_io {
+	struct mnl_socket *nl; /* NETLINK_NETFILTER in the namespace, or NULL with why in nl_err */
+	const char *nl_err;
+	const char *procfs; /* the /proc whose table names iptables-legacy reads */
+	unsigned budget_ms; /* for retries of a read the ruleset changed under, 0: no limit */
+	struct ct_nft_dump *info; /* nftables: how the read went (may be NULL) */
+};
+struct ct_backend {
+	enum ct_rules_backend id;
+	const char *name; /* as each entry's line says it: "nftables", "iptables-legacy" */
+	const char
+		*title; /* as the -v notes and the backends line say it: "iptables-legacy IPv6" */
+	const char *absent; /* the -v note's words when it is not in use: "not in use" */
+	/*
+	 * Read every rule the backend holds into r: 0 (read to its end), 1 (not in use in this
+	 * namespace) or -errno with a reason in err. What a failed read added stays as the
+	 * backend's own function documents it (nftables: nothing).
+	 */
+	int (*read)(const struct ct_backend_io *io, struct ct_rules *r, char *err, size_t errlen);
+	/*
+	 * A backend whose ruleset has a generation that changes with every change (nftables) may
+	 * be taken from the rules cache while it is unchanged: 0 or -errno. NULL: none.
+	 */
+	int (*generation)(const struct ct_backend_io *io, uint32_t *genid, char *err,
+			  size_t errlen);
+};
+extern const struct ct_backend ct_backends[CT_BACKENDS];
+/* The backend of an entry (one of an unknown id is taken for nftables: never the case). */
+static inline const struct ct_backend *ct_rule_backend(const struct ct_rule *x)
+{
+	return &ct_backends[x->backend < CT_BACKENDS ? x->backend : CT_BACKEND_NFT];
+}
+
+/*
  * nftables, over every family on a NETLINK_NETFILTER socket opened in the current namespace:
  * the sets (NFT_MSG_GETSET: sets declared with an element expression, object maps and meters the
  * rules refer to), the stateful objects (NFT_MSG_GETOBJ) and the rules (NFT_MSG_GETRULE), read
@@ -165,7 +205,6 @@ void ct_rules_rollback(struct ct_rules *r, const struct ct_rules_mark *m);
  * in err: -EPERM without CAP_NET_ADMIN, -EINTR when the ruleset changed during every try. A read
  * that fails adds nothing to r.
  */
-struct mnl_socket;
 #define CT_NFT_DUMP_TRIES 4
 /* What a read looked like: replies read, and the ruleset generation it is of. */
 struct ct_nft_dump {

@@ -38,6 +38,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mp.h"
 #include "owners.h"
 #include "rules.h"
 
@@ -95,7 +96,7 @@ static bool storable(const struct ct_rule *x)
 {
 	bool rule = x->item == CT_ITEM_RULE;
 
-	if (strcmp(x->backend, "nftables") != 0 || x->item >= CT_ITEMS || !x->kinds ||
+	if (x->backend != CT_BACKEND_NFT || x->item >= CT_ITEMS || !x->kinds ||
 	    (x->kinds & ~CACHE_KINDS) || (x->l3 & ~CT_L3_ALL))
 		return false;
 	/* A rule has a chain and a rule number, an object or a set a name: only that is written. */
@@ -192,17 +193,11 @@ static char *next_line(char **p, char *end)
 /* "<word> <unsigned> ..." values: strictly decimal, in range, separated by single spaces. */
 static bool take_u64(char **s, uint64_t max, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
+	size_t n = strcspn(*s, " ");
 
-	if (**s < '0' || **s > '9')
+	if (mp_parse_u64(*s, n, max, out) < 0)
 		return false;
-	errno = 0;
-	v = strtoull(*s, &end, 10);
-	if (errno || v > max || (*end != ' ' && *end != '\0'))
-		return false;
-	*out = v;
-	*s = *end == ' ' ? end + 1 : end;
+	*s += (*s)[n] == ' ' ? n + 1 : n;
 	return true;
 }
 
@@ -353,7 +348,7 @@ static int take_rule(char *s, struct context *c, struct ct_rules *r)
 /* "object ..." or "set ...": one line each, owned by its table. */
 static int take_named(char *s, enum ct_rule_item item, struct ct_rules *r)
 {
-	struct ct_rule x = {.backend = "nftables", .item = (unsigned char)item};
+	struct ct_rule x = {.backend = CT_BACKEND_NFT, .item = (unsigned char)item};
 	uint64_t kinds, l3, handle;
 
 	if (!take_u64(&s, CACHE_KINDS, &kinds) || !kinds || !take_u64(&s, CT_L3_ALL, &l3) ||
@@ -428,7 +423,7 @@ static bool agrees(const struct ct_rules *r, const uint64_t v[C_VALUES])
 static int parse_entries(char **p, char *end, bool whole, const uint64_t v[C_VALUES],
 			 struct ct_rules *r)
 {
-	struct context c = {.rule = {.backend = "nftables", .item = CT_ITEM_RULE}};
+	struct context c = {.rule = {.backend = CT_BACKEND_NFT, .item = CT_ITEM_RULE}};
 	uint64_t lines = 0, n;
 	char *line, *s;
 	int rc;
@@ -512,25 +507,6 @@ int ct_rules_cache_parse(char *text, size_t len, bool whole, const struct ct_rul
 	return 0;
 }
 
-/* The whole file, or its first len bytes when it is longer: bytes read or -errno. */
-static ssize_t read_upto(int fd, char *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = read(fd, buf + got, len - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
-}
-
 /* The file as the state files are checked: ours, regular, not a link, within the bound. */
 static int open_checked(int dirfd, const char *name, struct stat *st, char *err, size_t errlen)
 {
@@ -566,7 +542,7 @@ int ct_rules_cache_load(int dirfd, const char *name, const struct ct_rules_cache
 		return fd;
 	/* Most runs need the first 20 entries of each class: a small read, no allocation. */
 	if (r->keep && st.st_size > 0) {
-		got = read_upto(fd, prefix, sizeof(prefix));
+		got = mp_read_fd(fd, prefix, sizeof(prefix), 0, false);
 		rc = got < 0 ? (int)got
 			     : ct_rules_cache_parse(prefix, (size_t)got, got == st.st_size, k, r);
 		if (rc == -EAGAIN && lseek(fd, 0, SEEK_SET) < 0)
@@ -575,7 +551,7 @@ int ct_rules_cache_load(int dirfd, const char *name, const struct ct_rules_cache
 	if (rc == -EAGAIN) {
 		ct_rules_rollback(r, &mark);
 		text = malloc((size_t)st.st_size + 1);
-		got = text ? read_upto(fd, text, (size_t)st.st_size + 1) : -ENOMEM;
+		got = text ? mp_read_fd(fd, text, (size_t)st.st_size + 1, 0, false) : -ENOMEM;
 		/* Replaced only under the lock we hold: a size that changed is not ours. */
 		rc = got < 0		 ? (int)got
 		     : got != st.st_size ? -EINVAL

@@ -8,9 +8,11 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "state.h"
-
-#include "snapshot.h"
+#include "netns.h"
+#include "rules_collect.h"
+#include "retention_store.h"
+#include "statedir.h"
+#include "trace.h"
 
 static void add_reason(struct ct_rules *r, const char *why)
 {
@@ -25,22 +27,22 @@ static void add_reason(struct ct_rules *r, const char *why)
 #define CACHE_MIN_BATCHES 4
 
 /* The cached result when the ruleset generation is the one it was made for. */
-static bool from_cache(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_rules *r,
-		       const char *name, const struct ct_rules_cache_key *k)
+static bool from_cache(struct ct_snapshot *snap, struct ct_rules *r, const char *name,
+		       const struct ct_rules_cache_key *k)
 {
-	struct mp_state_handle h;
+	struct mp_store_handle h;
 	char dir[PATH_MAX], err[256];
 	int rc;
 
-	if (ct_state_open(cfg, snap, name, &h, dir, sizeof(dir), err, sizeof(err)) < 0)
+	if (ct_statedir_file(&snap->store, name, &h, dir, sizeof(dir), err, sizeof(err)) < 0)
 		return false;
 	rc = ct_rules_cache_load(h.dirfd, h.name, k, r, err, sizeof(err));
-	mp_state_close(&h);
+	mp_store_close(&h);
 	if (rc < 0) {
-		ct_note(snap, 2, "nftables rules: %s/%s %s", dir, name, err);
+		ct_note(&snap->trace, 2, "nftables rules: %s/%s %s", dir, name, err);
 		return false;
 	}
-	ct_note(snap, 1,
+	ct_note(&snap->trace, 1,
 		"nftables rules unchanged since the last run (generation %" PRIu32
 		"): taken from %s/%s",
 		k->genid, dir, name);
@@ -74,42 +76,52 @@ static char *cache_text(const struct ct_rules_cache_key *k, const struct ct_rule
 	return text;
 }
 
-static void to_cache(const struct ct_config *cfg, struct ct_snapshot *snap,
-		     const struct ct_rules *r, const char *name, const struct ct_rules_cache_key *k)
+static void to_cache(struct ct_snapshot *snap, const struct ct_rules *r, const char *name,
+		     const struct ct_rules_cache_key *k)
 {
-	struct mp_state_handle h;
+	struct mp_store_handle h;
 	char dir[PATH_MAX], err[256], *text;
 	int len = -ENOSPC;
 
 	text = cache_text(k, r, &len);
 	if (len > 0 &&
-	    ct_state_open(cfg, snap, name, &h, dir, sizeof(dir), err, sizeof(err)) == 0) {
-		if (mp_state_write_text(&h, text, (size_t)len, err, sizeof(err)) < 0)
-			ct_note(snap, 2, "nftables rules not cached: %s", err);
-		mp_state_close(&h);
+	    ct_statedir_file(&snap->store, name, &h, dir, sizeof(dir), err, sizeof(err)) == 0) {
+		if (mp_store_write_text(&h, text, (size_t)len, err, sizeof(err)) < 0)
+			ct_note(&snap->trace, 2, "nftables rules not cached: %s", err);
+		mp_store_close(&h);
 	}
 	free(text);
 }
 
-/* The -v note for a dump: how many tries it took when the ruleset changed under it. */
-static void note_dump(struct ct_snapshot *snap, int rc, const struct ct_nft_dump *info,
-		      const char *err)
+/* The -v note of a backend's read: how many tries it took when the ruleset changed under it. */
+static void note_read(struct ct_snapshot *snap, const struct ct_backend *be, int rc,
+		      const struct ct_nft_dump *info, const char *err)
 {
 	if (rc < 0)
-		ct_note(snap, 1, "nftables rules not read: %s", err);
+		ct_note(&snap->trace, 1, "%s rules not read: %s", be->title, err);
 	else if (rc == 1)
-		ct_note(snap, 1, "nftables rules: no nf_tables in this kernel");
+		ct_note(&snap->trace, 1, "%s rules %s", be->title, be->absent);
 	else if (info->tries > 1)
-		ct_note(snap, 1,
-			"nftables rules read (try %u: the ruleset changed during the others)",
+		ct_note(&snap->trace, 1,
+			"%s rules read (try %u: the ruleset changed during the others)", be->title,
 			info->tries);
 	else
-		ct_note(snap, 1, "nftables rules read");
+		ct_note(&snap->trace, 1, "%s rules read", be->title);
+}
+
+/* A backend's read, noted. */
+static int read_noted(struct ct_snapshot *snap, const struct ct_backend *be,
+		      const struct ct_backend_io *io, struct ct_rules *r, char *err, size_t errlen)
+{
+	int rc = be->read(io, r, err, errlen);
+
+	note_read(snap, be, rc, io->info, err);
+	return rc;
 }
 
 /* File what was read under its generation, when the read is proven to be of one. */
-static void cache_read(const struct ct_config *cfg, struct ct_snapshot *snap, struct mnl_socket *nl,
-		       const struct ct_rules *r, const char *name, struct ct_rules_cache_key *k,
+static void cache_read(struct ct_snapshot *snap, struct mnl_socket *nl, const struct ct_rules *r,
+		       const char *name, struct ct_rules_cache_key *k,
 		       const struct ct_nft_dump *info)
 {
 	if (!info->have_genid)
@@ -118,56 +130,49 @@ static void cache_read(const struct ct_config *cfg, struct ct_snapshot *snap, st
 		k->cookie = ct_netns_cookie(mnl_socket_get_fd(nl));
 	k->genid = info->genid;
 	if (k->cookie)
-		to_cache(cfg, snap, r, name, k);
+		to_cache(snap, r, name, k);
 }
 
 /*
- * nftables, from the cache when the ruleset has not changed since it was written, else read:
- * 0, 1 (no nf_tables), or -errno. The cache is written for rulesets large enough to be worth it
- * (or kept current once it exists), only under the generation the read is proven to be of (the
- * kernel said the same before and after it), and never from a read that failed: that adds
- * nothing to r and leaves the file alone.
+ * A backend with a generation (nftables, the rules cache's format), from the cache when the
+ * ruleset has not changed since it was written, else read: 0, 1 (not in use), or -errno. The
+ * cache is written for rulesets large enough to be worth it (or kept current once it exists),
+ * only under the generation the read is proven to be of (the kernel said the same before and
+ * after it), and never from a read that failed: that adds nothing to r and leaves the file alone.
  */
-static int nft_rules(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
-		     struct mnl_socket *nl, char *err, size_t errlen)
+static int cached_read(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
+		       const struct ct_backend *be, const struct ct_backend_io *io, char *err,
+		       size_t errlen)
 {
 	struct ct_rules *r = &ns->rules;
 	struct ct_rules_cache_key k = {.boot_id = snap->boot_id};
-	struct ct_nft_dump info;
 	char name[64], why[160];
 	bool have_file;
 	int rc;
 
+	if (!io->nl)
+		return read_noted(snap, be, io, r, err, errlen);
 	snprintf(name, sizeof(name), "nft-rules-netns-%" PRIu64, ns->inode);
 	have_file = snap->boot_id[0] && r->n == 0 && !r->total[0] && !r->total[1] &&
-		    ct_state_exists(snap, name);
+		    ct_statedir_exists(&snap->store, name);
 	if (have_file) {
-		k.cookie = ct_netns_cookie(mnl_socket_get_fd(nl));
-		if (k.cookie && ct_rules_nft_genid(nl, &k.genid, why, sizeof(why)) == 0 &&
-		    from_cache(cfg, snap, r, name, &k))
+		k.cookie = ct_netns_cookie(mnl_socket_get_fd(io->nl));
+		if (k.cookie && be->generation(io, &k.genid, why, sizeof(why)) == 0 &&
+		    from_cache(snap, r, name, &k))
 			return 0;
 	}
 	/*
-	 * A read that may be cached keeps every nftables rule, so that -v takes the file too;
-	 * legacy rules after it are stored up to the usual limit (the output lists the same ones).
+	 * A read that may be cached keeps every rule, so that -v takes the file too; the other
+	 * backends' rules after it are stored up to the usual limit (the output lists the same
+	 * ones).
 	 */
 	if (snap->boot_id[0])
 		r->keep = 0;
-	/* Retries of a changed read may take a quarter of -t: the rest is the run's. */
-	rc = ct_rules_nft(nl, cfg->timeout * 250, r, &info, err, errlen);
-	note_dump(snap, rc, &info, err);
-	if (rc == 0 && snap->boot_id[0] && (have_file || info.batches >= CACHE_MIN_BATCHES))
-		cache_read(cfg, snap, nl, r, name, &k, &info);
-	r->keep = snap->verbose ? 0 : CT_RULES_LISTED;
+	rc = read_noted(snap, be, io, r, err, errlen);
+	if (rc == 0 && snap->boot_id[0] && (have_file || io->info->batches >= CACHE_MIN_BATCHES))
+		cache_read(snap, io->nl, r, name, &k, io->info);
+	r->keep = cfg->verbose ? 0 : CT_RULES_LISTED;
 	return rc;
-}
-
-/* How a backend's read went, for the -v notes. */
-static const char *said(int rc)
-{
-	if (rc < 0)
-		return "not read: ";
-	return rc == 1 ? "not in use" : "read";
 }
 
 /* What one backend's read left: its state, and why when it failed. */
@@ -182,11 +187,18 @@ void ct_collect_rules(const struct ct_config *cfg, struct ct_snapshot *snap, str
 		      bool direct, struct mnl_socket *nl, const char *nl_err)
 {
 	struct ct_rules *r = &ns->rules;
-	char err[256] = "";
+	struct ct_nft_dump info;
+	/* Retries of a changed read may take a quarter of -t: the rest is the run's. */
+	const struct ct_backend_io io = {.nl = nl,
+					 .nl_err = nl_err,
+					 .procfs = cfg->procfs,
+					 .budget_ms = cfg->timeout * 250,
+					 .info = &info};
+	char err[256];
 	int rc;
 
 	/* Only what the output lists is stored; the rest is counted. */
-	r->keep = snap->verbose ? 0 : CT_RULES_LISTED;
+	r->keep = cfg->verbose ? 0 : CT_RULES_LISTED;
 	if (cfg->no_rules) {
 		add_reason(r, "--no-rules");
 		return;
@@ -197,20 +209,14 @@ void ct_collect_rules(const struct ct_config *cfg, struct ct_snapshot *snap, str
 							  : "needs CAP_NET_ADMIN");
 		return;
 	}
-	if (nl) {
-		rc = nft_rules(cfg, snap, ns, nl, err, sizeof(err));
-	} else {
-		snprintf(err, sizeof(err), "nftables: %s", nl_err);
-		ct_note(snap, 1, "nftables rules not read: %s", err);
-		rc = -EIO;
-	}
-	backend_read(r, CT_BACKEND_NFT, rc, err);
-	for (int f = 0; f < 2; f++) {
+	for (int b = 0; b < CT_BACKENDS; b++) {
+		const struct ct_backend *be = &ct_backends[b];
+
 		err[0] = '\0';
-		rc = ct_rules_legacy(f ? AF_INET6 : AF_INET, cfg->procfs, r, err, sizeof(err));
-		ct_note(snap, 1, "iptables-legacy %s rules %s%s", f ? "IPv6" : "IPv4", said(rc),
-			rc < 0 ? err : "");
-		backend_read(r, f ? CT_BACKEND_LEGACY_IP6 : CT_BACKEND_LEGACY_IP, rc, err);
+		info = (struct ct_nft_dump){0};
+		rc = be->generation ? cached_read(cfg, snap, ns, be, &io, err, sizeof(err))
+				    : read_noted(snap, be, &io, r, err, sizeof(err));
+		backend_read(r, be->id, rc, err);
 	}
 }
 
@@ -231,6 +237,6 @@ void ct_collect_holders(const struct ct_config *cfg, struct ct_snapshot *snap, b
 		err[0] = '\0';
 		if (ct_rules_holders(cfg->procfs, cfg->sysfs, &snap->ns[i].rules, err,
 				     sizeof(err)) < 0)
-			ct_note(snap, 1, "module holders: %s", err);
+			ct_note(&snap->trace, 1, "module holders: %s", err);
 	}
 }

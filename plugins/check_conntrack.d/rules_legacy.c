@@ -14,6 +14,7 @@
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/netfilter_ipv6/ip6_tables.h>
 
+#include "mp.h"
 #include "owners.h"
 #include "rules.h"
 
@@ -29,6 +30,7 @@ struct entry_layout {
 	size_t table_start; /* offsetof(struct ipt_get_entries, entrytable) */
 	const char *family;
 	unsigned char l3; /* the traffic its tracking rules make the kernel track */
+	unsigned char backend; /* enum ct_rules_backend */
 };
 
 static const struct entry_layout layout_ip = {
@@ -38,6 +40,7 @@ static const struct entry_layout layout_ip = {
 	offsetof(struct ipt_get_entries, entrytable),
 	"ip",
 	CT_L3_IPV4,
+	CT_BACKEND_LEGACY_IP,
 };
 
 static const struct entry_layout layout_ip6 = {
@@ -47,6 +50,7 @@ static const struct entry_layout layout_ip6 = {
 	offsetof(struct ip6t_get_entries, entrytable),
 	"ip6",
 	CT_L3_IPV6,
+	CT_BACKEND_LEGACY_IP6,
 };
 
 static const char *const hook_names[NF_INET_NUMHOOKS] = {"PREROUTING", "INPUT", "FORWARD", "OUTPUT",
@@ -176,7 +180,7 @@ static int walk(const struct entry_layout *l, const char *table, unsigned valid_
 			counted.owners = owners;
 			ct_rules_count(r, &counted); /* counted (its owners too), not listed */
 		} else {
-			struct ct_rule rule = {.backend = "iptables-legacy",
+			struct ct_rule rule = {.backend = l->backend,
 					       .kinds = kinds,
 					       .l3 = l->l3,
 					       .owners = owners};
@@ -349,15 +353,11 @@ static int read_names(const char *path, char *names, size_t len, char *err, size
 		return rc;
 	}
 	/* Up to len bytes: a file that fills them has more names than a kernel has tables. */
-	while (used < len && (n = read(fd, names + used, len - used)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			break;
-		}
-		used += (size_t)n;
-	}
+	n = mp_read_fd(fd, names, len, 0, false);
+	if (n < 0)
+		rc = (int)n;
+	else
+		used = (size_t)n;
 	close(fd);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot read %s: %s", path, strerror(-rc));

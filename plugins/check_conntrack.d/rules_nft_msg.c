@@ -485,7 +485,7 @@ static int add_entry(struct ct_nft_msgs *m, const struct where *w, struct ct_rul
 		ct_rules_count(m->r, x);
 		return 0;
 	}
-	snprintf(x->backend, sizeof(x->backend), "nftables");
+	x->backend = CT_BACKEND_NFT;
 	snprintf(x->family, sizeof(x->family), "%s", family_name(w->family));
 	snprintf(x->table, sizeof(x->table), "%s", w->table);
 	if (place)

@@ -87,14 +87,14 @@ void ct_rules_forced_phrase(const struct ct_rules *r, bool complete, char *buf, 
 void ct_rule_line(const struct ct_rule *x, char *buf, size_t len)
 {
 	static const char *const items[CT_ITEMS] = {"rule", "object", "set"};
-	bool nft = strcmp(x->backend, "nftables") == 0;
+	bool nft = x->backend == CT_BACKEND_NFT;
 	unsigned item = x->item < CT_ITEMS ? x->item : CT_ITEM_RULE;
 
 	if (!len)
 		return;
 	buf[0] = '\0';
 	put(buf, len, "%s: %s %s %s ", ct_rule_class(x->kinds) ? "exemption" : items[item],
-	    x->backend, x->family, x->table);
+	    ct_rule_backend(x)->name, x->family, x->table);
 	if (item != CT_ITEM_RULE)
 		put(buf, len, "%s handle %" PRIu64, x->name, x->handle);
 	else if (!nft)

@@ -1,4 +1,7 @@
-/* The data that flows through the plugin: config in, snapshot from the collectors, verdict out. */
+/*
+ * What the collectors found, one snapshot per run: the data types only. Collection fills it,
+ * retention adds what changed since the last run, evaluation reads it.
+ */
 #ifndef CT_SNAPSHOT_H
 #define CT_SNAPSHOT_H
 
@@ -6,49 +9,12 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <string.h>
-#include <time.h>
 
 #include "counters.h"
-#include "mp.h"
 #include "rules.h"
-#include "state.h"
+#include "retention_store.h"
 #include "sysctl.h"
-
-#define CT_SERVICE "CONNTRACK"
-#define CT_PLUGIN "check_conntrack"
-
-/* A threshold argument: a range on a count, or on utilization when it ended in '%'. */
-struct ct_threshold {
-	bool set;
-	bool percent;
-	struct mp_range range;
-};
-
-/* The counters that have thresholds on their change since the previous run. */
-enum ct_watched { CT_W_DROP, CT_W_EARLY_DROP, CT_W_INSERT_FAILED, CT_W_MAX };
-
-/* The longest --procfs, --sysfs or --root: what is read under it must still fit in PATH_MAX. */
-#define CT_ROOT_MAX (PATH_MAX - 256)
-
-struct ct_config {
-	struct ct_threshold warn, crit;
-	struct ct_threshold delta_warn[CT_W_MAX], delta_crit[CT_W_MAX];
-	int missing_state; /* state when connection tracking is not active */
-	const char *procfs;
-	const char *sysfs;
-	const char *netns; /* NULL: our own; a name under /run/netns, a path, or "all" */
-	const char *state_dir; /* NULL: the default (see common/state.h) */
-	const char *state_key; /* NULL: derived from the options that define the check */
-	bool peek; /* --peek: compare with the baseline, save nothing */
-	int state_unusable; /* state when the counters cannot be kept between runs */
-	const char *root; /* where sysctl configuration is read: "/" */
-	bool no_rules; /* --no-rules: do not inspect the firewall */
-	int state_rules; /* state when state-matching rules exist, -1: no effect */
-	int persistence; /* state when the limit is not what boot applies, -1: no effect */
-	unsigned timeout;
-	int verbose;
-};
+#include "trace.h"
 
 /* What /proc says about the table of one network namespace. */
 struct ct_proc {
@@ -132,11 +98,11 @@ struct ct_netns_scan {
 };
 
 /*
- * The state kept between runs (retention.c): one directory and one lock per check definition
- * (the key), taken before the counters are read and held until they are saved.
+ * The state directory of the run (statedir.c): one directory and one lock per check definition
+ * (the key), taken before the counters are read and held until retention saved them.
  */
 struct ct_store {
-	struct mp_state_handle h;
+	struct mp_store_handle h;
 	bool locked;
 	bool unusable; /* the counters cannot be kept: drop detection is off */
 	char dir[PATH_MAX];
@@ -147,116 +113,15 @@ struct ct_store {
 
 /* Everything the collectors found, for evaluation and rendering. No collector prints. */
 struct ct_snapshot {
-	int verbose; /* how much of the trace to keep */
-	struct mp_buf trace; /* -v lines: which files were read and why */
+	struct ct_trace trace; /* -v lines: which files were read and why */
 	bool multi; /* --netns=all: several namespaces */
 	size_t n;
 	struct ct_ns *ns;
 	struct ct_netns_scan scan; /* --netns=all: what was skipped or not seen */
 	char caps_note[160]; /* what happened to capabilities */
 	char boot_id[40]; /* this boot's id: a reboot restarts the counters' baseline */
-	struct ct_persistence persist;
+	struct ct_persistence persistence;
 	struct ct_store store;
 };
-
-/* The verdict for one namespace, and overall. */
-struct ct_ns_result {
-	int state;
-	bool have_utilization;
-	double utilization;
-	int delta_state[CT_W_MAX];
-	int rules_state;
-};
-struct ct_result {
-	int state;
-	size_t fullest; /* index of the namespace the summary names */
-	int persistence_state;
-	int store_state; /* the state given to an unusable state directory */
-	struct ct_ns_result *ns;
-};
-
-/*
- * With --procfs pointing elsewhere, the kernel's own answers (netlink, getsockopt) could describe
- * another system than the tree read: only the tree is read then.
- */
-static inline bool ct_procfs_is_elsewhere(const struct ct_config *cfg)
-{
-	return strcmp(cfg->procfs, "/proc") != 0;
-}
-
-/* retention.c: the state directory the run chose, shared with the rules cache. */
-int ct_state_open(const struct ct_config *cfg, struct ct_snapshot *snap, const char *name,
-		  struct mp_state_handle *h, char *dir, size_t dirlen, char *err, size_t errlen);
-bool ct_state_exists(const struct ct_snapshot *snap, const char *name);
-
-/* procfs.c */
-int ct_path(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-int ct_check_root(const char *option, const char *path, bool proc_tree, char *err, size_t errlen);
-int ct_procfs_read(const char *procfs, struct ct_snapshot *snap, struct ct_ns *ns);
-int ct_read_u64(const char *path, uint64_t *value, char *err, size_t errlen);
-
-/* collect.c: fills snap for the namespaces cfg names; drops capabilities when done. */
-void ct_note(struct ct_snapshot *snap, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap);
-void ct_snapshot_free(struct ct_snapshot *snap);
-
-/* netns.c */
-struct ct_ns_target {
-	int fd; /* -1: our own namespace, nothing to enter */
-	int err; /* 0, or -errno: a namespace that could not be opened (fd is -1) */
-	uint64_t inode;
-	char label[128];
-};
-int ct_netns_targets(const char *spec, const char *procfs, struct ct_ns_target **out, size_t *n,
-		     struct ct_netns_scan *scan, char *err, size_t errlen);
-void ct_escape_name(char *out, size_t len, const char *name);
-int ct_netns_self(const char *procfs, uint64_t *inode);
-/*
- * The cookie of the namespace a socket lives in (sock), or of the current one (sock < 0): unique
- * within a boot, unlike the inode number, which the kernel reuses. 0: none (before 5.14).
- */
-uint64_t ct_netns_cookie(int sock);
-
-/* caps.c */
-bool ct_caps_have(int cap);
-int ct_caps_drop(char *err, size_t errlen);
-
-/*
- * retention.c: before collection, choose the state directory and take the check's lock;
- * after it, compare each namespace's counters with the previous run's and save them; at the
- * end, prune the state of namespaces that are gone and release the lock.
- */
-void ct_retention_begin(const struct ct_config *cfg, struct ct_snapshot *snap);
-void ct_retention(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
-		  time_t now);
-void ct_retention_end(const struct ct_config *cfg, struct ct_snapshot *snap, time_t now);
-
-/* evaluate.c */
-struct ct_result ct_evaluate(const struct ct_config *cfg, const struct ct_snapshot *snap);
-void ct_result_free(struct ct_result *res);
-
-/* rules_collect.c: the firewall of the current namespace (privileged) or module holders. */
-/*
- * direct: the kernel may be asked (CAP_NET_ADMIN, our own /proc); nl: the namespace's netfilter
- * netlink socket, shared with the counters, or NULL with the reason in nl_err.
- */
-void ct_collect_rules(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
-		      bool direct, struct mnl_socket *nl, const char *nl_err);
-/* Unprivileged, after collection: the modules holding nf_conntrack where rules were not read. */
-void ct_collect_holders(const struct ct_config *cfg, struct ct_snapshot *snap, bool direct);
-/* persistence.c */
-void ct_collect_persistence(const struct ct_config *cfg, struct ct_snapshot *snap);
-
-/* advice.c: what to do about it, as long-output lines. */
-void ct_advice(const struct ct_config *cfg, const struct ct_snapshot *snap,
-	       const struct ct_result *res, struct mp_buf *out);
-
-/* render.c */
-void ct_render(const struct ct_config *cfg, const struct ct_snapshot *snap,
-	       const struct ct_result *res);
-
-extern const char *const ct_watched_names[CT_W_MAX];
-extern const enum ct_counter ct_watched_counter[CT_W_MAX];
 
 #endif

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "counters.h"
+#include "mp.h"
 
 #define STAT_MAX_COLUMNS 64
 #define STAT_MAX_BYTES (1024 * 1024)
@@ -163,8 +164,8 @@ static bool fixed_zero_in_clashres_layout(int c)
 }
 
 static int parse_cpu_line(const char *line, const char *line_end, unsigned int lineno,
-			  const int *cols, size_t ncols, bool first, struct ct_counters *c,
-			  char *err, size_t errlen)
+			  const int *cols, size_t ncols, struct ct_counters *c, char *err,
+			  size_t errlen)
 {
 	struct stat_token tok;
 	size_t n = 0;
@@ -183,11 +184,11 @@ static int parse_cpu_line(const char *line, const char *line_end, unsigned int l
 				 lineno, (int)(tok.len < 32 ? tok.len : 32), tok.s);
 			return -EINVAL;
 		}
-		if (cols[n] == COL_ENTRIES) {
-			/* The namespace total, repeated on every line: take it once. */
-			if (first)
-				c->entries = v;
-		} else if (cols[n] == COL_EXPECT_CREATE || cols[n] == COL_EXPECT_DELETE) {
+		/*
+		 * COL_ENTRIES, the namespace total repeated on every line, is checked and left:
+		 * the entries come from /proc.
+		 */
+		if (cols[n] == COL_EXPECT_CREATE || cols[n] == COL_EXPECT_DELETE) {
 			uint64_t *sum = cols[n] == COL_EXPECT_CREATE ? &c->expect_create
 								     : &c->expect_delete;
 
@@ -238,9 +239,7 @@ int ct_statfile_parse(const char *text, size_t len, struct ct_counters *out, cha
 	if (ret < 0)
 		return ret;
 	for (i = 0; i < ncols; i++) {
-		if (cols[i] == COL_ENTRIES)
-			c.have_entries = true;
-		else if (cols[i] == COL_EXPECT_CREATE)
+		if (cols[i] == COL_EXPECT_CREATE)
 			expect_cols |= 1;
 		else if (cols[i] == COL_EXPECT_DELETE)
 			expect_cols |= 2;
@@ -248,8 +247,7 @@ int ct_statfile_parse(const char *text, size_t len, struct ct_counters *out, cha
 			c.present |= 1u << cols[i];
 	}
 	while (next_line(&cur, &line, &line_end)) {
-		ret = parse_cpu_line(line, line_end, cur.lineno, cols, ncols, cpus == 0, &c, err,
-				     errlen);
+		ret = parse_cpu_line(line, line_end, cur.lineno, cols, ncols, &c, err, errlen);
 		if (ret < 0)
 			return ret;
 		cpus++;
@@ -268,8 +266,9 @@ int ct_statfile_parse(const char *text, size_t len, struct ct_counters *out, cha
 
 int ct_statfile_read(const char *path, struct ct_counters *out, char *err, size_t errlen)
 {
-	size_t cap = 4096, len = 0;
-	char *buf, *bigger;
+	size_t cap = 0;
+	char *buf = NULL;
+	ssize_t len;
 	int fd, ret;
 
 	memset(out, 0, sizeof(*out));
@@ -279,46 +278,20 @@ int ct_statfile_read(const char *path, struct ct_counters *out, char *err, size_
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(-ret));
 		return ret;
 	}
-	buf = malloc(cap);
-	if (!buf) {
-		close(fd);
+	/* One byte past the cap tells "exactly the cap" from "larger". */
+	len = mp_read_fd_alloc(fd, &buf, &cap, STAT_MAX_BYTES, 0);
+	if (len == -ENOMEM)
 		snprintf(err, errlen, "out of memory reading %s", path);
-		return -ENOMEM;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			if (cap > STAT_MAX_BYTES) {
-				snprintf(err, errlen, "%s is larger than %d bytes", path,
-					 STAT_MAX_BYTES);
-				ret = -EFBIG;
-				goto out;
-			}
-			/* One byte past the cap tells "exactly the cap" from "larger". */
-			cap = cap * 2 > STAT_MAX_BYTES ? STAT_MAX_BYTES + 1 : cap * 2;
-			bigger = realloc(buf, cap);
-			if (!bigger) {
-				snprintf(err, errlen, "out of memory reading %s", path);
-				ret = -ENOMEM;
-				goto out;
-			}
-			buf = bigger;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			snprintf(err, errlen, "cannot read %s: %s", path, strerror(-ret));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	ret = ct_statfile_parse(buf, len, out, err, errlen);
-out:
+	else if (len < 0)
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror((int)-len));
+	else if (len > STAT_MAX_BYTES)
+		snprintf(err, errlen, "%s is larger than %d bytes", path, STAT_MAX_BYTES);
+	if (len < 0)
+		ret = (int)len;
+	else if (len > STAT_MAX_BYTES)
+		ret = -EFBIG;
+	else
+		ret = ct_statfile_parse(buf, (size_t)len, out, err, errlen);
 	free(buf);
 	close(fd);
 	return ret;

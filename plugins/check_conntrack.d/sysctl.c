@@ -237,8 +237,6 @@ static int parse_line(const char *s, const char *e, const char *file, unsigned l
 	vs = eq + 1;
 	ve = e;
 	trim(&vs, &ve);
-	if (out->found)
-		out->overridden++;
 	out->found = true;
 	copy_span(out->key, sizeof(out->key), ks, ke);
 	copy_span(out->value, sizeof(out->value), vs, ve);
@@ -350,7 +348,6 @@ int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sy
 	rc = ct_root_open(&r, root);
 	if (rc < 0) {
 		ct_unread(&u, rc, "cannot open root %s: %s", root ? root : "/", strerror(-rc));
-		out->unreadable = u.n;
 		return u.rc;
 	}
 	rc = ct_conf_list(&r, &sysctl_conf, &ent, &n, &u);
@@ -361,7 +358,6 @@ int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sy
 		free(ent);
 	}
 	ct_root_close(&r);
-	out->unreadable = u.n;
 	ct_unread_finish(&u);
 	return u.rc;
 }

@@ -13,8 +13,6 @@ struct ct_sysctl_setting {
 	char key[96]; /* as written in the file, e.g. "net.netfilter.nf_conntrack_max" */
 	char file[512]; /* path relative to root, e.g. "/etc/sysctl.d/90-conntrack.conf" */
 	unsigned line;
-	unsigned overridden; /* how many earlier assignments of the same value it overrode */
-	unsigned unreadable; /* files and directories that could not be read */
 };
 
 /*
@@ -26,8 +24,9 @@ struct ct_sysctl_setting {
  * /dev/null masks), and /etc/sysctl.conf last, as procps' `sysctl --system` does.
  * Returns 0 when every file and directory could be read (found or not). Anything that could not
  * be read (permissions, a symlink loop, a file over 1 MiB, more than 1000 files) could hold the
- * assignment that wins, so the answer is incomplete: -errno of the first, out->unreadable counts
- * them, err names the first with its reason, and out keeps what the readable files say.
+ * assignment that wins, so the answer is incomplete: -errno of the first, err names the first
+ * with its reason and counts the others ("(and 2 more)"), and out keeps what the readable files
+ * say.
  */
 int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sysctl_setting *out,
 			 char *err, size_t errlen);

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "snapshot.h"
+#include "procfs.h"
 #include "timeouts.h"
 
 /* One row per timeout: its file, its name in the line, what lowering it costs. */

@@ -110,7 +110,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Where the plugin's state goes: root's default is /run/monitoring-plugins, a tmpfs or not (root's
-# state never goes to /dev/shm: common/state.c), the host's own; so the runs get MP_STATE_PATH in
+# state never goes to /dev/shm: common/retention_store.c), the host's own; so the runs get MP_STATE_PATH in
 # the private tmpfs instead, the plugin's documented way to move it.
 export MP_STATE_PATH=/dev/shm/ctbench-state
 STATE_WHERE="MP_STATE_PATH=$MP_STATE_PATH, a tmpfs private to the benchmark (root's default place is the host's own /run/monitoring-plugins)"

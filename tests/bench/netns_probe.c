@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "snapshot.h"
+#include "netns.h"
 
 int main(void)
 {

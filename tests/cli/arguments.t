@@ -46,6 +46,14 @@ for opt in sysfs root; do
 done
 one_line_unknown $M --sysfs="$FIX/trees/modern/proc/sys/net/netfilter/nf_conntrack_max"
 
+# --netns names a network namespace: any other file, of /proc or another namespace's, says so
+# (not "cannot enter ...: Invalid argument").
+for f in /proc/self/status /proc/self/ns/mnt /dev/null; do
+	one_line_unknown $M --netns=$f
+	like "$first" "^CONNTRACK UNKNOWN - netns $f: $f is not a network namespace$" \
+		"--netns=$f: not a network namespace"
+done
+
 run -h
 is "$rc" 0 "-h exits 0"
 like "$out" "--warning=RANGE" "-h documents --warning"

@@ -19,8 +19,7 @@ $(FUZZ_DIR)/libfuzzcheck.a: $(FUZZ_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h plugins/check_conntrack.c \
-		$(FUZZ_DIR)/libfuzzcheck.a
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_DIR)/libfuzzcheck.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_DIR)/libfuzzcheck.a \
 		$(MNL_LIBS) -lm
 

@@ -1,5 +1,5 @@
 /*
- * Fuzzes the forecast ring as stored in a state file: the file text through mp_state_file_parse,
+ * Fuzzes the forecast ring as stored in a state file: the file text through mp_store_parse,
  * then ct_fc_ring_load; a ring accepted is consistent, saves and loads back the same, and the
  * forecast and its phrases over it stay in bounds.
  */
@@ -11,14 +11,14 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = fuzz_memdup(data, size);
-	struct mp_state st, again;
+	struct mp_store_record st, again;
 	struct ct_fc_ring r, back;
 	struct ct_forecast f;
 	char buf[512];
 	uint64_t ttf;
 	int rc;
 
-	if (mp_state_file_parse(text, size, &st, NULL, 0) != 0)
+	if (mp_store_parse(text, size, &st, NULL, 0) != 0)
 		goto out;
 	rc = ct_fc_ring_load(&r, &st);
 	if (rc != 0 && rc != -ENOENT && rc != -EINVAL)

@@ -5,11 +5,7 @@
 
 #include "fuzz.h"
 #include "mp.h"
-
-/* The plugin's option parser is static: build it in here, its main renamed out of the way. */
-#define main ct_plugin_main
-#include "../../plugins/check_conntrack.c"
-#undef main
+#include "options.h"
 
 static void range_roundtrip(const char *text)
 {
@@ -50,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		argv[1] = (char *)opts[size % 4];
 		argv[2] = text;
 		argv[3] = NULL;
-		cr = process_arguments(3, argv, 0);
+		cr = ct_options_parse(3, argv, 0);
 		if (cr.errorcode) {
 			size_t n = strnlen(cr.reason, sizeof(cr.reason));
 			/* It may quote the argument verbatim: mp_die keeps the output on one line.

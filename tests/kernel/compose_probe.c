@@ -24,6 +24,7 @@
 #include "composition.h"
 #include "counters.h"
 #include "expect.h"
+#include "procfs.h"
 #include "snapshot.h"
 #include "timeouts.h"
 

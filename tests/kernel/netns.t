@@ -94,6 +94,27 @@ is "$rc" 3 "--netns=NAME of a half-made namespace: UNKNOWN"
 like "$first" "$pfx-half is not a network namespace" "--netns=NAME of a half-made namespace: says so"
 rm -f "/run/netns/$pfx-half"
 
+# A namespace file of another kind bound to a file, as `ip netns add` binds a network namespace
+# (here a uts namespace, in a mount namespace of our own): not a network namespace, and said so;
+# a network namespace bound the same way is entered. The kernel shows a bound namespace file by
+# its path, not as "net:[INODE]": its mount tells what it is.
+ip netns add "$pfx-bound"
+touch "$tmp/uts" "$tmp/net"
+bound() { # WHAT FILE: the plugin on FILE, with WHAT bound to it
+	out=$(unshare -m sh -c 'mount --make-rprivate / && mount --bind "$2" "$3" &&
+		exec "$1" --netns="$3" --no-rules' sh "$PLUGIN" "$1" "$2" 2>&1)
+	rc=$?
+	first=${out%%$'\n'*}
+}
+bound /proc/self/ns/uts "$tmp/uts"
+is "$rc" 3 "--netns=FILE, a uts namespace bound to it: UNKNOWN"
+is "$first" "CONNTRACK UNKNOWN - netns $tmp/uts: $tmp/uts is not a network namespace" \
+	"--netns=FILE, a uts namespace bound to it: not a network namespace"
+bound "/run/netns/$pfx-bound" "$tmp/net"
+like "$first" "^CONNTRACK [A-Z]+ - netns $tmp/net: [0-9]+ of [0-9]+ entries" \
+	"--netns=FILE, a network namespace bound to it: entered"
+ip netns del "$pfx-bound"
+
 # Churn: namespaces created and deleted while --netns=all runs, again and again.
 (
 	i=0

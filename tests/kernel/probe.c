@@ -28,6 +28,8 @@
 #include "hash.h"
 #include "memory.h"
 #include "owners.h"
+#include "netns.h"
+#include "procfs.h"
 #include "snapshot.h"
 
 static int fail(const char *fmt, const char *arg)
@@ -40,17 +42,17 @@ static int fail(const char *fmt, const char *arg)
 
 static int read_table(struct ct_ns *ns)
 {
-	struct ct_snapshot snap = {0};
-	int rc = ct_procfs_read("/proc", &snap, ns);
+	struct ct_trace trace = {0};
+	int rc = ct_procfs_read("/proc", &trace, ns);
 
-	mp_buf_free(&snap.trace);
+	ct_trace_free(&trace);
 	return rc;
 }
 
 static int forecast(const char *file, const char *now_text)
 {
 	struct ct_ns ns = {0};
-	struct mp_state st = {.n = 0};
+	struct mp_store_record st = {.n = 0};
 	struct ct_fc_ring r = {0};
 	struct ct_forecast f;
 	char text[8192], buf[512], why[128] = "";
@@ -65,8 +67,7 @@ static int forecast(const char *file, const char *now_text)
 	if (fp) {
 		len = fread(text, 1, sizeof(text), fp);
 		fclose(fp);
-		if (mp_state_file_parse(text, len, &st, NULL, 0) < 0 ||
-		    ct_fc_ring_load(&r, &st) < 0)
+		if (mp_store_parse(text, len, &st, NULL, 0) < 0 || ct_fc_ring_load(&r, &st) < 0)
 			return fail("%s holds no ring", file);
 	}
 	ct_fc_push(&r, now, ns.proc.entries, ns.proc.max, why, sizeof(why));
@@ -74,7 +75,7 @@ static int forecast(const char *file, const char *now_text)
 	memset(&st, 0, sizeof(st));
 	snprintf(st.boot_id, sizeof(st.boot_id), "0");
 	st.time = (time_t)now;
-	if (ct_fc_ring_save(&r, &st) < 0 || (n = mp_state_file_format(&st, text, sizeof(text))) < 0)
+	if (ct_fc_ring_save(&r, &st) < 0 || (n = mp_store_format(&st, text, sizeof(text))) < 0)
 		return fail("cannot save the ring to %s", file);
 	fp = fopen(file, "w");
 	if (!fp || fwrite(text, 1, (size_t)n, fp) != (size_t)n || fclose(fp) != 0)
@@ -134,11 +135,10 @@ static int memory(int argc, char **argv)
 	for (int i = 0; i < argc && n < 64; i++, n++) {
 		struct ct_ns_target *t;
 		struct ct_ns one = {0};
+		struct ct_netns_scan scan = {0};
 		size_t k;
 
 		ns[n].read = false;
-		struct ct_netns_scan scan = {0};
-
 		if (ct_netns_targets(argv[i], "/proc", &t, &k, &scan, err, sizeof(err)) < 0 ||
 		    k != 1)
 			continue;

@@ -6,7 +6,9 @@
 #   make mplib                                 the vendored snapshot built once, into
 #                                              build-monitoring-plugins/src (about 25 s of CPU)
 #   make mplib-check                           tests/mplib/*.t: test_mpapi against the real
-#                                              library (part of `make check`)
+#                                              library, the plugin built against it through
+#                                              the CLI and fixture suites and compared with the
+#                                              usual build in every format (part of `make check`)
 #
 # DIR is a configured monitoring-plugins 3.x tree in which `make -C gl && make -C lib` ran;
 # without MONITORING_PLUGINS it is the vendored snapshot's build. The snapshot is
@@ -61,8 +63,8 @@ $(MPLIB_OUT)/test_mpapi: tests/unit/test_mpapi.c tests/unit/tap.h $(MPLIB_DEPS)
 mplib-plugin: $(MPLIB_OUT)/check_conntrack
 mplib-unit: $(MPLIB_OUT)/test_mpapi
 
-# The suite finds the snapshot and the tools, or says why not (a skip; a failure under CI=true).
-mplib-check: tests/unit/test_mpapi
+# The suites find the snapshot and the tools, or say why not (a skip; a failure under CI=true).
+mplib-check: tests/unit/test_mpapi plugins/check_conntrack
 	MONITORING_PLUGINS='$(MONITORING_PLUGINS)' prove -f tests/mplib/*.t
 
 check: mplib-check

@@ -60,6 +60,7 @@ static uint32_t class_count(const struct ct_composition *c, const char *name)
 	char n[48];
 
 	for (int p = 0; p < CT_P_MAX; p++) {
+		/* TCP classes by state, the others by reply: only those names exist. */
 		for (int s = 0; s < (p == CT_P_TCP ? CT_CLASS_SUB : CT_R_MAX); s++) {
 			struct ct_class cls = {(enum ct_proto)p, s};
 

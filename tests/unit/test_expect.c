@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "expect.h"
+#include "config.h"
 #include "snapshot.h"
 #include "tap.h"
 

@@ -55,7 +55,7 @@ static struct ct_forecast check(struct ct_fc_ring *r, uint64_t now, uint64_t ent
 static void test_state(void)
 {
 	struct ct_fc_ring r = {0}, back;
-	struct mp_state st;
+	struct mp_store_record st;
 	char key[16];
 
 	for (unsigned i = 0; i < 20; i++)
@@ -66,21 +66,21 @@ static void test_state(void)
 	memset(&st, 0, sizeof(st));
 	for (unsigned i = 0; i < 15; i++) {
 		snprintf(key, sizeof(key), "counter%u", i);
-		mp_state_set(&st, key, i);
+		mp_store_set(&st, key, i);
 	}
 	is_int(ct_fc_ring_save(&r, &st), 16, "save: 16 samples fit beside 15 counters");
-	is_int(st.n, MP_STATE_MAX_VALUES, "save: the state file is full");
+	is_int(st.n, MP_STORE_MAX_VALUES, "save: the state file is full");
 	is_int(ct_fc_ring_load(&back, &st), 0, "load: back");
 	ok(back.n == r.n && back.max == 5000 && memcmp(back.s, r.s, sizeof(r.s)) == 0,
 	   "load: the same samples and limit");
 	{
 		char text[4096];
-		struct mp_state parsed;
-		int n = mp_state_file_format(&st, text, sizeof(text));
+		struct mp_store_record parsed;
+		int n = mp_store_format(&st, text, sizeof(text));
 
 		snprintf(st.boot_id, sizeof(st.boot_id), "0");
-		n = mp_state_file_format(&st, text, sizeof(text));
-		ok(n > 0 && mp_state_file_parse(text, (size_t)n, &parsed, NULL, 0) == 0 &&
+		n = mp_store_format(&st, text, sizeof(text));
+		ok(n > 0 && mp_store_parse(text, (size_t)n, &parsed, NULL, 0) == 0 &&
 			   ct_fc_ring_load(&back, &parsed) == 0 && back.n == 16,
 		   "through the state file's text and back (%d bytes)", n);
 	}
@@ -88,7 +88,7 @@ static void test_state(void)
 	memset(&st, 0, sizeof(st));
 	for (unsigned i = 0; i < 17; i++) {
 		snprintf(key, sizeof(key), "counter%u", i);
-		mp_state_set(&st, key, i);
+		mp_store_set(&st, key, i);
 	}
 	is_int(ct_fc_ring_save(&r, &st), 14, "save: less room, the newest 14");
 	ct_fc_ring_load(&back, &st);
@@ -96,21 +96,21 @@ static void test_state(void)
 
 	memset(&st, 0, sizeof(st));
 	is_int(ct_fc_ring_load(&back, &st), -ENOENT, "load: no ring yet");
-	mp_state_set(&st, "fc_max", 10);
+	mp_store_set(&st, "fc_max", 10);
 	is_int(ct_fc_ring_load(&back, &st), -EINVAL, "load: a limit without samples");
-	mp_state_set(&st, "fc0", T0 << 32 | 5);
-	mp_state_set(&st, "fc1", (T0 - 1) << 32 | 5);
+	mp_store_set(&st, "fc0", T0 << 32 | 5);
+	mp_store_set(&st, "fc1", (T0 - 1) << 32 | 5);
 	is_int(ct_fc_ring_load(&back, &st), -EINVAL, "load: time going back");
 	is_int(back.n, 0, "load: refused means empty");
-	mp_state_set(&st, "fc1", (T0 + 60) << 32 | 5);
-	mp_state_set(&st, "fc3", (T0 + 120) << 32 | 5);
+	mp_store_set(&st, "fc1", (T0 + 60) << 32 | 5);
+	mp_store_set(&st, "fc3", (T0 + 120) << 32 | 5);
 	is_int(ct_fc_ring_load(&back, &st), -EINVAL, "load: a hole in the keys");
 	memset(&st, 0, sizeof(st));
-	mp_state_set(&st, "fc0", T0 << 32 | 5);
+	mp_store_set(&st, "fc0", T0 << 32 | 5);
 	is_int(ct_fc_ring_load(&back, &st), -EINVAL, "load: samples without a limit");
 	memset(&st, 0, sizeof(st));
-	mp_state_set(&st, "fc_max", 10);
-	mp_state_set(&st, "fc0", 5);
+	mp_store_set(&st, "fc_max", 10);
+	mp_store_set(&st, "fc0", 5);
 	is_int(ct_fc_ring_load(&back, &st), -EINVAL, "load: time 0");
 	memset(&st, 0, sizeof(st));
 	is_int(ct_fc_ring_save(&(struct ct_fc_ring){0}, &st), 0,

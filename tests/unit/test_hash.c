@@ -2,6 +2,7 @@
 #include "tap.h"
 #include "counters.h"
 #include "hash.h"
+#include "procfs.h"
 #include "snapshot.h"
 #include "units.h"
 
@@ -182,11 +183,11 @@ static void test_fixture(void)
 	char proc[1024], path[1100], err[256], buf[1024];
 
 	snprintf(proc, sizeof(proc), "%s/hash-16x/proc", fixtures());
-	is_int(ct_procfs_read(proc, &snap, &ns), 0, "16x: /proc read");
+	is_int(ct_procfs_read(proc, &snap.trace, &ns), 0, "16x: /proc read");
 	snprintf(path, sizeof(path), "%s/net/stat/nf_conntrack", proc);
 	is_int(ct_statfile_read(path, &c0, err, sizeof(err)), 0, "16x: stat file read");
 	snprintf(proc, sizeof(proc), "%s/hash-16x-later/proc", fixtures());
-	is_int(ct_procfs_read(proc, &snap, &later), 0, "16x later: /proc read");
+	is_int(ct_procfs_read(proc, &snap.trace, &later), 0, "16x later: /proc read");
 	snprintf(path, sizeof(path), "%s/net/stat/nf_conntrack", proc);
 	is_int(ct_statfile_read(path, &c1, err, sizeof(err)), 0, "16x later: stat file read");
 	ok(c0.present & (1u << CT_CHAINTOOLONG), "16x: the 5.15 layout has chaintoolong");
@@ -215,7 +216,7 @@ static void test_fixture(void)
 	is_int(h.level, CT_HASH_CROWDED, "16x, first run: crowded");
 	ct_hash_summary(&h, buf, sizeof(buf));
 	is_str(buf, "16 entries per hash bucket at the limit", "16x: the summary fragment");
-	mp_buf_free(&snap.trace);
+	ct_trace_free(&snap.trace);
 }
 
 int main(void)

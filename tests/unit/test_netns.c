@@ -8,7 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "snapshot.h"
+#include "netns.h"
+#include "procfs.h"
+#include "evaluate.h"
+#include "render.h"
 #include "tap.h"
 
 static void escapes(void)
@@ -70,18 +73,15 @@ static void paths(void)
 	rmdir(dir);
 }
 
-/* ct_render's output for namespaces with these labels, into out. */
+/* The classic output for namespaces with these labels, into out. */
 static void render(const char *const *labels, size_t n, char *out, size_t len)
 {
 	struct ct_config cfg = {.procfs = "/proc", .missing_state = MP_OK};
 	struct ct_snapshot snap = {.multi = true, .n = n};
-	struct ct_result res = {.state = MP_OK};
-	char path[] = "/tmp/ct-unit-out-XXXXXX";
-	int fd = mkstemp(path), saved = dup(1);
-	ssize_t got;
+	struct ct_verdict v;
+	char *text;
 
 	snap.ns = calloc(n, sizeof(*snap.ns));
-	res.ns = calloc(n, sizeof(*res.ns));
 	for (size_t i = 0; i < n; i++) {
 		snprintf(snap.ns[i].label, sizeof(snap.ns[i].label), "%s", labels[i]);
 		snap.ns[i].inode = 4026532000u + i;
@@ -89,18 +89,12 @@ static void render(const char *const *labels, size_t n, char *out, size_t len)
 		snap.ns[i].proc.entries = i;
 		snap.ns[i].counters_rc = -ENOENT;
 	}
-	fflush(stdout);
-	dup2(fd, 1);
-	ct_render(&cfg, &snap, &res);
-	fflush(stdout);
-	dup2(saved, 1);
-	close(saved);
-	got = pread(fd, out, len - 1, 0);
-	out[got > 0 ? got : 0] = '\0';
-	close(fd);
-	unlink(path);
+	v = ct_evaluate(&cfg, &snap);
+	text = ct_render_classic(&v);
+	snprintf(out, len, "%s\n", text);
+	free(text);
+	ct_verdict_free(&v);
 	free(snap.ns);
-	free(res.ns);
 }
 
 /* Every perfdata label of the first line, space-separated, must appear once. */
@@ -140,10 +134,53 @@ static void labels(void)
 	ok(strstr(out, " _4026532006_entries=") != NULL, "a name of symbols only gets its inode");
 }
 
+/* Which namespaces --netns names: our own, one by path, one by name; what is not one. */
+static void selection(void)
+{
+	struct ct_ns_target *t = NULL;
+	struct ct_netns_scan scan;
+	char err[320] = "";
+	size_t n = 0;
+	uint64_t self = 0;
+
+	ok(ct_netns_self("/proc", &self) == 0 && self != 0, "our own namespace has an inode");
+	is_int(ct_netns_targets(NULL, "/proc", &t, &n, &scan, err, sizeof(err)), 0,
+	       "no --netns: one target");
+	ok(n == 1 && t[0].fd == -1 && strcmp(t[0].label, "host") == 0 && t[0].inode == self,
+	   "... our own, \"host\", nothing to enter");
+	free(t);
+	is_int(ct_netns_targets("/proc/self/ns/net", "/proc", &t, &n, &scan, err, sizeof(err)), 0,
+	       "--netns=/proc/self/ns/net: found");
+	ok(n == 1 && t[0].fd == -1 && strcmp(t[0].label, "/proc/self/ns/net") == 0,
+	   "... our own again: nothing to enter, named as given");
+	free(t);
+	is_int(ct_netns_targets("ct-unit-no-such-namespace", "/proc", &t, &n, &scan, err,
+				sizeof(err)),
+	       -ENOENT, "--netns=NAME not under /run/netns: -ENOENT");
+	is_str(err,
+	       "cannot open network namespace /run/netns/ct-unit-no-such-namespace: No such file "
+	       "or directory",
+	       "... with the reason");
+	is_int(ct_netns_targets("/dev/null", "/proc", &t, &n, &scan, err, sizeof(err)), -EINVAL,
+	       "a file that is not a namespace: -EINVAL");
+	is_str(err, "/dev/null is not a network namespace", "... says so");
+	/* Files of /proc and other namespaces' files are on the right filesystem, and no network
+	 * namespace either. */
+	is_int(ct_netns_targets("/proc/self/status", "/proc", &t, &n, &scan, err, sizeof(err)),
+	       -EINVAL, "--netns=/proc/self/status: -EINVAL");
+	is_str(err, "/proc/self/status is not a network namespace", "... says so");
+	is_int(ct_netns_targets("/proc/self/ns/mnt", "/proc", &t, &n, &scan, err, sizeof(err)),
+	       -EINVAL, "--netns=/proc/self/ns/mnt: -EINVAL");
+	is_str(err, "/proc/self/ns/mnt is not a network namespace", "... says so");
+	is_int(ct_netns_targets("..", "/proc", &t, &n, &scan, err, sizeof(err)), -EINVAL,
+	       "--netns=..: refused");
+}
+
 int main(void)
 {
 	escapes();
 	paths();
 	labels();
+	selection();
 	return tap_done();
 }

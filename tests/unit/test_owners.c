@@ -115,7 +115,7 @@ static void count(struct ct_rules *r, unsigned kinds, enum ct_rule_item item, co
 static void test_counting(void)
 {
 	struct ct_rules r = {.keep = 1};
-	struct ct_rule rule = {.family = "ip", .backend = "nftables", .table = "nat"};
+	struct ct_rule rule = {.family = "ip", .backend = CT_BACKEND_NFT, .table = "nat"};
 	struct ct_rules_mark mark;
 
 	snprintf(rule.chain, sizeof(rule.chain), "POSTROUTING");
@@ -148,7 +148,7 @@ static void test_objects(void)
 {
 	struct ct_rules r = {.keep = CT_RULES_LISTED};
 	struct ct_rule obj = {.family = "inet",
-			      .backend = "nftables",
+			      .backend = CT_BACKEND_NFT,
 			      .table = "firewalld",
 			      .name = "helper-ftp-tcp",
 			      .kinds = CT_RULE_CT,

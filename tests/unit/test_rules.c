@@ -105,7 +105,7 @@ static void is_rule(const struct ct_rules *r, const char *family, const char *ba
 	if (!x)
 		return;
 	is_str(x->family, family, "  family");
-	is_str(x->backend, backend, "  backend");
+	is_str(ct_rule_backend(x)->name, backend, "  backend");
 	is_int(x->kinds, kinds, "  kinds");
 	is_str(x->what, what, "  what");
 }
@@ -732,7 +732,7 @@ static void test_nft_changed(void)
 	{
 		struct fake_kernel k = {.reply = {changed}, .len = {clen}, .nreplies = 1};
 		struct ct_rule before = {.family = "ip",
-					 .backend = "iptables-legacy",
+					 .backend = CT_BACKEND_LEGACY_IP,
 					 .table = "t",
 					 .chain = "c",
 					 .kinds = CT_RULE_STATE,
@@ -927,6 +927,17 @@ static void test_legacy(void)
 	/* iptables-save prints -j NOTRACK as such. */
 	is_rule(&r, "ip", "iptables-legacy", "raw", "OUTPUT", 1, CT_RULE_NOTRACK, "NOTRACK");
 	is_int(r.tracking_l3, CT_L3_ALL, "legacy: ip and ip6 tables: both families");
+	{
+		const struct ct_rule *x4 = find(&r, "filter", "INPUT", 2);
+		const struct ct_rule *x6 = find(&r, "filter", "INPUT", 1);
+
+		ok(x4 && x4->backend == CT_BACKEND_LEGACY_IP && x6 &&
+			   x6->backend == CT_BACKEND_LEGACY_IP6,
+		   "legacy: each rule carries its backend's id, IPv4 or IPv6");
+	}
+	for (int b = 0; b < CT_BACKENDS; b++)
+		ok(ct_backends[b].id == (enum ct_rules_backend)b && ct_backends[b].read,
+		   "backends: %s is the row of its id, with a read", ct_backends[b].title);
 
 	/* Corrupt copies of the filter blob: -EINVAL, and the list stays as it was. */
 	copy = malloc(t[0].size);
@@ -1100,7 +1111,8 @@ static void holders(const char *tree, int want_rc, bool want_have, const char *w
 static void test_list(void)
 {
 	struct ct_rules r = {0};
-	struct ct_rule rule = {.family = "ip", .backend = "nftables", .table = "t", .chain = "c"};
+	struct ct_rule rule = {
+		.family = "ip", .backend = CT_BACKEND_NFT, .table = "t", .chain = "c"};
 	char what[16] = "";
 	int i, rc = 0;
 
@@ -1253,7 +1265,7 @@ static void test_cache(void)
 				       .cookie = 5800,
 				       .genid = 4000000000u};
 	struct ct_rules_cache_key other;
-	struct ct_rule rule = {.family = "inet", .backend = "nftables", .table = "filter"};
+	struct ct_rule rule = {.family = "inet", .backend = CT_BACKEND_NFT, .table = "filter"};
 	struct ct_rules r = {.keep = CT_RULES_LISTED}, back, all = {0};
 	char text[16384];
 	int len, i, rc = 0, bad = 0;
@@ -1279,8 +1291,7 @@ static void test_cache(void)
 	ok(back.n > 39 && back.list[39].handle == r.list[39].handle &&
 		   strcmp(back.list[39].chain, r.list[39].chain) == 0 &&
 		   strcmp(back.list[0].what, "ct state, masq") == 0 &&
-		   strcmp(back.list[0].backend, "nftables") == 0 &&
-		   back.list[3].kinds == CT_RULE_NOTRACK,
+		   back.list[0].backend == CT_BACKEND_NFT && back.list[3].kinds == CT_RULE_NOTRACK,
 	   "cache: the same rules, in order, names with spaces intact");
 	ct_rules_free(&back);
 
@@ -1356,7 +1367,7 @@ static void test_cache(void)
 	{
 		struct ct_rules mixed = {0};
 		struct ct_rule obj = {.family = "ip6",
-				      .backend = "nftables",
+				      .backend = CT_BACKEND_NFT,
 				      .table = "t",
 				      .name = "ftp-std",
 				      .handle = 3,
@@ -1445,7 +1456,7 @@ static void test_cache(void)
 	{
 		struct ct_rules own = {.keep = 1};
 		struct ct_rule nat = {.family = "ip",
-				      .backend = "nftables",
+				      .backend = CT_BACKEND_NFT,
 				      .table = "nat",
 				      .chain = "DOCKER",
 				      .handle = 5,
@@ -1453,7 +1464,7 @@ static void test_cache(void)
 				      .l3 = CT_L3_IPV4,
 				      .what = "dnat"};
 		struct ct_rule obj = {.family = "inet",
-				      .backend = "nftables",
+				      .backend = CT_BACKEND_NFT,
 				      .table = "firewalld",
 				      .name = "helper-ftp",
 				      .handle = 6,
@@ -1569,7 +1580,7 @@ static void test_cache(void)
 static void test_phrases(void)
 {
 	struct ct_rules r = {0};
-	struct ct_rule x = {.family = "ip6", .backend = "nftables", .table = "t", .chain = "c"};
+	struct ct_rule x = {.family = "ip6", .backend = CT_BACKEND_NFT, .table = "t", .chain = "c"};
 	char buf[256];
 
 	ct_rules_forced_phrase(&r, true, buf, sizeof(buf));
@@ -1606,7 +1617,7 @@ static void test_phrases(void)
 	ct_rules_free(&r);
 
 	x = (struct ct_rule){.family = "ip",
-			     .backend = "nftables",
+			     .backend = CT_BACKEND_NFT,
 			     .table = "filter",
 			     .chain = "INPUT",
 			     .handle = 7,
@@ -1620,13 +1631,13 @@ static void test_phrases(void)
 	ct_rule_line(&x, buf, sizeof(buf));
 	is_str(buf, "rule: nftables ip filter INPUT handle 7: SYNPROXY",
 	       "line: nftables: the handle");
-	snprintf(x.backend, sizeof(x.backend), "iptables-legacy");
+	x.backend = CT_BACKEND_LEGACY_IP;
 	x.handle = 4;
 	ct_rule_line(&x, buf, sizeof(buf));
 	is_str(buf, "rule: iptables-legacy ip filter INPUT #4: SYNPROXY",
 	       "line: iptables-legacy: the rule number");
 	x = (struct ct_rule){.family = "inet",
-			     .backend = "nftables",
+			     .backend = CT_BACKEND_NFT,
 			     .table = "t",
 			     .name = "ftp-std",
 			     .handle = 3,
@@ -1641,7 +1652,7 @@ static void test_phrases(void)
 	ok(strncmp(buf, "set: nftables inet t ftp-std handle 3: ", 39) == 0, "line: a set: %s",
 	   buf);
 	x = (struct ct_rule){.family = "ip",
-			     .backend = "nftables",
+			     .backend = CT_BACKEND_NFT,
 			     .table = "raw",
 			     .chain = "OUTPUT",
 			     .handle = 2,
@@ -1659,7 +1670,7 @@ static void test_cache_load(void)
 {
 	struct ct_rules_cache_key k = {
 		.boot_id = "e58ddbac-e9af-4c63-a283-3e6c23d6c956", .cookie = 7, .genid = 3};
-	struct ct_rule rule = {.family = "ip", .backend = "nftables", .table = "nat"};
+	struct ct_rule rule = {.family = "ip", .backend = CT_BACKEND_NFT, .table = "nat"};
 	struct ct_rules all = {0}, back;
 	char dir[] = "/tmp/test_rules_cache.XXXXXX", err[128], path[64];
 	size_t size = 1 << 20;

@@ -1,5 +1,5 @@
-/* State retention between plugin runs: small locked text files, replaced atomically. */
-#include "state.h"
+/* Retention storage between plugin runs: small locked text files, replaced atomically. */
+#include "retention_store.h"
 
 #include "mp.h"
 
@@ -100,7 +100,7 @@ static enum default_place default_place(unsigned i)
 	return order[i];
 }
 
-const char *mp_state_default_dir(unsigned i, const char *plugin, char *buf, size_t len)
+const char *mp_store_default_dir(unsigned i, const char *plugin, char *buf, size_t len)
 {
 	unsigned long uid = (unsigned long)geteuid();
 	struct passwd *pw;
@@ -135,7 +135,7 @@ const char *mp_state_default_dir(unsigned i, const char *plugin, char *buf, size
  * state that compares kernel counters means nothing after a reboot anyway. An explicit
  * directory (a command-line option) is used as given.
  */
-const char *mp_state_dir(const char *explicit_dir, const char *plugin, char *buf, size_t len)
+const char *mp_store_dir(const char *explicit_dir, const char *plugin, char *buf, size_t len)
 {
 	const char *prefix;
 	int n;
@@ -149,7 +149,7 @@ const char *mp_state_dir(const char *explicit_dir, const char *plugin, char *buf
 			return NULL;
 		prefix = secure_getenv("MP_STATE_PATH");
 		if (!prefix || !*prefix)
-			return mp_state_default_dir(0, plugin, buf, len);
+			return mp_store_default_dir(0, plugin, buf, len);
 		n = snprintf(buf, len, "%s/%lu/%s", prefix, (unsigned long)geteuid(), plugin);
 	}
 	if (n < 0 || (size_t)n >= len)
@@ -371,11 +371,11 @@ static int lock_wait(int fd, int how, const char *dir, const char *lockname)
 }
 
 /*
- * Open and lock dir/lockname. A run that prunes old lock files (mp_state_remove) may unlink the
+ * Open and lock dir/lockname. A run that prunes old lock files (mp_store_remove) may unlink the
  * file between our open and our flock: then we hold a lock nobody else will ever look at, so
  * after locking, the name must still be that file; if not, take the one that is there now.
  */
-static int take_lock(struct mp_state_handle *h, const char *dir, const char *lockname, bool shared,
+static int take_lock(struct mp_store_handle *h, const char *dir, const char *lockname, bool shared,
 		     char *err, size_t errlen)
 {
 	int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
@@ -414,10 +414,10 @@ static int take_lock(struct mp_state_handle *h, const char *dir, const char *loc
 	return -EAGAIN;
 }
 
-int mp_state_lock(struct mp_state_handle *h, const char *dir, const char *lock, unsigned flags,
+int mp_store_lock(struct mp_store_handle *h, const char *dir, const char *lock, unsigned flags,
 		  char *err, size_t errlen)
 {
-	bool shared = flags & MP_STATE_SHARED;
+	bool shared = flags & MP_STORE_SHARED;
 	char lockname[STATE_NAME_MAX + 8];
 	int r;
 
@@ -439,11 +439,11 @@ int mp_state_lock(struct mp_state_handle *h, const char *dir, const char *lock, 
 	snprintf(lockname, sizeof(lockname), "%s.lock", lock);
 	r = take_lock(h, dir, lockname, shared, err, errlen);
 	if (r < 0)
-		mp_state_close(h);
+		mp_store_close(h);
 	return r;
 }
 
-int mp_state_select(struct mp_state_handle *h, const char *name)
+int mp_store_select(struct mp_store_handle *h, const char *name)
 {
 	if (!h || !valid_name(name))
 		return -EINVAL;
@@ -451,17 +451,17 @@ int mp_state_select(struct mp_state_handle *h, const char *name)
 	return 0;
 }
 
-int mp_state_open(struct mp_state_handle *h, const char *dir, const char *name, char *err,
+int mp_store_open(struct mp_store_handle *h, const char *dir, const char *name, char *err,
 		  size_t errlen)
 {
-	int r = mp_state_lock(h, dir, name, 0, err, errlen);
+	int r = mp_store_lock(h, dir, name, 0, err, errlen);
 
 	if (r == 0)
-		mp_state_select(h, name);
+		mp_store_select(h, name);
 	return r;
 }
 
-int mp_state_remove(struct mp_state_handle *h, const char *name)
+int mp_store_remove(struct mp_store_handle *h, const char *name)
 {
 	size_t n = name ? strlen(name) : 0;
 	int fd, r;
@@ -479,7 +479,7 @@ int mp_state_remove(struct mp_state_handle *h, const char *name)
 	return r;
 }
 
-void mp_state_close(struct mp_state_handle *h)
+void mp_store_close(struct mp_store_handle *h)
 {
 	if (!h)
 		return;
@@ -491,12 +491,13 @@ void mp_state_close(struct mp_state_handle *h)
 	h->dirfd = -1;
 }
 
-int mp_state_read_text(struct mp_state_handle *h, char **text, size_t *len, char *err,
+int mp_store_read_text(struct mp_store_handle *h, char **text, size_t *len, char *err,
 		       size_t errlen)
 {
 	struct stat sb;
 	char *buf;
 	size_t got = 0;
+	ssize_t n;
 	int fd, r;
 
 	if (!h || h->dirfd < 0 || !text || !len || !h->name[0]) {
@@ -547,22 +548,14 @@ int mp_state_read_text(struct mp_state_handle *h, char **text, size_t *len, char
 	 * replace the file under the lock we hold, so a read that returns the size fstat saw has
 	 * read it all: no second read just to be told "end of file".
 	 */
-	while (got <= STATE_MAX_SIZE && (got == 0 || got != (size_t)sb.st_size)) {
-		ssize_t n = read(fd, buf + got, STATE_MAX_SIZE + 1 - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			fail(err, errlen, "cannot read state file %s: %s", h->name,
-			     strerror(errno));
-			free(buf);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
+	n = mp_read_fd(fd, buf, STATE_MAX_SIZE + 1, (size_t)sb.st_size, false);
+	if (n < 0) {
+		r = (int)n;
+		fail(err, errlen, "cannot read state file %s: %s", h->name, strerror((int)-n));
+		free(buf);
+		goto out;
 	}
+	got = (size_t)n;
 	if (got > STATE_MAX_SIZE) {
 		r = -EINVAL;
 		fail(err, errlen, "state file %s is larger than %d bytes", h->name, STATE_MAX_SIZE);
@@ -578,7 +571,7 @@ out:
 	return r;
 }
 
-int mp_state_read(struct mp_state_handle *h, struct mp_state *st, char *err, size_t errlen)
+int mp_store_read(struct mp_store_handle *h, struct mp_store_record *st, char *err, size_t errlen)
 {
 	size_t len = 0;
 	char *text = NULL;
@@ -588,10 +581,10 @@ int mp_state_read(struct mp_state_handle *h, struct mp_state *st, char *err, siz
 		fail(err, errlen, "state not open");
 		return -EBADF;
 	}
-	r = mp_state_read_text(h, &text, &len, err, errlen);
+	r = mp_store_read_text(h, &text, &len, err, errlen);
 	if (r < 0)
 		return r;
-	r = mp_state_file_parse(text, len, st, err, errlen);
+	r = mp_store_parse(text, len, st, err, errlen);
 	free(text);
 	return r;
 }
@@ -630,7 +623,7 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-static int write_text(struct mp_state_handle *h, const char *text, size_t len, char *err,
+static int write_text(struct mp_store_handle *h, const char *text, size_t len, char *err,
 		      size_t errlen)
 {
 	char tmp[sizeof(h->name) + 8];
@@ -679,7 +672,7 @@ static int write_text(struct mp_state_handle *h, const char *text, size_t len, c
 }
 
 /* Signals that end a run are held off until the file is replaced: no temporary copy is left. */
-int mp_state_write_text(struct mp_state_handle *h, const char *text, size_t len, char *err,
+int mp_store_write_text(struct mp_store_handle *h, const char *text, size_t len, char *err,
 			size_t errlen)
 {
 	sigset_t saved;
@@ -691,7 +684,8 @@ int mp_state_write_text(struct mp_state_handle *h, const char *text, size_t len,
 	return r;
 }
 
-int mp_state_write(struct mp_state_handle *h, const struct mp_state *st, char *err, size_t errlen)
+int mp_store_write(struct mp_store_handle *h, const struct mp_store_record *st, char *err,
+		   size_t errlen)
 {
 	char text[4096];
 	int len;
@@ -700,12 +694,12 @@ int mp_state_write(struct mp_state_handle *h, const struct mp_state *st, char *e
 		fail(err, errlen, "state not open");
 		return -EBADF;
 	}
-	len = mp_state_file_format(st, text, sizeof(text));
+	len = mp_store_format(st, text, sizeof(text));
 	if (len < 0) {
 		fail(err, errlen, "cannot format state %s: %s", h->name, strerror(-len));
 		return len;
 	}
-	return mp_state_write_text(h, text, (size_t)len, err, errlen);
+	return mp_store_write_text(h, text, (size_t)len, err, errlen);
 }
 
 /* Keys: 1-31 characters out of letters, digits, '_', '-', '.' and ':' (no spaces). */
@@ -713,7 +707,7 @@ static bool valid_key(const char *s, size_t n)
 {
 	size_t i;
 
-	if (n == 0 || n >= sizeof(((struct mp_state_value *)0)->key))
+	if (n == 0 || n >= sizeof(((struct mp_store_value *)0)->key))
 		return false;
 	for (i = 0; i < n; i++) {
 		char c = s[i];
@@ -730,7 +724,7 @@ static bool valid_boot_id(const char *s, size_t n)
 {
 	size_t i;
 
-	if (n == 0 || n >= sizeof(((struct mp_state *)0)->boot_id))
+	if (n == 0 || n >= sizeof(((struct mp_store_record *)0)->boot_id))
 		return false;
 	for (i = 0; i < n; i++) {
 		char c = s[i];
@@ -742,29 +736,14 @@ static bool valid_boot_id(const char *s, size_t n)
 	return true;
 }
 
-/* Strict decimal: digits only, no sign or blanks, no overflow. */
+/* Strict decimal: digits only, no sign or blanks, no overflow; at most 20 digits. */
 static bool parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out)
 {
-	uint64_t v = 0;
-	size_t i;
-
-	if (n == 0 || n > 20)
-		return false;
-	for (i = 0; i < n; i++) {
-		unsigned d;
-
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		d = (unsigned)(s[i] - '0');
-		if (v > (max - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return true;
+	return n <= 20 && mp_parse_u64(s, n, max, out) == 0;
 }
 
-int mp_state_file_parse(const char *text, size_t len, struct mp_state *st, char *err, size_t errlen)
+int mp_store_parse(const char *text, size_t len, struct mp_store_record *st, char *err,
+		   size_t errlen)
 {
 	const char *p, *end;
 	unsigned line = 0;
@@ -845,8 +824,8 @@ int mp_state_file_parse(const char *text, size_t len, struct mp_state *st, char 
 					goto bad;
 				}
 			}
-			if (st->n >= MP_STATE_MAX_VALUES) {
-				fail(err, errlen, "more than %d values", MP_STATE_MAX_VALUES);
+			if (st->n >= MP_STORE_MAX_VALUES) {
+				fail(err, errlen, "more than %d values", MP_STORE_MAX_VALUES);
 				goto bad;
 			}
 			memcpy(st->v[st->n].key, p, kl);
@@ -867,12 +846,12 @@ bad:
 	return -EINVAL;
 }
 
-int mp_state_file_format(const struct mp_state *st, char *buf, size_t len)
+int mp_store_format(const struct mp_store_record *st, char *buf, size_t len)
 {
 	size_t off, i;
 	int n;
 
-	if (!st || !buf || st->n > MP_STATE_MAX_VALUES || st->time < 0 ||
+	if (!st || !buf || st->n > MP_STORE_MAX_VALUES || st->time < 0 ||
 	    !valid_boot_id(st->boot_id, strnlen(st->boot_id, sizeof(st->boot_id))))
 		return -EINVAL;
 	n = snprintf(buf, len, "%s%d\nboot_id %s\ntime %lld\n", STATE_MAGIC, STATE_VERSION,
@@ -897,7 +876,7 @@ int mp_state_file_format(const struct mp_state *st, char *buf, size_t len)
 	return (int)off;
 }
 
-int mp_state_set(struct mp_state *st, const char *key, uint64_t value)
+int mp_store_set(struct mp_store_record *st, const char *key, uint64_t value)
 {
 	size_t i, kl;
 
@@ -906,13 +885,13 @@ int mp_state_set(struct mp_state *st, const char *key, uint64_t value)
 	kl = strlen(key);
 	if (!valid_key(key, kl))
 		return -EINVAL;
-	for (i = 0; i < st->n && i < MP_STATE_MAX_VALUES; i++) {
+	for (i = 0; i < st->n && i < MP_STORE_MAX_VALUES; i++) {
 		if (strcmp(st->v[i].key, key) == 0) {
 			st->v[i].value = value;
 			return 0;
 		}
 	}
-	if (st->n >= MP_STATE_MAX_VALUES)
+	if (st->n >= MP_STORE_MAX_VALUES)
 		return -ENOSPC;
 	memcpy(st->v[st->n].key, key, kl + 1);
 	st->v[st->n].value = value;
@@ -920,13 +899,13 @@ int mp_state_set(struct mp_state *st, const char *key, uint64_t value)
 	return 0;
 }
 
-bool mp_state_get(const struct mp_state *st, const char *key, uint64_t *value)
+bool mp_store_get(const struct mp_store_record *st, const char *key, uint64_t *value)
 {
 	size_t i;
 
 	if (!st || !key)
 		return false;
-	for (i = 0; i < st->n && i < MP_STATE_MAX_VALUES; i++) {
+	for (i = 0; i < st->n && i < MP_STORE_MAX_VALUES; i++) {
 		if (strcmp(st->v[i].key, key) == 0) {
 			if (value)
 				*value = st->v[i].value;

@@ -1,28 +1,28 @@
-/* Fuzzes the state file parser, mp_state_file_parse, and checks format/parse round trips. */
+/* Fuzzes the state file parser, mp_store_parse, and checks format/parse round trips. */
 #include <errno.h>
 
 #include "fuzz.h"
-#include "state.h"
+#include "retention_store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = fuzz_memdup(data, size);
-	struct mp_state st, again;
+	struct mp_store_record st, again;
 	char err[256], buf[4096];
 	int rc, n;
 
 	memset(&st, 0, sizeof(st));
-	rc = mp_state_file_parse(text, size, &st, err, sizeof(err));
+	rc = mp_store_parse(text, size, &st, err, sizeof(err));
 	fuzz_check_err(rc, err, sizeof(err));
 	if (rc == 0) {
-		if (st.n > MP_STATE_MAX_VALUES)
+		if (st.n > MP_STORE_MAX_VALUES)
 			__builtin_trap();
 		/* What was accepted is written back the same way and reads back equal. */
-		n = mp_state_file_format(&st, buf, sizeof(buf));
+		n = mp_store_format(&st, buf, sizeof(buf));
 		if (n < 0 || (size_t)n >= sizeof(buf))
 			__builtin_trap();
 		memset(&again, 0, sizeof(again));
-		if (mp_state_file_parse(buf, (size_t)n, &again, err, sizeof(err)) != 0)
+		if (mp_store_parse(buf, (size_t)n, &again, err, sizeof(err)) != 0)
 			__builtin_trap();
 		if (again.n != st.n || again.time != st.time ||
 		    strcmp(again.boot_id, st.boot_id) != 0)

@@ -1,0 +1,33 @@
+/* The network namespaces to check: our own, one by name or path, or every one on the host. */
+#ifndef CT_NETNS_H
+#define CT_NETNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "snapshot.h"
+
+struct ct_ns_target {
+	int fd; /* -1: our own namespace, nothing to enter */
+	int err; /* 0, or -errno: a namespace that could not be opened (fd is -1) */
+	uint64_t inode;
+	char label[128];
+};
+
+/*
+ * The namespaces spec names (NULL: our own, a name under /run/netns, a path, or "all"), in *out
+ * (malloc'd, the caller closes the fds and frees it); what --netns=all could not look at in scan.
+ * 0, or -errno with the reason.
+ */
+int ct_netns_targets(const char *spec, const char *procfs, struct ct_ns_target **out, size_t *n,
+		     struct ct_netns_scan *scan, char *err, size_t errlen);
+/* A name read from the system made safe for the output: control characters as \xNN. */
+void ct_escape_name(char *out, size_t len, const char *name);
+int ct_netns_self(const char *procfs, uint64_t *inode);
+/*
+ * The cookie of the namespace a socket lives in (sock), or of the current one (sock < 0): unique
+ * within a boot, unlike the inode number, which the kernel reuses. 0: none (before 5.14).
+ */
+uint64_t ct_netns_cookie(int sock);
+
+#endif

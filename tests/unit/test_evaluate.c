@@ -1,0 +1,501 @@
+/*
+ * Evaluation (snapshot -> verdict tree: states, texts, perfdata per part, the namespace the
+ * summary names and the order of the others, the host-wide sections), advice, and the three
+ * formats of the same trees (classic, multi-line, mp-test-json), without the binary.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "advice.h"
+#include "evaluate.h"
+#include "options.h"
+#include "render.h"
+
+#include "tap.h"
+
+/* A namespace whose table was read; its counters and rules as the cases set them. */
+static struct ct_ns ns_read(const char *label, uint64_t entries, uint64_t max)
+{
+	struct ct_ns ns = {0};
+
+	snprintf(ns.label, sizeof(ns.label), "%s", label);
+	ns.inode = 4026531840u + entries;
+	ns.proc.active = true;
+	ns.proc.entries = entries;
+	ns.proc.max = max;
+	ns.proc.layout = "nf_conntrack";
+	ns.proc.sysctl_key = "net.netfilter.nf_conntrack_max";
+	ns.counters_rc = -ENOENT;
+	snprintf(ns.counters_why, sizeof(ns.counters_why), "no source");
+	for (int b = 0; b < CT_BACKENDS; b++)
+		ns.rules.read[b] = CT_READ_DONE;
+	return ns;
+}
+
+/* The drop, early_drop and insert_failed counters, and their rise since a baseline. */
+static void counters(struct ct_ns *ns, uint64_t drop, uint64_t rose)
+{
+	ns->counters_rc = 0;
+	ns->counters.source = "netlink";
+	ns->counters.present = 1u << CT_DROP | 1u << CT_EARLY_DROP | 1u << CT_INSERT_FAILED;
+	ns->counters.value[CT_DROP] = drop;
+	ns->retention = CT_RET_DELTA;
+	ns->delta[CT_DROP] = rose;
+	ns->seconds = 60;
+}
+
+static const mp_subcheck *nth(const mp_subcheck_list *l, size_t n)
+{
+	for (; l && n; n--)
+		l = l->next;
+	return l ? &l->subcheck : NULL;
+}
+
+static const mp_subcheck *top(const struct ct_verdict *v, size_t n)
+{
+	return nth(v->check.subchecks, n);
+}
+
+/* The subcheck of namespace n's part p. */
+static const mp_subcheck *part(const struct ct_verdict *v, size_t n, size_t p)
+{
+	const mp_subcheck *ns = top(v, n);
+
+	return ns ? nth(ns->subchecks, p) : NULL;
+}
+
+/* Labels of a part's perfdata, space-separated. */
+static const char *labels(const mp_subcheck *sc, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (const pd_list *p = sc ? sc->perfdata : NULL; p && o < len; p = p->next)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? " " : "", p->data.label);
+	return buf;
+}
+
+static char *format(struct ct_verdict *v, int format)
+{
+	char *s;
+
+	if (format < 0) {
+		v->check.default_output_override = ct_render_classic;
+		v->check.default_output_override_content = v;
+	} else {
+		mp_set_format((mp_output_format)format);
+	}
+	s = mp_fmt_output(v->check);
+	mp_set_format(MP_FORMAT_MULTI_LINE);
+	v->check.default_output_override = NULL;
+	return s;
+}
+
+static void is_format(struct ct_verdict *v, int f, const char *want, const char *name)
+{
+	char *got = format(v, f);
+
+	is_str(got, want, name);
+	free(got);
+}
+
+static void single(void)
+{
+	struct ct_config cfg;
+	struct ct_snapshot snap = {.n = 1};
+	struct ct_ns ns = ns_read("host", 8500, 10000);
+	struct ct_verdict v;
+	char buf[256];
+
+	ct_options_init(&cfg);
+	snap.ns = &ns;
+	v = ct_evaluate(&cfg, &snap);
+	is_int(mp_compute_check_state(v.check), STATE_WARNING, "85% against 80%/90%: WARNING");
+	is_int(v.namespaces, 1, "one namespace");
+	is_str(v.check.summary, "8500 of 10000 entries (85.0%); no rule needs connection tracking",
+	       "summary: the namespace's phrase");
+	is_str(top(&v, 0)->output, v.check.summary, "the namespace's text is its phrase");
+	is_str(part(&v, 0, 0)->output, "8500 of 10000 entries (85.0%)", "part 1: utilization");
+	is_int(mp_compute_subcheck_state(*part(&v, 0, 0)), STATE_WARNING, "... WARNING");
+	is_str(labels(part(&v, 0, 0), buf, sizeof(buf)), "entries utilization",
+	       "... with entries and utilization");
+	is_str(part(&v, 0, 1)->output, "counters not available", "part 2: counters, none read");
+	is_int(mp_compute_subcheck_state(*part(&v, 0, 1)), STATE_OK, "... a note, OK");
+	is_str(part(&v, 0, 2)->output, "no rule needs connection tracking", "part 3: rules");
+	is_str(labels(part(&v, 0, 2), buf, sizeof(buf)), "state_rules tracking_rules notrack_rules",
+	       "... their counts, every backend read");
+	is_str(top(&v, 1)->output, "advice", "WARNING: advice follows the namespace");
+	is_format(&v, -1,
+		  "CONNTRACK WARNING - 8500 of 10000 entries (85.0%); no rule needs connection "
+		  "tracking | entries=8500;8000;9000;0;10000 utilization=85.00%;80;90;0;100 "
+		  "state_rules=0 tracking_rules=0 notrack_rules=0\n"
+		  "counters not available: no source\n"
+		  "advice: raise the limit: sysctl -w net.netfilter.nf_conntrack_max=65536 (up to "
+		  "20 MiB of kernel memory when full, 320 bytes per entry, estimated)\n"
+		  "advice: persist it: echo 'net.netfilter.nf_conntrack_max = 65536' > "
+		  "/etc/sysctl.d/90-conntrack.conf, and load nf_conntrack early "
+		  "(/etc/modules-load.d/) so the setting finds the key at boot",
+		  "classic: status line, perfdata, the lines below the parts");
+	is_format(
+		&v, MP_FORMAT_MULTI_LINE,
+		"[WARNING] - 8500 of 10000 entries (85.0%); no rule needs connection tracking\n"
+		"\t\\_[WARNING] - 8500 of 10000 entries (85.0%); no rule needs connection "
+		"tracking\n"
+		"\t\t\\_[WARNING] - 8500 of 10000 entries (85.0%)\n"
+		"\t\t\\_[OK] - counters not available\n"
+		"\t\t\t\\_[OK] - counters not available: no source\n"
+		"\t\t\\_[OK] - no rule needs connection tracking\n"
+		"\t\\_[OK] - advice\n"
+		"\t\t\\_[OK] - advice: raise the limit: sysctl -w "
+		"net.netfilter.nf_conntrack_max=65536 (up to 20 MiB of kernel memory when full, "
+		"320 bytes per entry, estimated)\n"
+		"\t\t\\_[OK] - advice: persist it: echo 'net.netfilter.nf_conntrack_max = 65536' "
+		"> /etc/sysctl.d/90-conntrack.conf, and load nf_conntrack early "
+		"(/etc/modules-load.d/) so the setting finds the key at boot"
+		"|'entries'=8500;8000;9000;0;10000 'utilization'=85.000000%;80;90;0;100  "
+		"'state_rules'=0;;; 'tracking_rules'=0;;; 'notrack_rules'=0;;; ",
+		"multi-line: the tree, perfdata typed after '|' (the library's stray spaces too)");
+	ct_verdict_free(&v);
+
+	/* Below the thresholds: OK, and no advice without -v. */
+	ns.proc.entries = 5000;
+	v = ct_evaluate(&cfg, &snap);
+	is_int(mp_compute_check_state(v.check), STATE_OK, "50%: OK");
+	ok(top(&v, 1) == NULL, "OK: nothing after the namespace (no advice without -v)");
+	is_format(
+		&v, MP_FORMAT_TEST_JSON,
+		"{\"state\":\"OK\",\"summary\":\"5000 of 10000 entries (50.0%); no rule needs "
+		"connection tracking\",\"checks\":[{\"output\":\"5000 of 10000 entries (50.0%); no "
+		"rule needs connection tracking\",\"state\":\"OK\",\"checks\":[{\"output\":\"5000 "
+		"of 10000 entries (50.0%)\",\"state\":\"OK\",\"perfdata\":[{\"label\":\"entries\","
+		"\"value\":{\"type\":\"uint\",\"value\":\"5000\"},\"warn\":{\"alert_on_inside\":"
+		"false,\"end\":{\"type\":\"int\",\"value\":\"8000\"},\"start\":{\"type\":\"int\","
+		"\"value\":\"8000\"}},\"crit\":{\"alert_on_inside\":false,\"end\":{\"type\":"
+		"\"int\","
+		"\"value\":\"9000\"},\"start\":{\"type\":\"int\",\"value\":\"9000\"}},\"min\":{"
+		"\"type\":\"uint\",\"value\":\"0\"},\"max\":{\"type\":\"uint\",\"value\":\"10000\"}"
+		"},"
+		"{\"label\":\"utilization\",\"value\":{\"type\":\"double\",\"value\":\"50.000000\"}"
+		","
+		"\"uom\":\"%\",\"warn\":{\"alert_on_inside\":false,\"end\":{\"type\":\"int\","
+		"\"value\":\"80\"},\"start\":{\"type\":\"int\",\"value\":\"80\"}},\"crit\":{"
+		"\"alert_on_inside\":false,\"end\":{\"type\":\"int\",\"value\":\"90\"},\"start\":{"
+		"\"type\":\"int\",\"value\":\"90\"}},\"min\":{\"type\":\"int\",\"value\":\"0\"},"
+		"\"max\":{\"type\":\"int\",\"value\":\"100\"}}]},{\"output\":\"counters not "
+		"available\",\"state\":\"OK\",\"checks\":[{\"output\":\"counters not available: no "
+		"source\",\"state\":\"OK\"}]},{\"output\":\"no rule needs connection tracking\","
+		"\"state\":\"OK\",\"perfdata\":[{\"label\":\"state_rules\",\"value\":{\"type\":"
+		"\"uint\",\"value\":\"0\"}},{\"label\":\"tracking_rules\",\"value\":{\"type\":"
+		"\"uint\",\"value\":\"0\"}},{\"label\":\"notrack_rules\",\"value\":{\"type\":"
+		"\"uint\",\"value\":\"0\"}}]}]}]}",
+		"mp-test-json: the same tree");
+	ct_verdict_free(&v);
+	cfg.verbose = 1;
+	v = ct_evaluate(&cfg, &snap);
+	is_str(top(&v, 1) ? top(&v, 1)->output : NULL, "advice", "OK with -v: advice");
+	ct_verdict_free(&v);
+}
+
+static void watched_and_rules(void)
+{
+	struct ct_config cfg;
+	struct ct_snapshot snap = {.n = 1};
+	struct ct_ns ns = ns_read("host", 100, 1000);
+	struct ct_rule rule = {.family = "inet",
+			       .backend = CT_BACKEND_NFT,
+			       .table = "t",
+			       .chain = "c",
+			       .handle = 7,
+			       .kinds = CT_RULE_STATE,
+			       .what = "ct state"};
+	struct ct_verdict v;
+	char buf[256];
+
+	ct_options_init(&cfg);
+	snap.ns = &ns;
+	counters(&ns, 40, 5);
+	ct_rules_add(&ns.rules, &rule);
+	cfg.state_rules_state = STATE_WARNING;
+	v = ct_evaluate(&cfg, &snap);
+	is_int(mp_compute_check_state(v.check), STATE_CRITICAL,
+	       "5 drops since the last check: CRITICAL (default --drop-critical=0)");
+	is_str(v.check.summary,
+	       "100 of 1000 entries (10.0%), 5 packets dropped (table full) since last check; "
+	       "tracking forced by 1 rule (state match)",
+	       "summary: the rise folded in, then the rules");
+	is_str(part(&v, 0, 1)->output, "5 packets dropped (table full) since last check",
+	       "part 2: the drop counter");
+	is_int(mp_compute_subcheck_state(*part(&v, 0, 1)), STATE_CRITICAL, "... CRITICAL");
+	is_str(labels(part(&v, 0, 1), buf, sizeof(buf)), "drop", "... with its perfdata");
+	is_str(part(&v, 0, 2)->output, "0 early drops since last check", "part 3: early_drop");
+	is_int(mp_compute_subcheck_state(*part(&v, 0, 2)), STATE_OK, "... OK");
+	is_str(part(&v, 0, 4)->output, "counters from netlink", "part 5: the other counters");
+	is_str(nth(part(&v, 0, 4)->subchecks, 0)->output,
+	       "since last check (60 s ago, counters from netlink): insert_failed +0, drop +5 "
+	       "(0.0833/s), early_drop +0",
+	       "... the line of what changed");
+	is_str(part(&v, 0, 5)->output, "tracking forced by 1 rule (state match)",
+	       "part 6: the rules");
+	is_int(mp_compute_subcheck_state(*part(&v, 0, 5)), STATE_WARNING,
+	       "... --state-rules=warning");
+	is_str(nth(part(&v, 0, 5)->subchecks, 0)->output,
+	       "rule: nftables inet t c handle 7: ct state", "... the rule as a line");
+	ct_verdict_free(&v);
+
+	/* A counter that did not rise is not in the phrase; no baseline, no alert. */
+	ns.delta[CT_DROP] = 0;
+	cfg.state_rules_state = -1;
+	v = ct_evaluate(&cfg, &snap);
+	is_int(mp_compute_check_state(v.check), STATE_OK, "no rise, rules reported only: OK");
+	is_str(top(&v, 0)->output,
+	       "100 of 1000 entries (10.0%); tracking forced by 1 rule (state match)",
+	       "no rise: not in the phrase");
+	ct_verdict_free(&v);
+	ns.retention = CT_RET_BASELINE;
+	snprintf(ns.retention_note, sizeof(ns.retention_note),
+		 "counters: first run, baseline saved");
+	ns.delta[CT_DROP] = 0;
+	v = ct_evaluate(&cfg, &snap);
+	is_str(part(&v, 0, 1)->output,
+	       "packets dropped (table full): no comparison with the last check",
+	       "first run: the drop part says there is nothing to compare");
+	is_str(nth(part(&v, 0, 4)->subchecks, 0)->output, "counters: first run, baseline saved",
+	       "... and the counters part says why");
+	ct_verdict_free(&v);
+	ct_rules_free(&ns.rules);
+}
+
+static void not_checked(void)
+{
+	struct ct_config cfg;
+	struct ct_snapshot snap = {.n = 1};
+	struct ct_ns ns = {.label = "web", .enter_rc = -EPERM};
+	struct ct_verdict v;
+
+	ct_options_init(&cfg);
+	snap.ns = &ns;
+	snprintf(ns.err, sizeof(ns.err),
+		 "cannot enter network namespace web: Operation not permitted");
+	v = ct_evaluate(&cfg, &snap);
+	is_int(mp_compute_check_state(v.check), STATE_UNKNOWN, "not entered: UNKNOWN");
+	is_str(part(&v, 0, 0)->output, ns.err, "... an UNKNOWN part with the reason");
+	is_str(v.check.summary,
+	       "netns web: cannot enter network namespace web: Operation not permitted",
+	       "... named in the summary");
+	ct_verdict_free(&v);
+
+	ns = (struct ct_ns){.label = "host", .proc_rc = -ENOENT};
+	snprintf(ns.err, sizeof(ns.err), "no nf_conntrack_count");
+	cfg.missing_state = STATE_CRITICAL;
+	v = ct_evaluate(&cfg, &snap);
+	is_int(mp_compute_check_state(v.check), STATE_CRITICAL, "not active, --missing=critical");
+	is_str(part(&v, 0, 0)->output, "connection tracking is not active (no nf_conntrack_count)",
+	       "... says so");
+	ct_verdict_free(&v);
+}
+
+/* --netns=all: which namespace the summary names, and the order of the others. */
+static void selection(void)
+{
+	struct ct_config cfg;
+	struct ct_ns ns[4] = {ns_read("host", 100, 1000),
+			      ns_read("busy", 850, 1000),
+			      ns_read("dropping", 300, 1000),
+			      {.label = "gone", .enter_rc = -ENOENT}};
+	struct ct_snapshot snap = {.n = 4, .ns = ns, .multi = true};
+	struct ct_verdict v;
+	char buf[512];
+
+	ct_options_init(&cfg);
+	snprintf(ns[3].err, sizeof(ns[3].err), "cannot open network namespace gone");
+	counters(&ns[2], 9, 9);
+	v = ct_evaluate(&cfg, &snap);
+	is_int(v.namespaces, 4, "four namespaces, then the sections");
+	is_str(top(&v, 0)->output,
+	       "netns dropping: CRITICAL - 300 of 1000 entries (30.0%), 9 packets dropped (table "
+	       "full) since last check; no rule needs connection tracking",
+	       "first: the worst state (CRITICAL at 30%), not the fullest table (WARNING at 85%)");
+	ok(strncmp(top(&v, 1)->output, "netns busy: WARNING - ", 22) == 0, "then WARNING");
+	ok(strncmp(top(&v, 2)->output, "netns host: OK - ", 17) == 0, "then OK");
+	ok(strncmp(top(&v, 3)->output, "netns gone: UNKNOWN - ", 22) == 0,
+	   "last: the namespace that could not be read, whatever its state");
+	is_str(v.check.summary,
+	       "netns dropping: 300 of 1000 entries (30.0%), 9 packets dropped (table full) since "
+	       "last check (fullest of 4 namespaces, 1 not checked: see below); no rule needs "
+	       "connection tracking",
+	       "summary: the first namespace, and what --netns=all covered");
+	is_str(labels(part(&v, 0, 0), buf, sizeof(buf)),
+	       "entries utilization dropping_entries dropping_utilization",
+	       "the first namespace carries the plain labels and its own");
+	is_str(labels(part(&v, 1, 0), buf, sizeof(buf)), "busy_entries busy_utilization",
+	       "the others their own");
+	is_str(labels(part(&v, 0, 1), buf, sizeof(buf)), "drop dropping_drop",
+	       "the drop counter: plain and per namespace");
+	ct_verdict_free(&v);
+
+	/* None could be read: the summary names the first that could not. */
+	snap.n = 1;
+	snap.ns = &ns[3];
+	v = ct_evaluate(&cfg, &snap);
+	ok(strncmp(v.check.summary, "netns gone: cannot open", 23) == 0,
+	   "only an unreadable namespace: it is named");
+	ct_verdict_free(&v);
+
+	/* Namespaces not seen leave the check incomplete: UNKNOWN, with a section saying why. */
+	snap.n = 1;
+	snap.ns = ns;
+	snap.scan.unseen = 2;
+	snap.scan.unseen_errno = EACCES;
+	snprintf(snap.scan.unseen_why, sizeof(snap.scan.unseen_why), "pid 1: Permission denied");
+	v = ct_evaluate(&cfg, &snap);
+	is_int(mp_compute_check_state(v.check), STATE_UNKNOWN,
+	       "2 namespaces not seen, the one seen OK: UNKNOWN");
+	is_str(v.check.summary,
+	       "netns host: 100 of 1000 entries (10.0%) (fullest of 1 namespace, 2 more held by "
+	       "processes not seen (/proc/PID/ns/net: Permission denied: needs root)); no rule "
+	       "needs connection tracking",
+	       "... the summary says what was not seen, and why");
+	is_str(top(&v, 1)->output,
+	       "netns: not every namespace could be seen, so not every one was checked",
+	       "a coverage section");
+	is_int(mp_compute_subcheck_state(*top(&v, 1)), STATE_UNKNOWN, "... UNKNOWN");
+	ct_verdict_free(&v);
+	/* What was seen is worse: that state stands. */
+	snap.n = 2;
+	v = ct_evaluate(&cfg, &snap);
+	is_int(mp_compute_check_state(v.check), STATE_WARNING,
+	       "not every namespace seen, one seen WARNING: WARNING");
+	ct_verdict_free(&v);
+}
+
+static void host_sections(void)
+{
+	struct ct_config cfg;
+	struct ct_snapshot snap = {.n = 1};
+	struct ct_ns ns = ns_read("host", 10, 1000);
+	struct ct_verdict v;
+
+	ct_options_init(&cfg);
+	snap.ns = &ns;
+	counters(&ns, 0, 0);
+	snap.persistence.checked = true;
+	snap.persistence.boot.found = true;
+	snap.persistence.mismatch = true;
+	snprintf(snap.persistence.boot.key, sizeof(snap.persistence.boot.key),
+		 "net.nf_conntrack_max");
+	snprintf(snap.persistence.boot.value, sizeof(snap.persistence.boot.value), "2000");
+	snprintf(snap.persistence.boot.file, sizeof(snap.persistence.boot.file),
+		 "/etc/sysctl.conf");
+	snap.persistence.boot.number = 2000;
+	snap.persistence.boot.line = 3;
+	cfg.persistence_state = STATE_WARNING;
+	snap.store.unusable = true;
+	snprintf(snap.store.why, sizeof(snap.store.why), "read-only file system");
+	v = ct_evaluate(&cfg, &snap);
+	is_int(mp_compute_check_state(v.check), STATE_WARNING,
+	       "limit not persistent (WARNING) and counters not kept (UNKNOWN): WARNING");
+	is_str(v.check.summary,
+	       "10 of 1000 entries (1.0%); no rule needs connection tracking; limit not "
+	       "persistent; drop detection off: state not kept (read-only file system)",
+	       "summary: the host's findings after the namespace's phrase");
+	is_str(top(&v, 1)->output, "drop detection off: state not kept (read-only file system)",
+	       "state directory section");
+	is_int(mp_compute_subcheck_state(*top(&v, 1)), STATE_UNKNOWN, "... --state-unusable");
+	is_str(top(&v, 2)->output, "persistence: limit not persistent", "persistence section");
+	is_int(mp_compute_subcheck_state(*top(&v, 2)), STATE_WARNING, "... --persistence=warning");
+	ok(strncmp(nth(top(&v, 2)->subchecks, 0)->output,
+		   "persistence: the running limit 1000 is not what boot applies: "
+		   "net.nf_conntrack_max = 2000 (/etc/sysctl.conf line 3)",
+		   80) == 0,
+	   "... its line");
+	ct_verdict_free(&v);
+
+	/* Persistence that cannot be told is UNKNOWN when asked, never the alert. */
+	snap.store.unusable = false;
+	snap.persistence.mismatch = false;
+	snap.persistence.rc = -EACCES;
+	snprintf(snap.persistence.err, sizeof(snap.persistence.err), "cannot read /etc/sysctl.d");
+	cfg.persistence_state = STATE_CRITICAL;
+	v = ct_evaluate(&cfg, &snap);
+	is_int(mp_compute_check_state(v.check), STATE_UNKNOWN,
+	       "persistence undecided, --persistence=critical: UNKNOWN");
+	ct_verdict_free(&v);
+
+	/* A limit of 0: no utilization, count thresholds only, a line on the limit. */
+	snap.persistence = (struct ct_persistence){0};
+	ns.proc.max = 0;
+	v = ct_evaluate(&cfg, &snap);
+	is_str(part(&v, 0, 0)->output, "10 entries (no limit)", "limit 0: entries only");
+	is_str(nth(top(&v, 1)->subchecks, 0)->output,
+	       "net.netfilter.nf_conntrack_max is 0: the kernel sets no limit, percent thresholds "
+	       "do not apply",
+	       "limit 0: said in a section of its own");
+	ct_verdict_free(&v);
+}
+
+static void advice(void)
+{
+	struct ct_snapshot snap = {0};
+	struct ct_ns ns = ns_read("host", 9000, 10000);
+	struct mp_buf b = {0};
+
+	ns.proc.buckets = 2500;
+	ns.proc.have_buckets = true;
+	snap.persistence.object_size = 256;
+	ct_advice(&snap, &ns, &b);
+	is_str(mp_buf_str(&b),
+	       "advice: raise the limit: sysctl -w net.netfilter.nf_conntrack_max=65536 (up to 16 "
+	       "MiB of kernel memory when full, 256 bytes per entry)\n"
+	       "advice: size the hash table with it: 16384 buckets (now 2500): echo 16384 > "
+	       "/sys/module/nf_conntrack/parameters/hashsize, persisted as 'options nf_conntrack "
+	       "hashsize=16384' in /etc/modprobe.d/\n"
+	       "advice: persist it: echo 'net.netfilter.nf_conntrack_max = 65536' > "
+	       "/etc/sysctl.d/90-conntrack.conf, and load nf_conntrack early "
+	       "(/etc/modules-load.d/) "
+	       "so the setting finds the key at boot\n",
+	       "advice: twice the limit in 64 Ki steps, its memory, buckets at today's ratio");
+	mp_buf_free(&b);
+
+	snap.persistence.boot.found = true;
+	snprintf(snap.persistence.boot.file, sizeof(snap.persistence.boot.file),
+		 "/etc/sysctl.conf");
+	snap.persistence.boot.line = 4;
+	ns.rules.tracking_rules = 1;
+	ct_advice(&snap, &ns, &b);
+	ok(strstr(mp_buf_str(&b),
+		  "advice: persist it where boot sets it now: /etc/sysctl.conf line 4\n") != NULL,
+	   "advice: persisted where boot already sets it");
+	ok(strstr(mp_buf_str(&b), "advice: or track less (the lasting cure)") != NULL,
+	   "advice: rules force tracking, so exempting traffic is advised");
+	ok(strstr(mp_buf_str(&b), "advice: no traffic is exempted from tracking yet\n") != NULL,
+	   "advice: every backend read and no exemption: says so");
+	mp_buf_free(&b);
+
+	ns.rules.read[CT_BACKEND_NFT] = CT_READ_FAILED;
+	ct_advice(&snap, &ns, &b);
+	ok(strstr(mp_buf_str(&b), "no traffic is exempted") == NULL,
+	   "advice: a backend not read may hold exemptions: no claim");
+	mp_buf_free(&b);
+
+	ns.proc.max = 2147483647;
+	ns.proc.entries = 2147483647;
+	ct_advice(&snap, &ns, &b);
+	ok(strncmp(mp_buf_str(&b),
+		   "advice: the limit cannot be raised: net.netfilter.nf_conntrack_max is "
+		   "2147483647, the kernel takes at most 2147483647\n",
+		   100) == 0,
+	   "advice: nothing above what the kernel takes");
+	mp_buf_free(&b);
+}
+
+int main(void)
+{
+	single();
+	watched_and_rules();
+	not_checked();
+	selection();
+	host_sections();
+	advice();
+	return tap_done();
+}
