@@ -49,8 +49,7 @@ int main(int argc, char **argv)
 		mp_die(CT_SERVICE, "out of memory");
 	ct_retain(&cr.config, &snap, time(NULL));
 	ct_statedir_close(&snap.store);
-	/* What a reboot brings back: read only when shown (-v, tracking off, a table under
-	 * pressure). */
+	/* What a reboot brings back: read only when it is shown (boot_collect.h). */
 	ct_collect_boot(&cr.config, &snap);
 	verdict = ct_evaluate(&cr.config, &snap);
 
