@@ -2,6 +2,7 @@
 #include "boot_collect.h"
 
 #include <errno.h>
+#include <stdlib.h>
 
 #include "trace.h"
 
@@ -51,14 +52,18 @@ bool ct_boot_wanted(const struct ct_config *cfg, const struct ct_snapshot *snap)
 
 void ct_collect_boot(const struct ct_config *cfg, struct ct_snapshot *snap)
 {
+	struct ct_boot *b;
+
 	if (!ct_boot_wanted(cfg, snap))
 		return;
-	snap->boot_read = true;
-	if (ct_boot_scan(cfg->root, &snap->boot) < 0)
-		ct_note(&snap->trace, 1, "boot configuration under %s: %s", cfg->root,
-			snap->boot.err);
+	/* Allocated only here: a run that reads nothing of it does not even zero it. */
+	b = malloc(sizeof(*b));
+	if (!b)
+		mp_die(CT_SERVICE, "out of memory");
+	snap->boot = b;
+	if (ct_boot_scan(cfg->root, b) < 0)
+		ct_note(&snap->trace, 1, "boot configuration under %s: %s", cfg->root, b->err);
 	else
 		ct_note(&snap->trace, 1, "boot configuration under %s read: %zu finding%s",
-			cfg->root, snap->boot.n + snap->boot.dropped,
-			snap->boot.n + snap->boot.dropped == 1 ? "" : "s");
+			cfg->root, b->n + b->dropped, b->n + b->dropped == 1 ? "" : "s");
 }

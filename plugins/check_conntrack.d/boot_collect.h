@@ -17,7 +17,7 @@
  */
 bool ct_boot_wanted(const struct ct_config *cfg, const struct ct_snapshot *snap);
 
-/* Fills snap->boot (and boot_read) when wanted. Unprivileged: after collection dropped them. */
+/* Fills snap->boot (malloc'd) when wanted. Unprivileged: after collection dropped them. */
 void ct_collect_boot(const struct ct_config *cfg, struct ct_snapshot *snap);
 
 /* 1: tracking is loaded (a namespace was read), 0: it is not, -1: cannot tell. */

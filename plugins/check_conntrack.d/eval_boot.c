@@ -45,12 +45,12 @@ static void advice_lines(const struct ct_boot *b, mp_subcheck *out)
 bool ct_section_boot(const struct ct_config *cfg, const struct ct_snapshot *snap,
 		     const struct ct_ns *top, mp_subcheck *out, struct mp_buf *summary)
 {
-	const struct ct_boot *b = &snap->boot;
+	const struct ct_boot *b = snap->boot;
 	int active = ct_boot_active(snap);
 	uint64_t buckets = ct_ns_read(top) && top->proc.have_buckets ? top->proc.buckets : 0;
 	char *frag, *lines;
 
-	if (!snap->boot_read)
+	if (!b)
 		return false;
 	/* Tracking off and nothing brings it back: nothing to say but with -v. */
 	if (active == 0 && !brings_tracking(b) && b->rc == 0 && cfg->verbose < 1)

@@ -339,6 +339,7 @@ static void boot(void)
 	struct ct_ns ns = {0};
 	struct ct_verdict v;
 	const mp_subcheck *b;
+	struct ct_boot scan;
 	char root[512];
 
 	ct_options_init(&cfg);
@@ -349,8 +350,8 @@ static void boot(void)
 	is_int(ct_boot_active(&snap), 0, "not active: tracking off");
 	ok(ct_boot_wanted(&cfg, &snap), "not active: the boot configuration is read");
 	snprintf(root, sizeof(root), "%s/boot-centos6", fixtures());
-	ct_boot_scan(root, &snap.boot);
-	snap.boot_read = true;
+	ct_boot_scan(root, &scan);
+	snap.boot = &scan;
 	v = ct_evaluate(&cfg, &snap);
 	is_str(v.check.summary,
 	       "connection tracking is not active (no nf_conntrack_count); tracking comes back "
@@ -377,14 +378,14 @@ static void boot(void)
 
 	/* Nothing brings it back: nothing to say but with -v. */
 	snprintf(root, sizeof(root), "%s/boot-none", fixtures());
-	ct_boot_scan(root, &snap.boot);
+	ct_boot_scan(root, &scan);
 	v = ct_evaluate(&cfg, &snap);
 	ok(section(&v, "boot:") == NULL, "boot-none, not active: no section");
 	ct_verdict_free(&v);
 
 	/* A file not read: cannot tell, naming it. */
-	snap.boot = (struct ct_boot){.rc = -EACCES, .unreadable = 1};
-	snprintf(snap.boot.err, sizeof(snap.boot.err),
+	scan = (struct ct_boot){.rc = -EACCES, .unreadable = 1};
+	snprintf(scan.err, sizeof(scan.err),
 		 "cannot read /etc/sysconfig/iptables: Permission denied");
 	v = ct_evaluate(&cfg, &snap);
 	b = section(&v, "boot:");
