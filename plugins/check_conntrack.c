@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "boot_collect.h"
 #include "collect.h"
 #include "evaluate.h"
 #include "options.h"
@@ -48,6 +49,8 @@ int main(int argc, char **argv)
 		mp_die(CT_SERVICE, "out of memory");
 	ct_retain(&cr.config, &snap, time(NULL));
 	ct_statedir_close(&snap.store);
+	/* What a reboot brings back: read only when it is shown (boot_collect.h). */
+	ct_collect_boot(&cr.config, &snap);
 	verdict = ct_evaluate(&cr.config, &snap);
 
 	/* The classic format unless another was asked for. */

@@ -6,19 +6,13 @@
 #include <string.h>
 
 #include "advice.h"
+#include "advice_more.h" /* the owners' and the hash's hooks (issue 14) */
 
 /* Bytes per entry when the kernel does not say (struct nf_conn on 64-bit, rounded up). */
 #define CT_ENTRY_BYTES_GUESS 320
 
 /* nf_conntrack_max (ip_conntrack_max) is an int: the kernel takes 0 (no limit) to INT_MAX. */
 #define CT_MAX_LIMIT ((uint64_t)INT_MAX)
-
-/*
- * The largest hashsize every kernel takes: nf_ct_alloc_hashtable() refuses more than
- * INT_MAX / sizeof(struct hlist_nulls_head) buckets (8 bytes on 64-bit; UINT_MAX / 8 before 6.12)
- * after rounding up to a page of buckets, so this is that bound rounded down to 64 KiB pages.
- */
-#define CT_HASHSIZE_LIMIT ((uint64_t)INT_MAX / 8 / 8192 * 8192)
 
 static uint64_t clamp(uint64_t v, uint64_t lo, uint64_t hi)
 {
@@ -36,16 +30,6 @@ static uint64_t suggested_max(const struct ct_proc *p)
 	if (base >= CT_MAX_LIMIT / 2)
 		return CT_MAX_LIMIT;
 	return clamp((base * 2 + 65535) / 65536 * 65536, 65536, CT_MAX_LIMIT);
-}
-
-/* Buckets for want entries, keeping today's entries-per-bucket ratio (rounded up). */
-static uint64_t suggested_buckets(const struct ct_proc *p, uint64_t want)
-{
-	uint64_t ratio = p->buckets ? p->max / p->buckets + (p->max % p->buckets != 0) : 1;
-
-	if (!ratio)
-		ratio = 1;
-	return clamp(want / ratio + (want % ratio != 0), 1, CT_HASHSIZE_LIMIT);
 }
 
 static void persist_advice(const struct ct_persistence *ps, const char *key, uint64_t want,
@@ -90,8 +74,8 @@ static void raise_limit(const struct ct_snapshot *snap, const struct ct_ns *ns, 
 		      " bytes per entry%s)\n",
 		      p->sysctl_key, want, ceil((double)want * (double)bytes / 1048576.0), bytes,
 		      ps->object_size ? "" : ", estimated");
-	/* At the kernel's cap the ratio cannot be kept; never advise shrinking the table. */
-	buckets = p->have_buckets ? suggested_buckets(p, want) : 0;
+	/* Never a crowded ratio, never fewer buckets than today (the hash module's). */
+	buckets = p->have_buckets ? ct_advice_more_buckets(p, want) : 0;
 	if (buckets > p->buckets)
 		mp_buf_printf(out,
 			      "advice: size the hash table with it: %" PRIu64
@@ -99,7 +83,8 @@ static void raise_limit(const struct ct_snapshot *snap, const struct ct_ns *ns, 
 			      " > /sys/module/nf_conntrack/parameters/hashsize, persisted as "
 			      "'options nf_conntrack hashsize=%" PRIu64 "' in /etc/modprobe.d/\n",
 			      buckets, p->buckets, buckets, buckets);
-	persist_advice(ps, p->sysctl_key, want, out);
+	if (!ct_advice_more_persist(snap, out))
+		persist_advice(ps, p->sysctl_key, want, out);
 }
 
 static void exempt_traffic(const struct ct_ns *ns, struct mp_buf *out)
@@ -124,4 +109,5 @@ void ct_advice(const struct ct_snapshot *snap, const struct ct_ns *ns, struct mp
 	if (ns->proc.max)
 		raise_limit(snap, ns, out);
 	exempt_traffic(ns, out);
+	ct_advice_more(snap, out);
 }

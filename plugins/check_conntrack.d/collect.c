@@ -229,7 +229,9 @@ void ct_snapshot_free(struct ct_snapshot *snap)
 	for (size_t i = 0; i < snap->n; i++)
 		ct_rules_free(&snap->ns[i].rules);
 	free(snap->ns);
+	free(snap->boot);
 	ct_trace_free(&snap->trace);
 	snap->ns = NULL;
+	snap->boot = NULL;
 	snap->n = 0;
 }

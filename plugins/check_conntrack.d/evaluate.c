@@ -187,6 +187,9 @@ static struct ns_eval build_ns(const struct ct_config *cfg, const struct ct_snap
 			last = last->next;
 		e.rules = last->subcheck.output;
 	}
+	/* Who wrote the rules, where the rules are listed. */
+	if (read && (!snap->multi || cfg->verbose) && ct_part_owner(ns, &part))
+		add_part(&e, part);
 	e.state = mp_compute_subcheck_state(e.sc);
 	return e;
 }
@@ -300,7 +303,8 @@ static void scan_summary(const struct ct_snapshot *snap, struct mp_buf *b)
 
 /* The first line's text: the fullest namespace's phrase, then what holds for the host. */
 static void summary(const struct ct_snapshot *snap, const struct ct_ns *top,
-		    const struct ns_eval *e, const mp_subcheck *statedir, struct mp_buf *b)
+		    const struct ns_eval *e, const mp_subcheck *statedir, const char *more,
+		    struct mp_buf *b)
 {
 	const struct ct_persistence *p = &snap->persistence;
 
@@ -315,6 +319,7 @@ static void summary(const struct ct_snapshot *snap, const struct ct_ns *top,
 		mp_buf_printf(b, "; limit not persistent");
 	else if (ct_persistence_unknown(p))
 		mp_buf_printf(b, "; cannot tell if the limit is persistent (%s)", p->err);
+	mp_buf_printf(b, "%s", more);
 	if (statedir)
 		mp_buf_printf(b, "; %s", statedir->output);
 }
@@ -332,9 +337,10 @@ static void ns_text(const struct ct_snapshot *snap, const struct ct_ns *ns, stru
 
 /* The host-wide sections, in the order the long output lists them. */
 struct sections {
-	mp_subcheck part[6];
+	mp_subcheck part[12];
 	size_t n;
 	const mp_subcheck *statedir;
+	struct mp_buf more; /* what sections add to the summary: "; 16 entries per hash bucket" */
 };
 
 static void host_sections(const struct ct_config *cfg, const struct ct_snapshot *snap,
@@ -346,10 +352,14 @@ static void host_sections(const struct ct_config *cfg, const struct ct_snapshot 
 	s->n = 0;
 	s->statedir = NULL;
 	s->n += ct_section_coverage(snap, &s->part[s->n]);
+	s->n += ct_section_memory(snap, &s->part[s->n]);
 	if (ct_section_statedir(snap, store_state, &s->part[s->n]))
 		s->statedir = &s->part[s->n++];
 	s->n += ct_section_persistence(cfg, snap, top, persistence_state(cfg, &snap->persistence),
 				       &s->part[s->n]);
+	s->n += ct_section_boot(cfg, snap, top, &s->part[s->n], &s->more);
+	s->n += ct_section_hash(cfg, snap, top, alarmed || cfg->verbose >= 1, &s->part[s->n],
+				&s->more);
 	/* Advice when the namespace the summary names is in trouble, or when asked (-v). */
 	if (alarmed || cfg->verbose >= 1)
 		s->n += ct_section_advice(snap, top, &s->part[s->n]);
@@ -376,7 +386,7 @@ struct ct_verdict ct_evaluate(const struct ct_config *cfg, const struct ct_snaps
 	struct ns_eval *e = calloc(snap->n, sizeof(*e));
 	size_t *idx = calloc(snap->n, sizeof(*idx));
 	struct mp_buf text = {0};
-	struct sections s;
+	struct sections s = {.n = 0};
 	size_t top;
 
 	if (!e || !idx || (snap->multi && !pre))
@@ -396,9 +406,10 @@ struct ct_verdict ct_evaluate(const struct ct_config *cfg, const struct ct_snaps
 		e[top] = build_ns(cfg, snap, &snap->ns[top], &l);
 	}
 	host_sections(cfg, snap, &snap->ns[top], &e[top], &s);
-	summary(snap, &snap->ns[top], &e[top], s.statedir, &text);
+	summary(snap, &snap->ns[top], &e[top], s.statedir, ct_text(&s.more), &text);
 	mp_set_summary(&v.check, (char *)ct_text(&text));
 	mp_buf_free(&text);
+	mp_buf_free(&s.more);
 	/* The library puts a subcheck added to the check first: add the last one first. */
 	for (size_t i = s.n; i-- > 0;)
 		mp_add_subcheck_to_check(&v.check, s.part[i]);

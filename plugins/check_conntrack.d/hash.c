@@ -34,6 +34,18 @@ static uint64_t suggest(const struct ct_hash *h)
 	return want > h->in.buckets ? want : 0;
 }
 
+uint64_t ct_hash_buckets_for(uint64_t max, uint64_t buckets, uint64_t want)
+{
+	/* Today's ratio rounded up: a limit of 10 entries over 4 buckets is 3 per bucket. */
+	uint64_t ratio = buckets ? max / buckets + (max % buckets != 0) : 0;
+	uint64_t b = want;
+
+	if (ratio >= 1 && ratio <= CT_HASH_PER_BUCKET_MAX)
+		b = want / ratio + (want % ratio != 0);
+	b = round_up(b ? b : 1);
+	return b > buckets ? b : buckets;
+}
+
 struct ct_hash ct_hash_assess(const struct ct_hash_input *in)
 {
 	struct ct_hash h = {.level = CT_HASH_UNKNOWN, .in = *in};

@@ -15,7 +15,11 @@
  */
 #define CT_HASH_PER_BUCKET_MAX 8
 
-/* The largest hashsize every kernel takes (INT_MAX / 8 buckets, in whole 64 KiB pages). */
+/*
+ * The largest hashsize every kernel takes: nf_ct_alloc_hashtable() refuses more than
+ * INT_MAX / sizeof(struct hlist_nulls_head) buckets (8 bytes on 64-bit; UINT_MAX / 8 before 6.12)
+ * after rounding up to a page of buckets, so this is that bound rounded down to 64 KiB pages.
+ */
 #define CT_HASH_BUCKETS_LIMIT ((uint64_t)2147483647 / 8 / 8192 * 8192)
 
 struct ct_hash_input {
@@ -43,6 +47,14 @@ struct ct_hash {
 	double now_per_bucket; /* entries / buckets */
 	uint64_t suggested; /* buckets to advise, more than today; 0: none */
 };
+
+/*
+ * Buckets to advise with a limit of want entries, the limit being max over buckets today:
+ * today's entries per bucket kept while they are no more than CT_HASH_PER_BUCKET_MAX, else as
+ * many buckets as the limit (the kernel's default since 5.15). In whole pages of heads, within
+ * what the kernel takes, never fewer than today (0 buckets: unknown, as many as the limit).
+ */
+uint64_t ct_hash_buckets_for(uint64_t max, uint64_t buckets, uint64_t want);
 
 /* Judge the hash from what was read. Pure. */
 struct ct_hash ct_hash_assess(const struct ct_hash_input *in);

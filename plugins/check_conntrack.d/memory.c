@@ -68,7 +68,7 @@ int ct_memory_line(const struct ct_memory *m, char *buf, size_t len)
 	n = append(buf, len, n,
 		   "memory: %" PRIu64 " entries in %zu namespace%s hold %s%s of kernel memory (",
 		   m->entries_total, m->namespaces, m->namespaces == 1 ? "" : "s",
-		   m->unread ? "at least " : "", size);
+		   m->unread || m->untold ? "at least " : "", size);
 	if (m->estimated)
 		n = append(buf, len, n,
 			   "about %" PRIu64 " bytes each, an estimate: the slab's "
@@ -86,5 +86,9 @@ int ct_memory_line(const struct ct_memory *m, char *buf, size_t len)
 	if (m->unread)
 		n = append(buf, len, n, "; %zu more namespace%s could not be read", m->unread,
 			   m->unread == 1 ? "" : "s");
+	if (m->untold)
+		n = append(buf, len, n,
+			   "; the namespaces of %u process%s could not be told from ours",
+			   m->untold, m->untold == 1 ? "" : "es");
 	return n;
 }

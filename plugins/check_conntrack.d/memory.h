@@ -18,6 +18,8 @@ struct ct_memory_ns {
 struct ct_memory {
 	size_t namespaces; /* read */
 	size_t unread; /* could not be read: the sums are lower bounds */
+	unsigned untold; /* processes whose namespace could not be told from ours: lower bounds too
+			  */
 	uint64_t entries_total; /* perfdata entries_total */
 	uint64_t max; /* the limit each namespace is held to on its own; 0: none */
 	uint64_t object_size; /* bytes per entry used */

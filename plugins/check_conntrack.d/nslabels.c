@@ -14,6 +14,8 @@
 static const char *const ns_metrics[] = {"entries", "utilization", "drop"};
 static const char *const plain_labels[] = {"entries",	  "utilization",    "buckets",
 					   "state_rules", "tracking_rules", "notrack_rules"};
+/* Plain labels of the host-wide sections, after the counters. */
+static const char *const host_labels[] = {"entries_total"};
 
 /*
  * A label's perfdata-safe form: letters, digits, '-' and '.' kept, every other run of bytes one
@@ -44,6 +46,9 @@ int ct_label_rank(const char *label)
 	for (int i = 0; i < CT_COUNTER_MAX; i++)
 		if (strcmp(label, ct_counter_names[i]) == 0)
 			return nplain + i;
+	for (size_t i = 0; i < sizeof(host_labels) / sizeof(host_labels[0]); i++)
+		if (strcmp(label, host_labels[i]) == 0)
+			return nplain + CT_COUNTER_MAX + (int)i;
 	return -1;
 }
 

@@ -11,7 +11,7 @@
 
 /*
  * Where a plain label goes in the classic perfdata (entries, utilization, buckets, the rule counts,
- * the counters in the kernel's order), or -1 for a label that is not plain.
+ * the counters in the kernel's order, entries_total), or -1 for a label that is not plain.
  */
 int ct_label_rank(const char *label);
 /*

@@ -34,6 +34,22 @@ mp_subcheck ct_part_watched(const struct ct_config *cfg, const struct ct_ns *ns,
 mp_subcheck ct_part_counters(const struct ct_config *cfg, const struct ct_ns *ns,
 			     const struct ct_labels *l);
 
+/* eval_owner.c: who wrote the namespace's rules ("owner: ..."), when someone recognised did. */
+bool ct_part_owner(const struct ct_ns *ns, mp_subcheck *out);
+
+/*
+ * Host-wide sections of their own files, each returning whether it has anything to say; those
+ * that the first line mentions append "; <fragment>" to summary. eval_memory.c: --netns=all's
+ * entries and kernel memory summed (entries_total). eval_hash.c: entries per bucket,
+ * chaintoolong (advice: the hash's own fix too). eval_boot.c: what a reboot brings back.
+ */
+bool ct_section_memory(const struct ct_snapshot *snap, mp_subcheck *out);
+bool ct_section_hash(const struct ct_config *cfg, const struct ct_snapshot *snap,
+		     const struct ct_ns *top, bool advice, mp_subcheck *out,
+		     struct mp_buf *summary);
+bool ct_section_boot(const struct ct_config *cfg, const struct ct_snapshot *snap,
+		     const struct ct_ns *top, mp_subcheck *out, struct mp_buf *summary);
+
 /* eval_host.c: the host-wide sections; each returns whether it has anything to say. */
 bool ct_section_coverage(const struct ct_snapshot *snap, mp_subcheck *out);
 bool ct_section_statedir(const struct ct_snapshot *snap, int store_state, mp_subcheck *out);

@@ -104,15 +104,15 @@ static int cmp_item(const void *a, const void *b)
 
 /*
  * The plain labels first (entries, utilization, buckets, the rule counts, the counters in the
- * kernel's order), then under --netns=all each namespace's own, namespace by namespace.
+ * kernel's order, the host's: entries_total), then under --netns=all each namespace's own,
+ * namespace by namespace. Host-wide sections carry plain labels only.
  */
 static void perfdata(const struct ct_verdict *v, struct mp_buf *out)
 {
 	struct items it = {0};
 	size_t ns = 0;
 
-	for (const mp_subcheck_list *l = v->check.subchecks; l && ns < v->namespaces;
-	     l = l->next, ns++)
+	for (const mp_subcheck_list *l = v->check.subchecks; l; l = l->next, ns++)
 		collect(&l->subcheck, ns, &it);
 	if (it.n)
 		qsort(it.v, it.n, sizeof(*it.v), cmp_item);

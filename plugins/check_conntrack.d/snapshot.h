@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "boot.h"
 #include "counters.h"
 #include "rules.h"
 #include "retention_store.h"
@@ -122,6 +123,8 @@ struct ct_snapshot {
 	char boot_id[40]; /* this boot's id: a reboot restarts the counters' baseline */
 	struct ct_persistence persistence;
 	struct ct_store store;
+	/* What boot brings back (boot_collect.c): read only when it is shown, else NULL. */
+	struct ct_boot *boot;
 };
 
 #endif

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The real kernel: several namespaces holding known counts, summed with their kernel memory by
-# the memory module (tests/kernel/probe.c enters each as --netns does).
+# the memory module (tests/kernel/probe.c enters each as --netns does) and by the plugin under
+# --netns=all: the memory: line and perfdata entries_total, a lower bound as nobody.
 . "$(dirname "$0")/../lib/tap.sh"
 need_root_kernel
 . "$(dirname "$0")/../lib/fill.sh"
@@ -32,4 +33,45 @@ like "$out" "hold $mem of kernel memory" "6000 x $size bytes = $mem"
 out=$("$PROBE" memory $A no-such-ns-$$ $C 2>&1)
 like "$out" "^memory: 4000 entries in 2 namespaces hold at least [0-9.]+ KiB .*; 1 more namespace could not be read$" "a namespace that cannot be entered: a lower bound, said"
 like "$out" "^perfdata: entries_total=4000$" "entries_total of those read"
+
+# The plugin under --netns=all. It would see every namespace of the host, so it runs in $A, in a
+# mount and PID namespace of its own: /run/netns there holds $A, $B and $C only (bound aside,
+# a tmpfs over /run/netns, bound back), /proc is the new PID namespace's (the plugin and its
+# parent are its only processes, both in $A).
+cat >"$tmp/inner.sh" <<'EOF'
+#!/bin/bash
+set -e
+keep=$1 user=$2
+shift 2
+for n in "$@"; do touch "$keep/$n"; mount --bind "/run/netns/$n" "$keep/$n"; done
+mount -t tmpfs ct-netns /run/netns
+for n in "$@"; do touch "/run/netns/$n"; mount --bind "$keep/$n" "/run/netns/$n"; done
+mount -t proc proc /proc
+if [ "$user" = root ]; then exec "$PLUGIN" --netns=all --state-dir="$keep/state-root" $ARGS; fi
+exec setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \
+	"$PLUGIN" --netns=all --state-dir="$keep/state-nobody" $ARGS
+EOF
+chmod 755 "$tmp" "$tmp/inner.sh"
+mkdir -m 711 "$tmp/keep"
+mkdir -m 700 "$tmp/keep/state-nobody"
+chown nobody "$tmp/keep/state-nobody"
+all() { # USER [ARGS]: the plugin under --netns=all as USER, seeing $A (its own), $B and $C
+	out=$(ip netns exec $A unshare -m -p -f --propagation private \
+		env PLUGIN="$PLUGIN" ARGS="${2:-}" "$tmp/inner.sh" "$tmp/keep" "$1" $A $B $C 2>&1)
+	rc=$?
+	first=${out%%$'\n'*}
+}
+all root
+is "$rc" 0 "plugin, --netns=all: OK"
+like "$first" "\(fullest of 3 namespaces\)" "plugin: the three namespaces, and only those"
+like "$first" " chaintoolong=[0-9]+c entries_total=6000 " "plugin: perfdata entries_total=6000, after the plain labels"
+like "$out" $'\n'"memory: 6000 entries in 3 namespaces hold [0-9.]+ (KiB|MiB) of kernel memory \($size bytes each, the nf_conntrack slab's object size\); each may hold $MAX on its own: up to [0-9.]+ (MiB|GiB) for these"$'\n' "plugin: the memory: line"
+like "$out" "hold $mem of kernel memory" "plugin: 6000 x $size bytes = $mem"
+all root --output-format=multi-line
+like "$out" $'\n\t'"\\\\_\[OK\] - memory: 6000 entries in 3 namespaces"$'\n' "multi-line: the memory section"
+like "$out" "'entries_total'=6000;;;" "multi-line: entries_total in the perfdata"
+all nobody
+is "$rc" 3 "plugin as nobody: UNKNOWN (namespaces it cannot enter)"
+like "$out" $'\n'"memory: 1000 entries in 1 namespace hold at least [0-9.]+ KiB of kernel memory .*; 2 more namespaces could not be read"$'\n' "plugin as nobody: its own namespace summed, a lower bound said as such"
+unlike "$first" "entries_total" "plugin as nobody: no entries_total (a lower bound is not graphed)"
 done_testing

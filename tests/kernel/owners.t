@@ -2,7 +2,8 @@
 # The real kernel: kube-proxy-style and Docker-style rulesets, loaded as they write them
 # (tests/data/owners, with iptables-nft-restore and iptables-legacy-restore) in namespaces of
 # their own; the owners module names who wrote the rules, from every rule the readers count and
-# the tables of nftables objects and sets.
+# the tables of nftables objects and sets; the plugin (--netns=NAME, as an admin runs it) prints
+# the owner: line and fits its advice (-v gives it when OK).
 . "$(dirname "$0")/../lib/tap.sh"
 need_root_kernel
 . "$(dirname "$0")/../lib/probe.sh"
@@ -18,6 +19,7 @@ build_probe "$tmp"
 ok $? "tests/kernel/probe.c builds"
 mkns() { local n=ct-boot-o$1-$$; ip netns add "$n"; echo "$n"; }
 owners() { out=$(ip netns exec "$1" "$PROBE" owners 2>&1); }
+plugin() { run --netns="$@"; }
 
 for backend in nft legacy; do
 	n=$(mkns kube$backend)
@@ -27,6 +29,13 @@ for backend in nft legacy; do
 	like "$out" "^owner: kube-proxy \(KUBE-\* chains\) and kubelet \(KUBE-FIREWALL\) write rules here; rules that need tracking are in their chains$" "$backend: kube-proxy and kubelet named, both with tracking rules"
 	like "$out" "^advice: kube-proxy sets nf_conntrack_max when it starts, to --conntrack-max-per-core times the CPUs" "$backend: kube-proxy's advice: it rewrites the limit"
 	like "$out" "as a sysctl.d file alone does not last$" "$backend: ... so sysctl.d alone does not last"
+	plugin $n
+	like "$out" $'\n'"owner: kube-proxy \(KUBE-\* chains\) and kubelet \(KUBE-FIREWALL\) write rules here; rules that need tracking are in their chains"$'\n' "$backend: the plugin names kube-proxy and kubelet"
+	unlike "$out" "advice:" "$backend: the plugin, OK: no advice"
+	plugin $n -v
+	like "$out" $'\n'"advice: kube-proxy sets nf_conntrack_max when it starts, .*as a sysctl.d file alone does not last"$'\n' "$backend: the plugin -v: kube-proxy's advice on where the limit lasts"
+	unlike "$out" "sysctl.d/90-conntrack.conf" "$backend: the plugin -v: no sysctl.d advice on a kube-proxy node"
+	like "$out" $'\n'"advice: kubelet writes KUBE-FIREWALL each time it starts" "$backend: the plugin -v: kubelet's sentence"
 
 	n=$(mkns docker$backend)
 	ip netns exec $n iptables-$backend-restore <"$D/docker.rules"
@@ -34,6 +43,11 @@ for backend in nft legacy; do
 	owners $n
 	like "$out" "^owner: Docker \(DOCKER\* chains\) writes rules here; none of the rules that need tracking is in its chains$" "$backend: Docker named; its MASQUERADE and state rule sit in built-in chains"
 	like "$out" "^advice: Docker writes its rules when it starts" "$backend: Docker's advice"
+	plugin $n
+	like "$out" $'\n'"owner: Docker \(DOCKER\* chains\) writes rules here; none of the rules that need tracking is in its chains"$'\n' "$backend: the plugin names Docker"
+	plugin $n -v
+	like "$out" $'\n'"advice: persist it: echo 'net.netfilter.nf_conntrack_max = [0-9]+' > /etc/sysctl.d/90-conntrack.conf" "$backend: the plugin -v, Docker: sysctl.d still the place"
+	like "$out" $'\n'"advice: Docker writes its rules when it starts and again on restart, .*put rules of your own in DOCKER-USER"$'\n' "$backend: the plugin -v: Docker's sentence"
 	ip netns exec $n iptables-$backend -t nat -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80
 	owners $n
 	like "$out" "^owner: Docker \(DOCKER\* chains\) writes rules here; rules that need tracking are in its chains$" "$backend: a published port (DNAT in DOCKER): tracking in Docker's chains"
@@ -53,6 +67,8 @@ n=$(mkns plain)
 ip netns exec $n nft 'add table inet f; add chain inet f in { type filter hook input priority 0; }; add rule inet f in ct state established accept'
 owners $n
 like "$out" "^owner: none recognised$" "a hand-written ruleset: no owner"
+plugin $n -v
+unlike "$out" "owner:" "a hand-written ruleset: the plugin prints no owner: line"
 # Objects and sets have no chain: their table names the owner. firewalld's ct helper object
 # needs tracking; a kube-proxy table holding only a set does not.
 n=$(mkns objects)

@@ -33,6 +33,14 @@ static void test_sum(void)
 	       "(about 320 bytes each, an estimate: the slab's object size could not be read); 2 "
 	       "more namespaces could not be read",
 	       "partial, estimated, no limit: the line says all three");
+	m.unread = 0;
+	m.untold = 3;
+	ct_memory_line(&m, buf, sizeof(buf));
+	is_str(buf,
+	       "memory: 1500 entries in 2 namespaces hold at least 469 KiB of kernel memory "
+	       "(about 320 bytes each, an estimate: the slab's object size could not be read); the "
+	       "namespaces of 3 processes could not be told from ours",
+	       "processes whose namespace could not be told: a lower bound too");
 
 	m = ct_memory_sum(ns, 1, 262144, 256);
 	ct_memory_line(&m, buf, sizeof(buf));
