@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "drops.h"
 #include "parts.h"
 
 /* Long output about the counters of one namespace. */
@@ -58,6 +59,27 @@ static bool present(const struct ct_ns *ns, enum ct_counter c)
 	return ns->counters_rc == 0 && (ns->counters.present & (1u << c));
 }
 
+/* Drops name their cause: " (table full)", " (insert clashes)"; other counters nothing. */
+static const char *cause_words(const struct ct_ns *ns, enum ct_counter c)
+{
+	static char words[64];
+	enum ct_drop_cause cause = c == CT_DROP ? ct_drop_cause(ns) : CT_DROPS_NONE;
+
+	if (cause == CT_DROPS_NONE)
+		return "";
+	snprintf(words, sizeof(words), " (%s)", ct_drop_cause_phrase(cause));
+	return words;
+}
+
+/* Why the drops are what the phrase calls them: a line under the drop part. */
+static void drop_line(mp_subcheck *part, const struct ct_ns *ns)
+{
+	char line[640];
+
+	if (ct_drop_line(ns, line, sizeof(line)) > 0)
+		mp_add_subcheck_to_subcheck(part, ct_part(STATE_OK, "%s", line));
+}
+
 mp_subcheck ct_part_watched(const struct ct_config *cfg, const struct ct_ns *ns, size_t w,
 			    const struct ct_labels *l)
 {
@@ -68,10 +90,13 @@ mp_subcheck ct_part_watched(const struct ct_config *cfg, const struct ct_ns *ns,
 	if (ns->retention == CT_RET_DELTA)
 		part = ct_part(ct_threshold_state(&cfg->delta_warn[w], &cfg->delta_crit[w],
 						  (double)d, false, 0),
-			       "%" PRIu64 " %s since last check", d, row->phrase);
+			       "%" PRIu64 " %s%s since last check", d, row->phrase,
+			       cause_words(ns, row->counter));
 	else
 		part = ct_part(STATE_OK, "%s: no comparison with the last check", row->phrase);
 	counter_perf(&part, ns, row->counter, l);
+	if (row->counter == CT_DROP)
+		drop_line(&part, ns);
 	return part;
 }
 
