@@ -284,14 +284,16 @@ static void raise_limit(const struct advice *a)
 static void in_namespace(const struct advice *a, char *prefix, size_t len)
 {
 	const char *label = a->ns->label;
-	unsigned long pid;
-	char comm[64];
+	size_t digits = strncmp(label, "pid ", 4) == 0 ? strspn(label + 4, "0123456789") : 0;
+	uint64_t pid;
 
 	prefix[0] = '\0';
 	if (!elsewhere(a))
 		return;
-	if (sscanf(label, "pid %lu (%63[^)])", &pid, comm) == 2)
-		snprintf(prefix, len, "nsenter -t %lu -n ", pid);
+	/* "pid 1234 (nginx)": the label of a process's namespace under --netns=all. */
+	if (digits && strncmp(label + 4 + digits, " (", 2) == 0 &&
+	    mp_parse_u64(label + 4, digits, UINT32_MAX, &pid) == 0)
+		snprintf(prefix, len, "nsenter -t %" PRIu64 " -n ", pid);
 	else if (label[0] && strspn(label, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 					   "0123456789._-") == strlen(label))
 		snprintf(prefix, len, "ip netns exec %s ", label);

@@ -98,6 +98,14 @@ int ct_drop_line(const struct ct_ns *ns, char *buf, size_t len)
 			"through NAT) whose entries the kernel could not merge",
 			fill, failed, drops);
 	case CT_DROPS_OTHER:
+		if (!(ns->counters.present & (1u << CT_INSERT_FAILED)))
+			return snprintf(
+				buf, len,
+				"drop: not a full table when checked: the table was %s and no "
+				"entry was evicted; this kernel does not count failed inserts, "
+				"so insert clashes cannot be told from a table that filled and "
+				"emptied between checks",
+				fill);
 		return snprintf(
 			buf, len,
 			"drop: not a full table when checked: the table was %s and no entry "

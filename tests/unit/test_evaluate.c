@@ -520,6 +520,8 @@ static void drop_causes(void)
 	ns.counters.present &= ~(1u << CT_INSERT_FAILED);
 	is_int(ct_drop_cause(&ns), CT_DROPS_OTHER,
 	       "no insert_failed counter: never called clashes");
+	ct_drop_line(&ns, line, sizeof(line));
+	ok(strstr(line, "this kernel does not count failed inserts") != NULL, "... and said why");
 	ns.counters.present |= 1u << CT_INSERT_FAILED;
 	ns.delta[CT_INSERT_FAILED] = 10;
 	is_int(ct_drop_cause(&ns), CT_DROPS_CLASH, "as many failed inserts: clashes");
