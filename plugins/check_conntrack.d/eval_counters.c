@@ -59,20 +59,11 @@ static bool present(const struct ct_ns *ns, enum ct_counter c)
 	return ns->counters_rc == 0 && (ns->counters.present & (1u << c));
 }
 
-/* Drops name their cause: " (table full)", " (insert clashes)"; other counters nothing. */
-static const char *cause_words(const struct ct_ns *ns, enum ct_counter c)
-{
-	static char words[64];
-	enum ct_drop_cause cause = c == CT_DROP ? ct_drop_cause(ns) : CT_DROPS_NONE;
-
-	if (cause == CT_DROPS_NONE)
-		return "";
-	snprintf(words, sizeof(words), " (%s)", ct_drop_cause_phrase(cause));
-	return words;
-}
-
-/* Why the drops are what the phrase calls them: a line under the drop part. */
-static void drop_line(mp_subcheck *part, const struct ct_ns *ns)
+/*
+ * Drops name their cause in their phrase (" (table full)", " (insert clashes)") and why in a
+ * line under their part; the other counters neither.
+ */
+static void drop_cause(mp_subcheck *part, const struct ct_ns *ns)
 {
 	char line[640];
 
@@ -85,18 +76,19 @@ mp_subcheck ct_part_watched(const struct ct_config *cfg, const struct ct_ns *ns,
 {
 	const struct ct_watched *row = &ct_watched[w];
 	uint64_t d = ns->delta[row->counter];
+	enum ct_drop_cause cause = row->counter == CT_DROP ? ct_drop_cause(ns) : CT_DROPS_NONE;
 	mp_subcheck part;
 
 	if (ns->retention == CT_RET_DELTA)
 		part = ct_part(ct_threshold_state(&cfg->delta_warn[w], &cfg->delta_crit[w],
 						  (double)d, false, 0),
-			       "%" PRIu64 " %s%s since last check", d, row->phrase,
-			       cause_words(ns, row->counter));
+			       "%" PRIu64 " %s%s%s%s since last check", d, row->phrase,
+			       cause ? " (" : "", ct_drop_cause_phrase(cause), cause ? ")" : "");
 	else
 		part = ct_part(STATE_OK, "%s: no comparison with the last check", row->phrase);
 	counter_perf(&part, ns, row->counter, l);
-	if (row->counter == CT_DROP)
-		drop_line(&part, ns);
+	if (cause)
+		drop_cause(&part, ns);
 	return part;
 }
 
