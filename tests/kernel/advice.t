@@ -58,7 +58,10 @@ s.settimeout(5)
 s.sendto(b"q", ("10.53.0.1", 53))
 print(s.recvfrom(512)[0].decode())'
 dns() {
-	ip link add "v$$" netns "$1" type veth peer name "w$$" netns "$2"
+	# Made in the server's namespace, the peer then moved: no peer namespace in one request.
+	ip -n "$1" link add "v$$" type veth peer name "w$$" &&
+		ip -n "$1" link set "w$$" netns "$2"
+	ok $? "a veth pair between $1 and $2"
 	ip -n "$1" addr add 10.53.0.1/24 dev "v$$"
 	ip -n "$2" addr add 10.53.0.2/24 dev "w$$"
 	ip -n "$1" link set "v$$" up
