@@ -79,7 +79,7 @@ def dashboard(kind):
         "panels": [
             panel(1, "Entries against the limit", "short", ent, 0, ds, LINES),
             panel(2, "Utilization", "percent", util, 9, ds, LINES[:2]),
-            panel(3, "Drops (table full), early drops, failed inserts per second", "pps",
+            panel(3, "Drops (table full or insert clashes), early drops, failed inserts per second", "pps",
                   drops, 18, ds),
         ],
     }

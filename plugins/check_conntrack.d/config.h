@@ -38,6 +38,7 @@ struct ct_config {
 	const char *root; /* where sysctl configuration is read: "/" */
 	bool no_rules; /* --no-rules: do not inspect the firewall */
 	int state_rules_state; /* state when state-matching rules exist, -1: no effect */
+	int tracking_rules_state; /* state when anything forces tracking, -1: no effect */
 	int persistence_state; /* state when the limit is not what boot applies, -1: no effect */
 	unsigned timeout;
 	int verbose;

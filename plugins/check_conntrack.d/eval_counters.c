@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "drops.h"
 #include "parts.h"
 
 /* Long output about the counters of one namespace. */
@@ -58,20 +59,36 @@ static bool present(const struct ct_ns *ns, enum ct_counter c)
 	return ns->counters_rc == 0 && (ns->counters.present & (1u << c));
 }
 
+/*
+ * Drops name their cause in their phrase (" (table full)", " (insert clashes)") and why in a
+ * line under their part; the other counters neither.
+ */
+static void drop_cause(mp_subcheck *part, const struct ct_ns *ns)
+{
+	char line[640];
+
+	if (ct_drop_line(ns, line, sizeof(line)) > 0)
+		mp_add_subcheck_to_subcheck(part, ct_part(STATE_OK, "%s", line));
+}
+
 mp_subcheck ct_part_watched(const struct ct_config *cfg, const struct ct_ns *ns, size_t w,
 			    const struct ct_labels *l)
 {
 	const struct ct_watched *row = &ct_watched[w];
 	uint64_t d = ns->delta[row->counter];
+	enum ct_drop_cause cause = row->counter == CT_DROP ? ct_drop_cause(ns) : CT_DROPS_NONE;
 	mp_subcheck part;
 
 	if (ns->retention == CT_RET_DELTA)
 		part = ct_part(ct_threshold_state(&cfg->delta_warn[w], &cfg->delta_crit[w],
 						  (double)d, false, 0),
-			       "%" PRIu64 " %s since last check", d, row->phrase);
+			       "%" PRIu64 " %s%s%s%s since last check", d, row->phrase,
+			       cause ? " (" : "", ct_drop_cause_phrase(cause), cause ? ")" : "");
 	else
 		part = ct_part(STATE_OK, "%s: no comparison with the last check", row->phrase);
 	counter_perf(&part, ns, row->counter, l);
+	if (cause)
+		drop_cause(&part, ns);
 	return part;
 }
 

@@ -161,12 +161,13 @@ bool ct_section_persistence(const struct ct_config *cfg, const struct ct_snapsho
 	return true;
 }
 
-/* What to do about it, for the namespace the summary names. */
-bool ct_section_advice(const struct ct_snapshot *snap, const struct ct_ns *top, mp_subcheck *out)
+/* What to do about it, for the namespace the summary names and the reasons of its alerts. */
+bool ct_section_advice(const struct ct_config *cfg, const struct ct_snapshot *snap,
+		       const struct ct_ns *top, unsigned why, mp_subcheck *out)
 {
 	struct mp_buf b = {0};
 
-	ct_advice(snap, top, &b);
+	ct_advice(cfg, snap, top, why, &b);
 	if (!b.len && !b.oom)
 		return false;
 	*out = ct_part(-1, "advice");

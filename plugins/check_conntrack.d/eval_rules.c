@@ -9,9 +9,11 @@
 #include "parts.h"
 
 /*
- * One of four phrases (an interface): "tracking forced by N rules (...)", "no rule needs
+ * One of five phrases (an interface): "tracking forced by N rules (...)", with exemptions "N
+ * rules need connection tracking (...) and M rules exempt traffic from it", "no rule needs
  * connection tracking", "rules partly inspected (...)", "rules not inspected (...)". When a
- * backend could not be read, rules found elsewhere are "at least N", followed by the third.
+ * backend could not be read, rules found elsewhere are "at least N", followed by the fourth.
+ * The module holders are the host's, whatever namespace is checked: said so.
  */
 static void rules_phrase(const struct ct_rules *r, struct mp_buf *b)
 {
@@ -34,9 +36,12 @@ static void rules_phrase(const struct ct_rules *r, struct mp_buf *b)
 	mp_buf_printf(b, "rules %s inspected (%s", ct_rules_some(r) ? "partly" : "not",
 		      r->why_not[0] ? r->why_not : "unknown");
 	if (r->have_holders && r->holders[0])
-		mp_buf_printf(b, "; nf_conntrack is used by %s", r->holders);
+		mp_buf_printf(b,
+			      "; for the whole host, not this namespace alone: nf_conntrack is "
+			      "used by %s",
+			      r->holders);
 	else if (r->have_holders)
-		mp_buf_printf(b, "; no module uses nf_conntrack");
+		mp_buf_printf(b, "; for the whole host: no module uses nf_conntrack");
 	mp_buf_printf(b, ")");
 }
 
@@ -86,17 +91,33 @@ static void rules_lines(const struct ct_rules *r, bool all, struct mp_buf *b)
 	}
 }
 
+/*
+ * --state-rules for state matches, --tracking-rules for anything that forces tracking; the worse
+ * of the two. Counted rules were read, even when a backend was not: "at least one" is enough.
+ */
+static int rules_state(const struct ct_config *cfg, const struct ct_ns *ns)
+{
+	const struct ct_rules *r = &ns->rules;
+	mp_state_enum state = STATE_OK;
+
+	if (!ct_ns_read(ns))
+		return STATE_OK;
+	if (cfg->state_rules_state >= 0 && r->state_rules)
+		state = max_state_alt(state, (mp_state_enum)cfg->state_rules_state);
+	if (cfg->tracking_rules_state >= 0 && r->tracking_rules)
+		state = max_state_alt(state, (mp_state_enum)cfg->tracking_rules_state);
+	return (int)state;
+}
+
 mp_subcheck ct_part_rules(const struct ct_config *cfg, const struct ct_ns *ns, bool plain,
 			  bool lines)
 {
 	const struct ct_rules *r = &ns->rules;
 	struct mp_buf b = {0};
-	/* Counted rules were read, even when a backend was not: "at least one" is enough here. */
-	bool alert = cfg->state_rules_state >= 0 && r->state_rules && ct_ns_read(ns);
 	mp_subcheck part;
 
 	rules_phrase(r, &b);
-	part = ct_part(alert ? cfg->state_rules_state : STATE_OK, "%s", ct_text(&b));
+	part = ct_part(rules_state(cfg, ns), "%s", ct_text(&b));
 	mp_buf_free(&b);
 	/* A count is a claim: made only when every backend was read to its end. */
 	if (plain && ct_rules_complete(r)) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "advice.h"
 #include "evaluate.h"
 #include "nslabels.h"
 #include "parts.h"
@@ -112,12 +113,17 @@ static mp_subcheck part_utilization(const struct ct_config *cfg, const struct ct
 	int state =
 		ct_threshold_state(&cfg->warn, &cfg->crit, (double)p->entries, *have_util, *util);
 
+	char note[200];
+
 	if (*have_util)
 		part = ct_part(state, "%" PRIu64 " of %" PRIu64 " entries (%.1f%%)", p->entries,
 			       p->max, *util);
 	else
 		part = ct_part(state, "%" PRIu64 " entries (no limit)", p->entries);
 	utilization_perf(&part, cfg, ns, l, *have_util, *util);
+	/* "-w 80 is 80 entries": said whatever the state, before it pages. */
+	if (ct_threshold_note(cfg, ns, note, sizeof(note)) > 0)
+		mp_add_subcheck_to_subcheck(&part, ct_part(STATE_OK, "note: %s", note));
 	return part;
 }
 
@@ -129,10 +135,21 @@ struct ns_eval {
 	double util;
 	struct mp_buf describe; /* utilization, and the watched counters that rose */
 	const char *rules; /* the rules part's text, when the table was read */
+	unsigned why; /* advice.h: the reasons of its parts' alerts */
 };
 
-static void add_part(struct ns_eval *e, mp_subcheck part)
+static bool alerting(mp_subcheck part)
 {
+	mp_state_enum st = mp_compute_subcheck_state(part);
+
+	return st == STATE_WARNING || st == STATE_CRITICAL;
+}
+
+/* A part, and the reason of its alert (advice.h bits, 0: none) for the advice. */
+static void add_part(struct ns_eval *e, mp_subcheck part, unsigned why)
+{
+	if (why && alerting(part))
+		e->why |= why;
 	mp_add_subcheck_to_subcheck(&e->sc, part);
 }
 
@@ -143,16 +160,16 @@ static void parts_read(const struct ct_config *cfg, const struct ct_ns *ns,
 	mp_subcheck part = part_utilization(cfg, ns, l, &e->have_util, &e->util);
 
 	mp_buf_printf(&e->describe, "%s", part.output);
-	add_part(e, part);
+	add_part(e, part, ct_why_utilization(cfg, ns));
 	for (size_t w = 0; w < ct_watched_n; w++) {
 		if (!ct_watched_present(ns, w))
 			continue;
 		part = ct_part_watched(cfg, ns, w, l);
 		if (ns->retention == CT_RET_DELTA && ns->delta[ct_watched[w].counter])
 			mp_buf_printf(&e->describe, ", %s", part.output);
-		add_part(e, part);
+		add_part(e, part, ct_why_counter(ns, ct_watched[w].counter));
 	}
-	add_part(e, ct_part_counters(cfg, ns, l));
+	add_part(e, ct_part_counters(cfg, ns, l), 0);
 }
 
 static struct ns_eval build_ns(const struct ct_config *cfg, const struct ct_snapshot *snap,
@@ -163,11 +180,13 @@ static struct ns_eval build_ns(const struct ct_config *cfg, const struct ct_snap
 	mp_subcheck part;
 
 	if (ct_ns_failed(ns)) {
-		add_part(&e, ct_part(STATE_UNKNOWN, "%s", ns->err));
+		add_part(&e, ct_part(STATE_UNKNOWN, "%s", ns->err), 0);
 		mp_buf_printf(&e.describe, "%s", ns->err);
 	} else if (!read) {
-		add_part(&e, ct_part(cfg->missing_state, "connection tracking is not active (%s)",
-				     ns->err));
+		add_part(&e,
+			 ct_part(cfg->missing_state, "connection tracking is not active (%s)",
+				 ns->err),
+			 0);
 		mp_buf_printf(&e.describe, "connection tracking is not active (%s)", ns->err);
 	} else {
 		parts_read(cfg, ns, l, &e);
@@ -176,7 +195,7 @@ static struct ns_eval build_ns(const struct ct_config *cfg, const struct ct_snap
 	if (read || (snap->multi && cfg->verbose)) {
 		part = ct_part_rules(cfg, ns, l->plain, !snap->multi || cfg->verbose);
 		if (read || part.subchecks)
-			add_part(&e, part);
+			add_part(&e, part, CT_WHY_RULES);
 		else
 			ct_part_free(&part);
 	}
@@ -189,7 +208,7 @@ static struct ns_eval build_ns(const struct ct_config *cfg, const struct ct_snap
 	}
 	/* Who wrote the rules, where the rules are listed. */
 	if (read && (!snap->multi || cfg->verbose) && ct_part_owner(ns, &part))
-		add_part(&e, part);
+		add_part(&e, part, 0);
 	e.state = mp_compute_subcheck_state(e.sc);
 	return e;
 }
@@ -347,6 +366,8 @@ static void host_sections(const struct ct_config *cfg, const struct ct_snapshot 
 			  const struct ct_ns *top, const struct ns_eval *etop, struct sections *s)
 {
 	int store_state = snap->store.unusable && counted(snap) ? cfg->state_unusable : -1;
+	int persistence = persistence_state(cfg, &snap->persistence);
+	unsigned why = etop->why;
 	bool alarmed = etop->state == STATE_WARNING || etop->state == STATE_CRITICAL;
 
 	s->n = 0;
@@ -355,14 +376,20 @@ static void host_sections(const struct ct_config *cfg, const struct ct_snapshot 
 	s->n += ct_section_memory(snap, &s->part[s->n]);
 	if (ct_section_statedir(snap, store_state, &s->part[s->n]))
 		s->statedir = &s->part[s->n++];
-	s->n += ct_section_persistence(cfg, snap, top, persistence_state(cfg, &snap->persistence),
-				       &s->part[s->n]);
+	s->n += ct_section_persistence(cfg, snap, top, persistence, &s->part[s->n]);
 	s->n += ct_section_boot(cfg, snap, top, &s->part[s->n], &s->more);
 	s->n += ct_section_hash(cfg, snap, top, alarmed || cfg->verbose >= 1, &s->part[s->n],
 				&s->more);
-	/* Advice when the namespace the summary names is in trouble, or when asked (-v). */
-	if (alarmed || cfg->verbose >= 1)
-		s->n += ct_section_advice(snap, top, &s->part[s->n]);
+	if (persistence == STATE_WARNING || persistence == STATE_CRITICAL)
+		why |= CT_WHY_PERSISTENCE;
+	/*
+	 * Advice for the reasons of the alerts of the namespace the summary names and of
+	 * persistence; asked (-v) without an alert: what to do when the table fills.
+	 */
+	if (!why && cfg->verbose >= 1)
+		why = CT_WHY_ASKED;
+	if (why)
+		s->n += ct_section_advice(cfg, snap, top, why, &s->part[s->n]);
 	s->n += ct_section_limit(top, &s->part[s->n]);
 	s->n += ct_section_trace(snap, &s->part[s->n]);
 }

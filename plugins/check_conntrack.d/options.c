@@ -25,6 +25,7 @@ enum long_only {
 	OPT_STATE_UNUSABLE,
 	OPT_NO_RULES,
 	OPT_STATE_RULES,
+	OPT_TRACKING_RULES,
 	OPT_PERSISTENCE,
 	OPT_ROOT,
 	OPT_OUTPUT_FORMAT,
@@ -50,6 +51,7 @@ static const struct option fixed_options[] = {
 	{"state-unusable", required_argument, NULL, OPT_STATE_UNUSABLE},
 	{"no-rules", no_argument, NULL, OPT_NO_RULES},
 	{"state-rules", required_argument, NULL, OPT_STATE_RULES},
+	{"tracking-rules", required_argument, NULL, OPT_TRACKING_RULES},
 	{"persistence", required_argument, NULL, OPT_PERSISTENCE},
 	{"root", required_argument, NULL, OPT_ROOT},
 	{"output-format", required_argument, NULL, OPT_OUTPUT_FORMAT},
@@ -116,6 +118,7 @@ static void print_usage(void)
 					    "[--peek]",
 					    "[--state-unusable=STATE]",
 					    "[--state-rules=STATE]",
+					    "[--tracking-rules=STATE]",
 					    "[--no-rules]",
 					    "[--persistence=STATE]",
 					    "[--root=DIR]",
@@ -205,6 +208,10 @@ static void print_help(void)
 	       "                        hosts meant to run a stateless firewall); default: "
 	       "reported\n"
 	       "                        only\n"
+	       "     --tracking-rules=STATE\n"
+	       "                        state when any rule, object or set forces connection\n"
+	       "                        tracking (state matches, NAT, CONNMARK and other ct use);\n"
+	       "                        default: reported only\n"
 	       "     --no-rules         do not inspect the firewall rules\n"
 	       "     --persistence=STATE\n"
 	       "                        state when the running limit is not what boot applies\n"
@@ -331,6 +338,7 @@ void ct_options_init(struct ct_config *cfg)
 		.timeout = DEFAULT_TIMEOUT,
 		.root = "/",
 		.state_rules_state = -1,
+		.tracking_rules_state = -1,
 		.persistence_state = -1,
 		.state_unusable = MP_UNKNOWN,
 	};
@@ -448,12 +456,14 @@ struct ct_config_result ct_options_parse(int argc, char **argv, int nini)
 			cfg->no_rules = true;
 			break;
 		case OPT_STATE_RULES:
+		case OPT_TRACKING_RULES:
 		case OPT_PERSISTENCE:
 		case OPT_STATE_UNUSABLE: {
 			int st = mp_state_parse(optarg);
-			const char *name = c == OPT_STATE_RULES	  ? "state-rules"
-					   : c == OPT_PERSISTENCE ? "persistence"
-								  : "state-unusable";
+			const char *name = c == OPT_STATE_RULES	     ? "state-rules"
+					   : c == OPT_TRACKING_RULES ? "tracking-rules"
+					   : c == OPT_PERSISTENCE    ? "persistence"
+								     : "state-unusable";
 
 			if (st < 0) {
 				snprintf(
@@ -464,9 +474,10 @@ struct ct_config_result ct_options_parse(int argc, char **argv, int nini)
 				r.errorcode = MP_UNKNOWN;
 				return r;
 			}
-			*(c == OPT_STATE_RULES	 ? &cfg->state_rules_state
-			  : c == OPT_PERSISTENCE ? &cfg->persistence_state
-						 : &cfg->state_unusable) = st;
+			*(c == OPT_STATE_RULES	    ? &cfg->state_rules_state
+			  : c == OPT_TRACKING_RULES ? &cfg->tracking_rules_state
+			  : c == OPT_PERSISTENCE    ? &cfg->persistence_state
+						    : &cfg->state_unusable) = st;
 			break;
 		}
 		case OPT_ROOT:

@@ -55,7 +55,9 @@ bool ct_section_coverage(const struct ct_snapshot *snap, mp_subcheck *out);
 bool ct_section_statedir(const struct ct_snapshot *snap, int store_state, mp_subcheck *out);
 bool ct_section_persistence(const struct ct_config *cfg, const struct ct_snapshot *snap,
 			    const struct ct_ns *top, int state, mp_subcheck *out);
-bool ct_section_advice(const struct ct_snapshot *snap, const struct ct_ns *top, mp_subcheck *out);
+/* The advice for the reasons in why (advice.h) of the alerts. */
+bool ct_section_advice(const struct ct_config *cfg, const struct ct_snapshot *snap,
+		       const struct ct_ns *top, unsigned why, mp_subcheck *out);
 bool ct_section_limit(const struct ct_ns *top, mp_subcheck *out);
 bool ct_section_trace(const struct ct_snapshot *snap, mp_subcheck *out);
 

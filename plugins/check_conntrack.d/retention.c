@@ -61,6 +61,9 @@ static bool comparable(struct ct_ns *ns, const struct mp_store_record *prev, con
 		ns->delta[i] = c->value[i] - old;
 	}
 	ns->seconds = now > prev->time ? (double)(now - prev->time) : 0;
+	/* How full the table was then: drops since are a full table's only if it was near full. */
+	ns->have_prev = mp_store_get(prev, "entries", &ns->prev_entries) &&
+			mp_store_get(prev, "max", &ns->prev_max);
 	return true;
 }
 
@@ -84,8 +87,10 @@ static void compare(const struct ct_config *cfg, struct ct_snapshot *snap, struc
 			 "counters: new baseline (previous state unusable: %s)", err);
 	else if (comparable(ns, &prev, snap->boot_id, now))
 		ns->retention = CT_RET_DELTA;
-	if (ns->retention != CT_RET_DELTA)
+	if (ns->retention != CT_RET_DELTA) {
 		memset(ns->delta, 0, sizeof(ns->delta));
+		ns->have_prev = false;
+	}
 	if (cfg->peek && ns->retention == CT_RET_DELTA)
 		snprintf(ns->retention_note, sizeof(ns->retention_note),
 			 "counters: looked with --peek: the baseline stays for the next check");
@@ -104,6 +109,10 @@ static void save(struct ct_snapshot *snap, struct ct_ns *ns, time_t now)
 	for (int i = 0; i < CT_COUNTER_MAX; i++) {
 		if (ns->counters.present & (1u << i))
 			mp_store_set(&cur, ct_counter_names[i], ns->counters.value[i]);
+	}
+	if (ct_ns_read(ns)) {
+		mp_store_set(&cur, "entries", ns->proc.entries);
+		mp_store_set(&cur, "max", ns->proc.max);
 	}
 	if (mp_store_write(&s->h, &cur, err, sizeof(err)) == 0)
 		return;

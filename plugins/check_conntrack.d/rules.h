@@ -312,7 +312,9 @@ void ct_rules_what_add(char *what, size_t whatlen, const char *phrase);
  * The output's words about rules (rules_text.c). The summary's phrase when anything forces
  * tracking: "tracking forced by [at least ]1 rule and 2 objects (state match, other ct use)",
  * followed by ", IPv6 only" when every entry is in tables of one family and the list is
- * complete (the kernel then tracks that family alone). Empty when nothing does.
+ * complete (the kernel then tracks that family alone). With exemptions, which may leave nothing
+ * tracked, both without a claim: "[at least ]1 rule needs connection tracking (state match)[,
+ * IPv6 only,] and 2 rules exempt traffic from it". Empty when nothing forces tracking.
  */
 void ct_rules_forced_phrase(const struct ct_rules *r, bool complete, char *buf, size_t len);
 /* "IPv4 only" or "IPv6 only" when the tracking entries cover one family, else NULL. */

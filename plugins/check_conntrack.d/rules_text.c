@@ -42,6 +42,7 @@ void ct_rules_forced_phrase(const struct ct_rules *r, bool complete, char *buf, 
 		{CT_RULE_STATE, "state match"}, {CT_RULE_CT, "other ct use"}, {CT_RULE_NAT, "NAT"}};
 	unsigned n[CT_ITEMS], sum = 0;
 	int i, shown = 0, parts = 0;
+	bool exempt;
 	const char *sep, *only;
 
 	if (!len)
@@ -60,7 +61,15 @@ void ct_rules_forced_phrase(const struct ct_rules *r, bool complete, char *buf, 
 		n[CT_ITEM_RULE] = r->tracking_rules;
 		parts = 1;
 	}
-	put(buf, len, "tracking forced by %s", complete ? "" : "at least ");
+	/*
+	 * With exemptions the kernel may track nothing (notrack on every hook where it would),
+	 * or some traffic: both are said, and neither claimed.
+	 */
+	exempt = r->notrack_rules > 0;
+	if (!exempt)
+		put(buf, len, "tracking forced by %s", complete ? "" : "at least ");
+	else if (!complete)
+		put(buf, len, "at least ");
 	/* "1 rule", "1 rule and 2 objects", "3 rules, 1 object and 1 set" */
 	for (i = 0; i < CT_ITEMS; i++) {
 		if (!n[i])
@@ -69,6 +78,8 @@ void ct_rules_forced_phrase(const struct ct_rules *r, bool complete, char *buf, 
 		put(buf, len, "%s%u %s", sep, n[i], items[i][n[i] != 1]);
 		shown++;
 	}
+	if (exempt)
+		put(buf, len, " %s connection tracking", r->tracking_rules == 1 ? "needs" : "need");
 	put(buf, len, " (");
 	sep = "";
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
@@ -81,7 +92,10 @@ void ct_rules_forced_phrase(const struct ct_rules *r, bool complete, char *buf, 
 	/* A family left out is a claim: made only when every backend was read. */
 	only = complete ? ct_rules_l3_only(r) : NULL;
 	if (only)
-		put(buf, len, ", %s", only);
+		put(buf, len, ", %s%s", only, exempt ? "," : "");
+	if (exempt)
+		put(buf, len, " and %u %s traffic from it", r->notrack_rules,
+		    r->notrack_rules == 1 ? "rule exempts" : "rules exempt");
 }
 
 void ct_rule_line(const struct ct_rule *x, char *buf, size_t len)

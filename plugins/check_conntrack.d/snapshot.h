@@ -51,6 +51,9 @@ struct ct_ns {
 	char retention_note[320];
 	uint64_t delta[CT_COUNTER_MAX];
 	double seconds; /* since the previous run */
+	/* The previous run's entries and limit, kept with its counters (with CT_RET_DELTA). */
+	bool have_prev;
+	uint64_t prev_entries, prev_max;
 	struct ct_rules rules;
 };
 

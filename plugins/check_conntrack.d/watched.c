@@ -2,10 +2,12 @@
 #include "watched.h"
 
 const struct ct_watched ct_watched[] = {
-	{CT_DROP, "drop", "packets dropped (table full)",
-	 "packets dropped because the table was full (the kernel's drop counter)", NULL, "0"},
+	{CT_DROP, "drop", "packets dropped",
+	 "packets dropped because the table was full or an insert clashed (the kernel's drop "
+	 "counter; the output says which)",
+	 NULL, "0"},
 	{CT_EARLY_DROP, "early-drop", "early drops",
-	 "entries evicted to make room for new ones (early_drop)", NULL, NULL},
+	 "entries evicted to make room for new ones (early_drop)", "0", NULL},
 	{CT_INSERT_FAILED, "insert-failed", "failed inserts",
 	 "entries that could not be inserted (insert_failed)", NULL, NULL},
 };

@@ -16,7 +16,7 @@
 struct ct_watched {
 	enum ct_counter counter; /* the kernel's counter, its perfdata label */
 	const char *option; /* "drop": --drop-warning and --drop-critical */
-	const char *phrase; /* "packets dropped (table full)": "37 <phrase> since last check" */
+	const char *phrase; /* "early drops": "37 <phrase> since last check" */
 	const char *help; /* what a rise means, for --help */
 	const char *warning, *critical; /* default ranges, NULL: none */
 };

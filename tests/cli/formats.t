@@ -35,7 +35,7 @@ is "$first" "[WARNING] - $summary" "multi-line: '[STATE] - summary'"
 is "$(printf '%s\n' "$out" | sed -n 2p)" "$tab\\_[WARNING] - $summary" "multi-line: the namespace, its state computed from its parts"
 is "$(printf '%s\n' "$out" | sed -n 3p)" "$tab$tab\\_[WARNING] - 8500 of 10000 entries (85.0%)" "multi-line: the utilization part"
 # The run before saved the baseline (--output-format does not make another check).
-is "$(printf '%s\n' "$out" | sed -n 4,6p)" "$tab$tab\\_[OK] - 0 packets dropped (table full) since last check
+is "$(printf '%s\n' "$out" | sed -n 4,6p)" "$tab$tab\\_[OK] - 0 packets dropped since last check
 $tab$tab\\_[OK] - 0 early drops since last check
 $tab$tab\\_[OK] - 0 failed inserts since last check" "multi-line: a part per watched counter, compared with the run before"
 like "$out" $'\n'"$tab$tab\\\\_\[OK\] - rules not inspected \(not with --procfs\)"$'\n' "multi-line: the rules part"

@@ -5,6 +5,10 @@
 # namespace, must agree both ways: "tracking forced by ..." exactly when the kernel tracked, "no
 # rule needs connection tracking" exactly when it did not, ", IPv4 only" or ", IPv6 only" exactly
 # when one family's traffic was tracked and the other's not; and it lists what the case names.
+# Where exemptions (notrack) meet rules that need tracking, the kernel may track everything,
+# some traffic or nothing: the plugin then says both ("1 rule needs connection tracking (...) and
+# 2 rules exempt traffic from it") and claims neither, exactly when it lists an exemption, and a
+# family it names must be the only one the kernel could have tracked.
 # README's table "What forces tracking" is made from these results (JUDGE_README=write rewrites
 # it); the suite fails when they differ. JUDGE_LOG=FILE appends each ruleset's id, entries and the
 # plugin's phrase (to compare two builds). Nothing here touches the root namespace.
@@ -69,6 +73,9 @@ judge_case() {
 
 # The summary's phrase about the rules: "tracking forced by ...", "no rule needs ...", ...
 phrase() { printf '%s\n' "$1" | head -1 | sed -E 's/^[^;]*; //; s/ \|.*//'; }
+# The phrase with exemptions: "N ... need(s) connection tracking (...)[, IPv6 only,] and M
+# rule(s) exempt(s) traffic from it".
+neutral() { [[ $1 == *" connection tracking ("*") and "*" traffic from it" || $1 == *" connection tracking ("*" only, and "*" traffic from it" ]]; }
 # Which families the kernel tracked: "IPv4, IPv6", "IPv4 only", "IPv6 only" or "no".
 tracked() {
 	if (($1 > 0 && $2 > 0)); then echo "IPv4, IPv6"
@@ -111,16 +118,30 @@ for id in "${ids[@]}"; do
 	echo "# $id: kernel $kernel ($v4 IPv4, $v6 IPv6 entries); plugin: $said"
 	[ -n "${JUDGE_LOG:-}" ] && printf '%s\t%s\t%s\t%s\n' "$id" "$v4" "$v6" "$said" >>"$JUDGE_LOG"
 	[ "$kernel" = no ] && n_untracked=$((n_untracked + 1)) || n_tracked=$((n_tracked + 1))
-	# Both ways: forced exactly when tracked, and a complete answer either way.
-	if [ "$kernel" = no ]; then
-		[ "$said" = "no rule needs connection tracking" ]
+	exemptions=$(printf '%s\n' "$plugin" | grep -c '^exemption: ')
+	if neutral "$said"; then
+		# Both said, neither claimed: only where exemptions were found, and complete.
+		[ "$exemptions" -gt 0 ] && [[ $said != *"at least"* ]]
+		report "$id" $? "$id: the kernel tracks $kernel; exemptions listed ($exemptions), the plugin says both and claims neither" todo
+		case $said in
+		*", IPv4 only, "*) [ "$kernel" = no ] || [ "$kernel" = "IPv4 only" ] ;;
+		*", IPv6 only, "*) [ "$kernel" = no ] || [ "$kernel" = "IPv6 only" ] ;;
+		*) true ;;
+		esac
+		[[ $said == *" only, "* ]] &&
+			report "$id" $? "$id: the family the plugin names is the only one the kernel could track ($kernel)"
 	else
-		[[ $said == "tracking forced by "* && $said != *"at least"* ]]
+		# Both ways: forced exactly when tracked, and a complete answer either way.
+		if [ "$kernel" = no ]; then
+			[ "$said" = "no rule needs connection tracking" ]
+		else
+			[[ $said == "tracking forced by "* && $said != *"at least"* ]]
+		fi
+		report "$id" $? "$id: the kernel tracks $kernel, the plugin agrees" todo
 	fi
-	report "$id" $? "$id: the kernel tracks $kernel, the plugin agrees" todo
-	# The families when tracked (untracked, the answer above says it all): named exactly when
-	# one of them is not tracked.
-	if [ "$kernel" != no ]; then
+	# The families when tracked and claimed (untracked, the answer above says it all): named
+	# exactly when one of them is not tracked.
+	if [ "$kernel" != no ] && ! neutral "$said"; then
 		case $kernel in
 		"IPv4 only") [[ $said == *", IPv4 only" ]] ;;
 		"IPv6 only") [[ $said == *", IPv6 only" ]] ;;

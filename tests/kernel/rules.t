@@ -175,7 +175,7 @@ ip netns exec $n iptables-nft -A INPUT -m conntrack --ctstate NEW -j ACCEPT
 ip netns exec $n iptables-nft -t nat -N DOCKER
 ip netns exec $n iptables-nft -t nat -A DOCKER -p tcp -j DNAT --to-destination 10.0.0.2
 run --netns=$n
-like "$first" "tracking forced by 2503 rules, 1 object and 1 set " "with objects and sets: counted by item"
+like "$first" "; 2503 rules, 1 object and 1 set need connection tracking \(state match, other ct use, NAT\) and 1 rule exempts traffic from it " "with objects and sets: counted by item (and the exemption said beside them)"
 run --netns=$n -v
 like "$out" $'\n'"nftables rules unchanged since the last run \(generation [0-9]+\): taken from " \
 	"with objects and sets: -v takes the cache"

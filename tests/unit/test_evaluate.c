@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "advice.h"
+#include "drops.h"
 #include "evaluate.h"
 #include "options.h"
 #include "render.h"
@@ -223,10 +224,12 @@ static void watched_and_rules(void)
 	is_int(mp_compute_check_state(v.check), STATE_CRITICAL,
 	       "5 drops since the last check: CRITICAL (default --drop-critical=0)");
 	is_str(v.check.summary,
-	       "100 of 1000 entries (10.0%), 5 packets dropped (table full) since last check; "
+	       "100 of 1000 entries (10.0%), 5 packets dropped (table not full when checked) since "
+	       "last check; "
 	       "tracking forced by 1 rule (state match)",
 	       "summary: the rise folded in, then the rules");
-	is_str(part(&v, 0, 1)->output, "5 packets dropped (table full) since last check",
+	is_str(part(&v, 0, 1)->output,
+	       "5 packets dropped (table not full when checked) since last check",
 	       "part 2: the drop counter");
 	is_int(mp_compute_subcheck_state(*part(&v, 0, 1)), STATE_CRITICAL, "... CRITICAL");
 	is_str(labels(part(&v, 0, 1), buf, sizeof(buf)), "drop", "... with its perfdata");
@@ -259,8 +262,7 @@ static void watched_and_rules(void)
 		 "counters: first run, baseline saved");
 	ns.delta[CT_DROP] = 0;
 	v = ct_evaluate(&cfg, &snap);
-	is_str(part(&v, 0, 1)->output,
-	       "packets dropped (table full): no comparison with the last check",
+	is_str(part(&v, 0, 1)->output, "packets dropped: no comparison with the last check",
 	       "first run: the drop part says there is nothing to compare");
 	is_str(nth(part(&v, 0, 4)->subchecks, 0)->output, "counters: first run, baseline saved",
 	       "... and the counters part says why");
@@ -316,14 +318,15 @@ static void selection(void)
 	is_int(v.namespaces, 4, "four namespaces, then the sections");
 	is_str(top(&v, 0)->output,
 	       "netns dropping: CRITICAL - 300 of 1000 entries (30.0%), 9 packets dropped (table "
-	       "full) since last check; no rule needs connection tracking",
+	       "not full when checked) since last check; no rule needs connection tracking",
 	       "first: the worst state (CRITICAL at 30%), not the fullest table (WARNING at 85%)");
 	ok(strncmp(top(&v, 1)->output, "netns busy: WARNING - ", 22) == 0, "then WARNING");
 	ok(strncmp(top(&v, 2)->output, "netns host: OK - ", 17) == 0, "then OK");
 	ok(strncmp(top(&v, 3)->output, "netns gone: UNKNOWN - ", 22) == 0,
 	   "last: the namespace that could not be read, whatever its state");
 	is_str(v.check.summary,
-	       "netns dropping: 300 of 1000 entries (30.0%), 9 packets dropped (table full) since "
+	       "netns dropping: 300 of 1000 entries (30.0%), 9 packets dropped (table not full "
+	       "when checked) since "
 	       "last check (fullest of 4 namespaces, 1 not checked: see below); no rule needs "
 	       "connection tracking",
 	       "summary: the first namespace, and what --netns=all covered");
@@ -438,6 +441,7 @@ static void host_sections(void)
 
 static void advice(void)
 {
+	struct ct_config cfg;
 	struct ct_snapshot snap = {0};
 	struct ct_ns ns = ns_read("host", 9000, 10000);
 	struct mp_buf b = {0};
@@ -445,7 +449,8 @@ static void advice(void)
 	ns.proc.buckets = 2500;
 	ns.proc.have_buckets = true;
 	snap.persistence.object_size = 256;
-	ct_advice(&snap, &ns, &b);
+	ct_options_init(&cfg);
+	ct_advice(&cfg, &snap, &ns, CT_WHY_FULL, &b);
 	is_str(mp_buf_str(&b),
 	       "advice: raise the limit: sysctl -w net.netfilter.nf_conntrack_max=65536 (up to 16 "
 	       "MiB of kernel memory when full, 256 bytes per entry)\n"
@@ -464,7 +469,7 @@ static void advice(void)
 		 "/etc/sysctl.conf");
 	snap.persistence.boot.line = 4;
 	ns.rules.tracking_rules = 1;
-	ct_advice(&snap, &ns, &b);
+	ct_advice(&cfg, &snap, &ns, CT_WHY_FULL, &b);
 	ok(strstr(mp_buf_str(&b),
 		  "advice: persist it where boot sets it now: /etc/sysctl.conf line 4\n") != NULL,
 	   "advice: persisted where boot already sets it");
@@ -475,19 +480,178 @@ static void advice(void)
 	mp_buf_free(&b);
 
 	ns.rules.read[CT_BACKEND_NFT] = CT_READ_FAILED;
-	ct_advice(&snap, &ns, &b);
+	ct_advice(&cfg, &snap, &ns, CT_WHY_FULL, &b);
 	ok(strstr(mp_buf_str(&b), "no traffic is exempted") == NULL,
 	   "advice: a backend not read may hold exemptions: no claim");
 	mp_buf_free(&b);
 
 	ns.proc.max = 2147483647;
 	ns.proc.entries = 2147483647;
-	ct_advice(&snap, &ns, &b);
+	ct_advice(&cfg, &snap, &ns, CT_WHY_FULL, &b);
 	ok(strncmp(mp_buf_str(&b),
 		   "advice: the limit cannot be raised: net.netfilter.nf_conntrack_max is "
 		   "2147483647, the kernel takes at most 2147483647\n",
 		   100) == 0,
 	   "advice: nothing above what the kernel takes");
+	mp_buf_free(&b);
+}
+
+/* -w or -c as the command line gives it, into cfg. */
+static void parse_range(struct ct_config *cfg, int opt, const char *value)
+{
+	char name[16] = "check_conntrack", o[3] = {'-', (char)opt, '\0'}, v[32];
+	char *argv[] = {name, o, v, NULL};
+	struct ct_config_result r;
+
+	snprintf(v, sizeof(v), "%s", value);
+	r = ct_options_parse(3, argv, 0);
+	if (opt == 'w')
+		cfg->warn = r.config.warn;
+	else
+		cfg->crit = r.config.crit;
+}
+
+/* Which drop is which: the fill now and at the last check, early drops, failed inserts. */
+static void drop_causes(void)
+{
+	struct ct_ns ns = ns_read("host", 500, 262144);
+	char line[640];
+
+	counters(&ns, 10, 10);
+	is_int(ct_drop_cause(&ns), CT_DROPS_OTHER, "drops alone at 0.2%, no fill kept: neither");
+	ns.counters.present &= ~(1u << CT_INSERT_FAILED);
+	is_int(ct_drop_cause(&ns), CT_DROPS_OTHER,
+	       "no insert_failed counter: never called clashes");
+	ct_drop_line(&ns, line, sizeof(line));
+	ok(strstr(line, "this kernel does not count failed inserts") != NULL, "... and said why");
+	ns.counters.present |= 1u << CT_INSERT_FAILED;
+	ns.delta[CT_INSERT_FAILED] = 10;
+	is_int(ct_drop_cause(&ns), CT_DROPS_CLASH, "as many failed inserts: clashes");
+	ns.delta[CT_INSERT_FAILED] = 9;
+	is_int(ct_drop_cause(&ns), CT_DROPS_OTHER, "fewer failed inserts than drops: not clashes");
+	ns.delta[CT_EARLY_DROP] = 1;
+	is_int(ct_drop_cause(&ns), CT_DROPS_FULL, "an eviction: a full table");
+	ns.delta[CT_EARLY_DROP] = 0;
+	ns.proc.entries = 235930; /* 90.0004% */
+	is_int(ct_drop_cause(&ns), CT_DROPS_FULL, "at 90% of the limit now: a full table");
+	ns.proc.entries = 235929;
+	is_int(ct_drop_cause(&ns), CT_DROPS_OTHER, "just below 90%: not near full");
+	ns.have_prev = true;
+	ns.prev_entries = 262144;
+	ns.prev_max = 262144;
+	is_int(ct_drop_cause(&ns), CT_DROPS_FULL, "full at the last check: a full table");
+	ct_drop_line(&ns, line, sizeof(line));
+	is_str(line,
+	       "drop: table full: the table was at 90.0% of its limit now and 100.0% at the last "
+	       "check (near full: 90% or more)",
+	       "... its line");
+	ns.proc.max = 0;
+	ns.prev_max = 0;
+	is_int(ct_drop_cause(&ns), CT_DROPS_OTHER, "no limit: never a full table");
+	ns.retention = CT_RET_BASELINE;
+	is_int(ct_drop_cause(&ns), CT_DROPS_NONE, "no comparison: no cause");
+	is_int(ct_drop_line(&ns, line, sizeof(line)), 0, "... and no line");
+}
+
+/* The advice answers the reasons of the alert, and only them. */
+static void reasons(void)
+{
+	struct ct_config cfg;
+	struct ct_snapshot snap = {0};
+	struct ct_ns ns = ns_read("host", 500, 262144);
+	struct mp_buf b = {0};
+	char note[200];
+
+	ct_options_init(&cfg);
+	is_int(ct_why_utilization(&cfg, &ns), CT_WHY_THRESHOLD, "0.2%: not a full table");
+	ns.proc.entries = 240000;
+	is_int(ct_why_utilization(&cfg, &ns), CT_WHY_FULL, "91.6%: a full table");
+	ns.proc.entries = 220000;
+	is_int(ct_why_utilization(&cfg, &ns), CT_WHY_FULL, "83.9% against -w 80%: filling");
+	parse_range(&cfg, 'w', "10%:");
+	ns.proc.entries = 500;
+	is_int(ct_why_utilization(&cfg, &ns), CT_WHY_THRESHOLD,
+	       "-w 10%: (alert below) at 0.2%: more room would not clear it");
+	is_int(ct_why_counter(&ns, CT_EARLY_DROP), CT_WHY_FULL, "early drops: a full table");
+	is_int(ct_why_counter(&ns, CT_INSERT_FAILED), CT_WHY_CLASH, "failed inserts: clashes");
+
+	ct_options_init(&cfg);
+	parse_range(&cfg, 'w', "80");
+	parse_range(&cfg, 'c', "~:90");
+	ct_threshold_note(&cfg, &ns, note, sizeof(note));
+	is_str(note, "-w 80 and -c ~:90 are 80 and ~:90 entries; 80% and ~:90% are the utilization",
+	       "the note names both as written");
+	parse_range(&cfg, 'c', "101");
+	ct_threshold_note(&cfg, &ns, note, sizeof(note));
+	is_str(note, "-w 80 is 80 entries; 80% is the utilization", "-c 101: not a percentage");
+
+	/* Under --netns: the way into the namespace, as it is named. */
+	cfg.netns = "all";
+	ns.rules.tracking_rules = 1;
+	ns.rules.kinds = CT_RULE_STATE | CT_RULE_NAT;
+	snprintf(ns.label, sizeof(ns.label), "pid 1234 (nginx)");
+	ct_advice(&cfg, &snap, &ns, CT_WHY_ASKED, &b);
+	ok(strstr(mp_buf_str(&b), "\n    nsenter -t 1234 -n nft add table inet raw\n") != NULL,
+	   "a process's namespace: nsenter -t PID -n");
+	ok(strstr(mp_buf_str(&b), "not in netns pid 1234 (nginx), where it is read-only") != NULL,
+	   "... and the limit is the host's");
+	mp_buf_free(&b);
+	snprintf(ns.label, sizeof(ns.label), "/proc/1/ns/net");
+	ct_advice(&cfg, &snap, &ns, CT_WHY_FULL, &b);
+	ok(strstr(mp_buf_str(&b), "\n    nsenter --net=/proc/1/ns/net nft add table inet raw\n") !=
+		   NULL,
+	   "a namespace file: nsenter --net=PATH");
+	mp_buf_free(&b);
+	snprintf(ns.label, sizeof(ns.label), "odd name");
+	ct_advice(&cfg, &snap, &ns, CT_WHY_FULL, &b);
+	ok(strstr(mp_buf_str(&b), "queries and answers, in netns odd name; these lines") != NULL &&
+		   strstr(mp_buf_str(&b), "\n    nft add table inet raw\n") != NULL,
+	   "a name a shell would split: the lines as they are, the namespace named");
+	mp_buf_free(&b);
+	snprintf(ns.label, sizeof(ns.label), "host");
+	cfg.netns = NULL;
+
+	/* Each reason its own advice. */
+	ct_advice(&cfg, &snap, &ns, CT_WHY_CLASH, &b);
+	ok(strstr(mp_buf_str(&b), "(this namespace has NAT rules: listed above)") != NULL,
+	   "clashes: the NAT rules of the namespace pointed at");
+	ok(strstr(mp_buf_str(&b), "raise the limit:") == NULL, "clashes: no higher limit");
+	mp_buf_free(&b);
+	cfg.state_rules_state = STATE_WARNING;
+	ns.rules.state_rules = 1;
+	ct_advice(&cfg, &snap, &ns, CT_WHY_RULES, &b);
+	ok(strncmp(mp_buf_str(&b), "advice: --state-rules alerts on the state matches", 49) == 0,
+	   "--state-rules: advice about the state matches");
+	ok(strstr(mp_buf_str(&b), "--tracking-rules alerts") == NULL,
+	   "... not about --tracking-rules, not given");
+	mp_buf_free(&b);
+	cfg.tracking_rules_state = STATE_CRITICAL;
+	ct_advice(&cfg, &snap, &ns, CT_WHY_RULES, &b);
+	ok(strstr(mp_buf_str(&b), "advice: --tracking-rules alerts on everything listed above") !=
+		   NULL,
+	   "--tracking-rules: advice about everything that forces tracking");
+	mp_buf_free(&b);
+	ct_advice(&cfg, &snap, &ns, CT_WHY_DROPS, &b);
+	ok(strncmp(mp_buf_str(&b), "advice: drops that neither a full table", 39) == 0,
+	   "drops neither explains: the kernel log");
+	mp_buf_free(&b);
+	snap.persistence.checked = true;
+	snap.persistence.boot.found = true;
+	snprintf(snap.persistence.boot.file, sizeof(snap.persistence.boot.file),
+		 "/etc/sysctl.conf");
+	snprintf(snap.persistence.boot.key, sizeof(snap.persistence.boot.key),
+		 "net.netfilter.nf_conntrack_max");
+	snap.persistence.boot.line = 3;
+	snap.persistence.boot.number = 65536;
+	ct_advice(&cfg, &snap, &ns, CT_WHY_PERSISTENCE | CT_WHY_FULL, &b);
+	ok(strstr(mp_buf_str(&b), "to keep the running limit") == NULL &&
+		   strstr(mp_buf_str(&b),
+			  "persist it where boot sets it now: /etc/sysctl.conf line 3") != NULL,
+	   "persistence with a full table: said once, with the new limit");
+	mp_buf_free(&b);
+	ct_advice(&cfg, &snap, &ns, CT_WHY_PERSISTENCE, &b);
+	ok(strstr(mp_buf_str(&b), "\n    sysctl -w net.netfilter.nf_conntrack_max=65536\n") != NULL,
+	   "persistence alone: the configured limit applied now, on a line of its own");
 	mp_buf_free(&b);
 }
 
@@ -499,5 +663,7 @@ int main(void)
 	selection();
 	host_sections();
 	advice();
+	drop_causes();
+	reasons();
 	return tap_done();
 }

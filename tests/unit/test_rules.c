@@ -1612,8 +1612,38 @@ static void test_phrases(void)
 	x.kinds = CT_RULE_NOTRACK;
 	ct_rules_add(&r, &x);
 	ct_rules_forced_phrase(&r, true, buf, sizeof(buf));
-	is_str(buf, "tracking forced by 2 rules and 2 objects (state match, other ct use, NAT)",
-	       "phrase: an exemption is not a rule that forces tracking");
+	is_str(buf,
+	       "2 rules and 2 objects need connection tracking (state match, other ct use, NAT) "
+	       "and 1 rule exempts traffic from it",
+	       "phrase: an exemption is not a rule that forces tracking; with one, both are said "
+	       "and nothing claimed (it may exempt everything)");
+	ct_rules_add(&r, &x);
+	ct_rules_forced_phrase(&r, false, buf, sizeof(buf));
+	is_str(buf,
+	       "at least 2 rules and 2 objects need connection tracking (state match, other ct "
+	       "use, NAT) and 2 rules exempt traffic from it",
+	       "phrase: exemptions, partly read: at least, plural");
+	ct_rules_free(&r);
+
+	/* One family with exemptions: the family is still a claim (exempting only takes away). */
+	memset(&r, 0, sizeof(r));
+	x = (struct ct_rule){.family = "ip6",
+			     .backend = CT_BACKEND_NFT,
+			     .table = "t",
+			     .chain = "c",
+			     .handle = 2,
+			     .kinds = CT_RULE_STATE,
+			     .l3 = CT_L3_IPV6,
+			     .what = "ct state"};
+	ct_rules_add(&r, &x);
+	x.kinds = CT_RULE_NOTRACK;
+	x.l3 = CT_L3_ALL;
+	ct_rules_add(&r, &x);
+	ct_rules_forced_phrase(&r, true, buf, sizeof(buf));
+	is_str(buf,
+	       "1 rule needs connection tracking (state match), IPv6 only, and 1 rule exempts "
+	       "traffic from it",
+	       "phrase: exemptions and one family: singular, the family before the exemptions");
 	ct_rules_free(&r);
 
 	x = (struct ct_rule){.family = "ip",

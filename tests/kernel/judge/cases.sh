@@ -521,14 +521,12 @@ EOF
 
 # --- Exemptions with rules that need tracking -----------------------------------------------------
 
-judge_case notrack-everywhere "notrack on every hook, with a state match" 'notrack in raw prerouting and output; ct state new accept' \
-	'todo=the over-claim of issue 13 item 2: nothing is tracked, the summary says forced' <<'EOF'
+judge_case notrack-everywhere "notrack on every hook, with a state match" 'notrack in raw prerouting and output; ct state new accept' <<'EOF'
 rule inet prerouting 'notrack' -300
 rule inet output 'notrack' -300
 rule inet input 'ct state new accept'
 EOF
-judge_case notrack-output "" "" \
-	'todo=the over-claim of issue 13 item 2: nothing is tracked, the summary says forced' <<'EOF'
+judge_case notrack-output "" "" <<'EOF'
 rule inet output 'notrack' -300
 rule inet input 'ct state new accept'
 EOF
@@ -542,8 +540,7 @@ rule inet output 'udp dport 9 notrack' -300
 rule inet input 'ct state new accept'
 EOF
 judge_case notrack-legacy "" "" \
-	'listed=^exemption: iptables-legacy ip raw OUTPUT #1: CT --notrack$' \
-	'todo=the over-claim of issue 13 item 2: nothing is tracked, the summary says forced' <<'EOF'
+	'listed=^exemption: iptables-legacy ip raw OUTPUT #1: CT --notrack$' <<'EOF'
 for t in iptables-legacy ip6tables-legacy; do
 	$t -t raw -A PREROUTING -j CT --notrack
 	$t -t raw -A OUTPUT -j CT --notrack
@@ -551,15 +548,13 @@ for t in iptables-legacy ip6tables-legacy; do
 done
 EOF
 judge_case notrack-alias-legacy "" "" \
-	'listed=^exemption: iptables-legacy ip raw OUTPUT #1: NOTRACK$' \
-	'todo=the over-claim of issue 13 item 2: nothing is tracked, the summary says forced' <<'EOF'
+	'listed=^exemption: iptables-legacy ip raw OUTPUT #1: NOTRACK$' <<'EOF'
 iptables-legacy -t raw -A PREROUTING -j NOTRACK
 iptables-legacy -t raw -A OUTPUT -j NOTRACK
 iptables-legacy -A INPUT -m state --state NEW -j ACCEPT
 EOF
 judge_case notrack-iptnft "" "" \
-	'listed=^exemption: nftables ip raw OUTPUT #1 handle [0-9]+: NOTRACK$' \
-	'todo=the over-claim of issue 13 item 2: nothing is tracked, the summary says forced' <<'EOF'
+	'listed=^exemption: nftables ip raw OUTPUT #1 handle [0-9]+: NOTRACK$' <<'EOF'
 iptables-nft -t raw -A PREROUTING -j NOTRACK
 iptables-nft -t raw -A OUTPUT -j NOTRACK
 iptables-nft -A INPUT -m conntrack --ctstate NEW -j ACCEPT
