@@ -153,6 +153,14 @@ static void parts_read(const struct ct_config *cfg, const struct ct_ns *ns,
 		add_part(e, part);
 	}
 	add_part(e, ct_part_counters(cfg, ns, l));
+	if (ct_part_forecast(cfg, ns, l, &e->describe, &part))
+		add_part(e, part);
+	if (ct_part_composition(cfg, ns, &e->describe, &part))
+		add_part(e, part);
+	if (ct_part_timeouts(ns, &part))
+		add_part(e, part);
+	if (ct_part_expect(cfg, ns, l, &e->describe, &part))
+		add_part(e, part);
 }
 
 static struct ns_eval build_ns(const struct ct_config *cfg, const struct ct_snapshot *snap,

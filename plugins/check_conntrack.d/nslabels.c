@@ -14,6 +14,8 @@
 static const char *const ns_metrics[] = {"entries", "utilization", "drop"};
 static const char *const plain_labels[] = {"entries",	  "utilization",    "buckets",
 					   "state_rules", "tracking_rules", "notrack_rules"};
+/* Plain labels after the counters: the forecast's and the expectation table's. */
+static const char *const late_labels[] = {"time_to_full", "expect"};
 
 /*
  * A label's perfdata-safe form: letters, digits, '-' and '.' kept, every other run of bytes one
@@ -44,6 +46,9 @@ int ct_label_rank(const char *label)
 	for (int i = 0; i < CT_COUNTER_MAX; i++)
 		if (strcmp(label, ct_counter_names[i]) == 0)
 			return nplain + i;
+	for (size_t i = 0; i < sizeof(late_labels) / sizeof(late_labels[0]); i++)
+		if (strcmp(label, late_labels[i]) == 0)
+			return nplain + CT_COUNTER_MAX + (int)i;
 	return -1;
 }
 
