@@ -99,7 +99,7 @@ static void compare(const struct ct_config *cfg, struct ct_snapshot *snap, struc
 	else if (r < 0)
 		snprintf(ns->retention_note, sizeof(ns->retention_note),
 			 "counters: new baseline (previous state unusable: %s)", err);
-	else if (comparable(ns, prev, snap->boot_id, now))
+	else if (prev && comparable(ns, prev, snap->boot_id, now))
 		ns->retention = CT_RET_DELTA;
 	if (ns->retention != CT_RET_DELTA)
 		memset(ns->delta, 0, sizeof(ns->delta));
