@@ -64,11 +64,13 @@ for k in $(seq 6 12); do
 done
 count=$(ct_count $N)
 is "$count" 48000 "the table holds 48000 entries after twelve steps"
-# Exact counts two minutes apart: the fit is exact, the headroom at 2000 entries a minute.
+# Exact counts two minutes apart, give or take the second each run itself takes: the headroom at
+# 2000 entries a minute, within 2%.
 want=$(((MAX - count) * 60 / 2000 + ((MAX - count) * 60 % 2000 > 0)))
 is "$rc" 0 "growing, far from full: OK (no default time-to-full threshold)"
-like "$first" " time_to_full=${want}s( |$)" "perfdata time_to_full=${want}s, the headroom at 2000 a minute"
-like "$(line forecast:)" "^forecast: full in ~[0-9.]+ (min|h) at the current rate \(\+2000 entries/min over the last 10 min, growing over the 24 min of 12 samples; 48000 of $MAX entries now\)$" "the forecast: line"
+got=$(printf '%s\n' "$first" | grep -oE " time_to_full=[0-9]+s" | grep -oE "[0-9]+")
+ok $((got * 100 >= want * 98 && got * 100 <= want * 102 ? 0 : 1)) "perfdata time_to_full=${got}s, within 2% of ${want}s (the headroom at 2000 a minute)"
+like "$(line forecast:)" "^forecast: full in ~[0-9.]+ (min|h) at the current rate \(\+(19[6-9][0-9]|2000) entries/min over the last 10 min, growing over the 2[45] min of 12 samples; 48000 of $MAX entries now\)$" "the forecast: line"
 [ "$want" -le 21600 ] && like "$first" "^CONNTRACK OK - netns $N: 48000 of $MAX entries \([0-9.]+%\), full in ~[0-9.]+ (min|h) at the current rate; " "the summary says when"
 echo "# $first"
 echo "# $(line forecast:)"
@@ -91,6 +93,7 @@ for k in $(seq 1 8); do
 	run --netns=$N --state-dir=$S $K --time-to-full-critical=$((want * 2)):
 done
 is "$rc" 0 "growth stopped: OK again"
+echo "# $(line forecast:)"
 like "$(line forecast:)" "^forecast: (no significant growth over the last [0-9]+ min|grew by [0-9]+ entries/min over the last [0-9]+ min, but 0/min in its newer half)" "growth stopped: no forecast once the newer half is flat"
 unlike "$first" "time_to_full" "... no time_to_full perfdata"
 
