@@ -67,22 +67,27 @@ bool ct_under_pressure(const struct ct_config *cfg, const struct ct_ns *ns,
 	return o > 0;
 }
 
+/* A tenth of -t from now. */
+static void tenth_of_timeout(const struct ct_config *cfg, struct timespec *d)
+{
+	long ms = (long)cfg->timeout * 100;
+
+	clock_gettime(CLOCK_MONOTONIC, d);
+	d->tv_sec += ms / 1000;
+	d->tv_nsec += (ms % 1000) * 1000000L;
+	if (d->tv_nsec >= 1000000000L) {
+		d->tv_sec++;
+		d->tv_nsec -= 1000000000L;
+	}
+}
+
 /* All the samples of a run end at the same moment: a tenth of -t after the first began. */
 static const struct timespec *sample_deadline(const struct ct_config *cfg, struct ct_snapshot *snap)
 {
 	struct timespec *d = &snap->sample_deadline;
 
-	if (d->tv_sec == 0 && d->tv_nsec == 0) {
-		long ms = (long)cfg->timeout * 100;
-
-		clock_gettime(CLOCK_MONOTONIC, d);
-		d->tv_sec += ms / 1000;
-		d->tv_nsec += (ms % 1000) * 1000000L;
-		if (d->tv_nsec >= 1000000000L) {
-			d->tv_sec++;
-			d->tv_nsec -= 1000000000L;
-		}
-	}
+	if (d->tv_sec == 0 && d->tv_nsec == 0)
+		tenth_of_timeout(cfg, d);
 	return d;
 }
 
@@ -98,13 +103,16 @@ void ct_collect_expect(const struct ct_config *cfg, struct ct_snapshot *snap, st
 		       struct mnl_socket **nl)
 {
 	struct ct_expect *e;
+	struct timespec deadline;
 
 	if (!ct_ns_read(ns) || !(e = calloc(1, sizeof(*e))))
 		return;
 	ns->inside.expect = e;
 	ct_expect_read_max(cfg->procfs, e);
 	if (nl && *nl) {
-		if (ct_expect_count_netlink(nl, sample_deadline(cfg, snap), e) == 0) {
+		/* Each namespace's own tenth of -t: a small table, read on every run. */
+		tenth_of_timeout(cfg, &deadline);
+		if (ct_expect_count_netlink(nl, &deadline, e) == 0) {
 			ct_note(&snap->trace, 1, "expectations counted by a netlink dump");
 			return;
 		}

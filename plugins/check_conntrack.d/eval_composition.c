@@ -17,8 +17,9 @@ bool ct_part_composition(const struct ct_config *cfg, const struct ct_ns *ns, st
 	struct mp_buf b = {0};
 
 	if (!in->composition) {
-		/* Not sampled: said with -v, or when the sample that pressure asked for failed. */
-		if (!in->why[0] || (cfg->verbose < 1 && !(in->pressure && in->sample_rc < 0)))
+		/* Not sampled: said with -v, or when pressure asked for the sample (it failed, or
+		 * the time for samples ran out). */
+		if (!in->why[0] || (cfg->verbose < 1 && !in->pressure))
 			return false;
 		*out = ct_part(STATE_OK, "composition: %s", in->why);
 		mp_add_subcheck_to_subcheck(out, ct_part(STATE_OK, "composition: %s", in->why));
