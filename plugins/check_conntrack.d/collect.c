@@ -11,6 +11,7 @@
 
 #include "caps.h"
 #include "collect.h"
+#include "collect_table.h"
 #include "netns.h"
 #include "persistence.h"
 #include "procfs.h"
@@ -96,7 +97,14 @@ static void collect_ns(const struct ct_config *cfg, struct ct_snapshot *snap, st
 		ns->cookie = ct_netns_cookie(nl ? mnl_socket_get_fd(nl) : -1);
 	ct_procfs_read(cfg->procfs, &snap->trace, ns);
 	collect_counters(cfg, snap, ns, direct, &nl, nl_err, sizeof(nl_err));
+	ct_collect_expect(cfg, snap, ns, direct ? &nl : NULL);
+	/* A dump cut short closes its socket (the kernel would go on sending): the rules need one.
+	 */
+	if (direct && !nl && !nl_err[0])
+		nl = open_netfilter(nl_err, sizeof(nl_err));
 	ct_collect_rules(cfg, snap, ns, direct, nl, nl_err);
+	/* Last: a sample cut short at its cap leaves nothing after it needing the socket. */
+	ct_collect_inside(cfg, snap, ns, direct ? &nl : NULL);
 	if (nl)
 		mnl_socket_close(nl);
 }
@@ -226,8 +234,10 @@ int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap)
 
 void ct_snapshot_free(struct ct_snapshot *snap)
 {
-	for (size_t i = 0; i < snap->n; i++)
+	for (size_t i = 0; i < snap->n; i++) {
 		ct_rules_free(&snap->ns[i].rules);
+		ct_inside_free(&snap->ns[i].inside);
+	}
 	free(snap->ns);
 	free(snap->boot);
 	ct_trace_free(&snap->trace);

@@ -27,6 +27,10 @@ struct ct_config {
 	struct ct_threshold warn, crit;
 	/* Thresholds on the change of each watched counter since the previous run (watched.h). */
 	struct ct_threshold delta_warn[CT_WATCHED_MAX], delta_crit[CT_WATCHED_MAX];
+	/* Seconds until the table is full at the current rate (forecast), never a percentage. */
+	struct ct_threshold ttf_warn, ttf_crit;
+	/* The expectation table: a count, or a percentage of nf_conntrack_expect_max. */
+	struct ct_threshold expect_warn, expect_crit;
 	int missing_state; /* state when connection tracking is not active */
 	const char *procfs;
 	const char *sysfs;

@@ -170,6 +170,15 @@ static void parts_read(const struct ct_config *cfg, const struct ct_ns *ns,
 		add_part(e, part, ct_why_counter(ns, ct_watched[w].counter));
 	}
 	add_part(e, ct_part_counters(cfg, ns, l), 0);
+	/* A table full at the current rate is a table filling up: the advice for a full one. */
+	if (ct_part_forecast(cfg, ns, l, &e->describe, &part))
+		add_part(e, part, CT_WHY_FULL);
+	if (ct_part_composition(cfg, ns, &e->describe, &part))
+		add_part(e, part, 0);
+	if (ct_part_timeouts(ns, &part))
+		add_part(e, part, 0);
+	if (ct_part_expect(cfg, ns, l, &e->describe, &part))
+		add_part(e, part, 0);
 }
 
 static struct ns_eval build_ns(const struct ct_config *cfg, const struct ct_snapshot *snap,

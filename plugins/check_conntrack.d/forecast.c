@@ -15,13 +15,79 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
+#include <math.h> /* INFINITY: no function of libm is called */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "units.h"
+
+/*
+ * No libm: the plugin links it only for these few calls, and loading it costs every run (a healthy
+ * host's too) about 0.4 MiB and a shared object more. The square roots the fit needs are of small
+ * integers, tabled here as the correctly rounded values sqrt() returns; floor, ceil and rounding
+ * are done on values far below 2^53.
+ */
+/* sqrt(n (n - 1) (2n + 5) / 18): the spread of Kendall's S for n samples, ties ignored. */
+static const double kendall_sd[CT_FC_SAMPLES + 1] = {
+	0.0,
+	0.0,
+	1.0,
+	1.9148542155126762,
+	2.943920288775949,
+	4.08248290463863,
+	5.32290647422377,
+	6.658328118479393,
+	8.082903768654761,
+	9.591663046625438,
+	11.180339887498949,
+	12.84523257866513,
+	14.583095236151571,
+	16.391054470858997,
+	18.266545011760343,
+	20.207259421636902,
+	22.211108331943574,
+};
+/* sqrt(k) for the k steps of a ring. */
+static const double sqrt_steps[CT_FC_SAMPLES] = {
+	0.0,
+	1.0,
+	1.4142135623730951,
+	1.7320508075688772,
+	2.0,
+	2.23606797749979,
+	2.449489742783178,
+	2.6457513110645907,
+	2.8284271247461903,
+	3.0,
+	3.1622776601683795,
+	3.3166247903554,
+	3.4641016151377544,
+	3.605551275463989,
+	3.7416573867739413,
+	3.872983346207417,
+};
+
+static double fc_fabs(double x)
+{
+	return x < 0 ? -x : x;
+}
+
+/* floor and ceil for |x| < 2^63. */
+static double fc_floor(double x)
+{
+	double t = (double)(long long)x;
+
+	return t > x ? t - 1 : t;
+}
+
+static double fc_ceil(double x)
+{
+	double t = (double)(long long)x;
+
+	return t < x ? t + 1 : t;
+}
 
 /* The normal quantile for a one-sided 99% bound. */
 #define FC_Z 2.326
@@ -216,9 +282,9 @@ static size_t theil_sen(const struct ct_fc_ring *r, size_t from, double *rate, d
 	qsort(slopes, k, sizeof(slopes[0]), cmp_double);
 	*rate = k % 2 ? slopes[k / 2] : (slopes[k / 2 - 1] + slopes[k / 2]) / 2;
 	/* The spread of Kendall's S under no trend, ties ignored: n(n-1)(2n+5)/18. */
-	c = FC_Z * sqrt((double)n * (double)(n - 1) * (double)(2 * n + 5) / 18.0);
-	m1 = (long)floor(((double)k - c) / 2);
-	m2 = (long)ceil(((double)k + c) / 2);
+	c = FC_Z * kendall_sd[n];
+	m1 = (long)fc_floor(((double)k - c) / 2);
+	m2 = (long)fc_ceil(((double)k + c) / 2);
 	*low = m1 >= 1 ? slopes[m1 - 1] : -INFINITY;
 	*high = m2 < (long)k ? slopes[m2] : INFINITY;
 	return k;
@@ -248,10 +314,10 @@ static double walk_spread(const struct ct_fc_ring *r)
 	qsort(d, k, sizeof(d[0]), cmp_double);
 	med = k % 2 ? d[k / 2] : (d[k / 2 - 1] + d[k / 2]) / 2;
 	for (size_t i = 0; i < k; i++)
-		dev[i] = fabs(d[i] - med);
+		dev[i] = fc_fabs(d[i] - med);
 	qsort(dev, k, sizeof(dev[0]), cmp_double);
 	mad = k % 2 ? dev[k / 2] : (dev[k / 2 - 1] + dev[k / 2]) / 2;
-	return 1.4826 * mad * step * sqrt((double)k);
+	return 1.4826 * mad * step * sqrt_steps[k];
 }
 
 /* The window judged: the ring, with this run's reading as its newest sample even if skipped. */
@@ -322,7 +388,7 @@ struct ct_forecast ct_forecast(const struct ct_fc_ring *r, uint64_t now, uint64_
 	theil_sen(&w, from, &f.recent_rate, &ignored, &ignored);
 	f.recent_span = w.s[w.n - 1].time - w.s[from].time;
 	walk = FC_WALK_K * walk_spread(&w);
-	if (fabs(f.rate) * (double)f.span <= walk || !(f.rate_low > 0 || f.rate_high < 0)) {
+	if (fc_fabs(f.rate) * (double)f.span <= walk || !(f.rate_low > 0 || f.rate_high < 0)) {
 		f.state = CT_FC_STEADY;
 		return f;
 	}
@@ -341,8 +407,8 @@ struct ct_forecast ct_forecast(const struct ct_fc_ring *r, uint64_t now, uint64_
 	}
 	f.state = CT_FC_GROWING;
 	headroom = (double)(max - entries);
-	ttf = ceil(headroom / f.recent_rate);
-	f.time_to_full = ttf > (double)UINT32_MAX ? UINT32_MAX : (uint64_t)ttf;
+	ttf = headroom / f.recent_rate;
+	f.time_to_full = ttf >= (double)UINT32_MAX ? UINT32_MAX : (uint64_t)fc_ceil(ttf);
 	return f;
 }
 
@@ -357,7 +423,10 @@ bool ct_forecast_time_to_full(const struct ct_forecast *f, uint64_t *seconds)
 /* A rate as people read it: entries per minute, whole. */
 static long long per_minute(double rate)
 {
-	return llround(rate * 60);
+	double m = rate * 60;
+
+	/* llround's: half away from zero (a rate is far below 2^62 entries a minute). */
+	return (long long)(m < 0 ? m - 0.5 : m + 0.5);
 }
 
 int ct_forecast_line(const struct ct_forecast *f, char *buf, size_t len)

@@ -14,8 +14,8 @@
 static const char *const ns_metrics[] = {"entries", "utilization", "drop"};
 static const char *const plain_labels[] = {"entries",	  "utilization",    "buckets",
 					   "state_rules", "tracking_rules", "notrack_rules"};
-/* Plain labels of the host-wide sections, after the counters. */
-static const char *const host_labels[] = {"entries_total"};
+/* Plain labels after the counters: the forecast's, the expectation table's, the host's sum. */
+static const char *const late_labels[] = {"time_to_full", "expect", "entries_total"};
 
 /*
  * A label's perfdata-safe form: letters, digits, '-' and '.' kept, every other run of bytes one
@@ -46,8 +46,8 @@ int ct_label_rank(const char *label)
 	for (int i = 0; i < CT_COUNTER_MAX; i++)
 		if (strcmp(label, ct_counter_names[i]) == 0)
 			return nplain + i;
-	for (size_t i = 0; i < sizeof(host_labels) / sizeof(host_labels[0]); i++)
-		if (strcmp(label, host_labels[i]) == 0)
+	for (size_t i = 0; i < sizeof(late_labels) / sizeof(late_labels[0]); i++)
+		if (strcmp(label, late_labels[i]) == 0)
 			return nplain + CT_COUNTER_MAX + (int)i;
 	return -1;
 }

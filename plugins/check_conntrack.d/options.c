@@ -29,6 +29,10 @@ enum long_only {
 	OPT_PERSISTENCE,
 	OPT_ROOT,
 	OPT_OUTPUT_FORMAT,
+	OPT_TTF_WARNING,
+	OPT_TTF_CRITICAL,
+	OPT_EXPECT_WARNING,
+	OPT_EXPECT_CRITICAL,
 	OPT_WATCHED, /* OPT_WATCHED + 2 * row of the watched counter (+1 for critical) */
 };
 
@@ -55,6 +59,10 @@ static const struct option fixed_options[] = {
 	{"persistence", required_argument, NULL, OPT_PERSISTENCE},
 	{"root", required_argument, NULL, OPT_ROOT},
 	{"output-format", required_argument, NULL, OPT_OUTPUT_FORMAT},
+	{"time-to-full-warning", required_argument, NULL, OPT_TTF_WARNING},
+	{"time-to-full-critical", required_argument, NULL, OPT_TTF_CRITICAL},
+	{"expect-warning", required_argument, NULL, OPT_EXPECT_WARNING},
+	{"expect-critical", required_argument, NULL, OPT_EXPECT_CRITICAL},
 };
 #define NFIXED (sizeof(fixed_options) / sizeof(fixed_options[0]))
 
@@ -112,7 +120,11 @@ static void put_wrapped(const char *text, char sep, int indent, int col)
 static void print_usage(void)
 {
 	static const char *const before[] = {"[-w RANGE]", "[-c RANGE]"};
-	static const char *const after[] = {"[--netns=NAME|PATH|all]",
+	static const char *const after[] = {"[--time-to-full-warning=RANGE]",
+					    "[--time-to-full-critical=RANGE]",
+					    "[--expect-warning=RANGE]",
+					    "[--expect-critical=RANGE]",
+					    "[--netns=NAME|PATH|all]",
 					    "[--state-dir=DIR]",
 					    "[--state-key=NAME]",
 					    "[--peek]",
@@ -128,7 +140,7 @@ static void print_usage(void)
 					    "[--sysfs=DIR]",
 					    "[-v]",
 					    "[--extra-opts=[SECTION][@FILE]]"};
-	char text[2048] = "";
+	char text[2560] = "";
 	size_t o = 0;
 
 	for (size_t i = 0; i < sizeof(before) / sizeof(before[0]); i++)
@@ -183,7 +195,15 @@ static void print_help(void)
 	       "                        @N:M (alert inside); ends are inclusive.\n");
 	for (size_t w = 0; w < ct_watched_n; w++)
 		print_watched_help(&ct_watched[w]);
-	printf("     --netns=NAME|PATH|all\n"
+	printf("     --time-to-full-warning=RANGE, --time-to-full-critical=RANGE\n"
+	       "                        thresholds on the seconds until the table is full at the\n"
+	       "                        current rate (the forecast; 1800: alerts below half an\n"
+	       "                        hour); no default\n"
+	       "     --expect-warning=RANGE, --expect-critical=RANGE\n"
+	       "                        thresholds on the expectation table (FTP, SIP helpers):\n"
+	       "                        a count, or with %% of nf_conntrack_expect_max; no "
+	       "default\n"
+	       "     --netns=NAME|PATH|all\n"
 	       "                        check a namespace under /run/netns, a namespace file such\n"
 	       "                        as /proc/PID/ns/net, or every namespace on the host\n"
 	       "     --state-dir=DIR    where counters are kept between runs (default\n"
@@ -238,7 +258,8 @@ static void print_help(void)
 	       " -V, --version          the version\n\n");
 	printf("Perfdata: entries=N;W;C;0;LIMIT utilization=P%%;W;C;0;100 buckets=N\n"
 	       "state_rules=N tracking_rules=N notrack_rules=N, and the kernel counters as they\n"
-	       "are (drop=Nc early_drop=Nc insert_failed=Nc ...).\n"
+	       "are (drop=Nc early_drop=Nc insert_failed=Nc ...); time_to_full=Ns while the\n"
+	       "table grows toward the limit, expect=N;W;C;0;MAX.\n"
 	       "Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n");
 }
 
@@ -352,6 +373,28 @@ void ct_options_init(struct ct_config *cfg)
 			parse_threshold(ct_watched[w].critical, &cfg->delta_crit[w], why,
 					sizeof(why));
 	}
+}
+
+/*
+ * --time-to-full-* (seconds, never a percentage) and --expect-* (a count or a percentage of
+ * nf_conntrack_expect_max, like -w/-c).
+ */
+static int parse_extra(int c, const char *arg, struct ct_config *cfg, struct ct_config_result *r)
+{
+	static const char *const names[] = {"time-to-full-warning", "time-to-full-critical",
+					    "expect-warning", "expect-critical"};
+	struct ct_threshold *t[] = {&cfg->ttf_warn, &cfg->ttf_crit, &cfg->expect_warn,
+				    &cfg->expect_crit};
+	int i = c - OPT_TTF_WARNING;
+	char why[256];
+	int rc = parse_threshold(arg, t[i], why, sizeof(why));
+
+	if (rc == 0 && (i >= 2 || !t[i]->percent))
+		return 0;
+	snprintf(r->reason, sizeof(r->reason), "invalid --%s range %s", names[i],
+		 rc == 0 ? "(seconds, not a percentage)" : why);
+	r->errorcode = MP_UNKNOWN;
+	return -1;
 }
 
 /* --<row>-warning or --<row>-critical of a watched counter: a count, never a percentage. */
@@ -498,6 +541,13 @@ struct ct_config_result ct_options_parse(int argc, char **argv, int nini)
 			cfg->output_format = f.output_format;
 			break;
 		}
+		case OPT_TTF_WARNING:
+		case OPT_TTF_CRITICAL:
+		case OPT_EXPECT_WARNING:
+		case OPT_EXPECT_CRITICAL:
+			if (parse_extra(c, optarg, cfg, &r) < 0)
+				return r;
+			break;
 		case OPT_PROCFS:
 			cfg->procfs = optarg;
 			break;

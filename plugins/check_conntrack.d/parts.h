@@ -50,6 +50,21 @@ bool ct_section_hash(const struct ct_config *cfg, const struct ct_snapshot *snap
 bool ct_section_boot(const struct ct_config *cfg, const struct ct_snapshot *snap,
 		     const struct ct_ns *top, mp_subcheck *out, struct mp_buf *summary);
 
+/*
+ * Issue 14's parts of a namespace whose table was read: each adds its summary fragment to sum
+ * (the namespace's phrase) when the summary should carry it.
+ * eval_forecast.c: when the table is full at the current rate (--time-to-full-*).
+ * eval_composition.c: what the table is made of and the timeouts that keep it, when sampled.
+ * eval_expect.c: the expectation table (--expect-*).
+ */
+bool ct_part_forecast(const struct ct_config *cfg, const struct ct_ns *ns,
+		      const struct ct_labels *l, struct mp_buf *sum, mp_subcheck *out);
+bool ct_part_composition(const struct ct_config *cfg, const struct ct_ns *ns, struct mp_buf *sum,
+			 mp_subcheck *out);
+bool ct_part_timeouts(const struct ct_ns *ns, mp_subcheck *out);
+bool ct_part_expect(const struct ct_config *cfg, const struct ct_ns *ns, const struct ct_labels *l,
+		    struct mp_buf *sum, mp_subcheck *out);
+
 /* eval_host.c: the host-wide sections; each returns whether it has anything to say. */
 bool ct_section_coverage(const struct ct_snapshot *snap, mp_subcheck *out);
 bool ct_section_statedir(const struct ct_snapshot *snap, int store_state, mp_subcheck *out);

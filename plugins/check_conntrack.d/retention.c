@@ -67,16 +67,33 @@ static bool comparable(struct ct_ns *ns, const struct mp_store_record *prev, con
 	return true;
 }
 
+const struct mp_store_record *ct_retain_baseline(struct ct_snapshot *snap, struct ct_ns *ns)
+{
+	struct ct_store *s = &snap->store;
+	char name[160];
+
+	if (!ns->baseline_read) {
+		ns->baseline_read = true;
+		memset(&ns->baseline, 0, sizeof(ns->baseline));
+		ns->baseline_rc = -ENOENT;
+		if (s->locked) {
+			ns_state_name(s, ns, name, sizeof(name));
+			mp_store_select(&s->h, name);
+			ns->baseline_rc = mp_store_read(&s->h, &ns->baseline, ns->baseline_err,
+							sizeof(ns->baseline_err));
+		}
+	}
+	return ns->baseline_rc == 0 ? &ns->baseline : NULL;
+}
+
 /* Read the baseline and compare: ns->retention says what came of it. */
 static void compare(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
 		    time_t now)
 {
-	struct mp_store_record prev;
-	char err[256];
-	int r;
+	const struct mp_store_record *prev = ct_retain_baseline(snap, ns);
+	const char *err = ns->baseline_err;
+	int r = ns->baseline_rc;
 
-	memset(&prev, 0, sizeof(prev));
-	r = mp_store_read(&snap->store.h, &prev, err, sizeof(err));
 	ns->retention = CT_RET_BASELINE;
 	if (r == -ENOENT)
 		snprintf(ns->retention_note, sizeof(ns->retention_note), "%s",
@@ -85,7 +102,7 @@ static void compare(const struct ct_config *cfg, struct ct_snapshot *snap, struc
 	else if (r < 0)
 		snprintf(ns->retention_note, sizeof(ns->retention_note),
 			 "counters: new baseline (previous state unusable: %s)", err);
-	else if (comparable(ns, &prev, snap->boot_id, now))
+	else if (prev && comparable(ns, prev, snap->boot_id, now))
 		ns->retention = CT_RET_DELTA;
 	if (ns->retention != CT_RET_DELTA) {
 		memset(ns->delta, 0, sizeof(ns->delta));
@@ -114,6 +131,10 @@ static void save(struct ct_snapshot *snap, struct ct_ns *ns, time_t now)
 		mp_store_set(&cur, "entries", ns->proc.entries);
 		mp_store_set(&cur, "max", ns->proc.max);
 	}
+	/* The forecast's samples after the counters: with no room for all, the newest. */
+	if (ns->fc_kept && ct_fc_ring_save(&ns->fc_ring, &cur) < 0)
+		snprintf(ns->fc_note, sizeof(ns->fc_note),
+			 "no room for the samples in the state file: none kept");
 	if (mp_store_write(&s->h, &cur, err, sizeof(err)) == 0)
 		return;
 	l = strlen(ns->retention_note);
@@ -126,6 +147,33 @@ static void save(struct ct_snapshot *snap, struct ct_ns *ns, time_t now)
 	}
 }
 
+/*
+ * The forecast's samples: this check's ring from its baseline (a reboot starts it again, as it
+ * does the counters), and this run's reading added to it unless the run only looks (--peek).
+ */
+static void keep_samples(const struct ct_config *cfg, const struct ct_snapshot *snap,
+			 struct ct_ns *ns, time_t now)
+{
+	const struct mp_store_record *prev = ns->baseline_rc == 0 ? &ns->baseline : NULL;
+
+	ns->fc_kept = true;
+	ns->fc_now = (uint64_t)now;
+	memset(&ns->fc_ring, 0, sizeof(ns->fc_ring));
+	if (prev && snap->boot_id[0] && strcmp(prev->boot_id, snap->boot_id) != 0)
+		snprintf(ns->fc_note, sizeof(ns->fc_note),
+			 "samples started again: the host rebooted since the last check");
+	else if (prev && ct_fc_ring_load(&ns->fc_ring, prev) == -EINVAL)
+		snprintf(ns->fc_note, sizeof(ns->fc_note),
+			 "samples started again: those in the state file were not consistent");
+	if (cfg->peek || !ct_ns_read(ns))
+		return;
+	/* Checks every minute keep every other sample: the one not kept is said with -v only. */
+	if (ct_fc_push(&ns->fc_ring, ns->fc_now, ns->proc.entries, ns->proc.max,
+		       ns->fc_note[0] ? NULL : ns->fc_note, sizeof(ns->fc_note)) == CT_FC_SKIPPED &&
+	    ns->fc_now <= UINT32_MAX && ns->proc.entries <= UINT32_MAX)
+		ns->fc_note_level = 1;
+}
+
 static void retain_ns(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
 		      time_t now)
 {
@@ -133,9 +181,17 @@ static void retain_ns(const struct ct_config *cfg, struct ct_snapshot *snap, str
 	char name[160];
 
 	ns->retention = CT_RET_NONE;
-	if (ns->enter_rc < 0 || ns->counters_rc < 0)
+	if (ns->enter_rc < 0)
 		return;
+	if (ns->counters_rc < 0) {
+		snprintf(ns->fc_note, sizeof(ns->fc_note),
+			 "no samples kept: they are kept with the counters, and no source gave "
+			 "them");
+		return;
+	}
 	if (!s->locked) {
+		snprintf(ns->fc_note, sizeof(ns->fc_note), "no samples kept between runs (%.150s)",
+			 s->unusable ? s->why : "--peek saves none");
 		if (s->unusable)
 			snprintf(ns->retention_note, sizeof(ns->retention_note),
 				 "counters: no comparison with the last check (state not kept: "
@@ -155,8 +211,11 @@ static void retain_ns(const struct ct_config *cfg, struct ct_snapshot *snap, str
 			ns->label);
 	ct_note(&snap->trace, 2, "state of namespace %s in %s/%s", ns->label, s->dir, name);
 	compare(cfg, snap, ns, now);
+	keep_samples(cfg, snap, ns, now);
 	if (!cfg->peek)
 		save(snap, ns, now);
+	/* Saved, the baseline is this run's: a later look reads it again. */
+	ns->baseline_read = false;
 }
 
 /* The namespaces of this run, when it saw and entered every one (--netns=all). */

@@ -13,4 +13,11 @@
 
 void ct_retain(const struct ct_config *cfg, struct ct_snapshot *snap, time_t now);
 
+/*
+ * This check's baseline of ns (its previous run's record), read once under the lock: by
+ * collection when a decision needs it before privileges are dropped (a composition sample under
+ * pressure), else by ct_retain. NULL when there is none (ns->baseline_rc says why).
+ */
+const struct mp_store_record *ct_retain_baseline(struct ct_snapshot *snap, struct ct_ns *ns);
+
 #endif

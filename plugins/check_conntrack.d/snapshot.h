@@ -9,9 +9,11 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "boot.h"
 #include "counters.h"
+#include "forecast.h"
 #include "rules.h"
 #include "retention_store.h"
 #include "sysctl.h"
@@ -35,6 +37,24 @@ enum ct_retention {
 	CT_RET_DELTA, /* delta[] and seconds are valid */
 };
 
+/*
+ * A look inside a namespace's table during collection (collect_table.c): the expectation table,
+ * a composition sample when the table is under pressure (or with -v), the timeouts. NULL where
+ * not taken.
+ */
+struct ct_expect;
+struct ct_composition;
+struct ct_timeouts;
+struct ct_inside {
+	struct ct_expect *expect;
+	struct ct_composition *composition;
+	struct ct_timeouts *timeouts;
+	bool pressure; /* under pressure when collected: the summary names the composition */
+	int sample_rc; /* 0, or -errno: the sample was asked for and failed (why) */
+	char why[320]; /* why it was sampled ("at the warning threshold"), or why not, or the error
+			*/
+};
+
 /* Everything known about one network namespace. */
 struct ct_ns {
 	char label[128]; /* "host", the /run/netns name, a path, or "pid N (comm)" */
@@ -55,6 +75,18 @@ struct ct_ns {
 	bool have_prev;
 	uint64_t prev_entries, prev_max;
 	struct ct_rules rules;
+	/* This check's baseline (its previous run's record), read once under the lock. */
+	bool baseline_read;
+	int baseline_rc; /* 0; -ENOENT: none yet; other -errno (baseline_err) */
+	char baseline_err[256];
+	struct mp_store_record baseline;
+	/* The forecast's samples, kept with the counters (retention.c). */
+	bool fc_kept; /* fc_ring is this check's own, as of fc_now: the forecast may use it */
+	uint64_t fc_now; /* this run's time: the window's newest sample */
+	char fc_note[200]; /* why there are no samples, or what happened to them */
+	int fc_note_level; /* 0: always said; 1: with -v (a sample not kept, too soon after one) */
+	struct ct_fc_ring fc_ring;
+	struct ct_inside inside;
 };
 
 /* What boot will apply to the limit, against the running value (host-wide). */
@@ -128,6 +160,8 @@ struct ct_snapshot {
 	struct ct_store store;
 	/* What boot brings back (boot_collect.c): read only when it is shown, else NULL. */
 	struct ct_boot *boot;
+	/* The composition samples of a run share a tenth of -t, counted from the first. */
+	struct timespec sample_deadline;
 };
 
 #endif

@@ -59,6 +59,19 @@ static void state_key(const struct ct_config *cfg, char *key, size_t len)
 		snprintf(name, sizeof(name), "%s-critical", ct_watched[w].option);
 		o += (size_t)put_threshold(text + o, sizeof(text) - o, name, &cfg->delta_crit[w]);
 	}
+	/* Later options count only when given, so that the keys of older definitions stay. */
+	if (cfg->ttf_warn.set)
+		o += (size_t)put_threshold(text + o, sizeof(text) - o, "ttf-warning",
+					   &cfg->ttf_warn);
+	if (cfg->ttf_crit.set)
+		o += (size_t)put_threshold(text + o, sizeof(text) - o, "ttf-critical",
+					   &cfg->ttf_crit);
+	if (cfg->expect_warn.set)
+		o += (size_t)put_threshold(text + o, sizeof(text) - o, "expect-warning",
+					   &cfg->expect_warn);
+	if (cfg->expect_crit.set)
+		o += (size_t)put_threshold(text + o, sizeof(text) - o, "expect-critical",
+					   &cfg->expect_crit);
 	snprintf(text + o, sizeof(text) - o,
 		 "netns=%.300s\nprocfs=%.300s\nsysfs=%.300s\nroot=%.300s\nmissing=%d\n"
 		 "state-rules=%d\npersistence=%d\nno-rules=%d\n",

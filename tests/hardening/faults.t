@@ -325,7 +325,7 @@ done 2>/dev/null
 fails=0
 for job in $(jobs -p); do wait "$job" || [ $? -eq 1 ] || fails=$((fails + 1)); done
 is "$fails" 0 "200 concurrent runs: every one exited WARNING (85%)"
-bad=$(grep -l -E "unusable|not kept|UNKNOWN" "$work/out"/* | wc -l)
+bad=$(grep -l -E "unusable|state not kept|state not saved|UNKNOWN" "$work/out"/* | wc -l)
 is "$bad" 0 "200 concurrent runs: none saw a broken state or failed to keep it"
 firsts=$(grep -l "first run, baseline saved" "$work/out"/* | wc -l)
 is "$firsts" 1 "200 concurrent runs: exactly one took the baseline, the others compared"

@@ -116,6 +116,7 @@ like "$out" "boot applies net.netfilter.nf_conntrack_max = 10000" "held on --sys
 like "$caps" "CapEff:[[:space:]]+0+$" "held on a --sysfs file, after netlink: CapEff empty"
 like "$caps" "CapPrm:[[:space:]]+0+$" "held on a --sysfs file, after netlink: CapPrm empty"
 before "$out" "^iptables-legacy IPv6 rules" "^capabilities dropped" "-vv: the drop follows the last kernel request"
+before "$out" "^composition: [0-9]+ entries sampled" "^capabilities dropped" "-vv: the composition sample (the last request, -v asks for it) before the drop"
 before "$out" "^capabilities dropped" "^boot applies" "-vv: capabilities dropped before sysctl.d is parsed"
 
 held_caps "$work/proc/modules" "${setcap_nobody[@]}" --procfs="$work/proc" --sysfs="$work/nosys"

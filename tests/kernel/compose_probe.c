@@ -1,8 +1,9 @@
 /*
- * Test tool for tests/kernel/composition.t and expect.t (not part of the plugin): runs the
- * composition, timeouts and expectation collectors of plugins/check_conntrack.d in the current
- * network namespace and prints their lines, so that the kernel suites can hold them against
- * conntrack -L and the kernel's own files before the plugin's verdict wires them in.
+ * Test tool for tests/kernel/composition.t and tests/bench/composition.sh (not part of the
+ * plugin): runs the composition, timeouts and expectation collectors of plugins/check_conntrack.d
+ * in the current network namespace and prints their lines, so that a suite can hold the
+ * collectors alone against conntrack -L and the kernel's own files (the plugin's own runs are in
+ * the same suites).
  *
  *   compose_probe [-c CAP] [-t MS] [-v N] composition   the lines, then a cost line
  *   compose_probe [-c CAP] classes       one "class NAME COUNT" line per class, then "sampled N"

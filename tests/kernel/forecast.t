@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The real kernel: a namespace's table grown in steps over several "runs" of the forecast module
-# (tests/kernel/probe.c, fed the time of each run), and one that stays steady. The plugin does
-# not call the module yet: tests/kernel/pending/forecast-e2e.sh is the end-to-end version.
+# (tests/kernel/probe.c, fed the time of each run), and one that stays steady. The plugin itself:
+# tests/kernel/forecast-e2e.t.
 . "$(dirname "$0")/../lib/tap.sh"
 need_root_kernel
 . "$(dirname "$0")/../lib/fill.sh"

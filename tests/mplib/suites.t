@@ -58,5 +58,10 @@ done
 both --procfs="$FIX/trees/modern/proc" -w 8500 -c 9000 --output-format=mp-test-json
 both --procfs="$FIX/trees/modern/proc" -w @8000:9000 -c ~:8499 --output-format=multi-line
 both --procfs="$FIX/trees/modern/proc" -w 10: -c 5: --output-format=mp-test-json
+# The expectation table's thresholds (a percentage as a count) and time-to-full ranges open at
+# the end, in perfdata and JSON.
+both --procfs="$FIX/trees/modern/proc" --expect-warning=10% --expect-critical=30 \
+	--time-to-full-warning=1800: --output-format=mp-test-json
+both --procfs="$FIX/trees/centos5/proc" --expect-warning=0 --output-format=multi-line
 both --procfs="$FIX/trees/limit0/proc" -w 50% -c 100 --persistence=critical --output-format=multi-line
 done_testing

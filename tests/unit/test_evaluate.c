@@ -1,15 +1,20 @@
 /*
  * Evaluation (snapshot -> verdict tree: states, texts, perfdata per part, the namespace the
  * summary names and the order of the others, the host-wide sections), advice, and the three
- * formats of the same trees (classic, multi-line, mp-test-json), without the binary.
+ * formats of the same trees (classic, multi-line, mp-test-json), without the binary. Issue 14's
+ * parts: forecast, composition, timeouts, expectations.
  */
 #include <errno.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "advice.h"
 #include "drops.h"
+#include "composition.h"
 #include "evaluate.h"
+#include "expect.h"
+#include "timeouts.h"
 #include "options.h"
 #include "render.h"
 
@@ -655,6 +660,286 @@ static void reasons(void)
 	mp_buf_free(&b);
 }
 
+/* The part of namespace 0 whose text starts with prefix, or NULL. */
+static const mp_subcheck *part_named(const struct ct_verdict *v, const char *prefix)
+{
+	const mp_subcheck *ns = top(v, 0);
+
+	for (const mp_subcheck_list *l = ns ? ns->subchecks : NULL; l; l = l->next)
+		if (strncmp(l->subcheck.output, prefix, strlen(prefix)) == 0)
+			return &l->subcheck;
+	return NULL;
+}
+
+/* The classic output holds this line (or, with a trailing '*', a line starting so). */
+static bool has_line(struct ct_verdict *v, const char *line)
+{
+	char *out = format(v, -1), *p = out;
+	size_t n = strlen(line);
+	bool prefix = n && line[n - 1] == '*', found = false;
+
+	if (prefix)
+		n--;
+	while (p && *p && !found) {
+		size_t len = strcspn(p, "\n");
+
+		found = prefix ? len >= n && strncmp(p, line, n) == 0
+			       : len == n && strncmp(p, line, n) == 0;
+		p += len;
+		p += *p == '\n';
+	}
+	free(out);
+	return found;
+}
+
+static bool first_line_has(struct ct_verdict *v, const char *text)
+{
+	char *out = format(v, -1);
+	char *nl = strchr(out, '\n');
+	bool found;
+
+	if (nl)
+		*nl = '\0';
+	found = strstr(out, text) != NULL;
+	free(out);
+	return found;
+}
+
+static struct ct_threshold threshold(const char *opt, const char *text)
+{
+	char *argv[] = {"check_conntrack", (char *)opt, (char *)text, NULL};
+	struct ct_config_result r = ct_options_parse(3, argv, 0);
+
+	if (strcmp(opt, "--time-to-full-warning") == 0)
+		return r.config.ttf_warn;
+	if (strcmp(opt, "--time-to-full-critical") == 0)
+		return r.config.ttf_crit;
+	return strcmp(opt, "--expect-warning") == 0 ? r.config.expect_warn : r.config.expect_crit;
+}
+
+static void forecast_part(void)
+{
+	struct ct_config cfg;
+	struct ct_snapshot snap = {.n = 1};
+	struct ct_ns ns = ns_read("host", 48000, 262144);
+	struct ct_verdict v;
+	struct ct_forecast f;
+	uint64_t ttf;
+	char want[256];
+
+	ct_options_init(&cfg);
+	snap.ns = &ns;
+	counters(&ns, 0, 0);
+	/* Twelve samples two minutes apart, 4000 entries more each time: 2000 a minute. */
+	ns.fc_kept = true;
+	for (int i = 0; i < 12; i++)
+		ns.fc_ring.s[i] = (struct ct_fc_sample){1700000000u + 120u * (unsigned)i,
+							4000u * (unsigned)(i + 1)};
+	ns.fc_ring.n = 12;
+	ns.fc_ring.max = 262144;
+	ns.fc_now = 1700000000u + 120u * 11;
+	f = ct_forecast(&ns.fc_ring, ns.fc_now, 48000, 262144);
+	ttf = 0;
+	ct_forecast_time_to_full(&f, &ttf);
+	is_int(ttf, (262144 - 48000) * 60 / 2000 + 1, "the series grows 2000 a minute: full then");
+	v = ct_evaluate(&cfg, &snap);
+	is_int(mp_compute_check_state(v.check), STATE_OK, "growing, no threshold: OK");
+	is_str(part_named(&v, "forecast") ? part_named(&v, "forecast")->output : NULL,
+	       "forecast: full in ~107 min at the current rate", "the forecast part");
+	is_str(v.check.summary,
+	       "48000 of 262144 entries (18.3%), full in ~107 min at the current rate; no rule "
+	       "needs connection tracking",
+	       "the summary says when");
+	ok(has_line(&v,
+		    "forecast: full in ~107 min at the current rate (+2000 entries/min over the "
+		    "last 10 min, growing over the 22 min of 12 samples; 48000 of 262144 "
+		    "entries now)"),
+	   "the forecast: line in the long output");
+	snprintf(want, sizeof(want), " insert_failed=0c drop=0c early_drop=0c time_to_full=%llus",
+		 (unsigned long long)ttf);
+	ok(first_line_has(&v, want), "perfdata time_to_full=%llus after the counters",
+	   (unsigned long long)ttf);
+	ct_verdict_free(&v);
+
+	cfg.ttf_warn = threshold("--time-to-full-warning", "7200:");
+	cfg.ttf_crit = threshold("--time-to-full-critical", "1800:");
+	v = ct_evaluate(&cfg, &snap);
+	is_int(mp_compute_check_state(v.check), STATE_WARNING,
+	       "--time-to-full-warning=7200: and 107 min to full: WARNING");
+	snprintf(want, sizeof(want), " time_to_full=%llus;7200:;1800:", (unsigned long long)ttf);
+	ok(first_line_has(&v, want), "... the thresholds in its perfdata");
+	ct_verdict_free(&v);
+
+	/* Flat: no time to full, no perfdata, nothing in the summary, no alert. */
+	for (int i = 0; i < 12; i++)
+		ns.fc_ring.s[i].entries = 48000;
+	v = ct_evaluate(&cfg, &snap);
+	is_int(mp_compute_check_state(v.check), STATE_OK, "flat with thresholds set: OK");
+	is_str(part_named(&v, "forecast")->output, "forecast: not growing toward the limit",
+	       "... the part says so");
+	ok(!first_line_has(&v, "time_to_full"), "... no time_to_full perfdata");
+	ok(!strstr(v.check.summary, "full in"), "... nothing in the summary");
+	ct_verdict_free(&v);
+
+	/* No samples kept: cannot tell, and why. */
+	ns.fc_kept = false;
+	snprintf(ns.fc_note, sizeof(ns.fc_note), "no samples kept between runs (%s)",
+		 "/x is not a directory");
+	v = ct_evaluate(&cfg, &snap);
+	ok(has_line(&v, "forecast: cannot tell (no samples kept between runs (/x is not a "
+			"directory))"),
+	   "no samples kept: cannot tell, and why");
+	is_int(mp_compute_check_state(v.check), STATE_OK, "... never an alert of its own");
+	ct_verdict_free(&v);
+}
+
+static void composition_part(void)
+{
+	struct ct_config cfg;
+	struct ct_snapshot snap = {.n = 1};
+	struct ct_ns ns = ns_read("host", 8500, 10000);
+	struct ct_composition c;
+	struct ct_timeouts t = {0};
+	struct ct_verdict v;
+	const uint8_t src[4] = {10, 1, 2, 7}, dst[4] = {10, 53, 0, 53}, web[4] = {10, 80, 0, 80};
+
+	ct_options_init(&cfg);
+	snap.ns = &ns;
+	ct_composition_init(&c, 100, false);
+	for (int i = 0; i < 71; i++)
+		ct_composition_add(&c, CT_P_UDP, 0, 0, AF_INET, src, dst, 53);
+	for (int i = 0; i < 29; i++)
+		ct_composition_add(&c, CT_P_TCP, 7, 1u << 2, AF_INET, src, web, 80);
+	c.end = CT_SAMPLE_CAP;
+	for (int i = 0; i < CT_TO_MAX; i++)
+		t.value[i] = 120;
+	t.value[CT_TO_UDP] = 30;
+	ns.inside.composition = &c;
+	ns.inside.timeouts = &t;
+	ns.inside.pressure = true;
+	snprintf(ns.inside.why, sizeof(ns.inside.why), "at the warning threshold");
+	v = ct_evaluate(&cfg, &snap);
+	is_str(v.check.summary,
+	       "8500 of 10000 entries (85.0%); 71% udp unreplied, 71% to port 53, 100% from "
+	       "10.1.2.0/24 (100 of 8500 sampled); no rule needs connection tracking",
+	       "under pressure: the composition's headline in the summary");
+	is_str(part_named(&v, "composition")->output,
+	       "composition: sampled under pressure (at the warning threshold)",
+	       "the composition part says why it sampled");
+	ok(has_line(&v, "composition: 71% udp unreplied, 71% to port 53, 100% from 10.1.2.0/24 "
+			"(100 of 8500 sampled)"),
+	   "... its headline as a line");
+	ok(has_line(&v, "composition: destination ports: 53/udp 71%, 80/tcp 29%"),
+	   "... and the shares");
+	ok(!has_line(&v, "composition: source addresses:*"), "... no full address without -vv");
+	is_str(part_named(&v, "timeouts")->output,
+	       "timeouts: udp unreplied entries live 30 s idle (nf_conntrack_udp_timeout)",
+	       "the timeouts part names the timeout that keeps the dominant class");
+	ok(has_line(&v, "timeouts: 71% of sampled entries are udp unreplied, held by "
+			"nf_conntrack_udp_timeout = 30 (30 s): *"),
+	   "... its line, with the trade-off");
+	is_int(mp_compute_subcheck_state(*part_named(&v, "composition")), STATE_OK,
+	       "... notes, never a state");
+	ct_verdict_free(&v);
+
+	/* Sampled for -v only: the lines, but the summary stays as it was. */
+	ns.proc.entries = 5000;
+	ns.inside.pressure = false;
+	snprintf(ns.inside.why, sizeof(ns.inside.why), "-v");
+	cfg.verbose = 1;
+	v = ct_evaluate(&cfg, &snap);
+	is_str(v.check.summary, "5000 of 10000 entries (50.0%); no rule needs connection tracking",
+	       "-v, not under pressure: the summary is unchanged");
+	is_str(part_named(&v, "composition")->output, "composition: sampled (-v)",
+	       "... the part says why it sampled");
+	ct_verdict_free(&v);
+
+	/* Not sampled: said with -v only. */
+	ns.inside.composition = NULL;
+	ns.inside.timeouts = NULL;
+	snprintf(ns.inside.why, sizeof(ns.inside.why),
+		 "not sampled (ctnetlink needs CAP_NET_ADMIN)");
+	v = ct_evaluate(&cfg, &snap);
+	ok(has_line(&v, "composition: not sampled (ctnetlink needs CAP_NET_ADMIN)"),
+	   "-v without CAP_NET_ADMIN: says why not");
+	ct_verdict_free(&v);
+	cfg.verbose = 0;
+	v = ct_evaluate(&cfg, &snap);
+	ok(!part_named(&v, "composition") && !part_named(&v, "timeouts"),
+	   "without -v: says nothing");
+	ct_verdict_free(&v);
+}
+
+static void expect_part(void)
+{
+	struct ct_config cfg;
+	struct ct_snapshot snap = {.n = 1};
+	struct ct_ns ns = ns_read("host", 100, 10000);
+	struct ct_expect e = {.source = "netlink dump", .count = 3900, .max = 4096};
+	struct ct_verdict v;
+
+	ct_options_init(&cfg);
+	snap.ns = &ns;
+	snprintf(e.helper[0].name, sizeof(e.helper[0].name), "sip");
+	e.helper[0].count = 3900;
+	e.helpers = 1;
+	ns.inside.expect = &e;
+	v = ct_evaluate(&cfg, &snap);
+	is_int(mp_compute_check_state(v.check), STATE_OK,
+	       "3900 of 4096 expectations, no threshold: OK");
+	is_str(part_named(&v, "expect")->output, "expect: 3900 of 4096 expectations (95.2%)",
+	       "the expect part");
+	ok(has_line(&v, "expect: 3900 of 4096 expectations (95.2%, netlink dump): sip 3900"),
+	   "... its line, by helper");
+	ok(first_line_has(&v, " expect=3900;;;0;4096"), "... perfdata expect=N;W;C;0;MAX");
+	ct_verdict_free(&v);
+
+	cfg.expect_warn = threshold("--expect-warning", "80%");
+	cfg.expect_crit = threshold("--expect-critical", "4000");
+	v = ct_evaluate(&cfg, &snap);
+	is_int(mp_compute_check_state(v.check), STATE_WARNING, "--expect-warning=80%: WARNING");
+	is_str(v.check.summary,
+	       "100 of 10000 entries (1.0%), expectation table 95.2% full (3900 of 4096); no rule "
+	       "needs connection tracking",
+	       "... said in the summary");
+	ok(first_line_has(&v, " expect=3900;3276;4000;0;4096"),
+	   "... the percentage as a count in perfdata, the count as it is");
+	e.count = 4001;
+	ct_verdict_free(&v);
+	v = ct_evaluate(&cfg, &snap);
+	is_int(mp_compute_check_state(v.check), STATE_CRITICAL, "--expect-critical=4000: CRITICAL");
+	ct_verdict_free(&v);
+
+	/* None, no threshold: the part and its perfdata, no line. */
+	ct_options_init(&cfg);
+	e.count = 0;
+	e.helpers = 0;
+	v = ct_evaluate(&cfg, &snap);
+	ok(part_named(&v, "expect") && !part_named(&v, "expect")->subchecks,
+	   "no expectation, no threshold: no line");
+	ok(first_line_has(&v, " expect=0;;;0;4096"), "... the perfdata still");
+	ct_verdict_free(&v);
+
+	/* Cannot tell: OK unless a threshold asks; then UNKNOWN, and why. */
+	e.count_rc = -ENOENT;
+	snprintf(e.count_why, sizeof(e.count_why),
+		 "the stat file has no expect_create and "
+		 "expect_delete columns");
+	v = ct_evaluate(&cfg, &snap);
+	is_int(mp_compute_check_state(v.check), STATE_OK, "cannot tell, no threshold: OK");
+	ok(!first_line_has(&v, "expect="), "... and no perfdata (no number claimed)");
+	ct_verdict_free(&v);
+	cfg.expect_warn = threshold("--expect-warning", "10");
+	v = ct_evaluate(&cfg, &snap);
+	is_int(mp_compute_check_state(v.check), STATE_UNKNOWN,
+	       "cannot tell, a threshold set: UNKNOWN");
+	ok(has_line(&v, "expect: cannot tell how many expectations there are (the stat file has "
+			"no expect_create and expect_delete columns); nf_conntrack_expect_max is "
+			"4096"),
+	   "... and why");
+	ct_verdict_free(&v);
+}
+
 int main(void)
 {
 	single();
@@ -665,5 +950,8 @@ int main(void)
 	advice();
 	drop_causes();
 	reasons();
+	forecast_part();
+	composition_part();
+	expect_part();
 	return tap_done();
 }

@@ -1,8 +1,9 @@
 /*
  * Unit tests for forecast.c: the ring in a state file, the push rules, and the forecast on
  * synthetic series (steady with noise, linear growth, one burst, sawtooth, step, gaps, a changed
- * limit, entries above it). The steady-host measurements at the end are the evidence behind the
- * advice on a default --time-to-full threshold: they print as TAP comments.
+ * limit, entries above it). The steady-host measurements at the end, and those of hosts whose
+ * table rises and falls with a recurring job, are the evidence on a default --time-to-full
+ * threshold: they print as TAP comments (README, "Forecast", quotes them).
  */
 #include "tap.h"
 #include "forecast.h"
@@ -398,6 +399,79 @@ static void test_steady_hosts(void)
 	}
 }
 
+/*
+ * Hosts whose table rises with a recurring job and falls back when it ends, never near the
+ * warning threshold: the forecast follows each ramp while it lasts, and a steep one reads as "full
+ * within 15 min" though the job always stops first. The reason the plugin has no default
+ * --time-to-full threshold: 900: would warn on every run of such a job.
+ */
+struct job {
+	const char *name;
+	double base, top; /* shares of the limit */
+	int ramp, hold, decay, period; /* minutes */
+	int alarms; /* asserted: with checks every minute, forecasts under 15 min happen */
+};
+
+static double job_level(const struct job *j, int minute)
+{
+	int t = minute % j->period;
+
+	if (t < j->ramp)
+		return j->base + (j->top - j->base) * t / j->ramp;
+	if (t < j->ramp + j->hold)
+		return j->top;
+	if (t < j->ramp + j->hold + j->decay)
+		return j->top - (j->top - j->base) * (t - j->ramp - j->hold) / j->decay;
+	return j->base;
+}
+
+static void test_recurring_jobs(void)
+{
+	static const struct job jobs[] = {
+		{"hourly job 20->60% in 10 min", 0.20, 0.60, 10, 5, 5, 60, 1},
+		{"hourly job 20->70% in 20 min", 0.20, 0.70, 20, 5, 10, 60, 1},
+		{"2-hourly job 10->70% in 30 min", 0.10, 0.70, 30, 10, 10, 120, 1},
+		{"diurnal 30->70% over 8 h", 0.30, 0.70, 480, 240, 480, 1440, 0},
+	};
+
+	printf("# recurring jobs (1%% noise), never above 80%%: checks where the forecast says "
+	       "full "
+	       "within\n");
+	for (int every = 1; every <= 5; every += 4) {
+		for (size_t k = 0; k < sizeof(jobs) / sizeof(jobs[0]); k++) {
+			long below = 0, t15 = 0, t30 = 0, t60 = 0;
+
+			for (unsigned s = 0; s < 20; s++) {
+				struct ct_fc_ring r = {0};
+
+				seed(s);
+				for (int minute = 0; minute < 6000; minute += every) {
+					uint64_t n = clamp(job_level(&jobs[k], minute) * MAX +
+							   0.01 * MAX * gauss());
+					struct ct_forecast f =
+						check(&r, T0 + (uint64_t)minute * 60, n, MAX);
+
+					below++;
+					if (f.state != CT_FC_GROWING)
+						continue;
+					t15 += f.time_to_full < 900;
+					t30 += f.time_to_full < 1800;
+					t60 += f.time_to_full < 3600;
+				}
+			}
+			printf("#   every %d min, %-32s %6ld checks: <15 min %ld, <30 min %ld, <1 "
+			       "h "
+			       "%ld\n",
+			       every, jobs[k].name, below, t15, t30, t60);
+			if (every == 1 && jobs[k].alarms)
+				ok(t15 > 0, "%s: a ramp reads as full within 15 min (%ld checks)",
+				   jobs[k].name, t15);
+			if (!jobs[k].alarms)
+				is_int(t30, 0, "a daily rhythm: never full within 30 min");
+		}
+	}
+}
+
 int main(void)
 {
 	test_state();
@@ -406,5 +480,6 @@ int main(void)
 	test_linear();
 	test_robust();
 	test_steady_hosts();
+	test_recurring_jobs();
 	return tap_done();
 }

@@ -2,7 +2,8 @@
  * Retention, the step between collection and evaluation, on a state directory of its own: a first
  * run saves a baseline, the next one compares with it (what rose, in how many seconds), a reboot
  * or a counter that went backwards starts a new baseline, --peek saves nothing, a state directory
- * that cannot be used says so, and baselines of namespaces that are gone are pruned.
+ * that cannot be used says so, and baselines of namespaces that are gone are pruned. The
+ * forecast's samples are kept in the same file, under the same lock.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -36,6 +37,10 @@ static void retain(const struct ct_config *cfg, struct ct_snapshot *snap, time_t
 		ns->retention_note[0] = '\0';
 		memset(ns->delta, 0, sizeof(ns->delta));
 		ns->seconds = 0;
+		ns->baseline_read = false;
+		ns->fc_kept = false;
+		ns->fc_note[0] = '\0';
+		ns->fc_note_level = 0;
 	}
 	memset(&snap->store, 0, sizeof(snap->store));
 	ct_statedir_open(cfg, &snap->store, &snap->trace);
@@ -144,6 +149,85 @@ static void unusable(void)
 	unlink(file);
 }
 
+/* The state file of namespace ns as text: its values, one a line. */
+static void state_text(const struct ct_snapshot *snap, const struct ct_ns *ns, char *buf,
+		       size_t len)
+{
+	char path[512];
+	FILE *f;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/%s.inode-%llu", dir, snap->store.key,
+		 (unsigned long long)ns->inode);
+	f = fopen(path, "r");
+	if (f) {
+		n = fread(buf, 1, len - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+}
+
+/* The forecast's samples: kept with the counters, started again after a reboot, --peek adds none.
+ */
+static void forecast_ring(void)
+{
+	struct ct_config cfg;
+	struct ct_ns ns = counted_ns(21, 10);
+	struct ct_snapshot snap = {.n = 1, .ns = &ns, .boot_id = BOOT_A};
+	char text[2048];
+
+	ct_options_init(&cfg);
+	cfg.state_dir = dir;
+	cfg.state_key = "ring";
+	ns.proc.active = true;
+	ns.proc.max = 1000;
+	ns.proc.entries = 100;
+	retain(&cfg, &snap, 1000);
+	ok(ns.fc_kept && ns.fc_ring.n == 1, "first run: one sample");
+	is_int(ns.fc_now, 1000, "... taken now");
+	state_text(&snap, &ns, text, sizeof(text));
+	ok(strstr(text, "\nfc_max 1000\n") && strstr(text, "\nfc0 4294967296100\n"),
+	   "... in the state file beside the counters (fc_max, fc0 = time << 32 | entries)");
+	ok(strstr(text, "\ndrop 10\n") != NULL, "... the counters still there");
+
+	ns.proc.entries = 150;
+	retain(&cfg, &snap, 1060);
+	is_int(ns.fc_ring.n, 1, "60 s later: not kept (every other sample at one check a minute)");
+	is_int(ns.fc_note_level, 1, "... said with -v only");
+	is_str(ns.fc_note, "less than 100 s after the last sample: not kept", "... which says why");
+
+	ns.proc.entries = 200;
+	retain(&cfg, &snap, 1120);
+	is_int(ns.fc_ring.n, 2, "120 s after the first: kept");
+	ok(ns.fc_ring.s[1].time == 1120 && ns.fc_ring.s[1].entries == 200, "... as read");
+
+	cfg.peek = true;
+	ns.proc.entries = 300;
+	retain(&cfg, &snap, 1300);
+	is_int(ns.fc_ring.n, 2, "--peek: the samples loaded, none added");
+	ok(ns.fc_kept && ns.fc_now == 1300, "... the forecast still uses this reading");
+	state_text(&snap, &ns, text, sizeof(text));
+	ok(strstr(text, "\nfc1 ") && !strstr(text, "\nfc2 "),
+	   "... and the state file is unchanged");
+	cfg.peek = false;
+
+	retain(&cfg, &snap, 1320);
+	is_int(ns.fc_ring.n, 3, "the next scheduled run adds its sample");
+
+	snprintf(snap.boot_id, sizeof(snap.boot_id), "%s", BOOT_B);
+	retain(&cfg, &snap, 1500);
+	is_int(ns.fc_ring.n, 1, "another boot id: the samples start again with this one");
+	is_str(ns.fc_note, "samples started again: the host rebooted since the last check",
+	       "... and says why");
+	snprintf(snap.boot_id, sizeof(snap.boot_id), "%s", BOOT_A);
+
+	ns.counters_rc = -ENOENT;
+	retain(&cfg, &snap, 1700);
+	ok(!ns.fc_kept, "no counters, no state file: no samples");
+	ok(strncmp(ns.fc_note, "no samples kept: they are kept with the counters", 48) == 0,
+	   "... said: %s", ns.fc_note);
+}
+
 static void pruning(void)
 {
 	struct ct_config cfg;
@@ -175,6 +259,7 @@ int main(void)
 		return 1;
 	baseline_and_delta();
 	unusable();
+	forecast_ring();
 	pruning();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

@@ -142,10 +142,12 @@ static void advice_hooks(void)
 	struct mp_buf b = {0};
 	const char *kube = ct_owner_advice(CT_OWNER_KUBE_PROXY);
 	struct ct_proc p = {.max = 1048576, .buckets = 65536, .have_buckets = true};
+	struct ct_config cfg;
 
+	ct_options_init(&cfg);
 	snap.ns = ns;
 	snap.persistence.object_size = 256;
-	ct_advice(&snap, &ns[0], &b);
+	ct_advice(&cfg, &snap, &ns[0], CT_WHY_FULL, &b);
 	ok(strstr(mp_buf_str(&b), "advice: persist it: echo 'net.netfilter.nf_conntrack_max = "
 				  "65536' > /etc/sysctl.d/90-conntrack.conf") != NULL,
 	   "advice: no owner, the sysctl.d advice");
@@ -153,7 +155,7 @@ static void advice_hooks(void)
 
 	/* kube-proxy's rules in another namespace (the host's) still rewrite the global limit. */
 	ns[1].rules.owners = 1u << CT_OWNER_KUBE_PROXY | 1u << CT_OWNER_DOCKER;
-	ct_advice(&snap, &ns[0], &b);
+	ct_advice(&cfg, &snap, &ns[0], CT_WHY_FULL, &b);
 	ok(strstr(mp_buf_str(&b), "/etc/sysctl.d/90-conntrack.conf") == NULL,
 	   "advice: kube-proxy: no sysctl.d advice");
 	ok(strstr(mp_buf_str(&b), "advice: size the hash table with it: 16384 buckets") != NULL,
@@ -169,7 +171,7 @@ static void advice_hooks(void)
 
 	/* No limit: no raise advice, kube-proxy's sentence among the owners'. */
 	ns[0].proc.max = 0;
-	ct_advice(&snap, &ns[0], &b);
+	ct_advice(&cfg, &snap, &ns[0], CT_WHY_FULL, &b);
 	ok(strstr(mp_buf_str(&b), kube) != NULL, "advice: no limit: kube-proxy's sentence still");
 	mp_buf_free(&b);
 
