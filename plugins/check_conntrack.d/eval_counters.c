@@ -72,6 +72,11 @@ mp_subcheck ct_part_watched(const struct ct_config *cfg, const struct ct_ns *ns,
 	else
 		part = ct_part(STATE_OK, "%s: no comparison with the last check", row->phrase);
 	counter_perf(&part, ns, row->counter, l);
+	/* The rise the state judges, for formats that want every number (prometheus). */
+	if (cfg->perf_detail && ns->retention == CT_RET_DELTA)
+		mp_add_perfdata_to_subcheck(&part, ct_perf(mp_create_pd_value(d), NULL,
+							   "%s_since_last_check",
+							   ct_counter_names[row->counter]));
 	return part;
 }
 
@@ -96,6 +101,9 @@ mp_subcheck ct_part_counters(const struct ct_config *cfg, const struct ct_ns *ns
 			    ct_watched_index((enum ct_counter)c) < 0)
 				counter_perf(&part, ns, (enum ct_counter)c, l);
 		counters_lines(cfg, ns, &b);
+		if (cfg->perf_detail && ns->retention == CT_RET_DELTA)
+			mp_add_perfdata_to_subcheck(&part, ct_perf(mp_create_pd_value(ns->seconds),
+								   "s", "since_last_check"));
 	}
 	ct_part_lines(&part, ct_text(&b), STATE_OK);
 	mp_buf_free(&b);

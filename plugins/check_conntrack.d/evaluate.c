@@ -304,7 +304,8 @@ static void summary(const struct ct_snapshot *snap, const struct ct_ns *top,
 {
 	const struct ct_persistence *p = &snap->persistence;
 
-	if (snap->multi || strcmp(top->label, "host") != 0)
+	/* Our own namespace alone needs no name unless it has one ("own" says nothing more). */
+	if (snap->multi || (strcmp(top->label, "host") != 0 && strcmp(top->label, "own") != 0))
 		mp_buf_printf(b, "netns %s: ", top->label);
 	mp_buf_printf(b, "%s", ct_text(&e->describe));
 	if (snap->multi)
@@ -332,10 +333,40 @@ static void ns_text(const struct ct_snapshot *snap, const struct ct_ns *ns, stru
 
 /* The host-wide sections, in the order the long output lists them. */
 struct sections {
-	mp_subcheck part[6];
+	mp_subcheck part[7];
 	size_t n;
+	const struct ns_eval *all; /* every namespace, in the snapshot's order */
 	const mp_subcheck *statedir;
 };
+
+/*
+ * --netns=all: how many namespaces were checked and how many are in each state, with the entries
+ * of all (they share the kernel's memory): perfdata that stays as short as this when the
+ * namespaces' own labels are bounded (--output-limit). No line of its own.
+ */
+static bool section_totals(const struct ct_snapshot *snap, const struct ns_eval *e,
+			   mp_subcheck *out)
+{
+	static const char *const names[] = {"namespaces_warning", "namespaces_critical",
+					    "namespaces_unknown"};
+	uint64_t by_state[4] = {0, 0, 0, 0}, entries = 0;
+
+	if (!snap->multi)
+		return false;
+	for (size_t i = 0; i < snap->n; i++) {
+		by_state[e[i].state <= STATE_UNKNOWN ? e[i].state : STATE_UNKNOWN]++;
+		if (ct_ns_read(&snap->ns[i]))
+			entries += snap->ns[i].proc.entries;
+	}
+	*out = ct_part(STATE_OK, "namespaces: %zu checked", snap->n);
+	mp_add_perfdata_to_subcheck(
+		out, ct_perf(mp_create_pd_value((uint64_t)snap->n), NULL, "namespaces"));
+	for (int st = STATE_WARNING; st <= STATE_UNKNOWN; st++)
+		mp_add_perfdata_to_subcheck(
+			out, ct_perf(mp_create_pd_value(by_state[st]), NULL, "%s", names[st - 1]));
+	mp_add_perfdata_to_subcheck(out, ct_perf(mp_create_pd_value(entries), NULL, "sum_entries"));
+	return true;
+}
 
 static void host_sections(const struct ct_config *cfg, const struct ct_snapshot *snap,
 			  const struct ct_ns *top, const struct ns_eval *etop, struct sections *s)
@@ -346,6 +377,7 @@ static void host_sections(const struct ct_config *cfg, const struct ct_snapshot 
 	s->n = 0;
 	s->statedir = NULL;
 	s->n += ct_section_coverage(snap, &s->part[s->n]);
+	s->n += section_totals(snap, s->all, &s->part[s->n]);
 	if (ct_section_statedir(snap, store_state, &s->part[s->n]))
 		s->statedir = &s->part[s->n++];
 	s->n += ct_section_persistence(cfg, snap, top, persistence_state(cfg, &snap->persistence),
@@ -359,14 +391,29 @@ static void host_sections(const struct ct_config *cfg, const struct ct_snapshot 
 
 /*
  * The labels of each namespace: the prefix of its own under --netns=all (computed in the
- * snapshot's order, so that a label stays with its namespace from run to run).
+ * snapshot's order, so that a label stays with its namespace from run to run). The metrics
+ * (--output-format=prometheus) name the namespace in a label of their own: plain labels for all.
  */
-static struct ct_labels labels_of(const struct ct_snapshot *snap, char (*pre)[CT_PREFIX], size_t i,
-				  bool plain)
+static struct ct_labels labels_of(const struct ct_config *cfg, const struct ct_snapshot *snap,
+				  char (*pre)[CT_PREFIX], size_t i, bool plain)
 {
-	struct ct_labels l = {.plain = plain || !snap->multi, .pre = pre ? pre[i] : NULL};
+	struct ct_labels l = {.plain = plain || !snap->multi || cfg->prometheus,
+			      .pre = pre && !cfg->prometheus ? pre[i] : NULL};
 
 	return l;
+}
+
+/* Each namespace's name, in the order of the tree's namespaces (idx). */
+static char **names_of(const struct ct_snapshot *snap, const size_t *idx)
+{
+	char **names = calloc(snap->n ? snap->n : 1, sizeof(*names));
+
+	for (size_t k = 0; names && k < snap->n; k++)
+		if (!(names[k] = strdup(snap->ns[idx[k]].label)))
+			mp_die(CT_SERVICE, "out of memory");
+	if (!names)
+		mp_die(CT_SERVICE, "out of memory");
+	return names;
 }
 
 struct ct_verdict ct_evaluate(const struct ct_config *cfg, const struct ct_snapshot *snap)
@@ -382,19 +429,20 @@ struct ct_verdict ct_evaluate(const struct ct_config *cfg, const struct ct_snaps
 	if (!e || !idx || (snap->multi && !pre))
 		mp_die(CT_SERVICE, "out of memory");
 	for (size_t i = 0; i < snap->n; i++) {
-		struct ct_labels l = labels_of(snap, pre, i, false);
+		struct ct_labels l = labels_of(cfg, snap, pre, i, false);
 
 		e[i] = build_ns(cfg, snap, &snap->ns[i], &l);
 	}
 	order(snap, e, idx);
 	top = idx[0];
 	/* The namespace the summary names carries the plain labels too: built again with them. */
-	if (snap->multi) {
-		struct ct_labels l = labels_of(snap, pre, top, true);
+	if (snap->multi && !cfg->prometheus) {
+		struct ct_labels l = labels_of(cfg, snap, pre, top, true);
 
 		ns_eval_free(&e[top]);
 		e[top] = build_ns(cfg, snap, &snap->ns[top], &l);
 	}
+	s.all = e;
 	host_sections(cfg, snap, &snap->ns[top], &e[top], &s);
 	summary(snap, &snap->ns[top], &e[top], s.statedir, &text);
 	mp_set_summary(&v.check, (char *)ct_text(&text));
@@ -408,6 +456,9 @@ struct ct_verdict ct_evaluate(const struct ct_config *cfg, const struct ct_snaps
 		mp_buf_free(&e[idx[k]].describe);
 	}
 	v.namespaces = snap->n;
+	v.names = names_of(snap, idx);
+	/* -v asks for every line: no bound then. */
+	v.output_limit = cfg->verbose ? 0 : cfg->output_limit;
 	free(e);
 	free(idx);
 	free(pre);
