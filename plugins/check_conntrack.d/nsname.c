@@ -81,54 +81,40 @@ static bool lxc(const char *c, size_t n, const char *parent, size_t pn, char *ou
 	return false;
 }
 
-/* The cgroup path of a /proc/PID/cgroup text: the unified hierarchy's, else systemd's, else any. */
-static bool cgroup_path(const char *text, const char **path, size_t *n)
+/* How much a /proc/PID/cgroup line is trusted: the unified hierarchy's, systemd's, any other. */
+static int line_rank(const char *line, size_t len, const char **path, size_t *n)
 {
-	int best = 0;
+	const char *c1 = memchr(line, ':', len), *c2;
 
-	for (const char *line = text; *line;) {
-		size_t len = strcspn(line, "\n");
-		const char *c1 = memchr(line, ':', len), *c2;
-		int rank;
-
-		c2 = c1 ? memchr(c1 + 1, ':', (size_t)(line + len - c1 - 1)) : NULL;
-		if (c2) {
-			rank = c1 - line == 1 && line[0] == '0' && c2 == c1 + 1 ? 3
-			       : strncmp(c1 + 1, "name=systemd:", 13) == 0	? 2
-										: 1;
-			if (rank > best && c2[1] == '/') {
-				best = rank;
-				*path = c2 + 1;
-				*n = (size_t)(line + len - c2 - 1);
-			}
-		}
-		line += len + (line[len] == '\n');
-	}
-	return best > 0;
+	c2 = c1 ? memchr(c1 + 1, ':', (size_t)(line + len - c1 - 1)) : NULL;
+	if (!c2 || c2[1] != '/')
+		return 0;
+	*path = c2 + 1;
+	*n = (size_t)(line + len - c2 - 1);
+	if (c1 - line == 1 && line[0] == '0' && c2 == c1 + 1)
+		return 3;
+	return strncmp(c1 + 1, "name=systemd:", 13) == 0 ? 2 : 1;
 }
 
-bool ct_cgroup_name(const char *cgroup, char *out, size_t len)
+/* The container or service one cgroup path names, innermost first. */
+static bool path_name(const char *path, size_t n, char *out, size_t len)
 {
-	const char *path = NULL, *service = NULL;
-	size_t n = 0, sn = 0;
+	const char *service = NULL;
+	size_t sn = 0;
 
-	if (!cgroup_path(cgroup, &path, &n))
-		return false;
 	/* Innermost first: a container inside a service's slice is the container. */
 	for (size_t end = n; end > 0;) {
-		size_t start = end;
-		const char *parent;
-		size_t pn, pstart;
+		size_t start = end, pstart, pn;
 
 		while (start > 0 && path[start - 1] != '/')
 			start--;
 		pstart = start ? start - 1 : 0;
 		while (pstart > 0 && path[pstart - 1] != '/')
 			pstart--;
-		parent = path + pstart;
 		pn = start ? start - 1 - pstart : 0;
-		if (end > start && (container(path + start, end - start, parent, pn, out, len) ||
-				    lxc(path + start, end - start, parent, pn, out, len)))
+		if (end > start &&
+		    (container(path + start, end - start, path + pstart, pn, out, len) ||
+		     lxc(path + start, end - start, path + pstart, pn, out, len)))
 			return true;
 		if (!service && end - start > 8 && strncmp(path + end - 8, ".service", 8) == 0) {
 			service = path + start;
@@ -140,6 +126,24 @@ bool ct_cgroup_name(const char *cgroup, char *out, size_t len)
 		return false;
 	snprintf(out, len, "%.*s", (int)sn, service);
 	return true;
+}
+
+/*
+ * The unified hierarchy's path first, then systemd's, then the controllers': on a host with
+ * both hierarchies a container may show in the controllers' paths only.
+ */
+bool ct_cgroup_name(const char *cgroup, char *out, size_t len)
+{
+	for (int want = 3; want > 0; want--)
+		for (const char *line = cgroup; *line;) {
+			size_t n = strcspn(line, "\n"), pn = 0;
+			const char *path = NULL;
+
+			if (line_rank(line, n, &path, &pn) == want && path_name(path, pn, out, len))
+				return true;
+			line += n + (line[n] == '\n');
+		}
+	return false;
 }
 
 /* A small file of the proc tree, NUL-terminated; -errno. */
