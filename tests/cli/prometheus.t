@@ -88,5 +88,9 @@ run $M --output-limit=0
 is "$rc" 1 "--output-limit=0 (no bound): taken"
 run $M --output-limit=256
 is "$rc" 1 "--output-limit=256: taken"
-ok $((${#out} <= 256 || ${#first} == ${#out})) "--output-limit=256: within it, or the first line alone (${#out} bytes)"
+is "$out" "$first"$'\n'"(output cut at 256 bytes by --output-limit)" \
+	"--output-limit=256, a longer first line: the first line whole, the rest cut and said so"
+run $M --output-limit=600
+ok $((!(${#out} + 1 <= 600))) "--output-limit=600: within it (${#out} bytes and a newline)"
+like "$out" $'\n'"\(output cut at 600 bytes by --output-limit\)"'$' "... said at the end"
 done_testing
