@@ -299,13 +299,14 @@ static void scan_summary(const struct ct_snapshot *snap, struct mp_buf *b)
 }
 
 /* The first line's text: the fullest namespace's phrase, then what holds for the host. */
-static void summary(const struct ct_snapshot *snap, const struct ct_ns *top,
-		    const struct ns_eval *e, const mp_subcheck *statedir, struct mp_buf *b)
+static void summary(const struct ct_config *cfg, const struct ct_snapshot *snap,
+		    const struct ct_ns *top, const struct ns_eval *e, const mp_subcheck *statedir,
+		    struct mp_buf *b)
 {
 	const struct ct_persistence *p = &snap->persistence;
 
-	/* Our own namespace alone needs no name unless it has one ("own" says nothing more). */
-	if (snap->multi || (strcmp(top->label, "host") != 0 && strcmp(top->label, "own") != 0))
+	/* Our own namespace alone (no --netns) is the one asked about: no name needed. */
+	if (snap->multi || cfg->netns)
 		mp_buf_printf(b, "netns %s: ", top->label);
 	mp_buf_printf(b, "%s", ct_text(&e->describe));
 	if (snap->multi)
@@ -444,7 +445,7 @@ struct ct_verdict ct_evaluate(const struct ct_config *cfg, const struct ct_snaps
 	}
 	s.all = e;
 	host_sections(cfg, snap, &snap->ns[top], &e[top], &s);
-	summary(snap, &snap->ns[top], &e[top], s.statedir, &text);
+	summary(cfg, snap, &snap->ns[top], &e[top], s.statedir, &text);
 	mp_set_summary(&v.check, (char *)ct_text(&text));
 	mp_buf_free(&text);
 	/* The library puts a subcheck added to the check first: add the last one first. */
