@@ -99,8 +99,8 @@ mp_subcheck ct_part_rules(const struct ct_config *cfg, const struct ct_ns *ns, b
 	part = ct_part(alert ? cfg->state_rules_state : STATE_OK, "%s", ct_text(&b));
 	mp_buf_free(&b);
 	/*
-	 * Each backend in use, read to its end or not, for formats that want every number: first, so
-	 * that the part is named after it whether the counts follow or not.
+	 * Each backend in use, read to its end or not, for formats that want every number: first,
+	 * so that the part is named after it whether the counts follow or not.
 	 */
 	for (int i = 0; cfg->perf_detail && ct_ns_read(ns) && i < CT_BACKENDS; i++)
 		if (r->read[i] != CT_READ_ABSENT)

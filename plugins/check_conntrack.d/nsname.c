@@ -168,7 +168,7 @@ static ssize_t read_small(const char *procfs, const char *pid, const char *file,
 
 void ct_process_ns_name(const char *procfs, const char *pid, char *out, size_t len)
 {
-	char buf[CGROUP_MAX];
+	char buf[CGROUP_MAX] = "";
 
 	if (read_small(procfs, pid, "cgroup", buf, sizeof(buf)) > 0 &&
 	    ct_cgroup_name(buf, out, len))
@@ -182,16 +182,22 @@ void ct_process_ns_name(const char *procfs, const char *pid, char *out, size_t l
 /* The namespace of kthreadd, which only the initial pid namespace shows as pid 2; 0: not told. */
 static uint64_t kthread_netns(const char *procfs)
 {
-	char text[512], path[PATH_MAX];
+	char text[512] = "", path[PATH_MAX];
 	const char *p;
-	unsigned long flags = 0;
+	uint64_t flags = 0;
 	struct stat st;
 
 	if (read_small(procfs, "2", "stat", text, sizeof(text)) <= 0)
 		return 0;
 	/* "2 (kthreadd) S 0 0 0 0 -1 FLAGS ...": the name may hold spaces, the last ')' ends it. */
 	p = strrchr(text, ')');
-	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1 ||
+	/* After the name: state, ppid, pgrp, session, tty, tpgid, then the flags. */
+	for (int field = 0; p && field < 7; field++) {
+		p = strchr(p + 1, ' ');
+		while (p && p[1] == ' ')
+			p++;
+	}
+	if (!p || mp_parse_u64(p + 1, strcspn(p + 1, " "), UINT64_MAX, &flags) < 0 ||
 	    !(flags & PF_KTHREAD))
 		return 0;
 	if (ct_path(path, sizeof(path), "%s/2/ns/net", procfs) < 0 || stat(path, &st) < 0)
@@ -250,7 +256,7 @@ static bool run_netns_name(const char *run_netns, uint64_t self, char *out, size
 
 void ct_own_ns_name(const char *procfs, const char *run_netns, uint64_t self, char *out, size_t len)
 {
-	char buf[CGROUP_MAX];
+	char buf[CGROUP_MAX] = "";
 
 	if (run_netns_name(run_netns, self, out, len))
 		return;

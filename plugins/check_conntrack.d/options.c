@@ -18,7 +18,7 @@
  * external command file (a passive result), 8192 bytes each.
  */
 #define DEFAULT_OUTPUT_LIMIT 8192
-#define OUTPUT_LIMIT_MIN 256
+#define OUTPUT_LIMIT_MIN 256u
 #define OUTPUT_LIMIT_MAX (16u << 20)
 
 enum long_only {
