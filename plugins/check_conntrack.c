@@ -8,6 +8,7 @@
 #include "evaluate.h"
 #include "options.h"
 #include "render.h"
+#include "render_prometheus.h"
 #include "retention.h"
 #include "statedir.h"
 
@@ -54,7 +55,10 @@ int main(int argc, char **argv)
 	verdict = ct_evaluate(&cr.config, &snap);
 
 	/* The classic format unless another was asked for. */
-	if (cr.config.output_format_set) {
+	if (cr.config.prometheus) {
+		verdict.check.default_output_override = ct_render_prometheus;
+		verdict.check.default_output_override_content = &verdict;
+	} else if (cr.config.output_format_set) {
 		mp_set_format(cr.config.output_format);
 	} else {
 		verdict.check.default_output_override = ct_render_classic;
@@ -65,8 +69,12 @@ int main(int argc, char **argv)
 	fputs(text, stdout);
 	putchar('\n');
 	free(text);
-	/* mp-test-json exits 0 whatever the state, as the library's mp_exit does. */
-	state = mp_exit_state(mp_get_format() == MP_FORMAT_TEST_JSON
+	/*
+	 * mp-test-json exits 0 whatever the state, as the library's mp_exit does; so do the
+	 * metrics, whose state is a sample: the file they are written to must be replaced all the
+	 * same.
+	 */
+	state = mp_exit_state(mp_get_format() == MP_FORMAT_TEST_JSON || cr.config.prometheus
 				      ? STATE_OK
 				      : (int)mp_compute_check_state(verdict.check));
 	mp_timeout_disarm();

@@ -48,6 +48,15 @@ struct ct_config {
 	int verbose;
 	bool output_format_set; /* --output-format: the library's format, else the classic one */
 	mp_output_format output_format;
+	/* --output-format=prometheus: every namespace carries its perfdata labels plain. */
+	bool prometheus;
+	/*
+	 * Perfdata beyond the classic labels, which the prometheus format asks for: each watched
+	 * counter's rise and the seconds since the last check, each rules backend read or not,
+	 * whether the limit is persistent. A label "name{key=value}" carries a label of its own.
+	 */
+	bool perf_detail;
+	unsigned long output_limit; /* --output-limit: the classic output's bytes, 0: no bound */
 };
 
 /*

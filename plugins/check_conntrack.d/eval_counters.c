@@ -89,6 +89,11 @@ mp_subcheck ct_part_watched(const struct ct_config *cfg, const struct ct_ns *ns,
 	counter_perf(&part, ns, row->counter, l);
 	if (cause)
 		drop_cause(&part, ns);
+	/* The rise the state judges, for formats that want every number (prometheus). */
+	if (cfg->perf_detail && ns->retention == CT_RET_DELTA)
+		mp_add_perfdata_to_subcheck(&part, ct_perf(mp_create_pd_value(d), NULL,
+							   "%s_since_last_check",
+							   ct_counter_names[row->counter]));
 	return part;
 }
 
@@ -113,6 +118,9 @@ mp_subcheck ct_part_counters(const struct ct_config *cfg, const struct ct_ns *ns
 			    ct_watched_index((enum ct_counter)c) < 0)
 				counter_perf(&part, ns, (enum ct_counter)c, l);
 		counters_lines(cfg, ns, &b);
+		if (cfg->perf_detail && ns->retention == CT_RET_DELTA)
+			mp_add_perfdata_to_subcheck(&part, ct_perf(mp_create_pd_value(ns->seconds),
+								   "s", "since_last_check"));
 	}
 	ct_part_lines(&part, ct_text(&b), STATE_OK);
 	mp_buf_free(&b);

@@ -158,6 +158,10 @@ bool ct_section_persistence(const struct ct_config *cfg, const struct ct_snapsho
 	mp_buf_free(&b);
 	if (!out->subchecks)
 		*out = mp_set_subcheck_state(*out, (mp_state_enum)state);
+	/* Only what was decided: no number when a sysctl file could not be read. */
+	if (cfg->perf_detail && !ct_persistence_unknown(p))
+		mp_add_perfdata_to_subcheck(out, ct_perf(mp_create_pd_value(p->mismatch ? 0 : 1),
+							 NULL, "limit_persistent"));
 	return true;
 }
 

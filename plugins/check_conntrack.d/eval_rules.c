@@ -119,6 +119,16 @@ mp_subcheck ct_part_rules(const struct ct_config *cfg, const struct ct_ns *ns, b
 	rules_phrase(r, &b);
 	part = ct_part(rules_state(cfg, ns), "%s", ct_text(&b));
 	mp_buf_free(&b);
+	/*
+	 * Each backend in use, read to its end or not, for formats that want every number: first,
+	 * so that the part is named after it whether the counts follow or not.
+	 */
+	for (int i = 0; cfg->perf_detail && ct_ns_read(ns) && i < CT_BACKENDS; i++)
+		if (r->read[i] != CT_READ_ABSENT)
+			mp_add_perfdata_to_subcheck(
+				&part,
+				ct_perf(mp_create_pd_value(r->read[i] == CT_READ_DONE ? 1 : 0),
+					NULL, "rules_read{backend=%s}", ct_backends[i].title));
 	/* A count is a claim: made only when every backend was read to its end. */
 	if (plain && ct_rules_complete(r)) {
 		mp_add_perfdata_to_subcheck(

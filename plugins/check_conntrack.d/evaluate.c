@@ -330,13 +330,14 @@ static void scan_summary(const struct ct_snapshot *snap, struct mp_buf *b)
 }
 
 /* The first line's text: the fullest namespace's phrase, then what holds for the host. */
-static void summary(const struct ct_snapshot *snap, const struct ct_ns *top,
-		    const struct ns_eval *e, const mp_subcheck *statedir, const char *more,
-		    struct mp_buf *b)
+static void summary(const struct ct_config *cfg, const struct ct_snapshot *snap,
+		    const struct ct_ns *top, const struct ns_eval *e, const mp_subcheck *statedir,
+		    const char *more, struct mp_buf *b)
 {
 	const struct ct_persistence *p = &snap->persistence;
 
-	if (snap->multi || strcmp(top->label, "host") != 0)
+	/* Our own namespace alone (no --netns) is the one asked about: no name needed. */
+	if (snap->multi || cfg->netns)
 		mp_buf_printf(b, "netns %s: ", top->label);
 	mp_buf_printf(b, "%s", ct_text(&e->describe));
 	if (snap->multi)
@@ -365,11 +366,37 @@ static void ns_text(const struct ct_snapshot *snap, const struct ct_ns *ns, stru
 
 /* The host-wide sections, in the order the long output lists them. */
 struct sections {
-	mp_subcheck part[12];
+	mp_subcheck part[13];
 	size_t n;
+	const struct ns_eval *all; /* every namespace, in the snapshot's order */
 	const mp_subcheck *statedir;
 	struct mp_buf more; /* what sections add to the summary: "; 16 entries per hash bucket" */
 };
+
+/*
+ * --netns=all: how many namespaces were checked and how many are in each state: perfdata that
+ * stays as short as this when the namespaces' own labels are bounded (--output-limit). No line
+ * of its own; their entries summed are the memory section's entries_total.
+ */
+static bool section_totals(const struct ct_snapshot *snap, const struct ns_eval *e,
+			   mp_subcheck *out)
+{
+	static const char *const names[] = {"namespaces_warning", "namespaces_critical",
+					    "namespaces_unknown"};
+	uint64_t by_state[4] = {0, 0, 0, 0};
+
+	if (!snap->multi)
+		return false;
+	for (size_t i = 0; i < snap->n; i++)
+		by_state[e[i].state <= STATE_UNKNOWN ? e[i].state : STATE_UNKNOWN]++;
+	*out = ct_part(STATE_OK, "namespaces: %zu checked", snap->n);
+	mp_add_perfdata_to_subcheck(
+		out, ct_perf(mp_create_pd_value((uint64_t)snap->n), NULL, "namespaces"));
+	for (int st = STATE_WARNING; st <= STATE_UNKNOWN; st++)
+		mp_add_perfdata_to_subcheck(
+			out, ct_perf(mp_create_pd_value(by_state[st]), NULL, "%s", names[st - 1]));
+	return true;
+}
 
 static void host_sections(const struct ct_config *cfg, const struct ct_snapshot *snap,
 			  const struct ct_ns *top, const struct ns_eval *etop, struct sections *s)
@@ -382,6 +409,7 @@ static void host_sections(const struct ct_config *cfg, const struct ct_snapshot 
 	s->n = 0;
 	s->statedir = NULL;
 	s->n += ct_section_coverage(snap, &s->part[s->n]);
+	s->n += section_totals(snap, s->all, &s->part[s->n]);
 	s->n += ct_section_memory(snap, &s->part[s->n]);
 	if (ct_section_statedir(snap, store_state, &s->part[s->n]))
 		s->statedir = &s->part[s->n++];
@@ -405,14 +433,29 @@ static void host_sections(const struct ct_config *cfg, const struct ct_snapshot 
 
 /*
  * The labels of each namespace: the prefix of its own under --netns=all (computed in the
- * snapshot's order, so that a label stays with its namespace from run to run).
+ * snapshot's order, so that a label stays with its namespace from run to run). The metrics
+ * (--output-format=prometheus) name the namespace in a label of their own: plain labels for all.
  */
-static struct ct_labels labels_of(const struct ct_snapshot *snap, char (*pre)[CT_PREFIX], size_t i,
-				  bool plain)
+static struct ct_labels labels_of(const struct ct_config *cfg, const struct ct_snapshot *snap,
+				  char (*pre)[CT_PREFIX], size_t i, bool plain)
 {
-	struct ct_labels l = {.plain = plain || !snap->multi, .pre = pre ? pre[i] : NULL};
+	struct ct_labels l = {.plain = plain || !snap->multi || cfg->prometheus,
+			      .pre = pre && !cfg->prometheus ? pre[i] : NULL};
 
 	return l;
+}
+
+/* Each namespace's name, in the order of the tree's namespaces (idx). */
+static char **names_of(const struct ct_snapshot *snap, const size_t *idx)
+{
+	char **names = calloc(snap->n ? snap->n : 1, sizeof(*names));
+
+	for (size_t k = 0; names && k < snap->n; k++)
+		if (!(names[k] = strdup(snap->ns[idx[k]].label)))
+			mp_die(CT_SERVICE, "out of memory");
+	if (!names)
+		mp_die(CT_SERVICE, "out of memory");
+	return names;
 }
 
 struct ct_verdict ct_evaluate(const struct ct_config *cfg, const struct ct_snapshot *snap)
@@ -428,21 +471,22 @@ struct ct_verdict ct_evaluate(const struct ct_config *cfg, const struct ct_snaps
 	if (!e || !idx || (snap->multi && !pre))
 		mp_die(CT_SERVICE, "out of memory");
 	for (size_t i = 0; i < snap->n; i++) {
-		struct ct_labels l = labels_of(snap, pre, i, false);
+		struct ct_labels l = labels_of(cfg, snap, pre, i, false);
 
 		e[i] = build_ns(cfg, snap, &snap->ns[i], &l);
 	}
 	order(snap, e, idx);
 	top = idx[0];
 	/* The namespace the summary names carries the plain labels too: built again with them. */
-	if (snap->multi) {
-		struct ct_labels l = labels_of(snap, pre, top, true);
+	if (snap->multi && !cfg->prometheus) {
+		struct ct_labels l = labels_of(cfg, snap, pre, top, true);
 
 		ns_eval_free(&e[top]);
 		e[top] = build_ns(cfg, snap, &snap->ns[top], &l);
 	}
+	s.all = e;
 	host_sections(cfg, snap, &snap->ns[top], &e[top], &s);
-	summary(snap, &snap->ns[top], &e[top], s.statedir, ct_text(&s.more), &text);
+	summary(cfg, snap, &snap->ns[top], &e[top], s.statedir, ct_text(&s.more), &text);
 	mp_set_summary(&v.check, (char *)ct_text(&text));
 	mp_buf_free(&text);
 	mp_buf_free(&s.more);
@@ -455,6 +499,9 @@ struct ct_verdict ct_evaluate(const struct ct_config *cfg, const struct ct_snaps
 		mp_buf_free(&e[idx[k]].describe);
 	}
 	v.namespaces = snap->n;
+	v.names = names_of(snap, idx);
+	/* -v asks for every line: no bound then. */
+	v.output_limit = cfg->verbose ? 0 : cfg->output_limit;
 	free(e);
 	free(idx);
 	free(pre);

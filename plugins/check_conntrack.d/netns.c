@@ -15,6 +15,7 @@
 
 #include "mp.h"
 #include "netns.h"
+#include "nsname.h"
 #include "procfs.h"
 
 #define RUN_NETNS "/run/netns"
@@ -371,7 +372,7 @@ static int named_targets(struct ct_ns_target **v, size_t *n, struct ct_netns_sca
 	return 0;
 }
 
-/* "pid 1 (systemd)": the process's name, read from the system, escaped on the way. */
+/* "pid 1 (systemd)": the process's name, read from the system, escaped on the way (the notes). */
 static void process_label(const char *procfs, const char *pid, char *label, size_t len)
 {
 	char path[PATH_MAX], comm[64] = "?";
@@ -522,7 +523,41 @@ static int ns_inode(int procfd, const char *rel, uint64_t *inode)
 	return 0;
 }
 
-/* A namespace first seen at this process: opened, checked, and kept with the process's name. */
+/* The initial namespace's inode once told (0: not told): the host's, whoever holds it. */
+static uint64_t init_inode;
+
+static bool label_used(const struct ct_ns_target *v, size_t n, const char *label)
+{
+	char shown[128];
+
+	ct_escape_name(shown, sizeof(shown), label);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].label, shown) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A process's namespace's name: "host" for the initial one, else its container, its service or
+ * its program (nsname.h), stable across restarts; a name already taken gets the pid.
+ */
+static void named(const char *procfs, const char *pid, uint64_t inode, const struct ct_ns_target *v,
+		  size_t n, char *label, size_t len)
+{
+	char name[100];
+
+	if (init_inode && inode == init_inode) {
+		snprintf(label, len, "host");
+		return;
+	}
+	ct_process_ns_name(procfs, pid, name, sizeof(name));
+	if (label_used(v, n, name))
+		snprintf(label, len, "%s (pid %.20s)", name, pid);
+	else
+		snprintf(label, len, "%s", name);
+}
+
+/* A namespace first seen at this process: opened, checked, and kept with a name of its own. */
 static int process_target(const char *procfs, const char *pid, struct ct_ns_target **v, size_t *n,
 			  struct ct_netns_scan *scan, struct unseen *u)
 {
@@ -538,7 +573,7 @@ static int process_target(const char *procfs, const char *pid, struct ct_ns_targ
 			note_unseen(scan, u, procfs, pid, path, -fd);
 		return 0;
 	}
-	process_label(procfs, pid, label, sizeof(label));
+	named(procfs, pid, inode, *v, *n, label, sizeof(label));
 	if (known(*v, *n, inode) || (r = push(v, n, fd, 0, inode, label)) < 0)
 		close(fd);
 	return r < 0 ? r : 0;
@@ -595,6 +630,20 @@ static int process_targets(const char *procfs, struct ct_ns_target **v, size_t *
 	return r;
 }
 
+/*
+ * Our own namespace's name: "host" when it is the initial one; else what it is (the /run/netns
+ * name pointing at it, our container or service) or "own": never "host" when that cannot be told.
+ * The system's /run/netns is not asked about a proc tree read elsewhere (--procfs).
+ */
+static void own_label(const char *procfs, uint64_t self, char *label, size_t len)
+{
+	if (ct_netns_initial(procfs, self, &init_inode) == CT_INITIAL_YES) {
+		snprintf(label, len, "host");
+		return;
+	}
+	ct_own_ns_name(procfs, strcmp(procfs, "/proc") == 0 ? RUN_NETNS : NULL, self, label, len);
+}
+
 /* Every namespace: named ones first (their names are the best labels), then processes'. */
 static int all_targets(const char *procfs, struct ct_ns_target **v, size_t *n,
 		       struct ct_netns_scan *scan, struct ns_mounts *m, char *err, size_t errlen)
@@ -602,12 +651,15 @@ static int all_targets(const char *procfs, struct ct_ns_target **v, size_t *n,
 	uint64_t self = 0;
 	int r;
 
+	char own[128];
+
 	r = ct_netns_self(procfs, &self);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot read %s/self/ns/net: %s", procfs, strerror(-r));
 		return r;
 	}
-	r = push(v, n, -1, 0, self, "host");
+	own_label(procfs, self, own, sizeof(own));
+	r = push(v, n, -1, 0, self, own);
 	if (r == 0)
 		r = named_targets(v, n, scan, m);
 	if (r == 0)
@@ -639,10 +691,13 @@ int ct_netns_targets(const char *spec, const char *procfs, struct ct_ns_target *
 	*n = 0;
 	memset(scan, 0, sizeof(*scan));
 	if (!spec) {
+		char own[128];
+
 		r = ct_netns_self(procfs, &inode);
 		if (r < 0)
 			inode = 0;
-		return push(out, n, -1, 0, inode, "host");
+		own_label(procfs, inode, own, sizeof(own));
+		return push(out, n, -1, 0, inode, own);
 	}
 	if (strcmp(spec, "all") == 0) {
 		r = all_targets(procfs, out, n, scan, &m, err, errlen);

@@ -52,7 +52,10 @@ int ct_label_rank(const char *label)
 	return -1;
 }
 
-/* A prefix that would make a plain label: a namespace "early" would emit early_drop. */
+/*
+ * A prefix that would make a plain label or a total's: a namespace "early" would emit
+ * early_drop, one named "sum" sum_entries.
+ */
 static bool reserved(const char *pre)
 {
 	char l[CT_PREFIX + 16];
@@ -61,7 +64,7 @@ static bool reserved(const char *pre)
 		return true;
 	for (size_t m = 0; m < sizeof(ns_metrics) / sizeof(ns_metrics[0]); m++) {
 		snprintf(l, sizeof(l), "%s%s", pre, ns_metrics[m]);
-		if (ct_label_rank(l) >= 0)
+		if (ct_label_rank(l) >= 0 || strcmp(l, "sum_entries") == 0)
 			return true;
 	}
 	return false;

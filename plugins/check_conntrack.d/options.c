@@ -7,11 +7,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "options.h"
 #include "procfs.h"
 
 #define DEFAULT_TIMEOUT 10 /* seconds */
+/*
+ * The classic output's bound: Nagios 4's MAX_PLUGIN_OUTPUT_LENGTH and the longest line of its
+ * external command file (a passive result), 8192 bytes each.
+ */
+#define DEFAULT_OUTPUT_LIMIT 8192
+#define OUTPUT_LIMIT_MIN 256u
+#define OUTPUT_LIMIT_MAX (16u << 20)
 
 enum long_only {
 	OPT_MISSING = 256,
@@ -33,6 +41,7 @@ enum long_only {
 	OPT_TTF_CRITICAL,
 	OPT_EXPECT_WARNING,
 	OPT_EXPECT_CRITICAL,
+	OPT_OUTPUT_LIMIT,
 	OPT_WATCHED, /* OPT_WATCHED + 2 * row of the watched counter (+1 for critical) */
 };
 
@@ -63,6 +72,7 @@ static const struct option fixed_options[] = {
 	{"time-to-full-critical", required_argument, NULL, OPT_TTF_CRITICAL},
 	{"expect-warning", required_argument, NULL, OPT_EXPECT_WARNING},
 	{"expect-critical", required_argument, NULL, OPT_EXPECT_CRITICAL},
+	{"output-limit", required_argument, NULL, OPT_OUTPUT_LIMIT},
 };
 #define NFIXED (sizeof(fixed_options) / sizeof(fixed_options[0]))
 
@@ -247,9 +257,13 @@ static void print_help(void)
 	       "     --sysfs=DIR        read /sys from DIR (default /sys)\n"
 	       "     --output-format=FORMAT\n"
 	       "                        multi-line or mp-test-json, as Monitoring Plugins 3.x\n"
-	       "                        print them (default: CONNTRACK STATE - summary | "
-	       "perfdata,\n"
-	       "                        then the long output)\n"
+	       "                        print them, or prometheus (metrics for node_exporter's\n"
+	       "                        textfile collector; exit 0) (default: CONNTRACK STATE -\n"
+	       "                        summary | perfdata, then the long output)\n"
+	       "     --output-limit=BYTES\n"
+	       "                        bound of the default format's output (default 8192,\n"
+	       "                        Nagios' limit; 0: none): the worst namespaces' perfdata,\n"
+	       "                        details of OK namespaces left out first\n"
 	       " -v, --verbose          show which files were read (-vv: and why, -vvv: all)\n"
 	       "     --extra-opts=[SECTION][@FILE]\n"
 	       "                        read options from an ini file (default section\n"
@@ -261,6 +275,18 @@ static void print_help(void)
 	       "are (drop=Nc early_drop=Nc insert_failed=Nc ...); time_to_full=Ns while the\n"
 	       "table grows toward the limit, expect=N;W;C;0;MAX.\n"
 	       "Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n");
+}
+
+/* --output-limit: 0, or bytes enough for a first line and a few more. */
+static int parse_output_limit(const char *arg, unsigned long *out)
+{
+	uint64_t v;
+
+	if (mp_parse_u64(arg, strlen(arg), OUTPUT_LIMIT_MAX, &v) < 0 ||
+	    (v != 0 && v < OUTPUT_LIMIT_MIN))
+		return -1;
+	*out = (unsigned long)v;
+	return 0;
 }
 
 /* -w/-c: an optional trailing '%' (or one before the ':') makes it a utilization threshold. */
@@ -357,6 +383,7 @@ void ct_options_init(struct ct_config *cfg)
 		.procfs = "/proc",
 		.sysfs = "/sys",
 		.timeout = DEFAULT_TIMEOUT,
+		.output_limit = DEFAULT_OUTPUT_LIMIT,
 		.root = "/",
 		.state_rules_state = -1,
 		.tracking_rules_state = -1,
@@ -529,15 +556,18 @@ struct ct_config_result ct_options_parse(int argc, char **argv, int nini)
 		case OPT_OUTPUT_FORMAT: {
 			parsed_output_format f = mp_parse_output_format(optarg);
 
-			if (!f.parsing_success) {
+			/* Ours, not the library's: the tree as metrics for Prometheus. */
+			cfg->prometheus = strcasecmp(optarg, "prometheus") == 0;
+			cfg->perf_detail = cfg->prometheus;
+			if (!f.parsing_success && !cfg->prometheus) {
 				snprintf(r.reason, sizeof(r.reason),
-					 "invalid --output-format '%.40s': want multi-line or "
-					 "mp-test-json",
+					 "invalid --output-format '%.40s': want multi-line, "
+					 "mp-test-json or prometheus",
 					 optarg);
 				r.errorcode = MP_UNKNOWN;
 				return r;
 			}
-			cfg->output_format_set = true;
+			cfg->output_format_set = !cfg->prometheus;
 			cfg->output_format = f.output_format;
 			break;
 		}
@@ -547,6 +577,16 @@ struct ct_config_result ct_options_parse(int argc, char **argv, int nini)
 		case OPT_EXPECT_CRITICAL:
 			if (parse_extra(c, optarg, cfg, &r) < 0)
 				return r;
+			break;
+		case OPT_OUTPUT_LIMIT:
+			if (parse_output_limit(optarg, &cfg->output_limit) < 0) {
+				snprintf(r.reason, sizeof(r.reason),
+					 "invalid --output-limit '%.40s': want 0 (no bound) or "
+					 "bytes from %u to %u",
+					 optarg, OUTPUT_LIMIT_MIN, OUTPUT_LIMIT_MAX);
+				r.errorcode = MP_UNKNOWN;
+				return r;
+			}
 			break;
 		case OPT_PROCFS:
 			cfg->procfs = optarg;

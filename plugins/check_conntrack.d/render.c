@@ -102,10 +102,14 @@ static int cmp_item(const void *a, const void *b)
 	return (x->rank > y->rank) - (x->rank < y->rank);
 }
 
+/* Under a bound (--output-limit), the namespaces that carry labels of their own: the worst. */
+#define PERF_NAMESPACES 5
+
 /*
  * The plain labels first (entries, utilization, buckets, the rule counts, the counters in the
- * kernel's order, the host's: entries_total), then under --netns=all each namespace's own,
- * namespace by namespace. Host-wide sections carry plain labels only.
+ * kernel's order, the host's entries_total), then under --netns=all each namespace's own,
+ * namespace by namespace (under a bound, the first few: the fullest and the worst), then the
+ * host-wide sections' own (the namespace counts).
  */
 static void perfdata(const struct ct_verdict *v, struct mp_buf *out)
 {
@@ -113,7 +117,8 @@ static void perfdata(const struct ct_verdict *v, struct mp_buf *out)
 	size_t ns = 0;
 
 	for (const mp_subcheck_list *l = v->check.subchecks; l; l = l->next, ns++)
-		collect(&l->subcheck, ns, &it);
+		if (ns >= v->namespaces || !v->output_limit || ns < PERF_NAMESPACES)
+			collect(&l->subcheck, ns < v->namespaces ? ns : v->namespaces, &it);
 	if (it.n)
 		qsort(it.v, it.n, sizeof(*it.v), cmp_item);
 	for (size_t i = 0; i < it.n; i++)
@@ -131,22 +136,113 @@ static void lines_below(const mp_subcheck_list *l, struct mp_buf *out)
 }
 
 /*
+ * How much of the namespaces the long output shows, from all of it down to what fits a bound:
+ * every line; the lines below OK namespaces' headers left out; OK namespaces by name and fill on
+ * shared lines.
+ */
+enum detail {
+	DETAIL_ALL,
+	DETAIL_HEADERS,
+	DETAIL_COMPACT,
+};
+
+/* "web (12.5%)": a namespace's name and fill, from its utilization (else entries) perfdata. */
+static void name_and_fill(const struct ct_verdict *v, size_t i, const mp_subcheck *sc,
+			  struct mp_buf *out)
+{
+	const mp_perfdata *entries = NULL;
+	char num[48];
+
+	for (const mp_subcheck_list *l = sc->subchecks; l; l = l->next)
+		for (const pd_list *p = l->subcheck.perfdata; p; p = p->next) {
+			size_t n = strlen(p->data.label);
+
+			if (n >= 11 && strcmp(p->data.label + n - 11, "utilization") == 0) {
+				mp_buf_printf(out, "%s (%s%%)", v->names ? v->names[i] : "?",
+					      mp_fmt_num(mp_get_pd_value(p->data.value), num,
+							 sizeof(num)));
+				return;
+			}
+			if (!entries && n >= 7 && strcmp(p->data.label + n - 7, "entries") == 0)
+				entries = &p->data;
+		}
+	if (entries)
+		mp_buf_printf(out, "%s (%s entries)", v->names ? v->names[i] : "?",
+			      value_text(entries->value, num, sizeof(num)));
+	else
+		mp_buf_printf(out, "%s", v->names ? v->names[i] : "?");
+}
+
+/* OK namespaces on shared lines of about 160 bytes: "netns OK: a (0.00%), b (12.50%)". */
+static void compact_ok(const struct ct_verdict *v, size_t i, const mp_subcheck *sc,
+		       struct mp_buf *line, struct mp_buf *out)
+{
+	if (line->len > 160) {
+		mp_buf_printf(out, "%s\n", mp_buf_str(line));
+		line->len = 0;
+		line->s[0] = '\0';
+	}
+	mp_buf_printf(line, "%s", line->len ? ", " : "netns OK: ");
+	name_and_fill(v, i, sc, line);
+}
+
+/*
  * The long output: each namespace's header (under --netns=all), the lines below its parts (a
  * part's own text is in the summary or the header), then the lines of each host-wide section.
  */
-static void long_output(const struct ct_verdict *v, struct mp_buf *out)
+static void long_output(const struct ct_verdict *v, enum detail d, struct mp_buf *out)
 {
-	size_t i = 0;
+	struct mp_buf line = {0};
+	size_t i = 0, left = 0;
 
 	for (const mp_subcheck_list *l = v->check.subchecks; l; l = l->next, i++) {
+		bool ok = mp_compute_subcheck_state(l->subcheck) == STATE_OK;
+
+		if (i == v->namespaces && line.len)
+			mp_buf_printf(out, "%s\n", mp_buf_str(&line));
+		if (i == v->namespaces && left)
+			mp_buf_printf(out,
+				      "(output bounded to %lu bytes by --output-limit: the details "
+				      "of %zu OK namespace%s left out)\n",
+				      v->output_limit, left, left == 1 ? "" : "s");
+		if (i < v->namespaces && v->multi && ok && d == DETAIL_COMPACT) {
+			compact_ok(v, i, &l->subcheck, &line, out);
+			left++;
+			continue;
+		}
 		if (i < v->namespaces && v->multi)
 			mp_buf_printf(out, "%s\n", l->subcheck.output);
+		if (i < v->namespaces && v->multi && ok && d == DETAIL_HEADERS) {
+			left += l->subcheck.subchecks != NULL;
+			continue;
+		}
 		for (const mp_subcheck_list *part = l->subcheck.subchecks;
 		     i < v->namespaces && part; part = part->next)
 			lines_below(part->subcheck.subchecks, out);
 		if (i >= v->namespaces)
 			lines_below(l->subcheck.subchecks, out);
 	}
+	mp_buf_free(&line);
+}
+
+/* Past every step, the bound still not met (a long -v trace, long reasons): cut at a line. */
+static void cut(struct mp_buf *text, unsigned long limit)
+{
+	char note[96];
+	size_t n = (size_t)snprintf(note, sizeof(note),
+				    "\n(output cut at %lu bytes by --output-limit)", limit);
+	size_t first = strcspn(text->s, "\n"), at = limit > n ? limit - n : 0;
+
+	if (text->len <= limit)
+		return;
+	while (at > first && text->s[at] != '\n')
+		at--;
+	/* The first line is never cut: only what follows it goes. */
+	if (at < first)
+		at = first;
+	text->len = at;
+	text->s[at] = '\0';
+	mp_buf_printf(text, "%s", note);
 }
 
 char *ct_render_classic(void *verdict)
@@ -156,16 +252,27 @@ char *ct_render_classic(void *verdict)
 	char *s;
 
 	perfdata(v, &perf);
-	long_output(v, &lines);
-	mp_output_buf(&text, CT_SERVICE, (int)mp_compute_check_state(v->check), v->check.summary,
-		      mp_buf_str(&perf), mp_buf_str(&lines));
-	if (perf.oom || lines.oom || text.oom)
-		mp_die(CT_SERVICE, "out of memory");
+	/* Within the bound: the most detail that fits (the final newline is not counted). */
+	for (enum detail d = DETAIL_ALL; d <= DETAIL_COMPACT; d++) {
+		mp_buf_free(&lines);
+		mp_buf_free(&text);
+		long_output(v, d, &lines);
+		mp_output_buf(&text, CT_SERVICE, (int)mp_compute_check_state(v->check),
+			      v->check.summary, mp_buf_str(&perf), mp_buf_str(&lines));
+		if (perf.oom || lines.oom || text.oom)
+			mp_die(CT_SERVICE, "out of memory");
+		if (!v->output_limit || !v->multi || text.len <= v->output_limit + 1)
+			break;
+	}
 	mp_buf_free(&perf);
 	mp_buf_free(&lines);
 	/* The caller ends the output with its newline, as for the other formats. */
 	if (text.len && text.s[text.len - 1] == '\n')
 		text.s[--text.len] = '\0';
+	if (v->output_limit)
+		cut(&text, v->output_limit);
+	if (text.oom)
+		mp_die(CT_SERVICE, "out of memory");
 	s = text.s;
 	return s;
 }

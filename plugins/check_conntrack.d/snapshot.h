@@ -57,7 +57,7 @@ struct ct_inside {
 
 /* Everything known about one network namespace. */
 struct ct_ns {
-	char label[128]; /* "host", the /run/netns name, a path, or "pid N (comm)" */
+	char label[128]; /* "host", a /run/netns name, a path, or one of nsname.h */
 	uint64_t inode; /* of the namespace: its identity in this run */
 	uint64_t cookie; /* SO_NETNS_COOKIE, 0 if none: names its state (inodes are reused) */
 	int enter_rc; /* 0, or -errno: could not enter it (nothing else is valid) */

@@ -38,9 +38,9 @@ static int put_threshold(char *buf, size_t len, const char *name, const struct c
 /*
  * The key of a check definition: --state-key as given, else a hash of every option that defines
  * what the check reports (thresholds, --netns, --procfs, --sysfs, --root, --missing,
- * --state-rules, --tracking-rules, --persistence, --no-rules), as parsed, so that option order and
- * spelling do not matter. -v, -t and the state options (--state-dir, --state-key, --peek,
- * --state-unusable) do not change it: they change how a check runs, not what it is.
+ * --state-rules, --tracking-rules, --persistence, --no-rules, --output-format=prometheus), as
+ * parsed, so that option order and spelling do not matter. -v, -t and the state options
+ * (--state-dir, --state-key, --peek, --state-unusable) do not change it: they change how a check runs, not what it is.
  */
 static void state_key(const struct ct_config *cfg, char *key, size_t len)
 {
@@ -83,6 +83,10 @@ static void state_key(const struct ct_config *cfg, char *key, size_t len)
 		snprintf(text + o, sizeof(text) - o, "tracking-rules=%d\n",
 			 cfg->tracking_rules_state);
 	}
+	/* A Prometheus textfile writer is a check of its own: it must not take the check's drops.
+	 */
+	if (cfg->prometheus)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "prometheus\n");
 	snprintf(key, len, "opts-%016" PRIx64, fnv1a(text));
 }
 

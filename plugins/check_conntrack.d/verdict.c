@@ -158,6 +158,10 @@ void ct_verdict_free(struct ct_verdict *v)
 {
 	free_parts(v->check.subchecks);
 	free(v->check.summary);
+	for (size_t i = 0; v->names && i < v->namespaces; i++)
+		free(v->names[i]);
+	free(v->names);
+	v->names = NULL;
 	v->check.subchecks = NULL;
 	v->check.summary = NULL;
 }

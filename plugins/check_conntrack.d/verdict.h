@@ -25,6 +25,9 @@ struct ct_verdict {
 	mp_check check;
 	size_t namespaces;
 	bool multi;
+	char **names; /* each namespace's name, in the order of its subcheck (owned) */
+	/* The classic format's bound in bytes (--output-limit), 0: none. */
+	unsigned long output_limit;
 };
 
 /* A part with its text (printf-style, kept by the tree) and a state; derived when state < 0. */

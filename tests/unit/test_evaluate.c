@@ -283,6 +283,7 @@ static void not_checked(void)
 	struct ct_verdict v;
 
 	ct_options_init(&cfg);
+	cfg.netns = "web"; /* --netns=web: the namespace asked about is named in the summary */
 	snap.ns = &ns;
 	snprintf(ns.err, sizeof(ns.err),
 		 "cannot enter network namespace web: Operation not permitted");
