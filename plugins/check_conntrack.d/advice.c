@@ -139,11 +139,11 @@ int ct_threshold_note(const struct ct_config *cfg, const struct ct_ns *ns, char 
 		threshold_text(t[i], v[n++], sizeof(v[0]));
 	}
 	if (n == 1)
-		return snprintf(buf, len, "%s %s is %s entries; %s%% is the utilization", o[0],
+		return snprintf(buf, len, "%s %s is %s entries, %s%% is the utilization", o[0],
 				v[0], v[0], v[0]);
 	if (n == 2)
 		return snprintf(buf, len,
-				"%s %s and %s %s are %s and %s entries; %s%% and %s%% are the "
+				"%s %s and %s %s are %s and %s entries, %s%% and %s%% are the "
 				"utilization",
 				o[0], v[0], o[1], v[1], v[0], v[1], v[0], v[1]);
 	return 0;
@@ -165,7 +165,7 @@ static void threshold_advice(const struct advice *a)
 			      p->max, utilization(p));
 	else
 		mp_buf_printf(a->out, "%" PRIu64 " entries, no limit", p->entries);
-	mp_buf_printf(a->out, "): raising the limit would not clear it; %s\n",
+	mp_buf_printf(a->out, "): raising the limit would not clear it: %s\n",
 		      t->percent ? "set the range that should alert"
 				 : "set the count this host should not exceed, or alert on "
 				   "utilization (-w 80% -c 90%)");
@@ -297,7 +297,7 @@ static void exempt_traffic(const struct advice *a)
 	in_namespace(a, pre, sizeof(pre));
 	mp_buf_printf(a->out,
 		      "advice: or track less (the lasting cure): exempt busy stateless traffic "
-		      "before tracking, e.g. a DNS server's queries and answers%s%s; these lines "
+		      "before tracking, e.g. a DNS server's queries and answers%s%s, these lines "
 		      "create the table and chains they need:\n",
 		      elsewhere(a) && !pre[0] ? ", in netns " : "",
 		      elsewhere(a) && !pre[0] ? a->ns->label : "");
@@ -306,8 +306,8 @@ static void exempt_traffic(const struct advice *a)
 		CMD
 		"%snft add table inet raw\n" CMD
 		"%snft 'add chain inet raw prerouting { type filter hook prerouting priority "
-		"raw; }'\n" CMD
-		"%snft 'add chain inet raw output { type filter hook output priority raw; }'\n" CMD
+		"raw;}'\n" CMD
+		"%snft 'add chain inet raw output { type filter hook output priority raw;}'\n" CMD
 		"%snft add rule inet raw prerouting udp dport 53 notrack\n" CMD
 		"%snft add rule inet raw output udp sport 53 notrack\n",
 		pre, pre, pre, pre, pre);
@@ -337,7 +337,7 @@ static void clashes(const struct advice *a)
 						 : "");
 	mp_buf_printf(a->out,
 		      "advice: give SNAT and masquerade rules fully-random (nft: masquerade "
-		      "fully-random; iptables: -j MASQUERADE --random-fully), and keep resolvers "
+		      "fully-random, or iptables: -j MASQUERADE --random-fully), and keep resolvers "
 		      "from sending two queries from one socket at once (glibc: options "
 		      "single-request-reopen in /etc/resolv.conf), or run a local DNS cache\n");
 }
@@ -369,13 +369,13 @@ static void persistence(const struct advice *a)
 	}
 	mp_buf_printf(a->out,
 		      "advice: to keep the running limit after a reboot, make %s line %u say "
-		      "'%s = %" PRIu64 "'; if %d is the limit meant, apply it now:\n" CMD
+		      "'%s = %" PRIu64 "'. If %d is the limit meant, apply it now:\n" CMD
 		      "sysctl -w %s=%d\n",
 		      p->boot.file, p->boot.line, p->boot.key, run->max, p->boot.number,
 		      run->sysctl_key, p->boot.number);
 	mp_buf_printf(a->out,
 		      "advice: a configured value that was never applied is a classic: sysctl ran "
-		      "before nf_conntrack was loaded; load it early:\n" CMD
+		      "before nf_conntrack was loaded. Load it early:\n" CMD
 		      "echo nf_conntrack > /etc/modules-load.d/conntrack.conf\n");
 }
 
@@ -389,7 +389,7 @@ static void rules(const struct advice *a)
 			a->out,
 			"advice: --state-rules alerts on the state matches listed above: on a "
 			"host meant to be stateless, match on ports and addresses instead, or "
-			"remove them; the kernel stops tracking a namespace once nothing in it "
+			"remove them: the kernel stops tracking a namespace once nothing in it "
 			"needs tracking\n");
 	if (a->cfg->tracking_rules_state >= 0 && r->tracking_rules)
 		mp_buf_printf(
@@ -397,7 +397,7 @@ static void rules(const struct advice *a)
 			"advice: --tracking-rules alerts on everything listed above that makes "
 			"the kernel track (state matches, NAT, CONNMARK and other ct use, "
 			"stateful objects, sets with a ct count): remove them for a stateless "
-			"host; the kernel stops tracking a namespace once nothing in it needs "
+			"host: the kernel stops tracking a namespace once nothing in it needs "
 			"tracking\n");
 }
 

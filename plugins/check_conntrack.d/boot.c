@@ -904,7 +904,7 @@ static int item_line(const struct ct_boot *b, const struct ct_boot_item *it, uin
 	case CT_BOOT_RULESET:
 		return append(
 			buf, len, n,
-			"boot: %s loads tracking when it is restored: %u line%s (%s; first on "
+			"boot: %s loads tracking when it is restored: %u line%s (%s, first on "
 			"line %u)\n",
 			it->file, it->count, it->count == 1 ? "" : "s", it->what, it->line);
 	case CT_BOOT_HASHSIZE:
@@ -920,7 +920,7 @@ static int item_line(const struct ct_boot *b, const struct ct_boot_item *it, uin
 		   "times the buckets until sysctl sets it)",
 		   it->file, it->line, it->what);
 	if (buckets)
-		n = append(buf, len, n, "; %" PRIu64 " buckets now", buckets);
+		n = append(buf, len, n, ", %" PRIu64 " buckets now", buckets);
 	return append(buf, len, n, "\n");
 }
 
@@ -952,7 +952,7 @@ int ct_boot_lines(const struct ct_boot *b, int active, uint64_t buckets, char *b
 	if (!tracking)
 		n = append(buf, len, n,
 			   "boot: no boot configuration read here loads tracking "
-			   "(iptables-config, modules-load.d, /etc/modules, saved rulesets); "
+			   "(iptables-config, modules-load.d, /etc/modules, saved rulesets), "
 			   "services that write rules when they start still may\n");
 	return n;
 }

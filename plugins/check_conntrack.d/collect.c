@@ -80,7 +80,7 @@ static void collect_counters(const struct ct_config *cfg, struct ct_snapshot *sn
 		snprintf(why_stat, sizeof(why_stat), "%.200s absent (kernel built without it)",
 			 path);
 	ct_note(&snap->trace, 1, "counters: %s", why_stat);
-	snprintf(ns->counters_why, sizeof(ns->counters_why), "%s; %s", why_nl, why_stat);
+	snprintf(ns->counters_why, sizeof(ns->counters_why), "%s, %s", why_nl, why_stat);
 	ns->counters_rc = rc;
 }
 

@@ -58,7 +58,7 @@ bool ct_under_pressure(const struct ct_config *cfg, const struct ct_ns *ns,
 
 		if (d && o < sizeof(buf))
 			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s+%" PRIu64 " %s",
-					      o ? "; " : "", d, ct_counter_names[harm[i]]);
+					      o ? ", " : "", d, ct_counter_names[harm[i]]);
 	}
 	if (o && strchr(buf, '+') && o < sizeof(buf))
 		snprintf(buf + o, sizeof(buf) - o, " since the last check");

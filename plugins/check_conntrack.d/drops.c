@@ -102,14 +102,14 @@ int ct_drop_line(const struct ct_ns *ns, char *buf, size_t len)
 			return snprintf(
 				buf, len,
 				"drop: not a full table when checked: the table was %s and no "
-				"entry was evicted; this kernel does not count failed inserts, "
+				"entry was evicted, this kernel does not count failed inserts, "
 				"so insert clashes cannot be told from a table that filled and "
 				"emptied between checks",
 				fill);
 		return snprintf(
 			buf, len,
 			"drop: not a full table when checked: the table was %s and no entry "
-			"was evicted; insert_failed rose by %" PRIu64 " for %" PRIu64
+			"was evicted, insert_failed rose by %" PRIu64 " for %" PRIu64
 			" drops, so not insert clashes alone: the kernel could not make new "
 			"entries, because the table filled and emptied between checks or "
 			"kernel memory ran short",

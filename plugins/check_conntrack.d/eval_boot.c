@@ -58,7 +58,7 @@ bool ct_section_boot(const struct ct_config *cfg, const struct ct_snapshot *snap
 	frag = boot_text(b, active, buckets, true);
 	lines = boot_text(b, active, buckets, false);
 	if (frag[0]) {
-		mp_buf_printf(summary, "; %s", frag);
+		mp_buf_printf(summary, ", %s", frag);
 		*out = ct_part(-1, "boot: %s", frag);
 	} else if (b->rc < 0 && !b->n) {
 		*out = ct_part(-1, "boot: cannot tell what brings tracking back after a reboot");

@@ -29,7 +29,7 @@ bool ct_part_composition(const struct ct_config *cfg, const struct ct_ns *ns, st
 		       in->pressure ? "under pressure " : "", in->why);
 	ct_composition_phrase(in->composition, ns->proc.entries, &b);
 	if (in->pressure)
-		mp_buf_printf(sum, "; %s", ct_text(&b));
+		mp_buf_printf(sum, ", %s", ct_text(&b));
 	mp_add_subcheck_to_subcheck(out, ct_part(STATE_OK, "composition: %s", ct_text(&b)));
 	mp_buf_free(&b);
 	ct_composition_lines(in->composition, cfg->verbose, &b);

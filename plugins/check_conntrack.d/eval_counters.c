@@ -7,6 +7,7 @@
 
 #include "drops.h"
 #include "parts.h"
+#include "units.h"
 
 /* Long output about the counters of one namespace. */
 static void counters_lines(const struct ct_config *cfg, const struct ct_ns *ns, struct mp_buf *b)
@@ -27,8 +28,12 @@ static void counters_lines(const struct ct_config *cfg, const struct ct_ns *ns, 
 		    (!watched && !ns->delta[i] && cfg->verbose < 1))
 			continue;
 		mp_buf_printf(b, "%s%s +%" PRIu64, sep, ct_counter_names[i], ns->delta[i]);
-		if (ns->seconds > 0 && ns->delta[i])
-			mp_buf_printf(b, " (%.3g/s)", (double)ns->delta[i] / ns->seconds);
+		if (ns->seconds > 0 && ns->delta[i]) {
+			char rate[32];
+
+			ct_fmt_rate((double)ns->delta[i] / ns->seconds, rate, sizeof(rate));
+			mp_buf_printf(b, " (%s/s)", rate);
+		}
 		sep = ", ";
 	}
 	mp_buf_printf(b, "\n");
@@ -37,7 +42,7 @@ static void counters_lines(const struct ct_config *cfg, const struct ct_ns *ns, 
 	if (ns->delta[CT_INSERT_FAILED] && ns->counters.insert_failed_counts_clashes)
 		mp_buf_printf(b,
 			      "note: on this kernel insert_failed also counts clashes the kernel "
-			      "resolved; on busy multi-CPU hosts it rises without harm\n");
+			      "resolved, on busy multi-CPU hosts it rises without harm\n");
 }
 
 /* A counter's perfdata: plain for the namespace the summary names, <prefix>drop under --netns=all.

@@ -77,7 +77,7 @@ bool ct_section_hash(const struct ct_config *cfg, const struct ct_snapshot *snap
 	frag = phrase(ct_hash_summary, &h);
 	line = phrase(ct_hash_line, &h);
 	if (frag[0]) {
-		mp_buf_printf(summary, "; %s", frag);
+		mp_buf_printf(summary, ", %s", frag);
 		*out = ct_part(STATE_OK, "hash: %s", frag);
 	} else {
 		*out = ct_part(STATE_OK, "hash: %s",

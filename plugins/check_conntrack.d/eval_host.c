@@ -28,7 +28,7 @@ static void persistence_unknown_line(const struct ct_persistence *p, uint64_t ma
 {
 	mp_buf_printf(b,
 		      "persistence: cannot tell whether boot applies the running limit %" PRIu64
-		      ": %s; ",
+		      ": %s, ",
 		      max, p->err);
 	if (p->boot.found)
 		mp_buf_printf(b,
@@ -56,7 +56,7 @@ static void persistence_lines(const struct ct_config *cfg, const struct ct_persi
 		mp_buf_printf(
 			b,
 			"persistence: the running limit %" PRIu64
-			" is not what boot applies: %s = %s%s (%s line %u); the running value "
+			" is not what boot applies: %s = %s%s (%s line %u), the running value "
 			"will be lost at reboot, or the configured one was never applied (a "
 			"classic: sysctl ran before nf_conntrack was loaded)\n",
 			ns->proc.max, p->boot.key, p->boot.value,
@@ -98,7 +98,7 @@ bool ct_section_coverage(const struct ct_snapshot *snap, mp_subcheck *out)
 			out, ct_part(STATE_UNKNOWN,
 				     "netns: %u namespace%s held by processes %s not seen, so not "
 				     "checked: other users' processes show their namespace only to "
-				     "root; run --netns=all as root (sudo)",
+				     "root, run --netns=all as root (sudo)",
 				     s->unseen, s->unseen == 1 ? "" : "s",
 				     s->unseen == 1 ? "was" : "were"));
 	if (s->untold)
@@ -126,10 +126,10 @@ bool ct_section_statedir(const struct ct_snapshot *snap, int store_state, mp_sub
 		return false;
 	if (s->squat[0])
 		mp_buf_printf(&b, "default state directory not used: %s%s%s", s->squat,
-			      s->dir[0] ? "; state kept in " : "", s->dir);
+			      s->dir[0] ? ", state kept in " : "", s->dir);
 	if (store_state >= 0)
 		mp_buf_printf(&b, "%sdrop detection off: state not kept (%s)",
-			      s->squat[0] ? "; " : "", s->why);
+			      s->squat[0] ? ", " : "", s->why);
 	*out = ct_part(store_state >= 0 ? store_state : STATE_OK, "%s", ct_text(&b));
 	mp_buf_free(&b);
 	return true;
@@ -189,7 +189,7 @@ bool ct_section_limit(const struct ct_ns *top, mp_subcheck *out)
 		return false;
 	if (top->proc.max && top->proc.entries > top->proc.max)
 		mp_buf_printf(&b, "entries exceed the limit: it was lowered below the current "
-				  "count; new flows are dropped until old ones expire\n");
+				  "count, new flows are dropped until old ones expire\n");
 	if (!top->proc.max)
 		mp_buf_printf(
 			&b, "%s is 0: the kernel sets no limit, percent thresholds do not apply\n",

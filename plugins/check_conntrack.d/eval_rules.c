@@ -26,7 +26,7 @@ static void rules_phrase(const struct ct_rules *r, struct mp_buf *b)
 		mp_buf_printf(b, "%s", phrase);
 		if (complete)
 			return;
-		mp_buf_printf(b, "; ");
+		mp_buf_printf(b, ", ");
 	} else if (complete) {
 		mp_buf_printf(b, "no rule needs connection tracking");
 		return;
@@ -37,11 +37,11 @@ static void rules_phrase(const struct ct_rules *r, struct mp_buf *b)
 		      r->why_not[0] ? r->why_not : "unknown");
 	if (r->have_holders && r->holders[0])
 		mp_buf_printf(b,
-			      "; for the whole host, not this namespace alone: nf_conntrack is "
+			      ", for the whole host, not this namespace alone: nf_conntrack is "
 			      "used by %s",
 			      r->holders);
 	else if (r->have_holders)
-		mp_buf_printf(b, "; for the whole host: no module uses nf_conntrack");
+		mp_buf_printf(b, ", for the whole host: no module uses nf_conntrack");
 	mp_buf_printf(b, ")");
 }
 

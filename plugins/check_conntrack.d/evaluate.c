@@ -343,14 +343,14 @@ static void summary(const struct ct_config *cfg, const struct ct_snapshot *snap,
 	if (snap->multi)
 		scan_summary(snap, b);
 	if (e->rules)
-		mp_buf_printf(b, "; %s", e->rules);
+		mp_buf_printf(b, ", %s", e->rules);
 	if (p->mismatch)
-		mp_buf_printf(b, "; limit not persistent");
+		mp_buf_printf(b, ", limit not persistent");
 	else if (ct_persistence_unknown(p))
-		mp_buf_printf(b, "; cannot tell if the limit is persistent (%s)", p->err);
+		mp_buf_printf(b, ", cannot tell if the limit is persistent (%s)", p->err);
 	mp_buf_printf(b, "%s", more);
 	if (statedir)
-		mp_buf_printf(b, "; %s", statedir->output);
+		mp_buf_printf(b, ", %s", statedir->output);
 }
 
 /* A namespace's own text: its phrase, or under --netns=all its header line. */
@@ -358,9 +358,9 @@ static void ns_text(const struct ct_snapshot *snap, const struct ct_ns *ns, stru
 {
 	if (snap->multi)
 		ct_part_text(&e->sc, "netns %s: %s - %s%s%s", ns->label, mp_state_name(e->state),
-			     ct_text(&e->describe), e->rules ? "; " : "", e->rules ? e->rules : "");
+			     ct_text(&e->describe), e->rules ? ", " : "", e->rules ? e->rules : "");
 	else
-		ct_part_text(&e->sc, "%s%s%s", ct_text(&e->describe), e->rules ? "; " : "",
+		ct_part_text(&e->sc, "%s%s%s", ct_text(&e->describe), e->rules ? ", " : "",
 			     e->rules ? e->rules : "");
 }
 
@@ -370,7 +370,7 @@ struct sections {
 	size_t n;
 	const struct ns_eval *all; /* every namespace, in the snapshot's order */
 	const mp_subcheck *statedir;
-	struct mp_buf more; /* what sections add to the summary: "; 16 entries per hash bucket" */
+	struct mp_buf more; /* what sections add to the summary: ", 16 entries per hash bucket" */
 };
 
 /*

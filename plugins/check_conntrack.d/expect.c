@@ -243,12 +243,12 @@ void ct_expect_phrase(const struct ct_expect *e, const struct ct_expect_verdict 
 		mp_buf_printf(out, "cannot tell how many expectations there are (%s)",
 			      e->count_why);
 		if (e->max_rc == 0)
-			mp_buf_printf(out, "; nf_conntrack_expect_max is %llu",
+			mp_buf_printf(out, ", nf_conntrack_expect_max is %llu",
 				      (unsigned long long)e->max);
 		return;
 	}
 	if (e->max_rc < 0) {
-		mp_buf_printf(out, "%llu expectations (%s); the limit cannot be told (%s)",
+		mp_buf_printf(out, "%llu expectations (%s), the limit cannot be told (%s)",
 			      (unsigned long long)e->count, e->source, e->max_why);
 		return;
 	}

@@ -479,7 +479,7 @@ int ct_forecast_line(const struct ct_forecast *f, char *buf, size_t len)
 	return snprintf(
 		buf, len,
 		"forecast: full in ~%s at the current rate (+%lld entries/min over the last "
-		"%s, growing over the %s of %zu samples; %" PRIu64 " of %" PRIu64 " entries now)",
+		"%s, growing over the %s of %zu samples, %" PRIu64 " of %" PRIu64 " entries now)",
 		ttf, per_minute(f->recent_rate), recent, span, f->samples, f->entries, f->max);
 }
 

@@ -94,13 +94,13 @@ static int chains(const struct ct_hash *h, char *buf, size_t len, int n)
 
 	if (!in->have_chaintoolong)
 		return append(buf, len, n,
-			      "; this kernel does not count chains too long (5.15 on)");
+			      ", this kernel does not count chains too long (5.15 on)");
 	if (!in->have_delta)
-		return append(buf, len, n, "; chaintoolong is compared from the next check on");
+		return append(buf, len, n, ", chaintoolong is compared from the next check on");
 	if (!in->chaintoolong_delta)
-		return append(buf, len, n, "; no chain too long since the last check");
+		return append(buf, len, n, ", no chain too long since the last check");
 	return append(buf, len, n,
-		      "; %" PRIu64 " new flows dropped since the last check because a hash "
+		      ", %" PRIu64 " new flows dropped since the last check because a hash "
 		      "chain was too long (chaintoolong)",
 		      in->chaintoolong_delta);
 }
@@ -132,13 +132,13 @@ int ct_hash_line(const struct ct_hash *h, char *buf, size_t len)
 		if (h->per_bucket > CT_HASH_PER_BUCKET_MAX)
 			n = append(
 				buf, len, n,
-				", more than the %d per bucket any kernel sets up by itself; long "
+				", more than the %d per bucket any kernel sets up by itself, long "
 				"chains cost every packet",
 				CT_HASH_PER_BUCKET_MAX);
 	}
 	if (in->entries_all)
 		n = append(buf, len, n,
-			   "; the hash holds %" PRIu64 " entries of all namespaces now",
+			   ", the hash holds %" PRIu64 " entries of all namespaces now",
 			   in->entries);
 	return chains(h, buf, len, n);
 }
@@ -175,7 +175,7 @@ int ct_hash_advice(const struct ct_hash *h, char *buf, size_t len)
 		", %s of kernel memory): sysctl -w net.netfilter.nf_conntrack_buckets=%" PRIu64
 		" or echo %" PRIu64
 		" > /sys/module/nf_conntrack/parameters/hashsize, as root in the initial "
-		"namespace (the only one where they are writable); persist it as 'options "
+		"namespace (the only one where they are writable), persist it as 'options "
 		"nf_conntrack hashsize=%" PRIu64
 		"' in /etc/modprobe.d/ (loading with it sets the limit to 8 x the buckets "
 		"until sysctl sets it)",

@@ -80,15 +80,15 @@ int ct_memory_line(const struct ct_memory *m, char *buf, size_t len)
 			   m->object_size);
 	if (m->max) {
 		ct_fmt_bytes(m->bytes_full, full, sizeof(full));
-		n = append(buf, len, n, "; each may hold %" PRIu64 " on its own: up to %s for %s",
+		n = append(buf, len, n, ", each may hold %" PRIu64 " on its own: up to %s for %s",
 			   m->max, full, m->namespaces == 1 ? "this one" : "these");
 	}
 	if (m->unread)
-		n = append(buf, len, n, "; %zu more namespace%s could not be read", m->unread,
+		n = append(buf, len, n, ", %zu more namespace%s could not be read", m->unread,
 			   m->unread == 1 ? "" : "s");
 	if (m->untold)
 		n = append(buf, len, n,
-			   "; the namespaces of %u process%s could not be told from ours",
+			   ", the namespaces of %u process%s could not be told from ours",
 			   m->untold, m->untold == 1 ? "" : "es");
 	return n;
 }

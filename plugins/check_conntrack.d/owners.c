@@ -75,14 +75,14 @@ static const struct {
 	[CT_OWNER_UFW] =
 		{"ufw", "ufw-* chains",
 		 "ufw accepts established traffic by connection state, so tracking stays "
-		 "while ufw is enabled; it also applies /etc/ufw/sysctl.conf when it starts "
+		 "while ufw is enabled, it also applies /etc/ufw/sysctl.conf when it starts "
 		 "(IPT_SYSCTL in /etc/default/ufw), after sysctl.d: a limit set there wins"},
 	[CT_OWNER_CALICO] = {"Calico", "cali-* chains",
 			     "Calico's Felix keeps these rules in place and undoes changes made by "
 			     "hand: exempt traffic with a Calico policy marked doNotTrack (applied "
 			     "in the raw table), not with rules of your own"},
 	[CT_OWNER_CILIUM] = {"Cilium", "CILIUM_* chains",
-			     "Cilium rewrites these chains; with native routing and its kube-proxy "
+			     "Cilium rewrites these chains, with native routing and its kube-proxy "
 			     "replacement it can leave pod traffic untracked itself "
 			     "(installNoConntrackIptablesRules)"},
 };
@@ -178,7 +178,7 @@ int ct_owner_line(unsigned owners_seen, unsigned tracking_owners, char *buf, siz
 		return 0;
 	n = append(buf, len, n, "owner: ");
 	n = list(all, true, buf, len, n);
-	n = append(buf, len, n, " write%s rules here; ", one ? "s" : "");
+	n = append(buf, len, n, " write%s rules here, ", one ? "s" : "");
 	if (!tracking)
 		return append(buf, len, n, "none of the rules that need tracking is in %s",
 			      one ? "its chains" : "their chains");

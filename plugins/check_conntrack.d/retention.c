@@ -139,7 +139,7 @@ static void save(struct ct_snapshot *snap, struct ct_ns *ns, time_t now)
 		return;
 	l = strlen(ns->retention_note);
 	snprintf(ns->retention_note + l, sizeof(ns->retention_note) - l, "%sstate not saved: %s",
-		 l ? "; " : "counters: ", err);
+		 l ? ", " : "counters: ", err);
 	/* The next run would compare with an old baseline, or with none: detection is off. */
 	if (!s->unusable) {
 		s->unusable = true;

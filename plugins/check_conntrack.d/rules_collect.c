@@ -20,7 +20,7 @@ static void add_reason(struct ct_rules *r, const char *why)
 
 	if (!why[0] || strstr(r->why_not, why))
 		return;
-	snprintf(r->why_not + l, sizeof(r->why_not) - l, "%s%s", l ? "; " : "", why);
+	snprintf(r->why_not + l, sizeof(r->why_not) - l, "%s%s", l ? ", " : "", why);
 }
 
 /* Below a few datagrams of rules a dump costs less than the cache file. */

@@ -25,7 +25,7 @@ static const struct {
 		{"nf_conntrack_tcp_timeout_time_wait", "time_wait",
 		 "lowering it frees closed connections sooner, at the risk of taking "
 		 "a late segment of an old connection for one of a new connection "
-		 "with the same ports; the cause is many short connections (reuse "
+		 "with the same ports. The cause is many short connections (reuse "
 		 "them: keep-alive, connection pools)"},
 	[CT_TO_TCP_CLOSE_WAIT] = {"nf_conntrack_tcp_timeout_close_wait", "close_wait",
 				  "the peers closed and this side did not: lowering it frees the "
@@ -37,7 +37,7 @@ static const struct {
 				"answered within the new value"},
 	[CT_TO_TCP_SYN_RECV] = {"nf_conntrack_tcp_timeout_syn_recv", "syn_recv",
 				"half-open incoming connections (a SYN flood?): lowering it frees "
-				"them sooner; SYN cookies or synproxy protect better"},
+				"them sooner. SYN cookies or synproxy protect better"},
 	[CT_TO_TCP_FIN_WAIT] =
 		{"nf_conntrack_tcp_timeout_fin_wait", "fin_wait",
 		 "closing connections: lowering it frees them sooner, at the risk of "
@@ -52,8 +52,8 @@ static const struct {
 	[CT_TO_UDP] = {"nf_conntrack_udp_timeout", "udp",
 		       "datagrams that got no answer yet (DNS to a dead or slow server, scans, "
 		       "one-way traffic such as syslog): lowering it frees them sooner, but an "
-		       "answer later than the new value is then dropped by a stateful rule; "
-		       "exempting such traffic from tracking (notrack) removes the entries "
+		       "answer later than the new value is then dropped by a stateful rule. "
+		       "Exempting such traffic from tracking (notrack) removes the entries "
 		       "altogether"},
 	[CT_TO_UDP_STREAM] = {"nf_conntrack_udp_timeout_stream", "udp stream",
 			      "lowering it frees idle UDP flows sooner, but a flow silent for "
@@ -229,7 +229,7 @@ static void values(const struct ct_timeouts *t, struct mp_buf *out)
 		unread++;
 	}
 	if (unread)
-		mp_buf_printf(out, "; %d of %d cannot be told (%s)", unread, CT_TO_MAX, why);
+		mp_buf_printf(out, ", %d of %d cannot be told (%s)", unread, CT_TO_MAX, why);
 }
 
 void ct_timeouts_phrase(const struct ct_timeouts *t, const struct ct_composition *c,

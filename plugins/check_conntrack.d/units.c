@@ -1,4 +1,4 @@
-/* Sizes and durations for phrases, without floating point (no locale can change a digit). */
+/* Sizes and durations for phrases without floating point; rates in one fixed-point format. */
 #include "units.h"
 
 #include <inttypes.h>
@@ -41,4 +41,19 @@ int ct_fmt_duration(uint64_t s, char *buf, size_t len)
 	if (s < 48 * 3600)
 		return snprintf(buf, len, "%" PRIu64 " h", (s + 1800) / 3600);
 	return snprintf(buf, len, "%" PRIu64 " days", (s + 43200) / 86400);
+}
+
+int ct_fmt_rate(double r, char *buf, size_t len)
+{
+	if (!(r >= 0))
+		return snprintf(buf, len, "?");
+	if (r >= 99.95)
+		return snprintf(buf, len, "%.0f", r);
+	if (r >= 9.995)
+		return snprintf(buf, len, "%.1f", r);
+	if (r >= 0.9995)
+		return snprintf(buf, len, "%.2f", r);
+	if (r >= 0.0005)
+		return snprintf(buf, len, "%.3f", r);
+	return snprintf(buf, len, r > 0 ? "<0.001" : "0");
 }

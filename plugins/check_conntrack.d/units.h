@@ -10,5 +10,10 @@ int ct_fmt_bytes(uint64_t bytes, char *buf, size_t len);
 /* "45 s", "14 min", "2.5 h", "20 h", "3 days": the unit changes at twice its size, tenths
  * of an hour below 10 h. */
 int ct_fmt_duration(uint64_t seconds, char *buf, size_t len);
+/*
+ * A rate per second in one format whatever its size, never an exponent: whole numbers from 100
+ * ("2390", "934"), three significant digits below ("12.5", "0.459"), "<0.001" below that.
+ */
+int ct_fmt_rate(double per_second, char *buf, size_t len);
 
 #endif

@@ -4,7 +4,7 @@
 const struct ct_watched ct_watched[] = {
 	{CT_DROP, "drop", "packets dropped",
 	 "packets dropped because the table was full or an insert clashed (the kernel's drop "
-	 "counter; the output says which)",
+	 "counter, the output says which)",
 	 NULL, "0"},
 	{CT_EARLY_DROP, "early-drop", "early drops",
 	 "entries evicted to make room for new ones (early_drop)", "0", NULL},

@@ -70,7 +70,7 @@ is "$rc" 0 "--warning=86%: 85% is OK"
 
 # The C locale for numbers, whatever the environment says.
 out=$(LC_ALL=de_DE.UTF-8 LANG=de_DE.UTF-8 "$PLUGIN" $M 2>/dev/null)
-like "$out" "\(85\.0%\); .* \| .*utilization=85\.00%" "numbers use a decimal point under a German locale"
+like "$out" "\(85\.0%\), .* \| .*utilization=85\.00%" "numbers use a decimal point under a German locale"
 
 # --extra-opts: arguments kept in an ini file.
 tmp=$(mktemp -d)

@@ -24,7 +24,7 @@ json() {
 	printf '%s' "$out" | python3 -c "import json,sys; j=json.load(sys.stdin); print($1)" 2>&1
 }
 
-summary="8500 of 10000 entries (85.0%); rules not inspected (not with --procfs)"
+summary="8500 of 10000 entries (85.0%), rules not inspected (not with --procfs)"
 run $M
 is "$rc" 1 "default format: WARNING, exit 1"
 is "$first" "CONNTRACK WARNING - $summary | entries=8500;8000;9000;0;10000 utilization=85.00%;80;90;0;100 buckets=2500 found=0c invalid=46c insert=0c insert_failed=1c drop=2560c early_drop=50c error=4c search_restart=3c clash_resolve=10c chaintoolong=10c expect=0;;;0;36" "default format: the classic first line, byte for byte"

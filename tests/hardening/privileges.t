@@ -80,7 +80,7 @@ exec 6<&-
 # status: the entry size under --sysfs (after netlink, and after sysctl.d under --root), and the
 # module holders (<procfs>/modules, reached through an empty --sysfs).
 # held_caps FIFO COMMAND...: $caps, the Cap lines of COMMAND (which must exec the plugin) while it
-# has FIFO open; $out, its output.
+# has FIFO open, $out, its output.
 held_caps() {
 	local fifo=$1 pid
 	shift

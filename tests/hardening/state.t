@@ -76,7 +76,7 @@ rm -rf /dev/shm/monitoring-plugins-0
 ln -s $work/target $work/link
 run --procfs=$P --state-dir=$work/link/state
 is "$rc" 3 "--state-dir through a symbolic link: UNKNOWN"
-like "$first" "; drop detection off: state not kept \($work/link is a symbolic link \(owned by uid 0 \(root\)\), not followed\)" "--state-dir through a symbolic link: says which"
+like "$first" ", drop detection off: state not kept \($work/link is a symbolic link \(owned by uid 0 \(root\)\), not followed\)" "--state-dir through a symbolic link: says which"
 run --procfs=$P --state-dir=$work/link
 is "$rc" 3 "--state-dir that is a symbolic link: UNKNOWN"
 is "$(files_in $work/target)" 0 "--state-dir through a link: nothing written where it points"
@@ -107,7 +107,7 @@ out=$(plain_u 2>&1)
 rc=$?
 first=${out%%$'\n'*}
 is "$rc" 0 "squatted default: the check still works (OK)"
-like "$first" "; default state directory not used: /dev/shm/monitoring-plugins-$U is owned by uid $NOBODY \(nobody\), not by uid $U \($NAME\); state kept in $work/home/.local/state/monitoring-plugins/check_conntrack" "squatted default: the summary names it, its owner and where state went"
+like "$first" ", default state directory not used: /dev/shm/monitoring-plugins-$U is owned by uid $NOBODY \(nobody\), not by uid $U \($NAME\), state kept in $work/home/.local/state/monitoring-plugins/check_conntrack" "squatted default: the summary names it, its owner and where state went"
 is "$(files_in /dev/shm/monitoring-plugins-$U/check_conntrack)" 0 "squatted default: nothing written into it"
 out=$(plain_u 2>&1)
 like "$out" "since last check" "squatted default: the next run compares with the baseline kept at home"
@@ -122,7 +122,7 @@ cat $work/passwd.new >$work/passwd
 out=$(plain_u 2>&1)
 rc=$?
 is "$rc" 3 "squatted default, no other place: UNKNOWN"
-like "${out%%$'\n'*}" "default state directory not used: /dev/shm/monitoring-plugins-$U .*; drop detection off: state not kept" "squatted default, no other place: both said"
+like "${out%%$'\n'*}" "default state directory not used: /dev/shm/monitoring-plugins-$U .*, drop detection off: state not kept" "squatted default, no other place: both said"
 umount /etc/passwd
 
 done_testing

@@ -76,7 +76,7 @@ dns() {
 A=$(mkns a)
 stateful "$A"
 check "$A" -v
-like "$out" "^advice: or track less \(the lasting cure\): exempt busy stateless traffic before tracking, e\.g\. a DNS server's queries and answers; these lines create the table and chains they need:$" "-v: the exemption advice, its lines said to create what they need"
+like "$out" "^advice: or track less \(the lasting cure\): exempt busy stateless traffic before tracking, e\.g\. a DNS server's queries and answers, these lines create the table and chains they need:$" "-v: the exemption advice, its lines said to create what they need"
 nft_lines=$(commands "$out" "nft ")
 ipt_lines=$(commands "$out" "iptables ")
 is "$(printf '%s\n' "$nft_lines" | grep -c .)" 5 "five nft lines"
@@ -95,7 +95,7 @@ dns "$S" "$C"
 is "$answer" q "a DNS query from a client namespace is answered"
 is "$(ct_count "$S")" 0 "where the lines were pasted, the query and its answer left no entry"
 check "$S"
-like "$first" "; 1 rule needs connection tracking \(state match\) and 4 rules exempt traffic from it" "the plugin lists the exemptions there and claims neither"
+like "$first" ", 1 rule needs connection tracking \(state match\) and 4 rules exempt traffic from it" "the plugin lists the exemptions there and claims neither"
 
 # The same exchange without the lines: tracked.
 S2=$(mkns srv2)
@@ -132,7 +132,7 @@ T=$(mkns track)
 ip netns exec "$T" iptables-legacy -t nat -A POSTROUTING -o lo -j MASQUERADE
 ip netns exec "$T" iptables-legacy -t mangle -A PREROUTING -j CONNMARK --restore-mark
 check "$T"
-like "$first" "; tracking forced by 2 rules \(other ct use, NAT\), IPv4 only \|.* state_rules=0 tracking_rules=2 " "CONNMARK and MASQUERADE: tracking forced, no state match"
+like "$first" ", tracking forced by 2 rules \(other ct use, NAT\), IPv4 only \|.* state_rules=0 tracking_rules=2 " "CONNMARK and MASQUERADE: tracking forced, no state match"
 check "$T" --state-rules=critical
 is "$rc" 0 "--state-rules=critical: OK (no state match)"
 check "$T" --tracking-rules=critical
@@ -158,6 +158,6 @@ echo "# -w 100 -c 1000: ${first%% | *}"
 is "$rc" 1 "-w 100 -c 1000 with 500 real entries: WARNING"
 like "$out" "^advice: the alert is -w 100 \(a count of entries\), not a table filling up \(500 of $MAX entries, 0\.2%\): raising the limit would not clear it" "the advice is about the threshold"
 unlike "$out" "raise the limit:" "no advice to raise the limit"
-like "$out" "^note: -w 100 is 100 entries; 100% is the utilization$" "... and says what -w 100 is"
+like "$out" "^note: -w 100 is 100 entries, 100% is the utilization$" "... and says what -w 100 is"
 
 done_testing

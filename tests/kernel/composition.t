@@ -64,14 +64,14 @@ echo "# $(line "$out" "cost: ")"
 # The namespace's own timeout, set inside it: the line names that value, the host keeps its own.
 ip netns exec $U sysctl -qw net.netfilter.nf_conntrack_udp_timeout=45
 out=$(probe $U timeouts)
-is "$(line "$out" "timeouts: ")" "timeouts: 100% of sampled entries are udp unreplied, held by nf_conntrack_udp_timeout = 45 (45 s): datagrams that got no answer yet (DNS to a dead or slow server, scans, one-way traffic such as syslog): lowering it frees them sooner, but an answer later than the new value is then dropped by a stateful rule; exempting such traffic from tracking (notrack) removes the entries altogether (sysctl -w net.netfilter.nf_conntrack_udp_timeout=SECONDS)" "UDP 53 table: the timeout of this namespace, 45 s, and its trade-off"
+is "$(line "$out" "timeouts: ")" "timeouts: 100% of sampled entries are udp unreplied, held by nf_conntrack_udp_timeout = 45 (45 s): datagrams that got no answer yet (DNS to a dead or slow server, scans, one-way traffic such as syslog): lowering it frees them sooner, but an answer later than the new value is then dropped by a stateful rule. Exempting such traffic from tracking (notrack) removes the entries altogether (sysctl -w net.netfilter.nf_conntrack_udp_timeout=SECONDS)" "UDP 53 table: the timeout of this namespace, 45 s, and its trade-off"
 is "$(line "$out" "summary: ")" "summary: udp unreplied entries live 45 s idle (nf_conntrack_udp_timeout)" "UDP 53 table: the summary fragment"
 is "$(cat /proc/sys/net/netfilter/nf_conntrack_udp_timeout)" "$host_udp" "the host's own udp timeout is untouched ($host_udp)"
 
 # The plugin on the full UDP 53 table: CRITICAL, so under pressure; privileged: sampled.
 run --netns=$U --state-dir=$ST
 is "$rc" 2 "plugin, UDP 53 table: CRITICAL (full)"
-like "$first" "^CONNTRACK CRITICAL - netns $U: $MAX of $MAX entries \(100\.0%\)[^;]*; 100% udp unreplied, 100% to port 53, 100% from 10\.1\.2\.0/24 \($CT_CAP of $MAX sampled\); " "plugin: the composition's headline in the summary"
+like "$first" "^CONNTRACK CRITICAL - netns $U: $MAX of $MAX entries \(100\.0%\)[^;]*, 100% udp unreplied, 100% to port 53, 100% from 10\.1\.2\.0/24 \($CT_CAP of $MAX sampled\), " "plugin: the composition's headline in the summary"
 is "$(line "$out" "composition: ")" "composition: 100% udp unreplied, 100% to port 53, 100% from 10.1.2.0/24 ($CT_CAP of $MAX sampled)" "plugin: the composition: line"
 is "$(line "$out" "composition: destination ports: ")" "composition: destination ports: 53/udp 100%" "plugin: one destination port"
 like "$(line "$out" "timeouts: ")" "^timeouts: 100% of sampled entries are udp unreplied, held by nf_conntrack_udp_timeout = 45 \(45 s\): datagrams that got no answer yet" "plugin: the namespace's own udp timeout (45 s) and its trade-off"
@@ -99,8 +99,8 @@ new_flows $U 0 100
 run --netns=$U --state-dir=$ST $high --output-format=multi-line
 ed=$(($(ct_stat $U early_drop) - ed0)) d=$(($(ct_stat $U drop) - d0))
 ok $((ed + d >= 100 ? 0 : 1)) "100 new flows in the full table: early_drop +$ed, drop +$d"
-like "$out" "\\_\[OK\] - composition: sampled under pressure \((\+[0-9]+ drop)?(; )?(\+[0-9]+ early_drop)? since the last check\)$" "drops since the last check, below the thresholds: under pressure, sampled"
-like "$out" "^\[(OK|CRITICAL)\] - netns $U: [0-9]+ of $MAX entries \(100\.0%\), [^;]*; (>99|100)% udp unreplied, " "... its headline in the summary"
+like "$out" "\\_\[OK\] - composition: sampled under pressure \((\+[0-9]+ drop)?(, )?(\+[0-9]+ early_drop)? since the last check\)$" "drops since the last check, below the thresholds: under pressure, sampled"
+like "$out" "^\[(OK|CRITICAL)\] - netns $U: [0-9]+ of $MAX entries \(100\.0%\), [^|]*, (>99|100)% udp unreplied, " "... its headline in the summary"
 
 # Unprivileged (no CAP_NET_ADMIN): nothing said without -v; with -v, why not.
 mkdir -p $tmp/nobody && chown nobody $tmp/nobody
@@ -131,7 +131,7 @@ echo "# $(line "$out" "timeouts: " | cut -c1-150)..."
 tw=$(cat /proc/sys/net/netfilter/nf_conntrack_tcp_timeout_time_wait)
 run --netns=$T --state-dir=$ST
 is "$rc" 2 "plugin, TIME_WAIT table: CRITICAL (full)"
-like "$first" "; 100% tcp TIME_WAIT, 100% to port 80 \($CT_CAP of $MAX sampled\); " "plugin: the headline in the summary (no source prefix dominates)"
+like "$first" ", 100% tcp TIME_WAIT, 100% to port 80 \($CT_CAP of $MAX sampled\), " "plugin: the headline in the summary (no source prefix dominates)"
 is "$(line "$out" "composition: tcp states: ")" "composition: tcp states: TIME_WAIT 100%" "plugin: the tcp states"
 like "$(line "$out" "composition: source prefixes: ")" "^composition: source prefixes: 10\.2\.[0-9]+\.0/24 <1%, " "plugin: sources aggregated to /24s"
 unlike "$out" "^composition: (source|destination) addresses" "plugin: no full address without -vv"

@@ -40,7 +40,7 @@ kdrops=$(($(ct_stat $A drop) - drop0))
 is "$kdrops" 60 "the kernel's drop counter rose by 60"
 run --netns=$A
 is "$rc" 2 "table full: CRITICAL"
-like "$first" "^CONNTRACK CRITICAL - netns $A: $MAX of $MAX entries \(100\.0%\), $kdrops packets dropped \(table full\) since last check; tracking forced by 1 rule \(state match\) \|" "the drops since the first run are named"
+like "$first" "^CONNTRACK CRITICAL - netns $A: $MAX of $MAX entries \(100\.0%\), $kdrops packets dropped \(table full\) since last check, tracking forced by 1 rule \(state match\) \|" "the drops since the first run are named"
 echo "# fill scenario, second run: ${first%% | *}"
 like "$(dmesg 2>/dev/null | tail -50)" "nf_conntrack: table full|^$" "dmesg agrees (when readable)"
 # Drops alone are CRITICAL (--drop-critical=0): 30 more dropped, then the table emptied.
@@ -49,7 +49,7 @@ ip netns exec $A conntrack -F 2>/dev/null
 is "$(ct_count $A)" 0 "$A emptied (conntrack -F in $A) after 30 more flows were dropped"
 run --netns=$A
 is "$rc" 2 "an empty table with new drops: CRITICAL"
-like "$first" "^CONNTRACK CRITICAL - netns $A: 0 of $MAX entries \(0\.0%\), 30 packets dropped \(table full\) since last check;" "the 30 drops since the second run make it CRITICAL"
+like "$first" "^CONNTRACK CRITICAL - netns $A: 0 of $MAX entries \(0\.0%\), 30 packets dropped \(table full\) since last check," "the 30 drops since the second run make it CRITICAL"
 run --netns=$A
 is "$rc" 0 "fourth run, no new drops: OK again"
 unlike "$first" "dropped" "fourth run: no drops named"

@@ -55,11 +55,11 @@ entries=$(ct_count $CL)
 check $CL
 echo "# clash: ${first%% | *}"
 is "$rc" 2 "drops are CRITICAL whatever their cause (--drop-critical=0)"
-like "$first" "^CONNTRACK CRITICAL - $entries of $MAX entries \(0\.0%\), 12 packets dropped \(insert clashes\) since last check, 12 failed inserts since last check; " "summary: the drops are insert clashes, not a full table"
+like "$first" "^CONNTRACK CRITICAL - $entries of $MAX entries \(0\.0%\), 12 packets dropped \(insert clashes\) since last check, 12 failed inserts since last check, " "summary: the drops are insert clashes, not a full table"
 unlike "$out" "table full" "nothing says table full"
 like "$out" "^drop: insert clashes, not a full table: the table was at 0\.0% of its limit now and 0\.0% at the last check, no entry was evicted, and insert_failed rose by 12 with the 12 drops" "a line says why: the fill now and at the last check, the failed inserts"
 like "$out" "^advice: insert clashes are not a full table, raising the limit does not help" "advice on clashes"
-like "$out" "^advice: give SNAT and masquerade rules fully-random \(nft: masquerade fully-random; iptables: -j MASQUERADE --random-fully\)" "... fully-random for SNAT and masquerade, and DNS"
+like "$out" "^advice: give SNAT and masquerade rules fully-random \(nft: masquerade fully-random, or iptables: -j MASQUERADE --random-fully\)" "... fully-random for SNAT and masquerade, and DNS"
 unlike "$out" "advice: raise the limit" "no advice to raise the limit"
 out_ml=$(ip netns exec $CL "$PLUGIN" --state-dir="$tmp/state-$CL" --root="$tmp/root" --peek --output-format=multi-line 2>&1)
 like "$out_ml" "^		\\\\_\[OK\] - 0 packets dropped since last check$" "multi-line, nothing since: the drop part names no cause"
@@ -79,7 +79,7 @@ is "$(($(ct_stat $FU insert_failed) - failed0))" 0 "... and insert_failed not at
 check $FU
 echo "# full: ${first%% | *}"
 is "$rc" 2 "full table with drops: CRITICAL"
-like "$first" "^CONNTRACK CRITICAL - $MAX of $MAX entries \(100\.0%\), [0-9]+ packets dropped \(table full\) since last check;" "summary: table full"
+like "$first" "^CONNTRACK CRITICAL - $MAX of $MAX entries \(100\.0%\), [0-9]+ packets dropped \(table full\) since last check," "summary: table full"
 like "$out" "^drop: table full: the table was at 100\.0% of its limit now and 0\.0% at the last check \(near full: 90% or more\)$" "a line says why"
 like "$out" "^advice: raise the limit: sysctl -w net\.netfilter\.nf_conntrack_max=$((MAX * 2)) " "the advice raises the limit"
 unlike "$out" "advice: insert clashes" "no advice on clashes"
@@ -90,7 +90,7 @@ fill_to_limit $FU 0
 new_flows $FU 100 20
 ip netns exec $FU conntrack -F 2>/dev/null
 check $FU
-like "$first" "^CONNTRACK CRITICAL - 0 of $MAX entries \(0\.0%\), 20 packets dropped \(table full\) since last check;" "full at the last check, empty now: the drops are still a full table's"
+like "$first" "^CONNTRACK CRITICAL - 0 of $MAX entries \(0\.0%\), 20 packets dropped \(table full\) since last check," "full at the last check, empty now: the drops are still a full table's"
 like "$out" "^drop: table full: the table was at 0\.0% of its limit now and 100\.0% at the last check" "... said with both fills"
 ip netns del $FU
 

@@ -81,7 +81,7 @@ like "$first" " expect=$listed;;;0;$EMAX( |$)" "perfdata expect=$listed;;;0;$EMA
 echo "# $(line expect:)"
 run --netns=$F --state-dir=$S --expect-warning=10 --expect-critical=50%
 is "$rc" 1 "--expect-warning=10: WARNING"
-like "$first" "^CONNTRACK WARNING - netns $F: [0-9]+ of [0-9]+ entries \([0-9.]+%\), expectation table $pct% full \($N of $EMAX\); " "... the summary says how full"
+like "$first" "^CONNTRACK WARNING - netns $F: [0-9]+ of [0-9]+ entries \([0-9.]+%\), expectation table $pct% full \($N of $EMAX\), " "... the summary says how full"
 like "$first" " expect=$N;10;$((EMAX / 2));0;$EMAX( |$)" "... thresholds in perfdata, the percentage as a count"
 echo "# $first"
 run --netns=$F --state-dir=$S --expect-critical=$((N - 1))

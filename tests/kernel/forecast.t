@@ -45,7 +45,7 @@ is "$count" 48000 "growing: the table holds 48000"
 # Exact counts, so the fit is exact: the headroom at 2000 entries a minute.
 want=$(((MAX - count) * 60 / 2000 + ((MAX - count) * 60 % 2000 > 0)))
 like "$out" "^perfdata: time_to_full=${want}s$" "growing: time_to_full=${want}s, the headroom at 2000 a minute"
-like "$out" "^forecast: full in ~[0-9.]+ (min|h) at the current rate \(\+2000 entries/min over the last 10 min, growing over the 22 min of 12 samples; 48000 of $MAX entries now\)$" "growing: the forecast line"
+like "$out" "^forecast: full in ~[0-9.]+ (min|h) at the current rate \(\+2000 entries/min over the last 10 min, growing over the 22 min of 12 samples, 48000 of $MAX entries now\)$" "growing: the forecast line"
 [ "$want" -le 21600 ] && like "$out" "^summary: full in ~" "growing: in the summary (within 6 h)"
 [ "$want" -gt 21600 ] && like "$out" "^summary: $" "growing: beyond 6 h, not in the summary"
 

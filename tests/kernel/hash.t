@@ -26,12 +26,12 @@ out=$(ip netns exec $N "$PROBE" hash 2>&1)
 ratio=$(awk -v m=$MAX -v b=$buckets 'BEGIN { r = m / b; if (r >= 10 || r == int(r)) printf "%.0f", r; else printf "%.1f", r }')
 like "$out" "^hash: $ratio entr(y|ies) per bucket at the limit \($MAX / $buckets buckets\)" "the limit and buckets this kernel has, as a ratio"
 if head -1 /proc/net/stat/nf_conntrack | grep -qw chainlength; then
-	like "$out" "; chaintoolong is compared from the next check on$" "5.15 on: chaintoolong read, compared next time"
+	like "$out" ", chaintoolong is compared from the next check on$" "5.15 on: chaintoolong read, compared next time"
 	prev=$(printf '%s\n' "$out" | sed -n 's/^chaintoolong: //p')
 	out=$(ip netns exec $N "$PROBE" hash "$prev" 2>&1)
-	like "$out" "; no chain too long since the last check$" "5.15 on: unchanged since the last check"
+	like "$out" ", no chain too long since the last check$" "5.15 on: unchanged since the last check"
 else
-	like "$out" "; this kernel does not count chains too long \(5.15 on\)$" "before 5.15: said"
+	like "$out" ", this kernel does not count chains too long \(5.15 on\)$" "before 5.15: said"
 fi
 if awk -v m=$MAX -v b=$buckets 'BEGIN { exit !(m / b <= 8) }'; then
 	unlike "$out" "^advice:" "a layout the kernel made: no advice"
@@ -43,14 +43,14 @@ run --netns=$N
 if awk -v m=$MAX -v b=$buckets 'BEGIN { exit !(m / b <= 8) }'; then
 	unlike "$out" "hash:" "plugin: a layout the kernel made: no hash line by default"
 else
-	like "$first" "; $ratio entries per hash bucket at the limit" "plugin: a crowded hash in the summary"
+	like "$first" ", $ratio entries per hash bucket at the limit" "plugin: a crowded hash in the summary"
 fi
 run --netns=$N -v
 like "$out" $'\n'"hash: $ratio entr(y|ies) per bucket at the limit \($MAX / $buckets buckets\)" "plugin -v: the hash: line, this kernel's limit and buckets"
 if head -1 /proc/net/stat/nf_conntrack | grep -qw chainlength; then
-	like "$out" $'\n'"hash: .*; no chain too long since the last check"$'\n' "plugin -v, 5.15 on: chaintoolong compared with the last run"
+	like "$out" $'\n'"hash: .*, no chain too long since the last check"$'\n' "plugin -v, 5.15 on: chaintoolong compared with the last run"
 	like "$first" " chaintoolong=[0-9]+c" "plugin: chaintoolong in the perfdata"
 else
-	like "$out" $'\n'"hash: .*; this kernel does not count chains too long \(5.15 on\)"$'\n' "plugin -v, before 5.15: said"
+	like "$out" $'\n'"hash: .*, this kernel does not count chains too long \(5.15 on\)"$'\n' "plugin -v, before 5.15: said"
 fi
 done_testing

@@ -26,12 +26,12 @@ is "$(ct_count $A) $(ct_count $B) $(ct_count $C)" "1000 2000 3000" "three namesp
 size=$(cat /sys/kernel/slab/nf_conntrack/object_size)
 out=$("$PROBE" memory $A $B $C 2>&1)
 like "$out" "^perfdata: entries_total=6000$" "entries_total=6000"
-like "$out" "^memory: 6000 entries in 3 namespaces hold [0-9.]+ (KiB|MiB) of kernel memory \($size bytes each, the nf_conntrack slab's object size\); each may hold $MAX on its own: up to [0-9.]+ (MiB|GiB) for these$" "the line: total, memory at the slab's size, each namespace's own limit"
+like "$out" "^memory: 6000 entries in 3 namespaces hold [0-9.]+ (KiB|MiB) of kernel memory \($size bytes each, the nf_conntrack slab's object size\), each may hold $MAX on its own: up to [0-9.]+ (MiB|GiB) for these$" "the line: total, memory at the slab's size, each namespace's own limit"
 b=$((6000 * size)) u=$((b >= 1048576 ? 1048576 : 1024))
 mem="$((b / u)).$(((b % u / (u / 1024) * 10 + 512) / 1024)) $([ $u -eq 1024 ] && echo KiB || echo MiB)"
 like "$out" "hold $mem of kernel memory" "6000 x $size bytes = $mem"
 out=$("$PROBE" memory $A no-such-ns-$$ $C 2>&1)
-like "$out" "^memory: 4000 entries in 2 namespaces hold at least [0-9.]+ KiB .*; 1 more namespace could not be read$" "a namespace that cannot be entered: a lower bound, said"
+like "$out" "^memory: 4000 entries in 2 namespaces hold at least [0-9.]+ KiB .*, 1 more namespace could not be read$" "a namespace that cannot be entered: a lower bound, said"
 like "$out" "^perfdata: entries_total=4000$" "entries_total of those read"
 
 # The plugin under --netns=all. It would see every namespace of the host, so it runs in $A, in a
@@ -65,13 +65,13 @@ all root
 is "$rc" 0 "plugin, --netns=all: OK"
 like "$first" "\(fullest of 3 namespaces\)" "plugin: the three namespaces, and only those"
 like "$first" " chaintoolong=[0-9]+c entries_total=6000 " "plugin: perfdata entries_total=6000, after the plain labels"
-like "$out" $'\n'"memory: 6000 entries in 3 namespaces hold [0-9.]+ (KiB|MiB) of kernel memory \($size bytes each, the nf_conntrack slab's object size\); each may hold $MAX on its own: up to [0-9.]+ (MiB|GiB) for these"$'\n' "plugin: the memory: line"
+like "$out" $'\n'"memory: 6000 entries in 3 namespaces hold [0-9.]+ (KiB|MiB) of kernel memory \($size bytes each, the nf_conntrack slab's object size\), each may hold $MAX on its own: up to [0-9.]+ (MiB|GiB) for these"$'\n' "plugin: the memory: line"
 like "$out" "hold $mem of kernel memory" "plugin: 6000 x $size bytes = $mem"
 all root --output-format=multi-line
 like "$out" $'\n\t'"\\\\_\[OK\] - memory: 6000 entries in 3 namespaces"$'\n' "multi-line: the memory section"
 like "$out" "'entries_total'=6000;;;" "multi-line: entries_total in the perfdata"
 all nobody
 is "$rc" 3 "plugin as nobody: UNKNOWN (namespaces it cannot enter)"
-like "$out" $'\n'"memory: 1000 entries in 1 namespace hold at least [0-9.]+ KiB of kernel memory .*; 2 more namespaces could not be read"$'\n' "plugin as nobody: its own namespace summed, a lower bound said as such"
+like "$out" $'\n'"memory: 1000 entries in 1 namespace hold at least [0-9.]+ KiB of kernel memory .*, 2 more namespaces could not be read"$'\n' "plugin as nobody: its own namespace summed, a lower bound said as such"
 unlike "$first" "entries_total" "plugin as nobody: no entries_total (a lower bound is not graphed)"
 done_testing

@@ -2,7 +2,7 @@
 # The real kernel: --netns=all names namespaces by what holds them, stably: a process whose cgroup
 # path is a container's (a cgroup v2 subtree made here, as Docker, Kubernetes on containerd and
 # podman make them) by its container id; run inside a namespace, the plugin does not call its own
-# namespace the host's; 64 namespaces stay within Nagios' 8192 bytes, the first line and perfdata
+# namespace the host's, 64 namespaces stay within Nagios' 8192 bytes, the first line and perfdata
 # bounded, every namespace in the long output.
 . "$(dirname "$0")/../lib/tap.sh"
 need_root_kernel

@@ -145,6 +145,6 @@ wait "$churner"
 is "$unknown" 0 "churn: no run of 100 is UNKNOWN${why:+ (first: ${why:0:200})}"
 is "$einval" 0 "churn: no 'Invalid argument' from a namespace being made or removed"
 churned=$(cat "$tmp/churned" 2>/dev/null)
-ok $((${churned:-0} < 20)) "churn: namespaces came and went during the runs (${churned:-0} of them; $skipped runs skipped one half made or gone)"
+ok $((${churned:-0} < 20)) "churn: namespaces came and went during the runs (${churned:-0} of them, $skipped runs skipped one half made or gone)"
 
 done_testing

@@ -20,7 +20,7 @@ n=$(mkns nft)
 ip netns exec $n nft 'add table inet f; add chain inet f in { type filter hook input priority 0; }; add rule inet f in ct state established,related accept'
 run --netns=$n
 is "$(perf)" "state_rules=1 tracking_rules=1 notrack_rules=0 " "native nft ct state: a state rule"
-like "$first" "; tracking forced by 1 rule \(state match\) \|" "native nft ct state: the summary phrase"
+like "$first" ", tracking forced by 1 rule \(state match\) \|" "native nft ct state: the summary phrase"
 like "$out" $'\n'"rule: nftables inet f in handle [0-9]+: ct state" "native nft ct state: listed with family, table, chain, handle"
 run --netns=$n --state-rules=warning
 is "$rc" 1 "--state-rules=warning: WARNING when state-matching rules exist"
@@ -64,7 +64,7 @@ ip netns exec $n nft 'add table inet f; add chain inet f in { type filter hook i
 ip netns exec $n iptables-legacy -A INPUT -p tcp --dport 80 -j ACCEPT
 run --netns=$n
 is "$(perf)" "state_rules=0 tracking_rules=0 notrack_rules=0 " "stateless rules only: zeros"
-like "$first" "; no rule needs connection tracking \|" "stateless: the summary phrase"
+like "$first" ", no rule needs connection tracking \|" "stateless: the summary phrase"
 
 n=$(mkns notrack)
 ip netns exec $n nft 'add table inet raw; add chain inet raw pre { type filter hook prerouting priority raw; }; add rule inet raw pre udp dport 53 notrack'
@@ -76,7 +76,7 @@ like "$out" $'\n'"exemption: nftables inet raw pre handle [0-9]+: notrack" "nft 
 like "$out" $'\n'"exemption: iptables-legacy ip raw PREROUTING #1: CT --notrack" "legacy CT --notrack listed"
 
 out=$(ip netns exec $n setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all "$PLUGIN" --state-dir=/nonexistent 2>&1); rc=$?
-like "$out" "; rules not inspected \(needs CAP_NET_ADMIN" "unprivileged: rules not inspected, and why"
+like "$out" ", rules not inspected \(needs CAP_NET_ADMIN" "unprivileged: rules not inspected, and why"
 unlike "$out" "state_rules=" "unprivileged: no rule perfdata"
 
 # More than 20 rules: the long output stops at 20 unless -v.
@@ -175,7 +175,7 @@ ip netns exec $n iptables-nft -A INPUT -m conntrack --ctstate NEW -j ACCEPT
 ip netns exec $n iptables-nft -t nat -N DOCKER
 ip netns exec $n iptables-nft -t nat -A DOCKER -p tcp -j DNAT --to-destination 10.0.0.2
 run --netns=$n
-like "$first" "; 2503 rules, 1 object and 1 set need connection tracking \(state match, other ct use, NAT\) and 1 rule exempts traffic from it " "with objects and sets: counted by item (and the exemption said beside them)"
+like "$first" ", 2503 rules, 1 object and 1 set need connection tracking \(state match, other ct use, NAT\) and 1 rule exempts traffic from it " "with objects and sets: counted by item (and the exemption said beside them)"
 run --netns=$n -v
 like "$out" $'\n'"nftables rules unchanged since the last run \(generation [0-9]+\): taken from " \
 	"with objects and sets: -v takes the cache"
@@ -216,7 +216,7 @@ n=$(mkns objcache)
   echo 'add set ip6 f s { type ipv6_addr; ct count over 20; }'
   for i in $(seq 0 999); do echo "add rule ip6 f in tcp dport $((1000 + i)) accept"; done; } | ip netns exec $n nft -f -
 run --netns=$n -v
-like "$first" "; tracking forced by 1 object and 1 set \(other ct use\), IPv6 only \|" "objects and sets: the summary"
+like "$first" ", tracking forced by 1 object and 1 set \(other ct use\), IPv6 only \|" "objects and sets: the summary"
 like "$out" $'\n'"nftables rules read" "objects and sets: read"
 like "$out" $'\n'"object: nftables ip6 f ftp6 handle [0-9]+: ct helper type \"ftp\"" "objects and sets: the object listed"
 before=$first
@@ -227,7 +227,7 @@ like "$out" $'\n'"set: nftables ip6 f s handle [0-9]+: ct count over 20" "object
 ip netns exec $n nft 'add table ip g; add synproxy ip g sp { mss 1460; wscale 7; }'
 run --netns=$n -v
 like "$out" $'\n'"nftables rules read" "a new object: read again"
-like "$first" "; tracking forced by 2 objects and 1 set \(other ct use\) \|" "a new object in an ip table: both families now"
+like "$first" ", tracking forced by 2 objects and 1 set \(other ct use\) \|" "a new object in an ip table: both families now"
 
 # Rules read half way. A dump the ruleset changed under (the kernel marks it NLM_F_DUMP_INTR) is
 # asked for again, 4 times at most. One that changed every time leaves the rule labels out (a 0
@@ -256,7 +256,7 @@ churn_runs() {
 		if [[ $first == *_rules=* ]]; then
 			if [ "$(perf)" = "$1" ] && [[ $first == *"; $2 |"* ]]; then complete=$((complete + 1))
 			else bad=$((bad + 1)); echo "# bad: ${first:0:240}"; fi
-		elif [[ $first == *"; $3 |"* ]]; then partial=$((partial + 1))
+		elif [[ $first == *", $3 |"* ]]; then partial=$((partial + 1))
 		else bad=$((bad + 1)); echo "# bad: ${first:0:240}"; fi
 	done
 	echo "# 60 runs under churn: $complete read everything, $partial partial, $bad wrong"
@@ -267,7 +267,7 @@ is "$bad" 0 "churn, nftables only: every run has the true counts, or no labels a
 ok $((complete == 0)) "churn, nftables only: retried dumps read everything ($complete of 60)"
 ip netns exec $n iptables-legacy -A INPUT -m state --state ESTABLISHED -j ACCEPT
 churn_runs "state_rules=1251 tracking_rules=1251 notrack_rules=0 " "tracking forced by 1251 rules (state match)" \
-	"tracking forced by at least 1 rule (state match); rules partly inspected ($changed)"
+	"tracking forced by at least 1 rule (state match), rules partly inspected ($changed)"
 is "$bad" 0 "churn, with a legacy rule: the true counts, or 'at least' and partly inspected, no labels"
 ok $((complete == 0)) "churn, with a legacy rule: retried dumps read everything ($complete of 60)"
 kill $churners 2>/dev/null; wait $churners 2>/dev/null; churners=""
@@ -282,7 +282,7 @@ ip netns exec $n nft 'add table inet f; add chain inet f in { type filter hook i
 ip netns exec $n iptables-legacy -A INPUT -m conntrack --ctstate NEW -j ACCEPT
 intr -v
 is "$(cat $work/dumps)" 4 "every dump changed: asked for 4 times, no more"
-like "$first" "; tracking forced by at least 1 rule \(state match\); rules partly inspected \($changed\) \|" \
+like "$first" ", tracking forced by at least 1 rule \(state match\), rules partly inspected \($changed\) \|" \
 	"every dump changed: 'at least' the legacy rule, partly inspected, in the summary"
 unlike "$first" "_rules=" "every dump changed: no rule labels"
 like "$out" $'\n'"rules: partly inspected, the counts are a lower bound: nftables not read, iptables-legacy IPv4 read, " \
@@ -293,7 +293,7 @@ intr --state-rules=warning
 is "$rc" 1 "every dump changed: the legacy state rule is enough for --state-rules"
 n=ctk-rnft-$$
 intr
-like "$first" "; rules not inspected \($changed\) \|" "every dump changed, no legacy tables: not inspected"
+like "$first" ", rules not inspected \($changed\) \|" "every dump changed, no legacy tables: not inspected"
 unlike "$first" "_rules=" "every dump changed, no legacy tables: no rule labels"
 
 # Legacy tables a capability-only run cannot see (their names are root's): what nftables showed is
@@ -305,7 +305,7 @@ mkdir -m 700 $work/nobody && chown nobody $work/nobody
 if setcap cap_net_admin+ep $work/check_conntrack_cap 2>/dev/null; then
 	out=$(ip netns exec $n setpriv --reuid=nobody --regid=nogroup --clear-groups $work/check_conntrack_cap --state-dir=$work/nobody 2>&1)
 	first=${out%%$'\n'*}
-	like "$first" "; tracking forced by at least 1 rule \(state match\); rules partly inspected \(needs root: /proc/net/ip_tables_names is readable by root only[;)]" \
+	like "$first" ", tracking forced by at least 1 rule \(state match\), rules partly inspected \(needs root: /proc/net/ip_tables_names is readable by root only[;)]" \
 		"cap_net_admin, legacy names unreadable: at least the nftables rule, partly inspected"
 	unlike "$first" "_rules=" "cap_net_admin, legacy names unreadable: no rule labels"
 else

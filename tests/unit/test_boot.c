@@ -216,9 +216,9 @@ static void test_centos6(void)
 	       "nf_conntrack_ftp, ip_nat_irc when the iptables service starts (IPTABLES_MODULES)\n"
 	       "boot: /etc/modprobe.d/nf_conntrack.conf line 2 sets hashsize=131072 when "
 	       "nf_conntrack loads (the limit then starts at 8 times the buckets until sysctl sets "
-	       "it); 16384 buckets now\n"
+	       "it), 16384 buckets now\n"
 	       "boot: /etc/sysconfig/iptables loads tracking when it is restored: 2 lines (-m "
-	       "state; "
+	       "state, "
 	       "first on line 6)\n",
 	       "centos6: the long output, tracking off now");
 	ct_boot_summary(&b, 0, s, sizeof(s));
@@ -290,7 +290,7 @@ static void test_none(void)
 	ct_boot_lines(&b, 0, 0, lines, sizeof(lines));
 	is_str(lines,
 	       "boot: no boot configuration read here loads tracking (iptables-config, "
-	       "modules-load.d, /etc/modules, saved rulesets); services that write rules when they "
+	       "modules-load.d, /etc/modules, saved rulesets), services that write rules when they "
 	       "start still may\n",
 	       "none: said, with what was read");
 	ct_boot_summary(&b, 0, s, sizeof(s));

@@ -119,7 +119,7 @@ static void single(void)
 	v = ct_evaluate(&cfg, &snap);
 	is_int(mp_compute_check_state(v.check), STATE_WARNING, "85% against 80%/90%: WARNING");
 	is_int(v.namespaces, 1, "one namespace");
-	is_str(v.check.summary, "8500 of 10000 entries (85.0%); no rule needs connection tracking",
+	is_str(v.check.summary, "8500 of 10000 entries (85.0%), no rule needs connection tracking",
 	       "summary: the namespace's phrase");
 	is_str(top(&v, 0)->output, v.check.summary, "the namespace's text is its phrase");
 	is_str(part(&v, 0, 0)->output, "8500 of 10000 entries (85.0%)", "part 1: utilization");
@@ -133,7 +133,7 @@ static void single(void)
 	       "... their counts, every backend read");
 	is_str(top(&v, 1)->output, "advice", "WARNING: advice follows the namespace");
 	is_format(&v, -1,
-		  "CONNTRACK WARNING - 8500 of 10000 entries (85.0%); no rule needs connection "
+		  "CONNTRACK WARNING - 8500 of 10000 entries (85.0%), no rule needs connection "
 		  "tracking | entries=8500;8000;9000;0;10000 utilization=85.00%;80;90;0;100 "
 		  "state_rules=0 tracking_rules=0 notrack_rules=0\n"
 		  "counters not available: no source\n"
@@ -145,8 +145,8 @@ static void single(void)
 		  "classic: status line, perfdata, the lines below the parts");
 	is_format(
 		&v, MP_FORMAT_MULTI_LINE,
-		"[WARNING] - 8500 of 10000 entries (85.0%); no rule needs connection tracking\n"
-		"\t\\_[WARNING] - 8500 of 10000 entries (85.0%); no rule needs connection "
+		"[WARNING] - 8500 of 10000 entries (85.0%), no rule needs connection tracking\n"
+		"\t\\_[WARNING] - 8500 of 10000 entries (85.0%), no rule needs connection "
 		"tracking\n"
 		"\t\t\\_[WARNING] - 8500 of 10000 entries (85.0%)\n"
 		"\t\t\\_[OK] - counters not available\n"
@@ -171,8 +171,8 @@ static void single(void)
 	ok(top(&v, 1) == NULL, "OK: nothing after the namespace (no advice without -v)");
 	is_format(
 		&v, MP_FORMAT_TEST_JSON,
-		"{\"state\":\"OK\",\"summary\":\"5000 of 10000 entries (50.0%); no rule needs "
-		"connection tracking\",\"checks\":[{\"output\":\"5000 of 10000 entries (50.0%); no "
+		"{\"state\":\"OK\",\"summary\":\"5000 of 10000 entries (50.0%), no rule needs "
+		"connection tracking\",\"checks\":[{\"output\":\"5000 of 10000 entries (50.0%), no "
 		"rule needs connection tracking\",\"state\":\"OK\",\"checks\":[{\"output\":\"5000 "
 		"of 10000 entries (50.0%)\",\"state\":\"OK\",\"perfdata\":[{\"label\":\"entries\","
 		"\"value\":{\"type\":\"uint\",\"value\":\"5000\"},\"warn\":{\"alert_on_inside\":"
@@ -230,7 +230,7 @@ static void watched_and_rules(void)
 	       "5 drops since the last check: CRITICAL (default --drop-critical=0)");
 	is_str(v.check.summary,
 	       "100 of 1000 entries (10.0%), 5 packets dropped (table not full when checked) since "
-	       "last check; "
+	       "last check, "
 	       "tracking forced by 1 rule (state match)",
 	       "summary: the rise folded in, then the rules");
 	is_str(part(&v, 0, 1)->output,
@@ -243,7 +243,7 @@ static void watched_and_rules(void)
 	is_str(part(&v, 0, 4)->output, "counters from netlink", "part 5: the other counters");
 	is_str(nth(part(&v, 0, 4)->subchecks, 0)->output,
 	       "since last check (60 s ago, counters from netlink): insert_failed +0, drop +5 "
-	       "(0.0833/s), early_drop +0",
+	       "(0.083/s), early_drop +0",
 	       "... the line of what changed");
 	is_str(part(&v, 0, 5)->output, "tracking forced by 1 rule (state match)",
 	       "part 6: the rules");
@@ -259,7 +259,7 @@ static void watched_and_rules(void)
 	v = ct_evaluate(&cfg, &snap);
 	is_int(mp_compute_check_state(v.check), STATE_OK, "no rise, rules reported only: OK");
 	is_str(top(&v, 0)->output,
-	       "100 of 1000 entries (10.0%); tracking forced by 1 rule (state match)",
+	       "100 of 1000 entries (10.0%), tracking forced by 1 rule (state match)",
 	       "no rise: not in the phrase");
 	ct_verdict_free(&v);
 	ns.retention = CT_RET_BASELINE;
@@ -324,7 +324,7 @@ static void selection(void)
 	is_int(v.namespaces, 4, "four namespaces, then the sections");
 	is_str(top(&v, 0)->output,
 	       "netns dropping: CRITICAL - 300 of 1000 entries (30.0%), 9 packets dropped (table "
-	       "not full when checked) since last check; no rule needs connection tracking",
+	       "not full when checked) since last check, no rule needs connection tracking",
 	       "first: the worst state (CRITICAL at 30%), not the fullest table (WARNING at 85%)");
 	ok(strncmp(top(&v, 1)->output, "netns busy: WARNING - ", 22) == 0, "then WARNING");
 	ok(strncmp(top(&v, 2)->output, "netns host: OK - ", 17) == 0, "then OK");
@@ -333,7 +333,7 @@ static void selection(void)
 	is_str(v.check.summary,
 	       "netns dropping: 300 of 1000 entries (30.0%), 9 packets dropped (table not full "
 	       "when checked) since "
-	       "last check (fullest of 4 namespaces, 1 not checked: see below); no rule needs "
+	       "last check (fullest of 4 namespaces, 1 not checked: see below), no rule needs "
 	       "connection tracking",
 	       "summary: the first namespace, and what --netns=all covered");
 	is_str(labels(part(&v, 0, 0), buf, sizeof(buf)),
@@ -364,7 +364,7 @@ static void selection(void)
 	       "2 namespaces not seen, the one seen OK: UNKNOWN");
 	is_str(v.check.summary,
 	       "netns host: 100 of 1000 entries (10.0%) (fullest of 1 namespace, 2 more held by "
-	       "processes not seen (/proc/PID/ns/net: Permission denied: needs root)); no rule "
+	       "processes not seen (/proc/PID/ns/net: Permission denied: needs root)), no rule "
 	       "needs connection tracking",
 	       "... the summary says what was not seen, and why");
 	is_str(top(&v, 1)->output,
@@ -407,8 +407,8 @@ static void host_sections(void)
 	is_int(mp_compute_check_state(v.check), STATE_WARNING,
 	       "limit not persistent (WARNING) and counters not kept (UNKNOWN): WARNING");
 	is_str(v.check.summary,
-	       "10 of 1000 entries (1.0%); no rule needs connection tracking; limit not "
-	       "persistent; drop detection off: state not kept (read-only file system)",
+	       "10 of 1000 entries (1.0%), no rule needs connection tracking, limit not "
+	       "persistent, drop detection off: state not kept (read-only file system)",
 	       "summary: the host's findings after the namespace's phrase");
 	is_str(top(&v, 1)->output, "drop detection off: state not kept (read-only file system)",
 	       "state directory section");
@@ -585,11 +585,11 @@ static void reasons(void)
 	parse_range(&cfg, 'w', "80");
 	parse_range(&cfg, 'c', "~:90");
 	ct_threshold_note(&cfg, &ns, note, sizeof(note));
-	is_str(note, "-w 80 and -c ~:90 are 80 and ~:90 entries; 80% and ~:90% are the utilization",
+	is_str(note, "-w 80 and -c ~:90 are 80 and ~:90 entries, 80% and ~:90% are the utilization",
 	       "the note names both as written");
 	parse_range(&cfg, 'c', "101");
 	ct_threshold_note(&cfg, &ns, note, sizeof(note));
-	is_str(note, "-w 80 is 80 entries; 80% is the utilization", "-c 101: not a percentage");
+	is_str(note, "-w 80 is 80 entries, 80% is the utilization", "-c 101: not a percentage");
 
 	/* Under --netns: the way into the namespace, as it is named. */
 	cfg.netns = "all";
@@ -610,7 +610,7 @@ static void reasons(void)
 	mp_buf_free(&b);
 	snprintf(ns.label, sizeof(ns.label), "odd name");
 	ct_advice(&cfg, &snap, &ns, CT_WHY_FULL, &b);
-	ok(strstr(mp_buf_str(&b), "queries and answers, in netns odd name; these lines") != NULL &&
+	ok(strstr(mp_buf_str(&b), "queries and answers, in netns odd name, these lines") != NULL &&
 		   strstr(mp_buf_str(&b), "\n    nft add table inet raw\n") != NULL,
 	   "a name a shell would split: the lines as they are, the namespace named");
 	mp_buf_free(&b);
@@ -748,12 +748,12 @@ static void forecast_part(void)
 	is_str(part_named(&v, "forecast") ? part_named(&v, "forecast")->output : NULL,
 	       "forecast: full in ~107 min at the current rate", "the forecast part");
 	is_str(v.check.summary,
-	       "48000 of 262144 entries (18.3%), full in ~107 min at the current rate; no rule "
+	       "48000 of 262144 entries (18.3%), full in ~107 min at the current rate, no rule "
 	       "needs connection tracking",
 	       "the summary says when");
 	ok(has_line(&v,
 		    "forecast: full in ~107 min at the current rate (+2000 entries/min over the "
-		    "last 10 min, growing over the 22 min of 12 samples; 48000 of 262144 "
+		    "last 10 min, growing over the 22 min of 12 samples, 48000 of 262144 "
 		    "entries now)"),
 	   "the forecast: line in the long output");
 	snprintf(want, sizeof(want), " insert_failed=0c drop=0c early_drop=0c time_to_full=%llus",
@@ -821,8 +821,8 @@ static void composition_part(void)
 	snprintf(ns.inside.why, sizeof(ns.inside.why), "at the warning threshold");
 	v = ct_evaluate(&cfg, &snap);
 	is_str(v.check.summary,
-	       "8500 of 10000 entries (85.0%); 71% udp unreplied, 71% to port 53, 100% from "
-	       "10.1.2.0/24 (100 of 8500 sampled); no rule needs connection tracking",
+	       "8500 of 10000 entries (85.0%), 71% udp unreplied, 71% to port 53, 100% from "
+	       "10.1.2.0/24 (100 of 8500 sampled), no rule needs connection tracking",
 	       "under pressure: the composition's headline in the summary");
 	is_str(part_named(&v, "composition")->output,
 	       "composition: sampled under pressure (at the warning threshold)",
@@ -849,7 +849,7 @@ static void composition_part(void)
 	snprintf(ns.inside.why, sizeof(ns.inside.why), "-v");
 	cfg.verbose = 1;
 	v = ct_evaluate(&cfg, &snap);
-	is_str(v.check.summary, "5000 of 10000 entries (50.0%); no rule needs connection tracking",
+	is_str(v.check.summary, "5000 of 10000 entries (50.0%), no rule needs connection tracking",
 	       "-v, not under pressure: the summary is unchanged");
 	is_str(part_named(&v, "composition")->output, "composition: sampled (-v)",
 	       "... the part says why it sampled");
@@ -900,7 +900,7 @@ static void expect_part(void)
 	v = ct_evaluate(&cfg, &snap);
 	is_int(mp_compute_check_state(v.check), STATE_WARNING, "--expect-warning=80%: WARNING");
 	is_str(v.check.summary,
-	       "100 of 10000 entries (1.0%), expectation table 95.2% full (3900 of 4096); no rule "
+	       "100 of 10000 entries (1.0%), expectation table 95.2% full (3900 of 4096), no rule "
 	       "needs connection tracking",
 	       "... said in the summary");
 	ok(first_line_has(&v, " expect=3900;3276;4000;0;4096"),
@@ -935,7 +935,7 @@ static void expect_part(void)
 	is_int(mp_compute_check_state(v.check), STATE_UNKNOWN,
 	       "cannot tell, a threshold set: UNKNOWN");
 	ok(has_line(&v, "expect: cannot tell how many expectations there are (the stat file has "
-			"no expect_create and expect_delete columns); nf_conntrack_expect_max is "
+			"no expect_create and expect_delete columns), nf_conntrack_expect_max is "
 			"4096"),
 	   "... and why");
 	ct_verdict_free(&v);

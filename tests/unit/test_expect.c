@@ -199,7 +199,7 @@ static void test_evaluate(void)
 	is_str(mp_buf_str(&b), "", "count unknown: no perfdata");
 	ct_expect_phrase(&e, &v, &b);
 	is_str(mp_buf_str(&b),
-	       "cannot tell how many expectations there are (ctnetlink: permission denied); "
+	       "cannot tell how many expectations there are (ctnetlink: permission denied), "
 	       "nf_conntrack_expect_max is 4096",
 	       "count unknown: the phrase says why");
 	mp_buf_free(&b);
@@ -218,7 +218,7 @@ static void test_evaluate(void)
 	mp_buf_free(&b);
 	ct_expect_phrase(&e, &v, &b);
 	is_str(mp_buf_str(&b),
-	       "12 expectations (netlink dump); the limit cannot be told (cannot open x)",
+	       "12 expectations (netlink dump), the limit cannot be told (cannot open x)",
 	       "max unknown: the phrase");
 	mp_buf_free(&b);
 	e = known(3000, 2000);

@@ -189,7 +189,7 @@ static void test_states(void)
 	ct_forecast_line(&f, buf, sizeof(buf));
 	is_str(buf,
 	       "forecast: full in ~2.5 h at the current rate (+50 entries/min over the last 14 "
-	       "min, growing over the 30 min of 16 samples; 2500 of 10000 entries now)",
+	       "min, growing over the 30 min of 16 samples, 2500 of 10000 entries now)",
 	       "linear: line");
 	ct_forecast_summary(&f, false, buf, sizeof(buf));
 	is_str(buf, "full in ~2.5 h at the current rate", "linear: summary within 6 h");
@@ -233,7 +233,7 @@ static void test_linear(void)
 		int first = -1;
 
 		seed(s);
-		/* Checks every minute; 3000 entries/min from 30% from minute 60 on. */
+		/* Checks every minute, 3000 entries/min from 30% from minute 60 on. */
 		for (int i = 0; i < 140; i++) {
 			double truth = 0.3 * MAX + (i >= 60 ? 3000.0 * (i - 60) : 0);
 			uint64_t e = clamp(truth + 1000 * gauss());

@@ -83,8 +83,8 @@ static void test_phrases(void)
 	       "hash: 16 entries per bucket at the limit (1048576 / 65536 buckets): chains of "
 	       "about "
 	       "32 when the table is full, more than the 8 per bucket any kernel sets up by "
-	       "itself; "
-	       "long chains cost every packet; no chain too long since the last check",
+	       "itself, "
+	       "long chains cost every packet, no chain too long since the last check",
 	       "line: 16 per bucket");
 	ct_hash_summary(&h, buf, sizeof(buf));
 	is_str(buf, "16 entries per hash bucket at the limit", "summary: 16 per bucket");
@@ -94,7 +94,7 @@ static void test_phrases(void)
 	       "net.netfilter.nf_conntrack_buckets=1048576 or echo 1048576 > "
 	       "/sys/module/nf_conntrack/parameters/hashsize, as root in the initial namespace "
 	       "(the "
-	       "only one where they are writable); persist it as 'options nf_conntrack "
+	       "only one where they are writable), persist it as 'options nf_conntrack "
 	       "hashsize=1048576' in /etc/modprobe.d/ (loading with it sets the limit to 8 x the "
 	       "buckets until sysctl sets it)",
 	       "advice: buckets, how, where it is writable, how to persist");
@@ -104,7 +104,7 @@ static void test_phrases(void)
 	ct_hash_line(&h, buf, sizeof(buf));
 	is_str(buf,
 	       "hash: 1 entry per bucket at the limit (262144 / 262144 buckets): chains of about 2 "
-	       "when the table is full; this kernel does not count chains too long (5.15 on)",
+	       "when the table is full, this kernel does not count chains too long (5.15 on)",
 	       "line: the default layout, an old kernel");
 	ct_hash_summary(&h, buf, sizeof(buf));
 	is_str(buf, "", "summary: nothing when healthy");
@@ -121,7 +121,7 @@ static void test_phrases(void)
 	ct_hash_line(&h, buf, sizeof(buf));
 	is_str(buf,
 	       "hash: 1.7 entries per bucket at the limit (10000 / 6000 buckets): chains of about "
-	       "3.3 when the table is full; the hash holds 25000 entries of all namespaces now; 12 "
+	       "3.3 when the table is full, the hash holds 25000 entries of all namespaces now, 12 "
 	       "new flows dropped since the last check because a hash chain was too long "
 	       "(chaintoolong)",
 	       "line: dropping, several namespaces sharing the hash");
@@ -133,7 +133,7 @@ static void test_phrases(void)
 	h = ct_hash_assess(&in);
 	ct_hash_line(&h, buf, sizeof(buf));
 	is_str(buf,
-	       "hash: no limit: 512 entries now in 1024 buckets (0.5 per bucket); this kernel does "
+	       "hash: no limit: 512 entries now in 1024 buckets (0.5 per bucket), this kernel does "
 	       "not count chains too long (5.15 on)",
 	       "line: no limit");
 	in.buckets = 0;
@@ -170,6 +170,21 @@ static void test_units(void)
 	is_str(b, "20 h", "hours");
 	ct_fmt_duration(3 * 86400, b, sizeof(b));
 	is_str(b, "3 days", "days");
+	/* Rates: one format, never an exponent (the 2.39e+03/s beside 934/s). */
+	ct_fmt_rate(14324.0 / 6, b, sizeof(b));
+	is_str(b, "2387", "rate: whole from 100, no exponent");
+	ct_fmt_rate(934.2, b, sizeof(b));
+	is_str(b, "934", "rate: 934");
+	ct_fmt_rate(28.0 / 61, b, sizeof(b));
+	is_str(b, "0.459", "rate: three digits below 1");
+	ct_fmt_rate(12.54, b, sizeof(b));
+	is_str(b, "12.5", "rate: tenths below 100");
+	ct_fmt_rate(99.96, b, sizeof(b));
+	is_str(b, "100", "rate: rounding up to 100 is whole");
+	ct_fmt_rate(1.0 / 86400, b, sizeof(b));
+	is_str(b, "<0.001", "rate: one a day");
+	ct_fmt_rate(1e12, b, sizeof(b));
+	is_str(b, "1000000000000", "rate: huge, still no exponent");
 }
 
 /* The example: a fixture /proc with a limit 16 x the buckets, read as the plugin does. */
@@ -207,8 +222,8 @@ static void test_fixture(void)
 	       "hash: 16 entries per bucket at the limit (1048576 / 65536 buckets): chains of "
 	       "about "
 	       "32 when the table is full, more than the 8 per bucket any kernel sets up by "
-	       "itself; "
-	       "long chains cost every packet; 16 new flows dropped since the last check because a "
+	       "itself, "
+	       "long chains cost every packet, 16 new flows dropped since the last check because a "
 	       "hash chain was too long (chaintoolong)",
 	       "16x: the line");
 	in.have_delta = false;

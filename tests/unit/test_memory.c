@@ -19,7 +19,7 @@ static void test_sum(void)
 	ct_memory_line(&m, buf, sizeof(buf));
 	is_str(buf,
 	       "memory: 150000 entries in 3 namespaces hold 35.5 MiB of kernel memory (248 bytes "
-	       "each, the nf_conntrack slab's object size); each may hold 262144 on its own: up to "
+	       "each, the nf_conntrack slab's object size), each may hold 262144 on its own: up to "
 	       "186 MiB for these",
 	       "three namespaces: the line");
 
@@ -30,7 +30,7 @@ static void test_sum(void)
 	ct_memory_line(&m, buf, sizeof(buf));
 	is_str(buf,
 	       "memory: 1500 entries in 2 namespaces hold at least 469 KiB of kernel memory "
-	       "(about 320 bytes each, an estimate: the slab's object size could not be read); 2 "
+	       "(about 320 bytes each, an estimate: the slab's object size could not be read), 2 "
 	       "more namespaces could not be read",
 	       "partial, estimated, no limit: the line says all three");
 	m.unread = 0;
@@ -38,7 +38,7 @@ static void test_sum(void)
 	ct_memory_line(&m, buf, sizeof(buf));
 	is_str(buf,
 	       "memory: 1500 entries in 2 namespaces hold at least 469 KiB of kernel memory "
-	       "(about 320 bytes each, an estimate: the slab's object size could not be read); the "
+	       "(about 320 bytes each, an estimate: the slab's object size could not be read), the "
 	       "namespaces of 3 processes could not be told from ours",
 	       "processes whose namespace could not be told: a lower bound too");
 
@@ -46,7 +46,7 @@ static void test_sum(void)
 	ct_memory_line(&m, buf, sizeof(buf));
 	is_str(buf,
 	       "memory: 100000 entries in 1 namespace hold 24.4 MiB of kernel memory (256 bytes "
-	       "each, the nf_conntrack slab's object size); each may hold 262144 on its own: up to "
+	       "each, the nf_conntrack slab's object size), each may hold 262144 on its own: up to "
 	       "64.0 MiB for this one",
 	       "one namespace");
 

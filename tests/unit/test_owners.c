@@ -64,23 +64,23 @@ static void test_line(void)
 	is_str(buf, "", "no owner: empty");
 	ct_owner_line(BIT(CT_OWNER_KUBE_PROXY), BIT(CT_OWNER_KUBE_PROXY), buf, sizeof(buf));
 	is_str(buf,
-	       "owner: kube-proxy (KUBE-* chains) writes rules here; rules that need tracking "
+	       "owner: kube-proxy (KUBE-* chains) writes rules here, rules that need tracking "
 	       "are in its chains",
 	       "one owner, its rules need tracking");
 	ct_owner_line(BIT(CT_OWNER_DOCKER), 0, buf, sizeof(buf));
 	is_str(buf,
-	       "owner: Docker (DOCKER* chains) writes rules here; none of the rules that need "
+	       "owner: Docker (DOCKER* chains) writes rules here, none of the rules that need "
 	       "tracking is in its chains",
 	       "one owner, tracking elsewhere (Docker's MASQUERADE sits in POSTROUTING)");
 	ct_owner_line(BIT(CT_OWNER_KUBE_PROXY) | BIT(CT_OWNER_KUBELET) | BIT(CT_OWNER_DOCKER),
 		      BIT(CT_OWNER_KUBE_PROXY) | BIT(CT_OWNER_KUBELET), buf, sizeof(buf));
 	is_str(buf,
 	       "owner: kube-proxy (KUBE-* chains), kubelet (KUBE-FIREWALL) and Docker "
-	       "(DOCKER* chains) write rules here; rules that need tracking are in the chains "
+	       "(DOCKER* chains) write rules here, rules that need tracking are in the chains "
 	       "of kube-proxy and kubelet",
 	       "three owners, two with tracking rules");
 	is_int(ct_owner_line(BIT(CT_OWNER_UFW), BIT(CT_OWNER_UFW), buf, 10),
-	       (int)strlen("owner: ufw (ufw-* chains) writes rules here; rules that need tracking "
+	       (int)strlen("owner: ufw (ufw-* chains) writes rules here, rules that need tracking "
 			   "are in its chains"),
 	       "cut to the buffer, the full length returned");
 	is_str(buf, "owner: uf", "cut, terminated");

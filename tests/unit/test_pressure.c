@@ -101,7 +101,7 @@ static void pressure(void)
 	ns.counters.value[CT_EARLY_DROP] = 8;
 	ns.proc.entries = 9500;
 	ct_under_pressure(&cfg, &ns, &prev, BOOT_A, why, sizeof(why));
-	is_str(why, "at the critical threshold; +28 drop; +3 early_drop since the last check",
+	is_str(why, "at the critical threshold, +28 drop, +3 early_drop since the last check",
 	       "every reason, in one line");
 	ns = table(100, 10000, 10, 9);
 	ok(ct_under_pressure(&cfg, &ns, &prev, BOOT_A, why, sizeof(why)),

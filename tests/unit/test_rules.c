@@ -756,7 +756,7 @@ static void test_nft_changed(void)
 
 	/*
 	 * Within -t: a try of 10 ms (one datagram) and 15 ms for all tries leave no time for a
-	 * second; 2 s leave time for all four.
+	 * second, 2 s leave time for all four.
 	 */
 	{
 		struct fake_kernel k = {

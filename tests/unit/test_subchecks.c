@@ -116,10 +116,10 @@ static void owner(void)
 	is_str(text(p), "owner: kube-proxy, kubelet", "owner: a part of the namespace, its names");
 	is_int(p ? (int)mp_compute_subcheck_state(*p) : -1, STATE_OK, "... OK");
 	is_str(p ? text(nth(p->subchecks, 0)) : "(none)",
-	       "owner: kube-proxy (KUBE-* chains) and kubelet (KUBE-FIREWALL) write rules here; "
+	       "owner: kube-proxy (KUBE-* chains) and kubelet (KUBE-FIREWALL) write rules here, "
 	       "rules that need tracking are in their chains",
 	       "... its line, the owners module's");
-	is_str(v.check.summary, "10 of 1000 entries (1.0%); no rule needs connection tracking",
+	is_str(v.check.summary, "10 of 1000 entries (1.0%), no rule needs connection tracking",
 	       "... not in the summary");
 	ct_verdict_free(&v);
 
@@ -129,7 +129,7 @@ static void owner(void)
 	v = ct_evaluate(&cfg, &snap);
 	p = find(nth(v.check.subchecks, 0)->subchecks, "owner:");
 	is_str(p ? text(nth(p->subchecks, 0)) : "(none)",
-	       "owner: Docker (DOCKER* chains) writes rules here; none of the rules that need "
+	       "owner: Docker (DOCKER* chains) writes rules here, none of the rules that need "
 	       "tracking is in its chains (of the rules read)",
 	       "owner: a backend not read: 'none' speaks of the rules read");
 	ct_verdict_free(&v);
@@ -203,7 +203,7 @@ static void hash(void)
 	chaintoolong(&ns, 23, 16);
 	v = ct_evaluate(&cfg, &snap);
 	is_str(v.check.summary,
-	       "983040 of 1048576 entries (93.8%); no rule needs connection tracking; 16 flows "
+	       "983040 of 1048576 entries (93.8%), no rule needs connection tracking, 16 flows "
 	       "dropped (hash chain too long)",
 	       "hash: chaintoolong rose: in the summary");
 	h = section(&v, "hash:");
@@ -213,7 +213,7 @@ static void hash(void)
 	is_str(h ? text(nth(h->subchecks, 0)) : "(none)",
 	       "hash: 16 entries per bucket at the limit (1048576 / 65536 buckets): chains of "
 	       "about 32 when the table is full, more than the 8 per bucket any kernel sets up by "
-	       "itself; long chains cost every packet; 16 new flows dropped since the last check "
+	       "itself, long chains cost every packet, 16 new flows dropped since the last check "
 	       "because a hash chain was too long (chaintoolong)",
 	       "... its line");
 	ok(h && strncmp(text(nth(h->subchecks, 1)),
@@ -235,7 +235,7 @@ static void hash(void)
 	v = ct_evaluate(&cfg, &snap);
 	is_int(mp_compute_check_state(v.check), STATE_OK, "crowded, quiet: OK");
 	is_str(v.check.summary,
-	       "1000 of 1048576 entries (0.1%); no rule needs connection tracking; 16 entries per "
+	       "1000 of 1048576 entries (0.1%), no rule needs connection tracking, 16 entries per "
 	       "hash bucket at the limit",
 	       "crowded, quiet: in the summary");
 	h = section(&v, "hash:");
@@ -252,7 +252,7 @@ static void hash(void)
 	v = ct_evaluate(&cfg, &snap);
 	is_str(text(nth(section(&v, "hash:") ? section(&v, "hash:")->subchecks : NULL, 0)),
 	       "hash: 1 entry per bucket at the limit (262144 / 262144 buckets): chains of about 2 "
-	       "when the table is full; no chain too long since the last check",
+	       "when the table is full, no chain too long since the last check",
 	       "-v: the line");
 	ct_verdict_free(&v);
 }
@@ -270,16 +270,16 @@ static void hash_all(void)
 	chaintoolong(&ns[0], 5, 2);
 	chaintoolong(&ns[1], 9, 3);
 	v = ct_evaluate(&cfg, &snap);
-	ok(strstr(v.check.summary, "; 5 flows dropped (hash chain too long)") != NULL,
+	ok(strstr(v.check.summary, ", 5 flows dropped (hash chain too long)") != NULL,
 	   "--netns=all: chaintoolong's rise summed over namespaces");
 	ok(strstr(text(nth(section(&v, "hash:")->subchecks, 0)),
-		  "; the hash holds 1200 entries of all namespaces now") != NULL,
+		  ", the hash holds 1200 entries of all namespaces now") != NULL,
 	   "--netns=all: the hash's entries are every namespace's");
 	ct_verdict_free(&v);
 	chaintoolong(&ns[1], 9, -1);
 	v = ct_evaluate(&cfg, &snap);
 	ok(strstr(text(nth(section(&v, "hash:")->subchecks, 0)),
-		  "; chaintoolong is compared from the next check on") != NULL,
+		  ", chaintoolong is compared from the next check on") != NULL,
 	   "--netns=all: one namespace without a baseline: no rise claimed");
 	ct_verdict_free(&v);
 }
@@ -302,7 +302,7 @@ static void memory(void)
 	is_str(text(m), "memory: 6000 entries in 3 namespaces", "memory: a section");
 	is_str(m ? text(nth(m->subchecks, 0)) : "(none)",
 	       "memory: 6000 entries in 3 namespaces hold 1.5 MiB of kernel memory (256 bytes "
-	       "each, the nf_conntrack slab's object size); each may hold 262144 on its own: up to "
+	       "each, the nf_conntrack slab's object size), each may hold 262144 on its own: up to "
 	       "192 MiB for these",
 	       "... its line");
 	is_str(m && m->perfdata ? m->perfdata->data.label : "(none)", "entries_total",
@@ -322,7 +322,7 @@ static void memory(void)
 	m = section(&v, "memory:");
 	is_str(text(m), "memory: 4000 entries in 2 namespaces, at least", "lower bound: said");
 	ok(m && strstr(text(nth(m->subchecks, 0)), "hold at least 1000 KiB of kernel memory") &&
-		   strstr(text(nth(m->subchecks, 0)), "; 2 more namespaces could not be read"),
+		   strstr(text(nth(m->subchecks, 0)), ", 2 more namespaces could not be read"),
 	   "... in its line, with how many were not read");
 	ok(m && m->perfdata == NULL, "... no entries_total: a lower bound is not graphed");
 	ct_verdict_free(&v);
@@ -356,7 +356,7 @@ static void boot(void)
 	snap.boot = &scan;
 	v = ct_evaluate(&cfg, &snap);
 	is_str(v.check.summary,
-	       "connection tracking is not active (no nf_conntrack_count); tracking comes back "
+	       "connection tracking is not active (no nf_conntrack_count), tracking comes back "
 	       "after a reboot (/etc/sysconfig/iptables-config and 1 more)",
 	       "CentOS 6 root: a reboot brings tracking back, in the summary");
 	is_int(mp_compute_check_state(v.check), STATE_OK, "... OK: said, not judged");

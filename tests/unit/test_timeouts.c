@@ -190,7 +190,7 @@ static void test_phrases(void)
 	ok(!ct_timeouts_summary(&t, &c, &b), "unreadable timeout: no summary fragment");
 	ct_timeouts_phrase(&t, NULL, &b);
 	ok(strstr(mp_buf_str(&b), "time_wait cannot tell, close_wait cannot tell, ") &&
-		   strstr(mp_buf_str(&b), "; 7 of 13 cannot be told (cannot open "),
+		   strstr(mp_buf_str(&b), ", 7 of 13 cannot be told (cannot open "),
 	   "partial tree: what could not be read is said, with the first reason");
 	mp_buf_free(&b);
 	ct_timeouts_read("/nonexistent", &t);
