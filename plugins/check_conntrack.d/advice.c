@@ -335,11 +335,12 @@ static void clashes(const struct advice *a)
 		"DNAT%s\n",
 		a->ns->rules.kinds & CT_RULE_NAT ? " (this namespace has NAT rules: listed above)"
 						 : "");
-	mp_buf_printf(a->out,
-		      "advice: give SNAT and masquerade rules fully-random (nft: masquerade "
-		      "fully-random, or iptables: -j MASQUERADE --random-fully), and keep resolvers "
-		      "from sending two queries from one socket at once (glibc: options "
-		      "single-request-reopen in /etc/resolv.conf), or run a local DNS cache\n");
+	mp_buf_printf(
+		a->out,
+		"advice: give SNAT and masquerade rules fully-random (nft: masquerade "
+		"fully-random, or iptables: -j MASQUERADE --random-fully), and keep resolvers "
+		"from sending two queries from one socket at once (glibc: options "
+		"single-request-reopen in /etc/resolv.conf), or run a local DNS cache\n");
 }
 
 static void other_drops(const struct advice *a)

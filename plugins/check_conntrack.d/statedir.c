@@ -40,7 +40,8 @@ static int put_threshold(char *buf, size_t len, const char *name, const struct c
  * what the check reports (thresholds, --netns, --procfs, --sysfs, --root, --missing,
  * --state-rules, --tracking-rules, --persistence, --no-rules, --output-format=prometheus), as
  * parsed, so that option order and spelling do not matter. -v, -t and the state options
- * (--state-dir, --state-key, --peek, --state-unusable) do not change it: they change how a check runs, not what it is.
+ * (--state-dir, --state-key, --peek, --state-unusable) do not change it: they change how a check
+ * runs, not what it is.
  */
 static void state_key(const struct ct_config *cfg, char *key, size_t len)
 {
