@@ -205,6 +205,10 @@ static void metric_name(char *out, size_t len, const char *pd_label, size_t base
 {
 	snprintf(out, len, PREFIX);
 	name_part(out, len, pd_label, base);
+	/* _total is a counter's suffix: a gauge summed over namespaces (entries_total) is _all. */
+	if (!(u && u->counter) && ends_with(out, "_total"))
+		snprintf(out + strlen(out) - strlen("_total"),
+			 len - (strlen(out) - strlen("_total")), "_all");
 	if (u && !ends_with(out, u->suffix))
 		name_part(out, len, u->suffix, strlen(u->suffix));
 	else if (!u && uom && uom[0]) {

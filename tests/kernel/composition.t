@@ -100,7 +100,7 @@ run --netns=$U --state-dir=$ST $high --output-format=multi-line
 ed=$(($(ct_stat $U early_drop) - ed0)) d=$(($(ct_stat $U drop) - d0))
 ok $((ed + d >= 100 ? 0 : 1)) "100 new flows in the full table: early_drop +$ed, drop +$d"
 like "$out" "\\_\[OK\] - composition: sampled under pressure \((\+[0-9]+ drop)?(, )?(\+[0-9]+ early_drop)? since the last check\)$" "drops since the last check, below the thresholds: under pressure, sampled"
-like "$out" "^\[(OK|CRITICAL)\] - netns $U: [0-9]+ of $MAX entries \(100\.0%\), [^|]*, (>99|100)% udp unreplied, " "... its headline in the summary"
+like "$out" "^\[(OK|WARNING|CRITICAL)\] - netns $U: [0-9]+ of $MAX entries \(100\.0%\), [^|]*, (>99|100)% udp unreplied, " "... its headline in the summary"
 
 # Unprivileged (no CAP_NET_ADMIN): nothing said without -v; with -v, why not.
 mkdir -p $tmp/nobody && chown nobody $tmp/nobody

@@ -64,7 +64,7 @@ all() { # USER [ARGS]: the plugin under --netns=all as USER, seeing $A (its own)
 all root
 is "$rc" 0 "plugin, --netns=all: OK"
 like "$first" "\(fullest of 3 namespaces\)" "plugin: the three namespaces, and only those"
-like "$first" " chaintoolong=[0-9]+c entries_total=6000 " "plugin: perfdata entries_total=6000, after the plain labels"
+like "$first" " chaintoolong=[0-9]+c( time_to_full=[0-9]+s)?( expect=[^ ]+)? entries_total=6000 " "plugin: perfdata entries_total=6000, after the plain labels"
 like "$out" $'\n'"memory: 6000 entries in 3 namespaces hold [0-9.]+ (KiB|MiB) of kernel memory \($size bytes each, the nf_conntrack slab's object size\), each may hold $MAX on its own: up to [0-9.]+ (MiB|GiB) for these"$'\n' "plugin: the memory: line"
 like "$out" "hold $mem of kernel memory" "plugin: 6000 x $size bytes = $mem"
 all root --output-format=multi-line

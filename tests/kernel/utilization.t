@@ -75,7 +75,7 @@ is "$refused" 60 "table full: the 60 new flows refused"
 is "$(($(ct_stat "$NS2" drop) - drop0))" 60 "the kernel's drop counter rose by 60"
 full
 is "$rc" 2 "limit reached, 60 more flows: CRITICAL"
-like "$first" "^CONNTRACK CRITICAL - $MAX of $MAX entries \(100\.0%\), 60 packets dropped \(table full\) since last check, tracking forced by 1 rule \(state match\) \| entries=$MAX;$WARN_AT;$CRIT_AT;0;$MAX utilization=100.00%" "full table: entries equal to the limit, the drops named"
+like "$first" "^CONNTRACK CRITICAL - $MAX of $MAX entries \(100\.0%\), 60 packets dropped \(table full\) since last check, ([^|]* sampled\), )?tracking forced by 1 rule \(state match\) \| entries=$MAX;$WARN_AT;$CRIT_AT;0;$MAX utilization=100.00%" "full table: entries equal to the limit, the drops named"
 
 # The host is not the namespace: its own count is compared with the same global limit.
 hostn=$(cat /proc/sys/net/netfilter/nf_conntrack_count)
