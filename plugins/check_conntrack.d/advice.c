@@ -13,9 +13,7 @@
 #include "advice.h"
 #include "advice_more.h" /* the owners' and the hash's hooks (issue 14) */
 #include "drops.h"
-
-/* Bytes per entry when the kernel does not say (struct nf_conn on 64-bit, rounded up). */
-#define CT_ENTRY_BYTES_GUESS 320
+#include "memory.h" /* CT_MEMORY_ENTRY_GUESS: bytes per entry when the slab does not say */
 
 /* nf_conntrack_max (ip_conntrack_max) is an int: the kernel takes 0 (no limit) to INT_MAX. */
 #define CT_MAX_LIMIT ((uint64_t)INT_MAX)
@@ -229,7 +227,7 @@ static void raise_limit(const struct advice *a)
 	const struct ct_proc *p = &a->ns->proc;
 	const struct ct_persistence *ps = &a->snap->persistence;
 	uint64_t want = suggested_max(p);
-	uint64_t bytes = ps->object_size ? ps->object_size : CT_ENTRY_BYTES_GUESS;
+	uint64_t bytes = ps->object_size ? ps->object_size : CT_MEMORY_ENTRY_GUESS;
 	uint64_t buckets;
 
 	if (!p->max)

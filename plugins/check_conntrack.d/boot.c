@@ -7,13 +7,13 @@
 #include <fnmatch.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "rootfs.h"
+#include "units.h"
 
 #define BOOT_MAX_FILES 1000
 #define BOOT_MAX_CONF_SIZE (1024 * 1024)
@@ -864,22 +864,6 @@ int ct_boot_scan(const char *root, struct ct_boot *out)
 	return out->rc;
 }
 
-/* snprintf at the end of what is already in buf; the return adds up like snprintf's. */
-static int append(char *buf, size_t len, int used, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int append(char *buf, size_t len, int used, const char *fmt, ...)
-{
-	size_t at = used < 0 ? 0 : (size_t)used;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(at < len ? buf + at : NULL, at < len ? len - at : 0, fmt, ap);
-	va_end(ap);
-	return n < 0 ? used : used + n;
-}
-
 static bool brings_tracking(const struct ct_boot_item *it)
 {
 	return it->source != CT_BOOT_HASHSIZE;
@@ -895,14 +879,15 @@ static int item_line(const struct ct_boot *b, const struct ct_boot_item *it, uin
 {
 	switch (it->source) {
 	case CT_BOOT_IPTABLES_MODULES:
-		return append(buf, len, n,
-			      "boot: %s line %u loads %s when the iptables service starts (%s)\n",
-			      it->file, it->line, it->what, modules_key(it->file));
+		return ct_append(
+			buf, len, n,
+			"boot: %s line %u loads %s when the iptables service starts (%s)\n",
+			it->file, it->line, it->what, modules_key(it->file));
 	case CT_BOOT_MODULES_LOAD:
-		return append(buf, len, n, "boot: %s line %u loads %s at boot\n", it->file,
-			      it->line, it->what);
+		return ct_append(buf, len, n, "boot: %s line %u loads %s at boot\n", it->file,
+				 it->line, it->what);
 	case CT_BOOT_RULESET:
-		return append(
+		return ct_append(
 			buf, len, n,
 			"boot: %s loads tracking when it is restored: %u line%s (%s, first on "
 			"line %u)\n",
@@ -911,17 +896,18 @@ static int item_line(const struct ct_boot *b, const struct ct_boot_item *it, uin
 		break;
 	}
 	if (b->hashsize_rc < 0)
-		return append(
+		return ct_append(
 			buf, len, n,
 			"boot: %s line %u sets %s, a value the kernel refuses for nf_conntrack\n",
 			it->file, it->line, it->what);
-	n = append(buf, len, n,
-		   "boot: %s line %u sets %s when nf_conntrack loads (the limit then starts at 8 "
-		   "times the buckets until sysctl sets it)",
-		   it->file, it->line, it->what);
+	n = ct_append(
+		buf, len, n,
+		"boot: %s line %u sets %s when nf_conntrack loads (the limit then starts at 8 "
+		"times the buckets until sysctl sets it)",
+		it->file, it->line, it->what);
 	if (buckets)
-		n = append(buf, len, n, ", %" PRIu64 " buckets now", buckets);
-	return append(buf, len, n, "\n");
+		n = ct_append(buf, len, n, ", %" PRIu64 " buckets now", buckets);
+	return ct_append(buf, len, n, "\n");
 }
 
 int ct_boot_lines(const struct ct_boot *b, int active, uint64_t buckets, char *buf, size_t len)
@@ -934,26 +920,26 @@ int ct_boot_lines(const struct ct_boot *b, int active, uint64_t buckets, char *b
 	for (size_t i = 0; i < b->n; i++)
 		tracking |= brings_tracking(&b->item[i]);
 	if (tracking && active == 0)
-		n = append(buf, len, n,
-			   "boot: connection tracking is not loaded now, but a reboot brings it "
-			   "back:\n");
+		n = ct_append(buf, len, n,
+			      "boot: connection tracking is not loaded now, but a reboot brings it "
+			      "back:\n");
 	for (size_t i = 0; i < b->n; i++)
 		n = item_line(b, &b->item[i], buckets, buf, len, n);
 	if (b->dropped)
-		n = append(buf, len, n, "boot: ... and %u more\n", b->dropped);
+		n = ct_append(buf, len, n, "boot: ... and %u more\n", b->dropped);
 	if (b->rc < 0 && b->n == 0)
-		return append(buf, len, n,
-			      "boot: cannot tell what brings tracking back after a "
-			      "reboot: %s\n",
-			      b->err);
+		return ct_append(buf, len, n,
+				 "boot: cannot tell what brings tracking back after a "
+				 "reboot: %s\n",
+				 b->err);
 	if (b->rc < 0)
-		return append(buf, len, n, "boot: also could not read what may bring it back: %s\n",
-			      b->err);
+		return ct_append(buf, len, n,
+				 "boot: also could not read what may bring it back: %s\n", b->err);
 	if (!tracking)
-		n = append(buf, len, n,
-			   "boot: no boot configuration read here loads tracking "
-			   "(iptables-config, modules-load.d, /etc/modules, saved rulesets), "
-			   "services that write rules when they start still may\n");
+		n = ct_append(buf, len, n,
+			      "boot: no boot configuration read here loads tracking "
+			      "(iptables-config, modules-load.d, /etc/modules, saved rulesets), "
+			      "services that write rules when they start still may\n");
 	return n;
 }
 

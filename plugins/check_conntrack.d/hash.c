@@ -2,7 +2,6 @@
 #include "hash.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 
 #include "units.h"
@@ -65,27 +64,12 @@ struct ct_hash ct_hash_assess(const struct ct_hash_input *in)
 	return h;
 }
 
-static int append(char *buf, size_t len, int used, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int append(char *buf, size_t len, int used, const char *fmt, ...)
-{
-	size_t at = used < 0 ? 0 : (size_t)used;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(at < len ? buf + at : NULL, at < len ? len - at : 0, fmt, ap);
-	va_end(ap);
-	return n < 0 ? used : used + n;
-}
-
 /* A ratio as people say it: "16", "1.5", "0.3"; whole numbers without decimals. */
 static int ratio(char *buf, size_t len, int n, double r)
 {
 	if (r >= 10 || r == (double)(uint64_t)r)
-		return append(buf, len, n, "%.0f", r);
-	return append(buf, len, n, "%.1f", r);
+		return ct_append(buf, len, n, "%.0f", r);
+	return ct_append(buf, len, n, "%.1f", r);
 }
 
 static int chains(const struct ct_hash *h, char *buf, size_t len, int n)
@@ -93,16 +77,16 @@ static int chains(const struct ct_hash *h, char *buf, size_t len, int n)
 	const struct ct_hash_input *in = &h->in;
 
 	if (!in->have_chaintoolong)
-		return append(buf, len, n,
-			      ", this kernel does not count chains too long (5.15 on)");
+		return ct_append(buf, len, n,
+				 ", this kernel does not count chains too long (5.15 on)");
 	if (!in->have_delta)
-		return append(buf, len, n, ", chaintoolong is compared from the next check on");
+		return ct_append(buf, len, n, ", chaintoolong is compared from the next check on");
 	if (!in->chaintoolong_delta)
-		return append(buf, len, n, ", no chain too long since the last check");
-	return append(buf, len, n,
-		      ", %" PRIu64 " new flows dropped since the last check because a hash "
-		      "chain was too long (chaintoolong)",
-		      in->chaintoolong_delta);
+		return ct_append(buf, len, n, ", no chain too long since the last check");
+	return ct_append(buf, len, n,
+			 ", %" PRIu64 " new flows dropped since the last check because a hash "
+			 "chain was too long (chaintoolong)",
+			 in->chaintoolong_delta);
 }
 
 int ct_hash_line(const struct ct_hash *h, char *buf, size_t len)
@@ -113,33 +97,34 @@ int ct_hash_line(const struct ct_hash *h, char *buf, size_t len)
 	if (len)
 		buf[0] = '\0';
 	if (h->level == CT_HASH_UNKNOWN)
-		return append(buf, len, n, "hash: cannot tell, the bucket count could not be read");
+		return ct_append(buf, len, n,
+				 "hash: cannot tell, the bucket count could not be read");
 	if (!in->max) {
-		n = append(buf, len, n,
-			   "hash: no limit: %" PRIu64 " entries now in %" PRIu64 " buckets (",
-			   in->entries, in->buckets);
+		n = ct_append(buf, len, n,
+			      "hash: no limit: %" PRIu64 " entries now in %" PRIu64 " buckets (",
+			      in->entries, in->buckets);
 		n = ratio(buf, len, n, h->now_per_bucket);
-		n = append(buf, len, n, " per bucket)");
+		n = ct_append(buf, len, n, " per bucket)");
 	} else {
-		n = append(buf, len, n, "hash: ");
+		n = ct_append(buf, len, n, "hash: ");
 		n = ratio(buf, len, n, h->per_bucket);
-		n = append(buf, len, n,
-			   " %s per bucket at the limit (%" PRIu64 " / %" PRIu64
-			   " buckets): chains of about ",
-			   h->per_bucket == 1 ? "entry" : "entries", in->max, in->buckets);
+		n = ct_append(buf, len, n,
+			      " %s per bucket at the limit (%" PRIu64 " / %" PRIu64
+			      " buckets): chains of about ",
+			      h->per_bucket == 1 ? "entry" : "entries", in->max, in->buckets);
 		n = ratio(buf, len, n, 2 * h->per_bucket);
-		n = append(buf, len, n, " when the table is full");
+		n = ct_append(buf, len, n, " when the table is full");
 		if (h->per_bucket > CT_HASH_PER_BUCKET_MAX)
-			n = append(
+			n = ct_append(
 				buf, len, n,
 				", more than the %d per bucket any kernel sets up by itself, long "
 				"chains cost every packet",
 				CT_HASH_PER_BUCKET_MAX);
 	}
 	if (in->entries_all)
-		n = append(buf, len, n,
-			   ", the hash holds %" PRIu64 " entries of all namespaces now",
-			   in->entries);
+		n = ct_append(buf, len, n,
+			      ", the hash holds %" PRIu64 " entries of all namespaces now",
+			      in->entries);
 	return chains(h, buf, len, n);
 }
 
@@ -155,7 +140,8 @@ int ct_hash_summary(const struct ct_hash *h, char *buf, size_t len)
 	if (h->level != CT_HASH_CROWDED)
 		return 0;
 	n = ratio(buf, len, n, h->in.max ? h->per_bucket : h->now_per_bucket);
-	return append(buf, len, n, " entries per hash bucket%s", h->in.max ? " at the limit" : "");
+	return ct_append(buf, len, n, " entries per hash bucket%s",
+			 h->in.max ? " at the limit" : "");
 }
 
 int ct_hash_advice(const struct ct_hash *h, char *buf, size_t len)

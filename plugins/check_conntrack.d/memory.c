@@ -2,7 +2,6 @@
 #include "memory.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 
 #include "units.h"
@@ -40,21 +39,6 @@ struct ct_memory ct_memory_sum(const struct ct_memory_ns *ns, size_t n, uint64_t
 	return m;
 }
 
-static int append(char *buf, size_t len, int used, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int append(char *buf, size_t len, int used, const char *fmt, ...)
-{
-	size_t at = used < 0 ? 0 : (size_t)used;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(at < len ? buf + at : NULL, at < len ? len - at : 0, fmt, ap);
-	va_end(ap);
-	return n < 0 ? used : used + n;
-}
-
 int ct_memory_line(const struct ct_memory *m, char *buf, size_t len)
 {
 	char size[32], full[32];
@@ -63,32 +47,33 @@ int ct_memory_line(const struct ct_memory *m, char *buf, size_t len)
 	if (len)
 		buf[0] = '\0';
 	if (!m->namespaces)
-		return append(buf, len, n, "memory: cannot tell, no namespace could be read");
+		return ct_append(buf, len, n, "memory: cannot tell, no namespace could be read");
 	ct_fmt_bytes(m->bytes, size, sizeof(size));
-	n = append(buf, len, n,
-		   "memory: %" PRIu64 " entries in %zu namespace%s hold %s%s of kernel memory (",
-		   m->entries_total, m->namespaces, m->namespaces == 1 ? "" : "s",
-		   m->unread || m->untold ? "at least " : "", size);
+	n = ct_append(buf, len, n,
+		      "memory: %" PRIu64 " entries in %zu namespace%s hold %s%s of kernel memory (",
+		      m->entries_total, m->namespaces, m->namespaces == 1 ? "" : "s",
+		      m->unread || m->untold ? "at least " : "", size);
 	if (m->estimated)
-		n = append(buf, len, n,
-			   "about %" PRIu64 " bytes each, an estimate: the slab's "
-			   "object size could not be read)",
-			   m->object_size);
+		n = ct_append(buf, len, n,
+			      "about %" PRIu64 " bytes each, an estimate: the slab's "
+			      "object size could not be read)",
+			      m->object_size);
 	else
-		n = append(buf, len, n,
-			   "%" PRIu64 " bytes each, the nf_conntrack slab's object size)",
-			   m->object_size);
+		n = ct_append(buf, len, n,
+			      "%" PRIu64 " bytes each, the nf_conntrack slab's object size)",
+			      m->object_size);
 	if (m->max) {
 		ct_fmt_bytes(m->bytes_full, full, sizeof(full));
-		n = append(buf, len, n, ", each may hold %" PRIu64 " on its own: up to %s for %s",
-			   m->max, full, m->namespaces == 1 ? "this one" : "these");
+		n = ct_append(buf, len, n,
+			      ", each may hold %" PRIu64 " on its own: up to %s for %s", m->max,
+			      full, m->namespaces == 1 ? "this one" : "these");
 	}
 	if (m->unread)
-		n = append(buf, len, n, ", %zu more namespace%s could not be read", m->unread,
-			   m->unread == 1 ? "" : "s");
+		n = ct_append(buf, len, n, ", %zu more namespace%s could not be read", m->unread,
+			      m->unread == 1 ? "" : "s");
 	if (m->untold)
-		n = append(buf, len, n,
-			   ", the namespaces of %u process%s could not be told from ours",
-			   m->untold, m->untold == 1 ? "" : "es");
+		n = ct_append(buf, len, n,
+			      ", the namespaces of %u process%s could not be told from ours",
+			      m->untold, m->untold == 1 ? "" : "es");
 	return n;
 }

@@ -1,7 +1,7 @@
 /* Who wrote the firewall rules: one row per naming convention, one per owner for its advice. */
 #include "owners.h"
+#include "units.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -130,21 +130,6 @@ const char *ct_owner_advice(enum ct_owner o)
 	return (unsigned)o < CT_OWNER_MAX ? owners[o].advice : "";
 }
 
-static int append(char *buf, size_t len, int used, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int append(char *buf, size_t len, int used, const char *fmt, ...)
-{
-	size_t at = used < 0 ? 0 : (size_t)used;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(at < len ? buf + at : NULL, at < len ? len - at : 0, fmt, ap);
-	va_end(ap);
-	return n < 0 ? used : used + n;
-}
-
 /* "A", "A and B", "A, B and C": the owners in bits, with their hints when asked. */
 static int list(unsigned bits, bool hints, char *buf, size_t len, int n)
 {
@@ -154,13 +139,13 @@ static int list(unsigned bits, bool hints, char *buf, size_t len, int n)
 		if (!(bits & (1u << o)))
 			continue;
 		k++;
-		n = append(buf, len, n, "%s%s",
-			   k == 1	? ""
-			   : k == total ? " and "
-					: ", ",
-			   owners[o].name);
+		n = ct_append(buf, len, n, "%s%s",
+			      k == 1	   ? ""
+			      : k == total ? " and "
+					   : ", ",
+			      owners[o].name);
 		if (hints)
-			n = append(buf, len, n, " (%s)", owners[o].hint);
+			n = ct_append(buf, len, n, " (%s)", owners[o].hint);
 	}
 	return n;
 }
@@ -176,15 +161,15 @@ int ct_owner_line(unsigned owners_seen, unsigned tracking_owners, char *buf, siz
 		buf[0] = '\0';
 	if (!all)
 		return 0;
-	n = append(buf, len, n, "owner: ");
+	n = ct_append(buf, len, n, "owner: ");
 	n = list(all, true, buf, len, n);
-	n = append(buf, len, n, " write%s rules here, ", one ? "s" : "");
+	n = ct_append(buf, len, n, " write%s rules here, ", one ? "s" : "");
 	if (!tracking)
-		return append(buf, len, n, "none of the rules that need tracking is in %s",
-			      one ? "its chains" : "their chains");
+		return ct_append(buf, len, n, "none of the rules that need tracking is in %s",
+				 one ? "its chains" : "their chains");
 	if (tracking == all)
-		return append(buf, len, n, "rules that need tracking are in %s",
-			      one ? "its chains" : "their chains");
-	n = append(buf, len, n, "rules that need tracking are in the chains of ");
+		return ct_append(buf, len, n, "rules that need tracking are in %s",
+				 one ? "its chains" : "their chains");
+	n = ct_append(buf, len, n, "rules that need tracking are in the chains of ");
 	return list(tracking, false, buf, len, n);
 }

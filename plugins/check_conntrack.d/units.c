@@ -2,6 +2,7 @@
 #include "units.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 int ct_fmt_bytes(uint64_t bytes, char *buf, size_t len)
@@ -56,4 +57,16 @@ int ct_fmt_rate(double r, char *buf, size_t len)
 	if (r >= 0.0005)
 		return snprintf(buf, len, "%.3f", r);
 	return snprintf(buf, len, r > 0 ? "<0.001" : "0");
+}
+
+int ct_append(char *buf, size_t len, int used, const char *fmt, ...)
+{
+	size_t at = used < 0 ? 0 : (size_t)used;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(at < len ? buf + at : NULL, at < len ? len - at : 0, fmt, ap);
+	va_end(ap);
+	return n < 0 ? used : used + n;
 }

@@ -16,4 +16,11 @@ int ct_fmt_duration(uint64_t seconds, char *buf, size_t len);
  */
 int ct_fmt_rate(double per_second, char *buf, size_t len);
 
+/*
+ * snprintf at used, the end of what buf holds already: returns used plus what snprintf
+ * returned, so that calls chain like one snprintf (a result >= len means cut).
+ */
+int ct_append(char *buf, size_t len, int used, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 #endif
