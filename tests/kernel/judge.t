@@ -72,7 +72,7 @@ judge_case() {
 . "$TOP/tests/kernel/judge/cases.sh"
 
 # The summary's phrase about the rules: "tracking forced by ...", "no rule needs ...", ...
-phrase() { printf '%s\n' "$1" | head -1 | sed -E 's/^[^;]*; //; s/ \|.*//'; }
+phrase() { printf '%s\n' "$1" | head -1 | sed -E 's/^.* entries \([0-9.]+%\), //; s/ \|.*//'; }
 # The phrase with exemptions: "N ... need(s) connection tracking (...)[, IPv6 only,] and M
 # rule(s) exempt(s) traffic from it".
 neutral() { [[ $1 == *" connection tracking ("*") and "*" traffic from it" || $1 == *" connection tracking ("*" only, and "*" traffic from it" ]]; }

@@ -254,7 +254,7 @@ churn_runs() {
 	for i in $(seq 1 60); do
 		run --netns=$n
 		if [[ $first == *_rules=* ]]; then
-			if [ "$(perf)" = "$1" ] && [[ $first == *"; $2 |"* ]]; then complete=$((complete + 1))
+			if [ "$(perf)" = "$1" ] && [[ $first == *", $2 |"* ]]; then complete=$((complete + 1))
 			else bad=$((bad + 1)); echo "# bad: ${first:0:240}"; fi
 		elif [[ $first == *", $3 |"* ]]; then partial=$((partial + 1))
 		else bad=$((bad + 1)); echo "# bad: ${first:0:240}"; fi
@@ -305,7 +305,7 @@ mkdir -m 700 $work/nobody && chown nobody $work/nobody
 if setcap cap_net_admin+ep $work/check_conntrack_cap 2>/dev/null; then
 	out=$(ip netns exec $n setpriv --reuid=nobody --regid=nogroup --clear-groups $work/check_conntrack_cap --state-dir=$work/nobody 2>&1)
 	first=${out%%$'\n'*}
-	like "$first" ", tracking forced by at least 1 rule \(state match\), rules partly inspected \(needs root: /proc/net/ip_tables_names is readable by root only[;)]" \
+	like "$first" ", tracking forced by at least 1 rule \(state match\), rules partly inspected \(needs root: /proc/net/ip_tables_names is readable by root only[,)]" \
 		"cap_net_admin, legacy names unreadable: at least the nftables rule, partly inspected"
 	unlike "$first" "_rules=" "cap_net_admin, legacy names unreadable: no rule labels"
 else
