@@ -682,6 +682,40 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * Replace the file's text in place, where that is as safe as a rename and much cheaper (creating
+ * and renaming over a file of a tmpfs costs some 20 us, a write 1 us): on a file system held in
+ * memory, which a crash empties anyway, in a directory the caller may write to (as a rename
+ * would need), over a file that is ours alone (0600, one link) and no longer than the new text,
+ * which fits one page: one write of one page is done whole or not at all, even by a run killed
+ * meanwhile, and needs no new page (no ENOSPC halfway). 0, or -EAGAIN: not done, rename.
+ */
+static int write_in_place(const struct mp_store_handle *h, const char *text, size_t len)
+{
+	struct statfs sf;
+	struct stat dir, st;
+	ssize_t n;
+	int fd;
+
+	if (len > 4096 || fstatfs(h->dirfd, &sf) < 0 ||
+	    (sf.f_type != TMPFS_MAGIC && sf.f_type != RAMFS_MAGIC) || fstat(h->dirfd, &dir) < 0 ||
+	    dir.st_uid != geteuid() || !(dir.st_mode & S_IWUSR))
+		return -EAGAIN;
+	fd = openat(h->dirfd, h->name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -EAGAIN;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != dir.st_uid ||
+	    st.st_nlink != 1 || (st.st_mode & 07777) != 0600 || st.st_size <= 0 ||
+	    (size_t)st.st_size > len) {
+		close(fd);
+		return -EAGAIN;
+	}
+	n = pwrite(fd, text, len, 0);
+	close(fd);
+	/* Not written: the old text is whole. Written in part (cannot be for one page): rename. */
+	return n == (ssize_t)len ? 0 : -EAGAIN;
+}
+
 static int write_text(struct mp_store_handle *h, const char *text, size_t len, char *err,
 		      size_t errlen)
 {
@@ -693,6 +727,8 @@ static int write_text(struct mp_store_handle *h, const char *text, size_t len, c
 		fail(err, errlen, "state not open");
 		return -EBADF;
 	}
+	if (write_in_place(h, text, len) == 0)
+		return 0;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", h->name);
 	fd = openat(h->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 && errno == EEXIST) {
