@@ -1,6 +1,7 @@
 /* Text the plugin hands to the monitoring core: buffers, numbers, perfdata, the status line. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -168,10 +169,16 @@ void mp_die(const char *service, const char *fmt, ...)
  */
 void mp_stdio_init(const char *service)
 {
+	/* One call asks about all three: a closed descriptor comes back as POLLNVAL. */
+	struct pollfd std[3] = {{.fd = 0}, {.fd = 1}, {.fd = 2}};
+
+	if (poll(std, 3, 0) < 0)
+		for (int fd = 0; fd <= 2; fd++)
+			std[fd].revents = fcntl(fd, F_GETFD) < 0 && errno == EBADF ? POLLNVAL : 0;
 	for (int fd = 0; fd <= 2; fd++) {
 		int n;
 
-		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+		if (!(std[fd].revents & POLLNVAL))
 			continue;
 		n = open("/dev/null", O_RDONLY | O_NOCTTY);
 		if (n != fd) {

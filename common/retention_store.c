@@ -184,9 +184,9 @@ static bool shared_sticky(const struct stat *st)
  * The state directory itself is the caller's, and writable by nobody else. -EPERM with the
  * reason, naming the owner.
  */
-static int trust(const char *path, const struct stat *st, bool last, char *err, size_t errlen)
+static int trust(const char *path, const struct stat *st, uid_t me, bool last, char *err,
+		 size_t errlen)
 {
-	uid_t me = geteuid();
 	char owner[64], self[64];
 
 	if (S_ISLNK(st->st_mode)) {
@@ -236,16 +236,35 @@ static int sys_err(void)
 }
 
 /* The state directory below /tmp or /dev/shm, readable by others (an older version made it). */
-static int make_private(int pathfd, const char *path, char *err, size_t errlen)
+static int make_private(int dirfd, bool readable, const char *path, char *err, size_t errlen)
 {
-	int fd = openat(pathfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = readable ? dirfd : openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int r = fd < 0 || fchmod(fd, 0700) < 0 ? sys_err() : 0;
 
 	if (r < 0)
 		fail(err, errlen, "cannot make %s private (0700): %s", path, strerror(-r));
-	if (fd >= 0)
+	if (fd >= 0 && fd != dirfd)
 		close(fd);
 	return r;
+}
+
+/*
+ * One component: the state directory itself is opened for reading at once (it is looked at the
+ * same way, through its descriptor), the others as paths only. When the direct open fails (a
+ * link, not a directory, not readable), the path-only open tells trust() what is there.
+ */
+static int open_component(int fd, const char *comp, bool last, bool *readable)
+{
+	int sub;
+
+	*readable = false;
+	if (last) {
+		sub = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		*readable = sub >= 0;
+		if (sub >= 0 || errno == ENOENT)
+			return sub;
+	}
+	return openat(fd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 }
 
 /*
@@ -255,13 +274,14 @@ static int make_private(int pathfd, const char *path, char *err, size_t errlen)
  * owner and mode must be looked at anyway, and this works on every kernel (and under valgrind).
  * With create, missing components are made (0700, new_dir_mode). Below a sticky shared one,
  * what is made is 0700, and the state directory is made 0700 if it was not. Returns an O_RDONLY
- * descriptor, or -errno with the reason.
+ * descriptor, or -errno with the reason. Per component: one open, one fstat, one close.
  */
 static int open_dir(const char *dir, bool create, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
-	bool below_shared = false, last;
+	bool below_shared = false, last, readable = false;
 	size_t n = dir ? strlen(dir) : 0;
+	uid_t me = geteuid();
 	struct stat st;
 	char *comp, *end, save;
 	int fd, sub, r;
@@ -279,7 +299,7 @@ static int open_dir(const char *dir, bool create, char *err, size_t errlen)
 		goto out;
 	}
 	last = path[strspn(path, "/")] == '\0';
-	r = trust("/", &st, last, err, errlen);
+	r = trust("/", &st, me, last, err, errlen);
 	if (r < 0)
 		goto out;
 	below_shared = shared_sticky(&st);
@@ -297,7 +317,7 @@ static int open_dir(const char *dir, bool create, char *err, size_t errlen)
 			*end = save;
 			continue;
 		}
-		sub = openat(fd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		sub = open_component(fd, comp, last, &readable);
 		if (sub < 0 && errno == ENOENT && create) {
 			mode_t mode =
 				last || below_shared ? 0700 : new_dir_mode(dir + (end - path));
@@ -308,7 +328,7 @@ static int open_dir(const char *dir, bool create, char *err, size_t errlen)
 				     strerror(errno));
 				goto out;
 			}
-			sub = openat(fd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+			sub = open_component(fd, comp, last, &readable);
 		}
 		if (sub < 0 || fstat(sub, &st) < 0) {
 			r = sys_err();
@@ -321,17 +341,20 @@ static int open_dir(const char *dir, bool create, char *err, size_t errlen)
 		}
 		close(fd);
 		fd = sub;
-		r = trust(path, &st, last, err, errlen);
+		r = trust(path, &st, me, last, err, errlen);
 		if (r < 0)
 			goto out;
 		if (last && below_shared && (st.st_mode & 077)) {
-			r = make_private(fd, path, err, errlen);
+			r = make_private(fd, readable, path, err, errlen);
 			if (r < 0)
 				goto out;
 		}
 		below_shared = below_shared || shared_sticky(&st);
 		*end = save;
 	}
+	if (readable)
+		return fd;
+	/* Opened as a path only (it could not be read, or the path ends in "/" or "/."). */
 	r = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (r < 0) {
 		r = sys_err();
@@ -406,6 +429,7 @@ static int take_lock(struct mp_store_handle *h, const char *dir, const char *loc
 		if (fstatat(h->dirfd, lockname, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    now.st_ino == held.st_ino && now.st_dev == held.st_dev) {
 			h->lockfd = fd;
+			h->lock_mtime = held.st_mtime;
 			return 0;
 		}
 		close(fd);
@@ -438,6 +462,34 @@ int mp_store_lock(struct mp_store_handle *h, const char *dir, const char *lock, 
 	}
 	snprintf(lockname, sizeof(lockname), "%s.lock", lock);
 	r = take_lock(h, dir, lockname, shared, err, errlen);
+	if (r < 0)
+		mp_store_close(h);
+	return r;
+}
+
+int mp_store_lock_at(struct mp_store_handle *h, int dirfd, const char *dir, const char *lock,
+		     unsigned flags, char *err, size_t errlen)
+{
+	char lockname[STATE_NAME_MAX + 8];
+	int r;
+
+	if (!h)
+		return -EINVAL;
+	h->dirfd = -1;
+	h->lockfd = -1;
+	h->name[0] = '\0';
+	if (dirfd < 0 || !dir || !valid_name(lock)) {
+		fail(err, errlen, "bad state directory or file name");
+		return -EINVAL;
+	}
+	h->dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+	if (h->dirfd < 0) {
+		r = -errno;
+		fail(err, errlen, "cannot use state directory %s: %s", dir, strerror(errno));
+		return r;
+	}
+	snprintf(lockname, sizeof(lockname), "%s.lock", lock);
+	r = take_lock(h, dir, lockname, flags & MP_STORE_SHARED, err, errlen);
 	if (r < 0)
 		mp_store_close(h);
 	return r;
@@ -489,6 +541,13 @@ void mp_store_close(struct mp_store_handle *h)
 		close(h->dirfd);
 	h->lockfd = -1;
 	h->dirfd = -1;
+}
+
+int mp_store_touch_lock(struct mp_store_handle *h)
+{
+	if (!h || h->lockfd < 0)
+		return -EBADF;
+	return futimens(h->lockfd, NULL) < 0 ? -errno : 0;
 }
 
 int mp_store_read_text(struct mp_store_handle *h, char **text, size_t *len, char *err,
@@ -623,6 +682,40 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * Replace the file's text in place, where that is as safe as a rename and much cheaper (creating
+ * and renaming over a file of a tmpfs costs some 20 us, a write 1 us): on a file system held in
+ * memory, which a crash empties anyway, in a directory the caller may write to (as a rename
+ * would need), over a file that is ours alone (0600, one link) and no longer than the new text,
+ * which fits one page: one write of one page is done whole or not at all, even by a run killed
+ * meanwhile, and needs no new page (no ENOSPC halfway). 0, or -EAGAIN: not done, rename.
+ */
+static int write_in_place(const struct mp_store_handle *h, const char *text, size_t len)
+{
+	struct statfs sf;
+	struct stat dir, st;
+	ssize_t n;
+	int fd;
+
+	if (len > 4096 || fstatfs(h->dirfd, &sf) < 0 ||
+	    (sf.f_type != TMPFS_MAGIC && sf.f_type != RAMFS_MAGIC) || fstat(h->dirfd, &dir) < 0 ||
+	    dir.st_uid != geteuid() || !(dir.st_mode & S_IWUSR))
+		return -EAGAIN;
+	fd = openat(h->dirfd, h->name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -EAGAIN;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != dir.st_uid ||
+	    st.st_nlink != 1 || (st.st_mode & 07777) != 0600 || st.st_size <= 0 ||
+	    (size_t)st.st_size > len) {
+		close(fd);
+		return -EAGAIN;
+	}
+	n = pwrite(fd, text, len, 0);
+	close(fd);
+	/* Not written: the old text is whole. Written in part (cannot be for one page): rename. */
+	return n == (ssize_t)len ? 0 : -EAGAIN;
+}
+
 static int write_text(struct mp_store_handle *h, const char *text, size_t len, char *err,
 		      size_t errlen)
 {
@@ -634,6 +727,8 @@ static int write_text(struct mp_store_handle *h, const char *text, size_t len, c
 		fail(err, errlen, "state not open");
 		return -EBADF;
 	}
+	if (write_in_place(h, text, len) == 0)
+		return 0;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", h->name);
 	fd = openat(h->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 && errno == EEXIST) {

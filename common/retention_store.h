@@ -32,6 +32,8 @@ struct mp_store_handle {
 	int dirfd;
 	int lockfd;
 	char name[256];
+	/* The lock file's modification time when it was locked (mp_store_touch_lock). */
+	time_t lock_mtime;
 };
 
 /*
@@ -65,6 +67,12 @@ const char *mp_store_default_dir(unsigned i, const char *plugin, char *buf, size
 #define MP_STORE_SHARED 1u
 int mp_store_lock(struct mp_store_handle *h, const char *dir, const char *lock, unsigned flags,
 		  char *err, size_t errlen);
+/*
+ * mp_store_lock in a directory another handle has open and checked already (dirfd; dir names it
+ * in messages): the descriptor is duplicated, the path not walked again.
+ */
+int mp_store_lock_at(struct mp_store_handle *h, int dirfd, const char *dir, const char *lock,
+		     unsigned flags, char *err, size_t errlen);
 /* The file of the locked directory that the read and write calls use next. 0 or -EINVAL. */
 int mp_store_select(struct mp_store_handle *h, const char *name);
 /* mp_store_lock(h, dir, name, 0) and mp_store_select(h, name): one file, its own lock. */
@@ -93,6 +101,12 @@ int mp_store_read_text(struct mp_store_handle *h, char **text, size_t *len, char
 int mp_store_write_text(struct mp_store_handle *h, const char *text, size_t len, char *err,
 			size_t errlen);
 void mp_store_close(struct mp_store_handle *h);
+/*
+ * Nothing writes a lock file, so its modification time is free to say when the holder last did
+ * a chore it does now and then (pruning): set it to now here, read it in h->lock_mtime after the
+ * next lock. 0 or -errno (a read-only file system: the chore is simply done again).
+ */
+int mp_store_touch_lock(struct mp_store_handle *h);
 
 /* Helpers on the value list. */
 int mp_store_set(struct mp_store_record *st, const char *key, uint64_t value); /* 0 or -ENOSPC */

@@ -90,10 +90,19 @@ static void on_ending(int sig)
 	_exit(MP_UNKNOWN);
 }
 
+/*
+ * Once per run: the handlers stay, a later arm only moves the alarm. Each ending signal is asked
+ * first, so that one ignored by whoever started us (nohup, a background job) stays ignored
+ * without a moment in which our handler would take it.
+ */
 static void install(const char *service)
 {
+	static bool installed;
 	struct sigaction sa, old;
 
+	if (installed)
+		return;
+	installed = true;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_ending;
 	ending_set(&sa.sa_mask);
@@ -102,7 +111,6 @@ static void install(const char *service)
 			 "%s UNKNOWN - stopped by %s before the check was done\n", service,
 			 ending[i].name);
 		line_len[i] = strlen(line[i]);
-		/* One ignored by whoever started us (nohup, a background job) stays ignored. */
 		if (sigaction(ending[i].sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
 			continue;
 		sigaction(ending[i].sig, &sa, NULL);
@@ -118,14 +126,21 @@ static void prepare_alarm(int slot, const char *what)
 	alarm_len[slot] = strlen(alarm_line[slot]);
 }
 
+/*
+ * The line is prepared in the slot the handler is not using, then made current: an alarm that
+ * fires meanwhile writes the old line, whole. The same seconds again leave the alarm running:
+ * the run is then timed from the first arm, which is never longer.
+ */
 void mp_timeout_arm(const char *service, unsigned seconds)
 {
-	/* No alarm may fire while its line is rewritten. */
-	alarm(0);
+	int next = !alarm_cur;
+
+	if (alarm_seconds && seconds == alarm_seconds && strcmp(service, alarm_service) == 0)
+		return;
 	alarm_service = service;
 	alarm_seconds = seconds;
-	prepare_alarm(0, NULL);
-	alarm_cur = 0;
+	prepare_alarm(next, NULL);
+	alarm_cur = next;
 	install(service);
 	alarm(seconds);
 }

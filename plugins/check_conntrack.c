@@ -7,6 +7,7 @@
 #include "collect.h"
 #include "evaluate.h"
 #include "options.h"
+#include "persistence.h"
 #include "render.h"
 #include "render_prometheus.h"
 #include "retention.h"
@@ -50,8 +51,9 @@ int main(int argc, char **argv)
 		mp_die(CT_SERVICE, "out of memory");
 	ct_retain(&cr.config, &snap, time(NULL));
 	ct_statedir_close(&snap.store);
-	/* What a reboot brings back: read only when it is shown (boot_collect.h). */
+	/* What a reboot brings back, and what an entry costs: read only when shown. */
 	ct_collect_boot(&cr.config, &snap);
+	ct_collect_entry_size(&cr.config, &snap);
 	verdict = ct_evaluate(&cr.config, &snap);
 
 	/* The classic format unless another was asked for. */

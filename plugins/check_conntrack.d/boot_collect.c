@@ -40,14 +40,17 @@ int ct_boot_active(const struct ct_snapshot *snap)
 	return off ? 0 : -1;
 }
 
-bool ct_boot_wanted(const struct ct_config *cfg, const struct ct_snapshot *snap)
+bool ct_pressure(const struct ct_config *cfg, const struct ct_snapshot *snap)
 {
-	if (cfg->verbose >= 1 || ct_boot_active(snap) == 0)
-		return true;
 	for (size_t i = 0; i < snap->n; i++)
 		if (pressure(cfg, &snap->ns[i]))
 			return true;
 	return false;
+}
+
+bool ct_boot_wanted(const struct ct_config *cfg, const struct ct_snapshot *snap)
+{
+	return cfg->verbose >= 1 || ct_boot_active(snap) == 0 || ct_pressure(cfg, snap);
 }
 
 void ct_collect_boot(const struct ct_config *cfg, struct ct_snapshot *snap)

@@ -16,6 +16,8 @@
  * pressure: at or beyond -w or -c, or drops or early drops since the last check.
  */
 bool ct_boot_wanted(const struct ct_config *cfg, const struct ct_snapshot *snap);
+/* A table under pressure: at or beyond -w or -c, or drops or early drops since the last check. */
+bool ct_pressure(const struct ct_config *cfg, const struct ct_snapshot *snap);
 
 /* Fills snap->boot (malloc'd) when wanted. Unprivileged: after collection dropped them. */
 void ct_collect_boot(const struct ct_config *cfg, struct ct_snapshot *snap);

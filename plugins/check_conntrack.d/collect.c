@@ -157,7 +157,12 @@ int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap)
 		net_admin ? "held: netlink sources used" : "not held: /proc sources only");
 	/* First: the rules cache of every namespace is only valid within this boot. */
 	read_boot_id(cfg->procfs, snap->boot_id, sizeof(snap->boot_id));
-	r = ct_netns_targets(cfg->netns, cfg->procfs, &t, &n, &snap->scan, err, sizeof(err));
+	/* Our own namespace is named only where the name is shown: the metrics' label, -v. */
+	if (cfg->netns)
+		r = ct_netns_targets(cfg->netns, cfg->procfs, &t, &n, &snap->scan, err,
+				     sizeof(err));
+	else
+		r = ct_netns_own_target(cfg->procfs, cfg->prometheus || cfg->verbose, &t, &n);
 	snap->multi = cfg->netns && strcmp(cfg->netns, "all") == 0;
 	snap->ns = calloc(n ? n : 1, sizeof(*snap->ns));
 	if (!snap->ns) {

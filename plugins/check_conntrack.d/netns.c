@@ -644,6 +644,20 @@ static void own_label(const char *procfs, uint64_t self, char *label, size_t len
 	ct_own_ns_name(procfs, strcmp(procfs, "/proc") == 0 ? RUN_NETNS : NULL, self, label, len);
 }
 
+int ct_netns_own_target(const char *procfs, bool named, struct ct_ns_target **out, size_t *n)
+{
+	char own[128] = "own";
+	uint64_t inode = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (ct_netns_self(procfs, &inode) < 0)
+		inode = 0;
+	if (named)
+		own_label(procfs, inode, own, sizeof(own));
+	return push(out, n, -1, 0, inode, own);
+}
+
 /* Every namespace: named ones first (their names are the best labels), then processes'. */
 static int all_targets(const char *procfs, struct ct_ns_target **v, size_t *n,
 		       struct ct_netns_scan *scan, struct ns_mounts *m, char *err, size_t errlen)
@@ -690,15 +704,8 @@ int ct_netns_targets(const char *spec, const char *procfs, struct ct_ns_target *
 	*out = NULL;
 	*n = 0;
 	memset(scan, 0, sizeof(*scan));
-	if (!spec) {
-		char own[128];
-
-		r = ct_netns_self(procfs, &inode);
-		if (r < 0)
-			inode = 0;
-		own_label(procfs, inode, own, sizeof(own));
-		return push(out, n, -1, 0, inode, own);
-	}
+	if (!spec)
+		return ct_netns_own_target(procfs, true, out, n);
 	if (strcmp(spec, "all") == 0) {
 		r = all_targets(procfs, out, n, scan, &m, err, errlen);
 		free(m.inode);

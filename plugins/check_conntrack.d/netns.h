@@ -2,6 +2,7 @@
 #ifndef CT_NETNS_H
 #define CT_NETNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,12 @@ struct ct_ns_target {
  */
 int ct_netns_targets(const char *spec, const char *procfs, struct ct_ns_target **out, size_t *n,
 		     struct ct_netns_scan *scan, char *err, size_t errlen);
+/*
+ * Our own namespace alone, as ct_netns_targets(NULL, ...) gives it; without named, labelled "own"
+ * rather than told apart ("host", its /run/netns name: some 20 system calls), for a run that shows
+ * no label.
+ */
+int ct_netns_own_target(const char *procfs, bool named, struct ct_ns_target **out, size_t *n);
 /* A name read from the system made safe for the output: control characters as \xNN. */
 void ct_escape_name(char *out, size_t len, const char *name);
 int ct_netns_self(const char *procfs, uint64_t *inode);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "boot_collect.h"
 #include "persistence.h"
 #include "procfs.h"
 #include "sysctl.h"
@@ -74,5 +75,13 @@ void ct_collect_persistence(const struct ct_config *cfg, struct ct_snapshot *sna
 		compare(snap, host);
 	else
 		ct_note(&snap->trace, 1, "no sysctl file under %s sets the limit", cfg->root);
-	object_size(cfg, snap);
+}
+
+void ct_collect_entry_size(const struct ct_config *cfg, struct ct_snapshot *snap)
+{
+	if (!snap->persistence.checked)
+		return;
+	if (cfg->verbose || snap->multi || cfg->ttf_warn.set || cfg->ttf_crit.set ||
+	    ct_pressure(cfg, snap))
+		object_size(cfg, snap);
 }

@@ -20,11 +20,15 @@
  * Pruning: a baseline not written for a week is removed (a check that has not run for that long
  * starts a new one), and under --netns=all the baselines of namespaces that are gone. A run looks
  * at no more than PRUNE_SEEN entries and removes at most PRUNE_REMOVE files: a directory that
- * has grown large is cleaned over several runs, and no run pays for all of it.
+ * has grown large is cleaned over several runs, and no run pays for all of it. A week's age is
+ * looked for once an hour (PRUNE_EVERY, the lock file's time says when it was last done), not on
+ * every run; --netns=all looks every run, as a namespace that is gone must not leave its
+ * baseline to a new one that gets its inode.
  */
 #define STATE_MAX_AGE (7 * 24 * 3600)
 #define PRUNE_SEEN 10000
 #define PRUNE_REMOVE 64
+#define PRUNE_EVERY 3600
 
 /* The file of a namespace's baseline: by its cookie, or by its inode where there is none. */
 static void ns_state_name(const struct ct_store *s, const struct ct_ns *ns, char *buf, size_t len)
@@ -342,7 +346,7 @@ static void prune(struct ct_snapshot *snap, time_t now)
 	struct ct_store *s = &snap->store;
 	struct live l = {0};
 	unsigned seen = 0, removed = 0;
-	struct dirent *de;
+	struct dirent *de = NULL;
 	DIR *d;
 	int fd;
 
@@ -361,6 +365,9 @@ static void prune(struct ct_snapshot *snap, time_t now)
 		if (mp_store_remove(&s->h, de->d_name) == 0)
 			removed++;
 	}
+	/* Looked at everything: the next look is due in an hour. Else the next run goes on. */
+	if (!de)
+		mp_store_touch_lock(&s->h);
 	closedir(d);
 	free(l.cookie);
 	free(l.inode);
@@ -371,10 +378,18 @@ static void prune(struct ct_snapshot *snap, time_t now)
 			removed);
 }
 
+/* Is a look for old files due? An hour since the last one, on the clock the run was given. */
+static bool prune_due(const struct ct_snapshot *snap, time_t now)
+{
+	time_t last = snap->store.h.lock_mtime;
+
+	return snap->multi || now - last >= PRUNE_EVERY || now < last;
+}
+
 void ct_retain(const struct ct_config *cfg, struct ct_snapshot *snap, time_t now)
 {
 	for (size_t i = 0; i < snap->n; i++)
 		retain_ns(cfg, snap, &snap->ns[i], now);
-	if (snap->store.locked && !cfg->peek)
+	if (snap->store.locked && !cfg->peek && prune_due(snap, now))
 		prune(snap, now);
 }

@@ -276,7 +276,8 @@ int ct_rules_cache_parse(char *text, size_t len, bool whole, const struct ct_rul
  */
 #define CT_RULES_CACHE_MAX (16 * 1024 * 1024)
 /*
- * Read the file name in dirfd (an open, locked state directory) into an empty r, reading no
+ * Read the file name in dirfd (the open state directory; the file needs no lock to be read:
+ * writers replace it whole) into an empty r, reading no
  * more of it than r needs: ct_rules_cache_parse's returns, r rolled back on error and the
  * reason in err, or -errno when it cannot be opened (-ENOENT: none).
  */

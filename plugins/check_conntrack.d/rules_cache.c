@@ -552,7 +552,7 @@ int ct_rules_cache_load(int dirfd, const char *name, const struct ct_rules_cache
 		ct_rules_rollback(r, &mark);
 		text = malloc((size_t)st.st_size + 1);
 		got = text ? mp_read_fd(fd, text, (size_t)st.st_size + 1, 0, false) : -ENOMEM;
-		/* Replaced only under the lock we hold: a size that changed is not ours. */
+		/* Replaced whole, never written into: a size that changed is not the file. */
 		rc = got < 0		 ? (int)got
 		     : got != st.st_size ? -EINVAL
 					 : ct_rules_cache_parse(text, (size_t)got, true, k, r);

@@ -27,25 +27,28 @@ static void add_reason(struct ct_rules *r, const char *why)
 #define CACHE_MIN_BATCHES 4
 
 /* The cached result when the ruleset generation is the one it was made for. */
+/*
+ * Read without the file's own lock: a writer replaces the file whole (a new file renamed over
+ * it, under that lock), never writes into it, so the file opened is one version, complete.
+ */
 static bool from_cache(struct ct_snapshot *snap, struct ct_rules *r, const char *name,
 		       const struct ct_rules_cache_key *k)
 {
-	struct mp_store_handle h;
-	char dir[PATH_MAX], err[256];
+	const struct ct_store *s = &snap->store;
+	char err[256];
 	int rc;
 
-	if (ct_statedir_file(&snap->store, name, &h, dir, sizeof(dir), err, sizeof(err)) < 0)
+	if (!s->locked)
 		return false;
-	rc = ct_rules_cache_load(h.dirfd, h.name, k, r, err, sizeof(err));
-	mp_store_close(&h);
+	rc = ct_rules_cache_load(s->h.dirfd, name, k, r, err, sizeof(err));
 	if (rc < 0) {
-		ct_note(&snap->trace, 2, "nftables rules: %s/%s %s", dir, name, err);
+		ct_note(&snap->trace, 2, "nftables rules: %s/%s %s", s->dir, name, err);
 		return false;
 	}
 	ct_note(&snap->trace, 1,
 		"nftables rules unchanged since the last run (generation %" PRIu32
 		"): taken from %s/%s",
-		k->genid, dir, name);
+		k->genid, s->dir, name);
 	return true;
 }
 

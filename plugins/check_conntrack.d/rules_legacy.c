@@ -240,6 +240,9 @@ static int sockopt_fail(const char *table, const char *what, char *err, size_t e
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
 #endif
 
+/* Up to this size a table copy is a heap allocation, not a mapping of its own. */
+#define SMALL_TABLE (64 * 1024)
+
 /* Where the table copy starts in the mapping: a huge page boundary for a large one. */
 static struct ipt_get_entries *blob_at(void *map, size_t size)
 {
@@ -262,6 +265,11 @@ static void *blob_map(size_t size, size_t *maplen)
 	bool huge = size >= HUGE_PAGE;
 	void *map;
 
+	/* A small table (a host's few rules) is copied to the heap: no mapping to make and undo. */
+	if (size <= SMALL_TABLE) {
+		*maplen = 0;
+		return malloc(size);
+	}
 	*maplen = size + (huge ? HUGE_PAGE : 0);
 	map = mmap(NULL, *maplen, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | (huge ? 0 : MAP_POPULATE), -1, 0);
@@ -274,6 +282,14 @@ static void *blob_map(size_t size, size_t *maplen)
 		madvise(at, size, MADV_POPULATE_WRITE); /* Linux 5.14; else faulted by the copy */
 	}
 	return map;
+}
+
+static void blob_unmap(void *map, size_t maplen)
+{
+	if (maplen)
+		munmap(map, maplen);
+	else
+		free(map);
 }
 
 /* One table: its info, then its entries (again if the table changed in between). */
@@ -320,7 +336,7 @@ static int read_table(int fd, int family, const char *table, struct ct_rules *r,
 						  (const unsigned char *)ent + l->table_start,
 						  info.size, r, err, errlen);
 		}
-		munmap(map, maplen);
+		blob_unmap(map, maplen);
 		if (rc == -ENOENT)
 			return 0;
 	}

@@ -136,12 +136,18 @@ void ct_statedir_open(const struct ct_config *cfg, struct ct_store *s, struct ct
 int ct_statedir_file(const struct ct_store *s, const char *name, struct mp_store_handle *h,
 		     char *dir, size_t dirlen, char *err, size_t errlen)
 {
+	int r;
+
 	if (!s->locked) {
 		snprintf(err, errlen, "no usable state directory");
 		return -ENOENT;
 	}
 	snprintf(dir, dirlen, "%s", s->dir);
-	return mp_store_open(h, dir, name, err, errlen);
+	/* The directory this run checked and locked: not walked again. */
+	r = mp_store_lock_at(h, s->h.dirfd, dir, name, 0, err, errlen);
+	if (r == 0)
+		mp_store_select(h, name);
+	return r;
 }
 
 bool ct_statedir_exists(const struct ct_store *s, const char *name)

@@ -24,6 +24,7 @@
 #   BENCH_NODE       "NAMESPACES PROCESSES" added for --netns=all (default "500 20000"; "0 0" skips)
 #   BENCH_RUNS_DIR   keep every part's runs there (index round wall cpu rss rc), for a second look
 #   PLUGIN           the plugin to measure (default the in-tree build)
+#   MNL_STATIC       a static libmnl (libmnl.a) for \`make static\`, measured beside it when it builds
 set -uo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$TOP" || exit 1
@@ -127,6 +128,14 @@ cc $W -o "$B/fetch" tests/bench/fetch.c $MNL || die "cannot build fetch"
 cc $W -o "$B/floor_mnl" tests/bench/floor.c -Wl,--no-as-needed $(pkg-config --libs libmnl) ||
 	die "cannot build the floor with libmnl"
 mkdir "$B/emptyroot"
+# The static build, when a static libmnl is at hand (Debian ships none): else said why not.
+STATIC_PLUGIN="" STATIC_WHY=""
+if make -s static >/dev/null 2>"$B/static.log"; then
+	STATIC_PLUGIN=$TOP/plugins/check_conntrack-static
+else
+	STATIC_WHY=$(grep -m1 -oE "cannot find -l[a-z]+" "$B/static.log")
+	STATIC_WHY=${STATIC_WHY:-$(tail -1 "$B/static.log")}
+fi
 # The host's settings, watched from here to the report (every 10 ms: a watcher waking every
 # millisecond would be one more thing running beside the measured commands).
 cc $W -o "$B/watch" tests/hostguard/watch.c || die "cannot build the watcher"
@@ -219,6 +228,7 @@ CACHED="check_conntrack, ruleset unchanged (cached)"
 VCHANGED="check_conntrack -v, after a ruleset change"
 VCACHED="check_conntrack -v, ruleset unchanged (cached)"
 NOSTATE="check_conntrack, state dir unusable"
+STATICROW="check_conntrack, static build (make static)"
 SHELLROW="shell: cat count, max"
 CTC="conntrack -C"
 CTS="conntrack -S"
@@ -278,6 +288,7 @@ NFT
 tablens "$P-h"
 add h "$P-h" "$F" "$B/floor"
 add h "$P-h" "$PLUG" "$PLUGIN"
+[ -n "$STATIC_PLUGIN" ] && add h "$P-h" "$STATICROW" "$STATIC_PLUGIN"
 add h "$P-h" "$DISKROW" "$PLUGIN" "--state-dir=$DISK"
 add h "$P-h" "breakdown: floor linked with libmnl" "$B/floor_mnl"
 add h "$P-h" "breakdown: --no-rules, no sysctl.d, no state" "$PLUGIN" --no-rules \
@@ -597,7 +608,7 @@ row() { # row TAG LABEL: one headline-style row
 	echo
 	echo "| command | starts | runs | wall median ms | min-max ms | CPU ms | peak RSS MiB | x floor, over the floor (paired) |"
 	echo "|---|--:|--:|--:|--:|--:|--:|--:|"
-	for l in "$F" "$PLUG" "$DISKROW" "$NOSTATE" "breakdown: no sysctl.d, no state" \
+	for l in "$F" "$PLUG" "$STATICROW" "$DISKROW" "$NOSTATE" "breakdown: no sysctl.d, no state" \
 		"breakdown: --no-rules, no sysctl.d, no state" "breakdown: floor linked with libmnl" \
 		"$PROBE" "$SHELLROW" "$CTC" "$CTS" "$CTL" "$WCL" "$LEGGREP" "$NFTGREP"; do
 		row h "$l"
@@ -607,11 +618,17 @@ row() { # row TAG LABEL: one headline-style row
 		p=$(pair h "$PLUG" "$peer") && set -- $p &&
 			echo "check_conntrack against \`$peer\` (one process each), paired: $(printf '%.2f' "$1") x, $(us "$2") us over $3 pairs."
 	done
+	for peer in "$CTS" "$CTC"; do
+		p=$(pair h "$STATICROW" "$peer") && set -- $p &&
+			echo "The static build against \`$peer\`, paired: $(printf '%.2f' "$1") x, $(us "$2") us over $3 pairs."
+	done
+	[ -n "$STATIC_WHY" ] && echo "The static build (make static) was not measured: $STATIC_WHY (a static libmnl: MNL_STATIC=.../libmnl.a)."
 	echo
 	echo "Breakdown rows take the plugin apart: \`--root=\` an empty directory skips the sysctl.d"
 	echo "persistence scan, \`--state-dir=\` a directory that cannot be created skips state retention"
 	echo "(and the rules cache), \`--no-rules\` skips rule inspection; \"floor linked with libmnl\" is"
-	echo "the floor loading the one shared library the plugin adds."
+	echo "the floor loading the one shared library the plugin adds. The static build is the same"
+	echo "plugin linked with -static-pie: no dynamic loader, no shared library (make static)."
 	[ -z "$HAVE_PROC_CT" ] && echo && echo "/proc/net/nf_conntrack: absent on this kernel (not measured)."
 	echo
 

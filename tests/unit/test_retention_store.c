@@ -646,7 +646,7 @@ static int child_enospc(const char *dir)
 {
 	struct mp_store_handle h;
 	struct mp_store_record st, back;
-	char err[256], sub[300], block[1024];
+	char err[256], sub[300], second[300], block[1024];
 	uint64_t v;
 	int fd, r, i;
 
@@ -657,6 +657,11 @@ static int child_enospc(const char *dir)
 	if (mp_store_open(&h, dir, "s", err, sizeof(err)) != 0 ||
 	    mp_store_write(&h, &st, err, sizeof(err)) != 0)
 		return 2;
+	/* A second link keeps the file from being written in place: the rename needs room. */
+	snprintf(sub, sizeof(sub), "%s/s", dir);
+	snprintf(second, sizeof(second), "%s/s.second-link", dir);
+	if (link(sub, second) < 0)
+		return 8;
 	snprintf(sub, sizeof(sub), "%s/filler", dir);
 	fd = open(sub, O_WRONLY | O_CREAT, 0600);
 	if (fd < 0)
@@ -682,7 +687,78 @@ static int child_enospc(const char *dir)
 		return 6;
 	if (!mp_store_get(&back, "drop", &v) || v != 1)
 		return 7;
+	/* Its only link again: written in place, in the page it has, with no room left. */
+	if (unlink(second) < 0)
+		return 9;
+	if (mp_store_write(&h, &st, err, sizeof(err)) != 0)
+		return 10;
+	if (mp_store_read(&h, &back, err, sizeof(err)) != 0 || !mp_store_get(&back, "drop", &v) ||
+	    v != 2)
+		return 11;
 	mp_store_close(&h);
+	return 0;
+}
+
+/* Does the file at path hold needle? */
+static bool file_has(const char *path, const char *needle)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return strstr(buf, needle) != NULL;
+}
+
+/*
+ * On a tmpfs a state file is rewritten in place (its inode stays); one that is not ours alone (a
+ * second link) or not 0600 is replaced by a rename: the other link keeps the old text, the new
+ * file is 0600.
+ */
+static int child_in_place(const char *dir)
+{
+	struct mp_store_handle h;
+	struct mp_store_record st, back;
+	char err[256], p[300], second[300];
+	struct stat a, b;
+	uint64_t v = 0;
+
+	if (tmpfs_child(dir, "size=64k,mode=0700") < 0)
+		return CHILD_SKIP;
+	snprintf(p, sizeof(p), "%s/s", dir);
+	snprintf(second, sizeof(second), "%s/other", dir);
+	fill(&st, BOOT, 5);
+	mp_store_set(&st, "drop", 1);
+	if (mp_store_open(&h, dir, "s", err, sizeof(err)) != 0 ||
+	    mp_store_write(&h, &st, err, sizeof(err)) != 0 || stat(p, &a) < 0)
+		return 2;
+	mp_store_set(&st, "drop", 2);
+	if (mp_store_write(&h, &st, err, sizeof(err)) != 0 || stat(p, &b) < 0)
+		return 3;
+	if (b.st_ino != a.st_ino)
+		return 4; /* not in place */
+	if (mp_store_read(&h, &back, err, sizeof(err)) != 0 || !mp_store_get(&back, "drop", &v) ||
+	    v != 2)
+		return 5;
+	if (link(p, second) < 0)
+		return 6;
+	mp_store_set(&st, "drop", 3);
+	if (mp_store_write(&h, &st, err, sizeof(err)) != 0 || stat(p, &b) < 0)
+		return 7;
+	if (b.st_ino == a.st_ino || !file_has(second, "drop 2\n") || !file_has(p, "drop 3\n"))
+		return 8; /* the second link was written through */
+	if (chmod(p, 0644) < 0 || stat(p, &a) < 0)
+		return 9;
+	mp_store_set(&st, "drop", 4);
+	if (mp_store_write(&h, &st, err, sizeof(err)) != 0 || stat(p, &b) < 0)
+		return 10;
+	mp_store_close(&h);
+	if (b.st_ino == a.st_ino || (b.st_mode & 07777) != 0600 || !file_has(p, "drop 4\n"))
+		return 11;
 	return 0;
 }
 
@@ -707,9 +783,16 @@ static void test_write_failures(void)
 	mkpath(dir, sizeof(dir), "rofs");
 	mkdir(dir, 0700);
 	in_child(child_erofs, dir, "read-only tmpfs: -EROFS");
+	mkpath(dir, sizeof(dir), "inplace");
+	mkdir(dir, 0700);
+	in_child(child_in_place, dir,
+		 "tmpfs: rewritten in place; a second link or a mode other than 0600: renamed");
 	mkpath(dir, sizeof(dir), "full");
 	mkdir(dir, 0700);
-	in_child(child_enospc, dir, "full 8k tmpfs: -ENOSPC, temp removed, old state kept");
+	in_child(child_enospc, dir,
+		 "full 8k tmpfs: -ENOSPC, temp removed, old state kept; in place, with its one "
+		 "link, "
+		 "the new state fits its page");
 }
 
 #define WORKERS 200
