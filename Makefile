@@ -75,6 +75,11 @@ STATIC_LDFLAGS = -static-pie
 static: plugins/check_conntrack-static
 
 plugins/check_conntrack-static: plugins/check_conntrack.o libcheck.a
+	@case "$(MNL_STATIC)" in *.a) test -f "$(MNL_STATIC)" ;; \
+	*) test "$$($(CC) -print-file-name=libmnl.a)" != libmnl.a ;; esac || { \
+		echo "make static: no static libmnl (Debian's libmnl-dev ships none): build one with" \
+			"libmnl's ./configure --enable-static and give MNL_STATIC=/path/to/libmnl.a" >&2; \
+		exit 1; }
 	$(CC) $(ALL_CFLAGS) $(STATIC_LDFLAGS) $(START_LDFLAGS) $(LDFLAGS) -o $@ $^ $(MNL_STATIC)
 
 # prove runs the C unit tests (TAP) and the shell suites; its closing summary is the verdict.
