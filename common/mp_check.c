@@ -92,11 +92,17 @@ int mp_add_subcheck_to_check(mp_check check[static 1], mp_subcheck sc)
 
 int mp_add_subcheck_to_subcheck(mp_subcheck parent[static 1], mp_subcheck sc)
 {
-	mp_subcheck_list *node = new_node(sc), **tail = &parent->subchecks;
+	mp_subcheck_list *node = new_node(sc), *end;
 
-	while (*tail)
-		tail = &(*tail)->next;
-	*tail = node;
+	if (!parent->subchecks) {
+		parent->subchecks = node;
+	} else {
+		end = parent->last_ ? parent->last_ : parent->subchecks;
+		while (end->next)
+			end = end->next;
+		end->next = node;
+	}
+	parent->last_ = node;
 	return 0;
 }
 

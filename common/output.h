@@ -31,6 +31,14 @@ struct mp_subcheck {
 
 	/* Computes the state instead of the rules above when set. */
 	mp_state_enum (*evaluation_function)(mp_subcheck);
+
+	/*
+	 * This implementation's own, not the interface's (nothing outside mp_check.c uses it):
+	 * a node of subchecks at or before its end, where the next child is looked for from, so
+	 * that adding n children costs n, not n^2 / 2 (2,500 rule lines under -v). A copy of the
+	 * struct may hold an older one: still a node of the same list, the walk goes on from it.
+	 */
+	struct subcheck_list *last_;
 };
 
 typedef struct subcheck_list {
