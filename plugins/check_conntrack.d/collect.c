@@ -95,6 +95,9 @@ static void collect_ns(const struct ct_config *cfg, struct ct_snapshot *snap, st
 	/* Who the namespace is, for its baseline: a new one may get a deleted one's inode. */
 	if (!ct_procfs_is_elsewhere(cfg))
 		ns->cookie = ct_netns_cookie(nl ? mnl_socket_get_fd(nl) : -1);
+	/* Many namespaces make each lookup of the sysctl directory dear; one alone does not. */
+	if (snap->multi)
+		ct_sysctl_dir_hold(cfg->procfs);
 	ct_procfs_read(cfg->procfs, &snap->trace, ns);
 	collect_counters(cfg, snap, ns, direct, &nl, nl_err, sizeof(nl_err));
 	ct_collect_expect(cfg, snap, ns, direct ? &nl : NULL);
@@ -105,6 +108,7 @@ static void collect_ns(const struct ct_config *cfg, struct ct_snapshot *snap, st
 	ct_collect_rules(cfg, snap, ns, direct, nl, nl_err);
 	/* Last: a sample cut short at its cap leaves nothing after it needing the socket. */
 	ct_collect_inside(cfg, snap, ns, direct ? &nl : NULL);
+	ct_sysctl_dir_release();
 	if (nl)
 		mnl_socket_close(nl);
 }
