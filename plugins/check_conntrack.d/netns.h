@@ -2,6 +2,7 @@
 #ifndef CT_NETNS_H
 #define CT_NETNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,18 @@ struct ct_ns_target {
  */
 int ct_netns_targets(const char *spec, const char *procfs, struct ct_ns_target **out, size_t *n,
 		     struct ct_netns_scan *scan, char *err, size_t errlen);
+/*
+ * The same, one namespace at a time, so that each can be checked while the processes are still
+ * being looked at: start (0, or -errno with the reason), then next until it returns 0 (1: *t
+ * filled, its fd the caller's to close; -errno: the reason in err), then end. scan is complete
+ * once next returned 0. pending: whether next may give more.
+ */
+struct ct_netns_walk;
+int ct_netns_walk_start(const char *spec, const char *procfs, struct ct_netns_walk **w,
+			struct ct_netns_scan *scan, char *err, size_t errlen);
+int ct_netns_walk_next(struct ct_netns_walk *w, struct ct_ns_target *t, char *err, size_t errlen);
+bool ct_netns_walk_pending(const struct ct_netns_walk *w);
+void ct_netns_walk_end(struct ct_netns_walk *w);
 /* A name read from the system made safe for the output: control characters as \xNN. */
 void ct_escape_name(char *out, size_t len, const char *name);
 int ct_netns_self(const char *procfs, uint64_t *inode);
