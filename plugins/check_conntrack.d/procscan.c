@@ -13,6 +13,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -40,6 +41,7 @@ struct block {
 
 struct ct_proc_list {
 	int procfd;
+	int second_fd; /* the second thread's own open of the tree, -1 without one */
 	DIR *dir; /* the listing, NULL once over */
 	unsigned threads;
 	pthread_t second;
@@ -95,8 +97,8 @@ static int ns_inode(int procfd, const char *rel, uint64_t *inode)
 	return 0;
 }
 
-/* Read one chunk, waiting for the lister where the chunk is not listed yet. */
-static void read_chunk(struct ct_proc_list *l, size_t first)
+/* Read one chunk through fd, waiting for the lister where the chunk is not listed yet. */
+static void read_chunk(struct ct_proc_list *l, int fd, size_t first)
 {
 	char rel[sizeof(((struct ct_pid_ns *)0)->pid) + 8];
 
@@ -108,16 +110,17 @@ static void read_chunk(struct ct_proc_list *l, size_t first)
 			sched_yield();
 		}
 		snprintf(rel, sizeof(rel), "%s/ns/net", at(l, i)->pid);
-		at(l, i)->err = ns_inode(l->procfd, rel, &at(l, i)->inode);
+		at(l, i)->err = ns_inode(fd, rel, &at(l, i)->inode);
 		atomic_store_explicit(done(l, i), 1, memory_order_release);
 	}
 }
 
 /*
- * Claim a chunk and read it: false when none may be claimed now. A chunk not wholly listed is
- * claimed only for the process the caller waits for (want; the second thread: SIZE_MAX).
+ * Claim a chunk and read it through fd: false when none may be claimed now. A chunk not wholly
+ * listed is claimed only for the process the caller waits for (want; the second thread:
+ * SIZE_MAX).
  */
-static bool claim(struct ct_proc_list *l, size_t want)
+static bool claim(struct ct_proc_list *l, int fd, size_t want)
 {
 	size_t c = atomic_load(&l->next);
 
@@ -130,7 +133,7 @@ static bool claim(struct ct_proc_list *l, size_t want)
 		if (!all && c + CHUNK > have && (want == SIZE_MAX || c > want))
 			return false;
 		if (atomic_compare_exchange_weak(&l->next, &c, c + CHUNK)) {
-			read_chunk(l, c);
+			read_chunk(l, fd, c);
 			return true;
 		}
 	}
@@ -184,7 +187,7 @@ static void *second(void *arg)
 	struct ct_proc_list *l = arg;
 
 	while (!atomic_load(&l->stop)) {
-		if (!claim(l, SIZE_MAX)) {
+		if (!claim(l, l->second_fd, SIZE_MAX)) {
 			if (atomic_load(&l->listed_all) && atomic_load(&l->next) >= published(l))
 				break;
 			sched_yield(); /* ahead of the listing: a few microseconds */
@@ -193,13 +196,21 @@ static void *second(void *arg)
 	return NULL;
 }
 
-/* The signals that end a run (the -t alarm, SIGTERM) stay with the main thread's handler. */
+/*
+ * The signals that end a run (the -t alarm, SIGTERM) stay with the main thread's handler. The
+ * second thread opens the tree again: a path looked up from a descriptor takes a reference on
+ * its open file once the process has threads, and two threads sharing one would pass its cache
+ * line back and forth for every process read.
+ */
 static bool start_second(struct ct_proc_list *l)
 {
 	sigset_t all, old;
 	pthread_attr_t attr;
 	int rc;
 
+	l->second_fd = openat(l->procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (l->second_fd < 0)
+		return false;
 	if (pthread_attr_init(&attr) != 0)
 		return false;
 	sigfillset(&all);
@@ -224,6 +235,7 @@ int ct_proc_scan_start(int procfd, struct ct_proc_list **out)
 		return -ENOMEM;
 	}
 	l->procfd = procfd;
+	l->second_fd = -1;
 	l->threads = 1;
 	atomic_init(&l->published, 0);
 	atomic_init(&l->next, 0);
@@ -258,7 +270,7 @@ int ct_proc_next(struct ct_proc_list *l, const struct ct_pid_ns **p)
 		if (atomic_load(&l->listed_all) && i >= published(l))
 			return l->list_err;
 		/* Read while waiting: the chunk it waits for, or any other. */
-		if (!claim(l, i))
+		if (!claim(l, l->procfd, i))
 			sched_yield();
 	}
 }
@@ -276,6 +288,8 @@ void ct_proc_list_free(struct ct_proc_list *l)
 		atomic_store(&l->stop, true);
 		pthread_join(l->second, NULL);
 	}
+	if (l->second_fd >= 0)
+		close(l->second_fd);
 	if (l->dir)
 		closedir(l->dir);
 	for (size_t b = 0; b < BLOCKS && l->block[b]; b++)
