@@ -509,35 +509,85 @@ static void note_unseen(struct ct_netns_scan *scan, struct unseen *u, const char
 /* The initial namespace's inode once told (0: not told): the host's, whoever holds it. */
 static uint64_t init_inode;
 
-static bool label_used(const struct ct_ns_target *v, size_t n, const char *label)
-{
-	char shown[128];
+/*
+ * The labels given so far, by a hash of each (FNV-1a), as indexes into the targets: whether a
+ * name is taken is one look, not a comparison with every namespace found before.
+ */
+struct label_set {
+	uint32_t *slot; /* index + 1; 0: empty */
+	size_t cap, have; /* cap: a power of two, at least twice have; targets[0, have) are in */
+};
 
-	ct_escape_name(shown, sizeof(shown), label);
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(v[i].label, shown) == 0)
-			return true;
-	return false;
+static size_t label_slot(const struct label_set *s, const struct ct_ns_target *v, const char *label)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (const unsigned char *c = (const unsigned char *)label; *c; c++)
+		h = (h ^ *c) * 0x100000001b3ull;
+	for (size_t i = (size_t)h & (s->cap - 1);; i = (i + 1) & (s->cap - 1))
+		if (!s->slot[i] || strcmp(v[s->slot[i] - 1].label, label) == 0)
+			return i;
 }
+
+/* Every target's label in the set: 0, or -ENOMEM. */
+static int label_sync(struct label_set *s, const struct ct_ns_target *v, size_t n)
+{
+	if (2 * n > s->cap) {
+		struct label_set bigger = {.cap = s->cap ? s->cap : 64};
+
+		while (2 * n > bigger.cap)
+			bigger.cap *= 2;
+		bigger.slot = calloc(bigger.cap, sizeof(*bigger.slot));
+		if (!bigger.slot)
+			return -ENOMEM;
+		free(s->slot);
+		*s = bigger;
+	}
+	for (; s->have < n; s->have++) {
+		size_t i = label_slot(s, v, v[s->have].label);
+
+		if (!s->slot[i])
+			s->slot[i] = (uint32_t)s->have + 1;
+	}
+	return 0;
+}
+
+struct ct_netns_walk {
+	const char *procfs;
+	struct ct_netns_scan *scan;
+	struct ct_ns_target *v; /* every namespace found, by inode and label; fds until given */
+	size_t n, given;
+	int procfd; /* the process scan's proc tree, -1 when no scan runs */
+	struct ct_proc_list *procs;
+	struct inode_set seen; /* the namespaces dealt with */
+	struct unseen u;
+	uint64_t last; /* the namespace of the process before, when dealt with */
+	struct label_set labels;
+};
 
 /*
  * A process's namespace's name: "host" for the initial one, else its container, its service or
  * its program (nsname.h), stable across restarts; a name already taken gets the pid.
  */
-static void named(const char *procfs, const char *pid, uint64_t inode, const struct ct_ns_target *v,
-		  size_t n, char *label, size_t len)
+static int named(struct ct_netns_walk *w, const char *pid, uint64_t inode, char *label, size_t len)
 {
-	char name[100];
+	char name[100], shown[128];
+	int r;
 
 	if (init_inode && inode == init_inode) {
 		snprintf(label, len, "host");
-		return;
+		return 0;
 	}
-	ct_process_ns_name(procfs, pid, name, sizeof(name));
-	if (label_used(v, n, name))
+	ct_process_ns_name(w->procfs, pid, name, sizeof(name));
+	r = label_sync(&w->labels, w->v, w->n);
+	if (r < 0)
+		return r;
+	ct_escape_name(shown, sizeof(shown), name);
+	if (w->labels.slot[label_slot(&w->labels, w->v, shown)])
 		snprintf(label, len, "%s (pid %.20s)", name, pid);
 	else
 		snprintf(label, len, "%s", name);
+	return 0;
 }
 
 /*
@@ -545,30 +595,33 @@ static void named(const char *procfs, const char *pid, uint64_t inode, const str
  * *done: the namespace now dealt with: the one the process holds now, which may differ from the
  * one listed (p->inode), or the listed one when it cannot be opened; 0 when the process exited.
  */
-static int process_target(const char *procfs, const struct ct_pid_ns *p, struct ct_ns_target **v,
-			  size_t *n, struct ct_netns_scan *scan, struct unseen *u, uint64_t *done)
+static int process_target(struct ct_netns_walk *w, const struct ct_pid_ns *p, uint64_t *done)
 {
 	char path[PATH_MAX], label[128], err[320];
 	const char *pid = p->pid;
 	uint64_t inode = 0;
-	int fd, r = 0;
+	int fd, r;
 
 	*done = p->inode;
-	if (ct_path(path, sizeof(path), "%s/%s/ns/net", procfs, pid) < 0)
+	if (ct_path(path, sizeof(path), "%s/%s/ns/net", w->procfs, pid) < 0)
 		return 0;
 	fd = open_ns(path, NULL, &inode, err, sizeof(err));
 	if (fd == -ENOENT || fd == -ESRCH)
 		*done = 0;
 	if (fd < 0) {
 		if (fd != -ENOENT && fd != -ESRCH && fd != -EINVAL)
-			note_unseen(scan, u, procfs, pid, path, -fd);
+			note_unseen(w->scan, &w->u, w->procfs, pid, path, -fd);
 		return 0;
 	}
 	*done = inode;
-	named(procfs, pid, inode, *v, *n, label, sizeof(label));
-	if (known(*v, *n, inode) || (r = push(v, n, fd, 0, inode, label)) < 0)
-		close(fd);
-	return r < 0 ? r : 0;
+	r = named(w, pid, inode, label, sizeof(label));
+	if (r == 0 && !known(w->v, w->n, inode)) {
+		r = push(&w->v, &w->n, fd, 0, inode, label);
+		if (r == 0)
+			return 0; /* kept, with its fd */
+	}
+	close(fd);
+	return r;
 }
 
 /*
@@ -576,9 +629,7 @@ static int process_target(const char *procfs, const struct ct_pid_ns *p, struct 
  * it is dealt with: a process that exited or moved since it was listed leaves its namespace to
  * the next process that holds it.
  */
-static int process_one(const char *procfs, const struct ct_pid_ns *p, struct ct_ns_target **v,
-		       size_t *n, struct ct_netns_scan *scan, struct unseen *u,
-		       struct inode_set *seen)
+static int process_one(struct ct_netns_walk *w, const struct ct_pid_ns *p)
 {
 	char path[PATH_MAX];
 	uint64_t done = 0;
@@ -587,15 +638,15 @@ static int process_one(const char *procfs, const struct ct_pid_ns *p, struct ct_
 	if (p->err < 0) {
 		/* ENOENT, ESRCH: the process exited (with it any namespace only it held). */
 		if (p->err != -ENOENT && p->err != -ESRCH &&
-		    ct_path(path, sizeof(path), "%s/%s/ns/net", procfs, p->pid) == 0)
-			note_unseen(scan, u, procfs, p->pid, path, -p->err);
+		    ct_path(path, sizeof(path), "%s/%s/ns/net", w->procfs, p->pid) == 0)
+			note_unseen(w->scan, &w->u, w->procfs, p->pid, path, -p->err);
 		return 0;
 	}
-	if (inode_seen(seen, p->inode))
+	if (inode_seen(&w->seen, p->inode))
 		return 0;
-	r = process_target(procfs, p, v, n, scan, u, &done);
+	r = process_target(w, p, &done);
 	if (r == 0 && done)
-		r = inode_add(seen, done);
+		r = inode_add(&w->seen, done);
 	return r;
 }
 
@@ -678,18 +729,6 @@ static int first_targets(const char *spec, const char *procfs, struct ct_ns_targ
 	return r;
 }
 
-struct ct_netns_walk {
-	const char *procfs;
-	struct ct_netns_scan *scan;
-	struct ct_ns_target *v; /* every namespace found, by inode and label; fds until given */
-	size_t n, given;
-	int procfd; /* the process scan's proc tree, -1 when no scan runs */
-	struct ct_proc_list *procs;
-	struct inode_set seen; /* the namespaces dealt with */
-	struct unseen u;
-	uint64_t last; /* the namespace of the process before, when dealt with */
-};
-
 static void stop_processes(struct ct_netns_walk *w)
 {
 	ct_proc_list_free(w->procs);
@@ -752,7 +791,7 @@ static int next_process_target(struct ct_netns_walk *w, char *err, size_t errlen
 		if (r == 1 && p->err == 0 && p->inode == w->last)
 			continue;
 		if (r == 1)
-			r = process_one(w->procfs, p, &w->v, &w->n, w->scan, &w->u, &w->seen);
+			r = process_one(w, p);
 		if (r < 0) {
 			stop_processes(w);
 			return snprintf(err, errlen, "%s", strerror(-r)), r;
@@ -792,6 +831,7 @@ void ct_netns_walk_end(struct ct_netns_walk *w)
 	free(w->v);
 	free(w->seen.slot);
 	free(w->u.ids);
+	free(w->labels.slot);
 	free(w);
 }
 

@@ -33,6 +33,7 @@ is "$want" 30 "the processes hold 30 namespaces besides ours"
 run --netns=all --no-rules
 got=$(printf '%s\n' "$out" | grep -cE "^netns process $name( \(pid [0-9]+\))?: [A-Z]+ - ")
 is "$got" 30 "--netns=all: each of the 30 namespaces once"
+is "$(printf '%s\n' "$out" | grep -cE "^netns process $name: ")" 1 "one takes the program's name, the others add their pid"
 unlike "$out" "not seen" "--netns=all as root: no namespace left unseen"
 exec 8>&-
 wait "$node" 2>/dev/null
