@@ -95,6 +95,9 @@ static void collect_ns(const struct ct_config *cfg, struct ct_snapshot *snap, st
 	/* Who the namespace is, for its baseline: a new one may get a deleted one's inode. */
 	if (!ct_procfs_is_elsewhere(cfg))
 		ns->cookie = ct_netns_cookie(nl ? mnl_socket_get_fd(nl) : -1);
+	/* Many namespaces make each lookup of the sysctl directory dear; one alone does not. */
+	if (snap->multi)
+		ct_sysctl_dir_hold(cfg->procfs);
 	ct_procfs_read(cfg->procfs, &snap->trace, ns);
 	collect_counters(cfg, snap, ns, direct, &nl, nl_err, sizeof(nl_err));
 	ct_collect_expect(cfg, snap, ns, direct ? &nl : NULL);
@@ -105,6 +108,7 @@ static void collect_ns(const struct ct_config *cfg, struct ct_snapshot *snap, st
 	ct_collect_rules(cfg, snap, ns, direct, nl, nl_err);
 	/* Last: a sample cut short at its cap leaves nothing after it needing the socket. */
 	ct_collect_inside(cfg, snap, ns, direct ? &nl : NULL);
+	ct_sysctl_dir_release();
 	if (nl)
 		mnl_socket_close(nl);
 }
@@ -144,10 +148,92 @@ static void read_boot_id(const char *procfs, char *buf, size_t len)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
+/* One more namespace in the snapshot: its slot, zeroed, or NULL. */
+static struct ct_ns *add_ns(struct ct_snapshot *snap, size_t *cap)
+{
+	if (snap->n == *cap) {
+		size_t more = *cap ? *cap * 2 : 8;
+		struct ct_ns *nv = realloc(snap->ns, more * sizeof(*nv));
+
+		if (!nv)
+			return NULL;
+		snap->ns = nv;
+		*cap = more;
+	}
+	memset(&snap->ns[snap->n], 0, sizeof(snap->ns[0]));
+	return &snap->ns[snap->n++];
+}
+
+/*
+ * Check one namespace: entered, read, left. *self_fd: our own namespace to come back to, opened
+ * at the first namespace entered (-2: cannot come back, or could not: nothing more is entered).
+ */
+static void collect_target(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
+			   const struct ct_ns_target *t, int *self_fd, bool net_admin)
+{
+	snprintf(ns->label, sizeof(ns->label), "%s", t->label);
+	ns->inode = t->inode;
+	if (t->err < 0) {
+		ns->enter_rc = t->err;
+		snprintf(ns->err, sizeof(ns->err), "cannot open network namespace %s: %s",
+			 ns->label, strerror(-t->err));
+		return;
+	}
+	if (t->fd < 0) {
+		collect_ns(cfg, snap, ns, net_admin);
+		return;
+	}
+	if (*self_fd == -1) {
+		*self_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (*self_fd < 0)
+			*self_fd = -2; /* cannot come back: enter nothing */
+	}
+	if (*self_fd == -3) {
+		/* Reading on would describe the wrong namespace. */
+		ns->enter_rc = -EBADF;
+		snprintf(ns->err, sizeof(ns->err),
+			 "not checked: cannot return to the own namespace");
+		close(t->fd);
+		return;
+	}
+	if (*self_fd < 0 || setns(t->fd, CLONE_NEWNET) < 0) {
+		int e = *self_fd < 0 ? EBADF : errno;
+		ns->enter_rc = -e;
+		snprintf(ns->err, sizeof(ns->err), "cannot enter network namespace %s: %s%s",
+			 ns->label, strerror(e),
+			 e == EPERM ? " (needs CAP_SYS_ADMIN: run as root or via sudo)" : "");
+		close(t->fd);
+		return;
+	}
+	ct_note(&snap->trace, 2, "entered network namespace %s (inode %llu)", ns->label,
+		(unsigned long long)ns->inode);
+	collect_ns(cfg, snap, ns, net_admin);
+	close(t->fd);
+	if (setns(*self_fd, CLONE_NEWNET) < 0) {
+		close(*self_fd);
+		*self_fd = -3; /* stranded: every namespace after this one is left unchecked */
+	}
+}
+
+/* What --netns could not give: one namespace, not checked, with the reason. */
+static int walk_failed(const struct ct_config *cfg, struct ct_snapshot *snap, size_t *cap, int r,
+		       const char *err)
+{
+	struct ct_ns *ns = add_ns(snap, cap);
+
+	if (!ns)
+		return -ENOMEM;
+	ct_escape_name(ns->label, sizeof(ns->label), cfg->netns);
+	ns->enter_rc = r;
+	snprintf(ns->err, sizeof(ns->err), "%s", err);
+	return 0;
+}
+
 int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap)
 {
-	struct ct_ns_target *t = NULL;
-	size_t n = 0;
+	struct ct_netns_walk *w = NULL;
+	struct ct_ns_target t;
+	size_t cap = 0;
 	char err[320] = "";
 	int self_fd = -1, r;
 	bool net_admin = ct_caps_have(CAP_NET_ADMIN);
@@ -157,80 +243,34 @@ int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap)
 		net_admin ? "held: netlink sources used" : "not held: /proc sources only");
 	/* First: the rules cache of every namespace is only valid within this boot. */
 	read_boot_id(cfg->procfs, snap->boot_id, sizeof(snap->boot_id));
-	/* Our own namespace is named only where the name is shown: the metrics' label, -v. */
-	if (cfg->netns)
-		r = ct_netns_targets(cfg->netns, cfg->procfs, &t, &n, &snap->scan, err,
-				     sizeof(err));
-	else
-		r = ct_netns_own_target(cfg->procfs, cfg->prometheus || cfg->verbose, &t, &n);
 	snap->multi = cfg->netns && strcmp(cfg->netns, "all") == 0;
-	snap->ns = calloc(n ? n : 1, sizeof(*snap->ns));
-	if (!snap->ns) {
-		free(t);
-		return -ENOMEM;
-	}
-	if (r < 0) {
-		snap->n = 1;
-		ct_escape_name(snap->ns[0].label, sizeof(snap->ns[0].label), cfg->netns);
-		snap->ns[0].enter_rc = r;
-		snprintf(snap->ns[0].err, sizeof(snap->ns[0].err), "%s", err);
-		n = 0;
-	} else {
-		snap->n = n;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (t[i].fd >= 0 && self_fd < 0) {
-			self_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-			if (self_fd < 0)
-				self_fd = -2; /* cannot come back: enter nothing */
-		}
-	}
-	/* Nothing to enter and nothing to ask the kernel: no privilege is needed at all. */
-	if (self_fd < 0 && !direct)
-		drop_privileges(snap);
-	for (size_t i = 0; i < n; i++) {
-		struct ct_ns *ns = &snap->ns[i];
+	snap->n = 0;
+	/* --netns=all: each namespace is checked as soon as it is found (netns.c). */
+	/* Our own namespace is named only where the name is shown: the metrics' label, -v. */
+	r = ct_netns_walk_start(cfg->netns, cfg->procfs, cfg->prometheus || cfg->verbose, &w,
+				&snap->scan, err, sizeof(err));
+	while (r >= 0 && (r = ct_netns_walk_next(w, &t, err, sizeof(err))) > 0) {
+		struct ct_ns *ns = add_ns(snap, &cap);
 
-		snprintf(ns->label, sizeof(ns->label), "%s", t[i].label);
-		ns->inode = t[i].inode;
-		if (t[i].err < 0) {
-			ns->enter_rc = t[i].err;
-			snprintf(ns->err, sizeof(ns->err), "cannot open network namespace %s: %s",
-				 ns->label, strerror(-t[i].err));
-			continue;
-		}
-		if (t[i].fd < 0) {
-			collect_ns(cfg, snap, ns, net_admin);
-			continue;
-		}
-		if (self_fd < 0 || setns(t[i].fd, CLONE_NEWNET) < 0) {
-			int e = self_fd < 0 ? EBADF : errno;
-			ns->enter_rc = -e;
-			snprintf(ns->err, sizeof(ns->err),
-				 "cannot enter network namespace %s: %s%s", ns->label, strerror(e),
-				 e == EPERM ? " (needs CAP_SYS_ADMIN: run as root or via sudo)"
-					    : "");
-			close(t[i].fd);
-			continue;
-		}
-		ct_note(&snap->trace, 2, "entered network namespace %s (inode %llu)", ns->label,
-			(unsigned long long)ns->inode);
-		collect_ns(cfg, snap, ns, net_admin);
-		close(t[i].fd);
-		if (setns(self_fd, CLONE_NEWNET) < 0) {
-			/* Reading on would describe the wrong namespace: stop here. */
-			for (size_t k = i + 1; k < n; k++) {
-				snap->ns[k].enter_rc = -errno;
-				snprintf(snap->ns[k].err, sizeof(snap->ns[k].err),
-					 "not checked: cannot return to the own namespace");
-				close(t[k].fd);
-			}
+		if (!ns) {
+			if (t.fd >= 0)
+				close(t.fd);
+			r = -ENOMEM;
+			snprintf(err, sizeof(err), "%s", strerror(ENOMEM));
 			break;
 		}
+		/* Nothing to enter and nothing to ask the kernel: no privilege is needed at all. */
+		if (t.fd < 0 && self_fd == -1 && !direct && !ct_netns_walk_pending(w))
+			drop_privileges(snap);
+		collect_target(cfg, snap, ns, &t, &self_fd, net_admin);
 	}
+	ct_netns_walk_end(w);
 	if (self_fd >= 0)
 		close(self_fd);
-	free(t);
+	if (r < 0 && walk_failed(cfg, snap, &cap, r, err) < 0)
+		return -ENOMEM;
+	if (!snap->ns && !(snap->ns = calloc(1, sizeof(*snap->ns))))
+		return -ENOMEM;
 	drop_privileges(snap);
 	ct_collect_holders(cfg, snap, direct);
 	ct_collect_persistence(cfg, snap);

@@ -17,6 +17,7 @@
 #include "netns.h"
 #include "nsname.h"
 #include "procfs.h"
+#include "procscan.h"
 
 #define RUN_NETNS "/run/netns"
 #ifndef NSFS_MAGIC
@@ -100,8 +101,8 @@ int ct_netns_self(const char *procfs, uint64_t *inode)
 	return 0;
 }
 
-static int push(struct ct_ns_target **v, size_t *n, int fd, int err, uint64_t inode,
-		const char *label)
+/* Room for one more target: its slot, or NULL. */
+static struct ct_ns_target *grow(struct ct_ns_target **v, size_t *n)
 {
 	struct ct_ns_target *nv = *v;
 
@@ -109,14 +110,23 @@ static int push(struct ct_ns_target **v, size_t *n, int fd, int err, uint64_t in
 	if (*n == 0 || (*n >= 8 && (*n & (*n - 1)) == 0)) {
 		nv = realloc(*v, sizeof(**v) * (*n ? *n * 2 : 8));
 		if (!nv)
-			return -ENOMEM;
+			return NULL;
 		*v = nv;
 	}
-	nv[*n].fd = fd;
-	nv[*n].err = err;
-	nv[*n].inode = inode;
-	ct_escape_name(nv[*n].label, sizeof(nv[*n].label), label);
-	(*n)++;
+	return &nv[(*n)++];
+}
+
+static int push(struct ct_ns_target **v, size_t *n, int fd, int err, uint64_t inode,
+		const char *label)
+{
+	struct ct_ns_target *t = grow(v, n);
+
+	if (!t)
+		return -ENOMEM;
+	t->fd = fd;
+	t->err = err;
+	t->inode = inode;
+	ct_escape_name(t->label, sizeof(t->label), label);
 	return 0;
 }
 
@@ -496,137 +506,147 @@ static void note_unseen(struct ct_netns_scan *scan, struct unseen *u, const char
 		 strerror(e));
 }
 
-/*
- * The inode of a process's network namespace: readlink gives "net:[INODE]" without resolving
- * the link to the namespace file (a quarter cheaper than stat, the scan's cost per process); a
- * --procfs tree that holds something else there is asked with stat. 0 or -errno.
- */
-static int ns_inode(int procfd, const char *rel, uint64_t *inode)
-{
-	char link[64];
-	struct stat st;
-	ssize_t len = readlinkat(procfd, rel, link, sizeof(link) - 1);
-
-	if (len > 0) {
-		size_t n = (size_t)len;
-
-		/* "net:[" digits "]" */
-		if (n > 6 && strncmp(link, "net:[", 5) == 0 && link[n - 1] == ']' &&
-		    mp_parse_u64(link + 5, n - 6, UINT64_MAX, inode) == 0 && *inode)
-			return 0;
-	} else if (errno != EINVAL) {
-		return -errno;
-	}
-	if (fstatat(procfd, rel, &st, 0) < 0)
-		return -errno;
-	*inode = st.st_ino;
-	return 0;
-}
-
 /* The initial namespace's inode once told (0: not told): the host's, whoever holds it. */
 static uint64_t init_inode;
 
-static bool label_used(const struct ct_ns_target *v, size_t n, const char *label)
-{
-	char shown[128];
+/*
+ * The labels given so far, by a hash of each (FNV-1a), as indexes into the targets: whether a
+ * name is taken is one look, not a comparison with every namespace found before.
+ */
+struct label_set {
+	uint32_t *slot; /* index + 1; 0: empty */
+	size_t cap, have; /* cap: a power of two, at least twice have; targets[0, have) are in */
+};
 
-	ct_escape_name(shown, sizeof(shown), label);
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(v[i].label, shown) == 0)
-			return true;
-	return false;
+static size_t label_slot(const struct label_set *s, const struct ct_ns_target *v, const char *label)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (const unsigned char *c = (const unsigned char *)label; *c; c++)
+		h = (h ^ *c) * 0x100000001b3ull;
+	for (size_t i = (size_t)h & (s->cap - 1);; i = (i + 1) & (s->cap - 1))
+		if (!s->slot[i] || strcmp(v[s->slot[i] - 1].label, label) == 0)
+			return i;
 }
+
+/* Every target's label in the set: 0, or -ENOMEM. */
+static int label_sync(struct label_set *s, const struct ct_ns_target *v, size_t n)
+{
+	if (2 * n > s->cap) {
+		struct label_set bigger = {.cap = s->cap ? s->cap : 64};
+
+		while (2 * n > bigger.cap)
+			bigger.cap *= 2;
+		bigger.slot = calloc(bigger.cap, sizeof(*bigger.slot));
+		if (!bigger.slot)
+			return -ENOMEM;
+		free(s->slot);
+		*s = bigger;
+	}
+	for (; s->have < n; s->have++) {
+		size_t i = label_slot(s, v, v[s->have].label);
+
+		if (!s->slot[i])
+			s->slot[i] = (uint32_t)s->have + 1;
+	}
+	return 0;
+}
+
+struct ct_netns_walk {
+	const char *procfs;
+	struct ct_netns_scan *scan;
+	struct ct_ns_target *v; /* every namespace found, by inode and label; fds until given */
+	size_t n, given;
+	int procfd; /* the process scan's proc tree, -1 when no scan runs */
+	struct ct_proc_list *procs;
+	struct inode_set seen; /* the namespaces dealt with */
+	struct unseen u;
+	uint64_t last; /* the namespace of the process before, when dealt with */
+	struct label_set labels;
+};
 
 /*
  * A process's namespace's name: "host" for the initial one, else its container, its service or
  * its program (nsname.h), stable across restarts; a name already taken gets the pid.
  */
-static void named(const char *procfs, const char *pid, uint64_t inode, const struct ct_ns_target *v,
-		  size_t n, char *label, size_t len)
+static int named(struct ct_netns_walk *w, const char *pid, uint64_t inode, char *label, size_t len)
 {
-	char name[100];
+	char name[100], shown[128];
+	int r;
 
 	if (init_inode && inode == init_inode) {
 		snprintf(label, len, "host");
-		return;
+		return 0;
 	}
-	ct_process_ns_name(procfs, pid, name, sizeof(name));
-	if (label_used(v, n, name))
+	ct_process_ns_name(w->procfs, pid, name, sizeof(name));
+	r = label_sync(&w->labels, w->v, w->n);
+	if (r < 0)
+		return r;
+	ct_escape_name(shown, sizeof(shown), name);
+	if (w->labels.slot[label_slot(&w->labels, w->v, shown)])
 		snprintf(label, len, "%s (pid %.20s)", name, pid);
 	else
 		snprintf(label, len, "%s", name);
-}
-
-/* A namespace first seen at this process: opened, checked, and kept with a name of its own. */
-static int process_target(const char *procfs, const char *pid, struct ct_ns_target **v, size_t *n,
-			  struct ct_netns_scan *scan, struct unseen *u)
-{
-	char path[PATH_MAX], label[128], err[320];
-	uint64_t inode = 0;
-	int fd, r = 0;
-
-	if (ct_path(path, sizeof(path), "%s/%s/ns/net", procfs, pid) < 0)
-		return 0;
-	fd = open_ns(path, NULL, &inode, err, sizeof(err));
-	if (fd < 0) {
-		if (fd != -ENOENT && fd != -ESRCH && fd != -EINVAL)
-			note_unseen(scan, u, procfs, pid, path, -fd);
-		return 0;
-	}
-	named(procfs, pid, inode, *v, *n, label, sizeof(label));
-	if (known(*v, *n, inode) || (r = push(v, n, fd, 0, inode, label)) < 0)
-		close(fd);
-	return r < 0 ? r : 0;
+	return 0;
 }
 
 /*
- * The namespaces of running processes (containers without a name), each once. Every process is
- * looked at (a namespace may be held by one process alone), at the cost of one readlink each
- * beside the directory listing; most share the previous process's namespace or one seen before.
+ * A namespace first seen at this process: opened, checked, and kept with a name of its own.
+ * *done: the namespace now dealt with: the one the process holds now, which may differ from the
+ * one listed (p->inode), or the listed one when it cannot be opened; 0 when the process exited.
  */
-static int process_targets(const char *procfs, struct ct_ns_target **v, size_t *n,
-			   struct ct_netns_scan *scan)
+static int process_target(struct ct_netns_walk *w, const struct ct_pid_ns *p, uint64_t *done)
 {
-	char rel[NAME_MAX + 16], path[PATH_MAX];
-	uint64_t inode = 0, last = 0;
-	struct inode_set seen = {0};
-	struct unseen u = {0};
-	struct dirent *de;
-	int procfd, r = 0;
-	DIR *d;
+	char path[PATH_MAX], label[128], err[320];
+	const char *pid = p->pid;
+	uint64_t inode = 0;
+	int fd, r;
 
-	procfd = open(procfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	d = procfd < 0 ? NULL : fdopendir(dup(procfd));
-	u.have_own = rtnl_id(procfs, "self", &u.own) == 0;
-	for (size_t i = 0; i < *n && r == 0; i++)
-		r = inode_add(&seen, (*v)[i].inode);
-	while (r == 0 && d && (de = readdir(d))) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		snprintf(rel, sizeof(rel), "%s/ns/net", de->d_name);
-		r = ns_inode(procfd, rel, &inode);
-		if (r < 0) {
-			/* ENOENT, ESRCH: the process exited (with it any namespace only it held).
-			 */
-			if (r != -ENOENT && r != -ESRCH &&
-			    ct_path(path, sizeof(path), "%s/%s", procfs, rel) == 0)
-				note_unseen(scan, &u, procfs, de->d_name, path, -r);
-			r = 0;
-			continue;
-		}
-		if (inode == last || inode_seen(&seen, inode))
-			continue;
-		last = inode;
-		r = process_target(procfs, de->d_name, v, n, scan, &u);
-		if (r == 0)
-			r = inode_add(&seen, inode);
+	*done = p->inode;
+	if (ct_path(path, sizeof(path), "%s/%s/ns/net", w->procfs, pid) < 0)
+		return 0;
+	fd = open_ns(path, NULL, &inode, err, sizeof(err));
+	if (fd == -ENOENT || fd == -ESRCH)
+		*done = 0;
+	if (fd < 0) {
+		if (fd != -ENOENT && fd != -ESRCH && fd != -EINVAL)
+			note_unseen(w->scan, &w->u, w->procfs, pid, path, -fd);
+		return 0;
 	}
-	if (d)
-		closedir(d);
-	if (procfd >= 0)
-		close(procfd);
-	free(seen.slot);
-	free(u.ids);
+	*done = inode;
+	r = named(w, pid, inode, label, sizeof(label));
+	if (r == 0 && !known(w->v, w->n, inode)) {
+		r = push(&w->v, &w->n, fd, 0, inode, label);
+		if (r == 0)
+			return 0; /* kept, with its fd */
+	}
+	close(fd);
+	return r;
+}
+
+/*
+ * One process of the listing: its namespace, kept when it is new. A namespace counts as seen once
+ * it is dealt with: a process that exited or moved since it was listed leaves its namespace to
+ * the next process that holds it.
+ */
+static int process_one(struct ct_netns_walk *w, const struct ct_pid_ns *p)
+{
+	char path[PATH_MAX];
+	uint64_t done = 0;
+	int r;
+
+	if (p->err < 0) {
+		/* ENOENT, ESRCH: the process exited (with it any namespace only it held). */
+		if (p->err != -ENOENT && p->err != -ESRCH &&
+		    ct_path(path, sizeof(path), "%s/%s/ns/net", w->procfs, p->pid) == 0)
+			note_unseen(w->scan, &w->u, w->procfs, p->pid, path, -p->err);
+		return 0;
+	}
+	if (inode_seen(&w->seen, p->inode))
+		return 0;
+	r = process_target(w, p, &done);
+	if (r == 0 && done)
+		r = inode_add(&w->seen, done);
 	return r;
 }
 
@@ -658,14 +678,13 @@ int ct_netns_own_target(const char *procfs, bool named, struct ct_ns_target **ou
 	return push(out, n, -1, 0, inode, own);
 }
 
-/* Every namespace: named ones first (their names are the best labels), then processes'. */
+/* Every namespace: named ones first (their names are the best labels); processes' follow. */
 static int all_targets(const char *procfs, struct ct_ns_target **v, size_t *n,
 		       struct ct_netns_scan *scan, struct ns_mounts *m, char *err, size_t errlen)
 {
 	uint64_t self = 0;
-	int r;
-
 	char own[128];
+	int r;
 
 	r = ct_netns_self(procfs, &self);
 	if (r < 0) {
@@ -676,41 +695,26 @@ static int all_targets(const char *procfs, struct ct_ns_target **v, size_t *n,
 	r = push(v, n, -1, 0, self, own);
 	if (r == 0)
 		r = named_targets(v, n, scan, m);
-	if (r == 0)
-		r = process_targets(procfs, v, n, scan);
 	if (r < 0)
 		snprintf(err, errlen, "%s", strerror(-r));
 	return r;
 }
 
-static void free_targets(struct ct_ns_target **out, size_t *n)
-{
-	for (size_t i = 0; i < *n; i++)
-		if ((*out)[i].fd >= 0)
-			close((*out)[i].fd);
-	free(*out);
-	*out = NULL;
-	*n = 0;
-}
-
-int ct_netns_targets(const char *spec, const char *procfs, struct ct_ns_target **out, size_t *n,
-		     struct ct_netns_scan *scan, char *err, size_t errlen)
+/* The namespaces known before any process is looked at: our own, the named ones, or spec's. */
+static int first_targets(const char *spec, const char *procfs, bool name_own,
+			 struct ct_ns_target **v, size_t *n, struct ct_netns_scan *scan, char *err,
+			 size_t errlen)
 {
 	struct ns_mounts m = {0};
 	char path[PATH_MAX];
 	uint64_t inode = 0;
 	int fd, r = 0;
 
-	*out = NULL;
-	*n = 0;
-	memset(scan, 0, sizeof(*scan));
 	if (!spec)
-		return ct_netns_own_target(procfs, true, out, n);
+		return ct_netns_own_target(procfs, name_own, v, n);
 	if (strcmp(spec, "all") == 0) {
-		r = all_targets(procfs, out, n, scan, &m, err, errlen);
+		r = all_targets(procfs, v, n, scan, &m, err, errlen);
 		free(m.inode);
-		if (r < 0)
-			free_targets(out, n);
 		return r;
 	}
 	if (spec[0] == '\0' || strcmp(spec, ".") == 0 || strcmp(spec, "..") == 0)
@@ -727,8 +731,148 @@ int ct_netns_targets(const char *spec, const char *procfs, struct ct_ns_target *
 		close(fd);
 		fd = -1;
 	}
-	r = push(out, n, fd, 0, inode, spec);
+	r = push(v, n, fd, 0, inode, spec);
 	if (r < 0 && fd >= 0)
 		close(fd);
+	return r;
+}
+
+static void stop_processes(struct ct_netns_walk *w)
+{
+	ct_proc_list_free(w->procs);
+	w->procs = NULL;
+	if (w->procfd >= 0)
+		close(w->procfd);
+	w->procfd = -1;
+}
+
+/* The namespaces of running processes (containers without a name): looked at from here on. */
+static int start_processes(struct ct_netns_walk *w)
+{
+	int r = 0;
+
+	w->procfd = open(w->procfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (w->procfd < 0)
+		return 0; /* as before: no tree, no process */
+	w->u.have_own = rtnl_id(w->procfs, "self", &w->u.own) == 0;
+	for (size_t i = 0; i < w->n && r == 0; i++)
+		r = inode_add(&w->seen, w->v[i].inode);
+	if (r == 0)
+		r = ct_proc_scan_start(w->procfd, &w->procs);
+	if (r < 0)
+		stop_processes(w);
+	return r;
+}
+
+int ct_netns_walk_start(const char *spec, const char *procfs, bool name_own,
+			struct ct_netns_walk **out, struct ct_netns_scan *scan, char *err,
+			size_t errlen)
+{
+	struct ct_netns_walk *w = calloc(1, sizeof(*w));
+	int r;
+
+	*out = w;
+	memset(scan, 0, sizeof(*scan));
+	if (!w)
+		return snprintf(err, errlen, "%s", strerror(ENOMEM)), -ENOMEM;
+	w->procfs = procfs;
+	w->scan = scan;
+	w->procfd = -1;
+	r = first_targets(spec, procfs, name_own, &w->v, &w->n, scan, err, errlen);
+	if (r == 0 && spec && strcmp(spec, "all") == 0 && (r = start_processes(w)) < 0)
+		snprintf(err, errlen, "%s", strerror(-r));
+	return r;
+}
+
+/*
+ * Every process is looked at (a namespace may be held by one process alone), at the cost of one
+ * readlink each beside the directory listing (procscan.c); most share the namespace of the one
+ * before or one seen before. Until the next namespace is found, or the last process is seen.
+ */
+static int next_process_target(struct ct_netns_walk *w, char *err, size_t errlen)
+{
+	while (w->given == w->n && w->procs) {
+		const struct ct_pid_ns *p;
+		int r = ct_proc_next(w->procs, &p);
+
+		if (r == 0)
+			stop_processes(w);
+		if (r == 1 && p->err == 0 && p->inode == w->last)
+			continue;
+		if (r == 1)
+			r = process_one(w, p);
+		if (r < 0) {
+			stop_processes(w);
+			return snprintf(err, errlen, "%s", strerror(-r)), r;
+		}
+		if (r == 0 && w->procs && p->err == 0 && inode_seen(&w->seen, p->inode))
+			w->last = p->inode;
+	}
+	return 0;
+}
+
+int ct_netns_walk_next(struct ct_netns_walk *w, struct ct_ns_target *t, char *err, size_t errlen)
+{
+	int r = next_process_target(w, err, errlen);
+
+	if (r < 0)
+		return r;
+	if (w->given == w->n)
+		return 0;
+	*t = w->v[w->given];
+	w->v[w->given++].fd = -1; /* the caller's now */
+	return 1;
+}
+
+bool ct_netns_walk_pending(const struct ct_netns_walk *w)
+{
+	return w->given < w->n || w->procs;
+}
+
+void ct_netns_walk_end(struct ct_netns_walk *w)
+{
+	if (!w)
+		return;
+	stop_processes(w);
+	for (size_t i = 0; i < w->n; i++)
+		if (w->v[i].fd >= 0)
+			close(w->v[i].fd);
+	free(w->v);
+	free(w->seen.slot);
+	free(w->u.ids);
+	free(w->labels.slot);
+	free(w);
+}
+
+int ct_netns_targets(const char *spec, const char *procfs, struct ct_ns_target **out, size_t *n,
+		     struct ct_netns_scan *scan, char *err, size_t errlen)
+{
+	struct ct_netns_walk *w = NULL;
+	struct ct_ns_target t;
+	int r = ct_netns_walk_start(spec, procfs, true, &w, scan, err, errlen);
+
+	*out = NULL;
+	*n = 0;
+	while (r >= 0 && (r = ct_netns_walk_next(w, &t, err, errlen)) > 0) {
+		struct ct_ns_target *slot = grow(out, n);
+
+		if (slot) {
+			*slot = t;
+			continue;
+		}
+		r = -ENOMEM;
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		if (t.fd >= 0)
+			close(t.fd);
+	}
+	ct_netns_walk_end(w);
+	if (r < 0) {
+		for (size_t i = 0; i < *n; i++)
+			if ((*out)[i].fd >= 0)
+				close((*out)[i].fd);
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
 	return r;
 }

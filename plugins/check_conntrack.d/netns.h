@@ -28,6 +28,20 @@ int ct_netns_targets(const char *spec, const char *procfs, struct ct_ns_target *
  * no label.
  */
 int ct_netns_own_target(const char *procfs, bool named, struct ct_ns_target **out, size_t *n);
+/*
+ * The same, one namespace at a time, so that each can be checked while the processes are still
+ * being looked at: start (0, or -errno with the reason), then next until it returns 0 (1: *t
+ * filled, its fd the caller's to close; -errno: the reason in err), then end. scan is complete
+ * once next returned 0. pending: whether next may give more. Without spec, our own namespace
+ * alone: named ("host", its /run/netns name) with name_own, else labelled "own".
+ */
+struct ct_netns_walk;
+int ct_netns_walk_start(const char *spec, const char *procfs, bool name_own,
+			struct ct_netns_walk **w, struct ct_netns_scan *scan, char *err,
+			size_t errlen);
+int ct_netns_walk_next(struct ct_netns_walk *w, struct ct_ns_target *t, char *err, size_t errlen);
+bool ct_netns_walk_pending(const struct ct_netns_walk *w);
+void ct_netns_walk_end(struct ct_netns_walk *w);
 /* A name read from the system made safe for the output: control characters as \xNN. */
 void ct_escape_name(char *out, size_t len, const char *name);
 int ct_netns_self(const char *procfs, uint64_t *inode);

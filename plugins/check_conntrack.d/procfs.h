@@ -23,5 +23,12 @@ int ct_check_root(const char *option, const char *path, bool proc_tree, char *er
 int ct_procfs_read(const char *procfs, struct ct_trace *trace, struct ct_ns *ns);
 /* A sysctl file holding one decimal number: 0, or -errno with the reason. */
 int ct_read_u64(const char *path, uint64_t *value, char *err, size_t errlen);
+/*
+ * Hold the current namespace's PROCFS/sys/net/netfilter open: ct_read_u64 opens the files in it
+ * relative to it (one lookup of the directory per namespace) until ct_sysctl_dir_release, which
+ * must come before the namespace is left. Holding nothing when it is absent.
+ */
+void ct_sysctl_dir_hold(const char *procfs);
+void ct_sysctl_dir_release(void);
 
 #endif

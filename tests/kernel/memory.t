@@ -67,6 +67,10 @@ like "$first" "\(fullest of 3 namespaces\)" "plugin: the three namespaces, and o
 like "$first" " chaintoolong=[0-9]+c( time_to_full=[0-9]+s)?( expect=[^ ]+)? entries_total=6000 " "plugin: perfdata entries_total=6000, after the plain labels"
 like "$out" $'\n'"memory: 6000 entries in 3 namespaces hold [0-9.]+ (KiB|MiB) of kernel memory \($size bytes each, the nf_conntrack slab's object size\), each may hold $MAX on its own: up to [0-9.]+ (MiB|GiB) for these"$'\n' "plugin: the memory: line"
 like "$out" "hold $mem of kernel memory" "plugin: 6000 x $size bytes = $mem"
+# Each namespace's own files: read in one namespace, none may stand for the next.
+for n in "$A 1000" "$B 2000" "$C 3000"; do
+	like "$out" $'\n'"netns ${n% *}: [A-Z]+ - ${n#* } of [0-9]+ entries" "plugin: ${n% *} holds ${n#* }"
+done
 all root --output-format=multi-line
 like "$out" $'\n\t'"\\\\_\[OK\] - memory: 6000 entries in 3 namespaces"$'\n' "multi-line: the memory section"
 like "$out" "'entries_total'=6000;;;" "multi-line: entries_total in the perfdata"
