@@ -438,28 +438,27 @@ static int take_lock(struct mp_store_handle *h, const char *dir, const char *loc
 	return -EAGAIN;
 }
 
-int mp_store_lock(struct mp_store_handle *h, const char *dir, const char *lock, unsigned flags,
-		  char *err, size_t errlen)
+/* A handle with nothing open yet, for dir and lock: 0, or -EINVAL (said in err). */
+static int lock_start(struct mp_store_handle *h, bool dir_ok, const char *lock, char *err,
+		      size_t errlen)
 {
-	bool shared = flags & MP_STORE_SHARED;
-	char lockname[STATE_NAME_MAX + 8];
-	int r;
-
-	if (!h)
-		return -EINVAL;
 	h->dirfd = -1;
 	h->lockfd = -1;
 	h->name[0] = '\0';
-	if (!dir || !valid_name(lock)) {
+	if (!dir_ok || !valid_name(lock)) {
 		fail(err, errlen, "bad state directory or file name");
 		return -EINVAL;
 	}
-	h->dirfd = open_dir(dir, !shared, err, errlen);
-	if (h->dirfd < 0) {
-		r = h->dirfd;
-		h->dirfd = -1;
-		return r;
-	}
+	return 0;
+}
+
+/* With h->dirfd open: take lock's .lock file in it, or close everything. */
+static int lock_in(struct mp_store_handle *h, const char *dir, const char *lock, bool shared,
+		   char *err, size_t errlen)
+{
+	char lockname[STATE_NAME_MAX + 8];
+	int r;
+
 	snprintf(lockname, sizeof(lockname), "%s.lock", lock);
 	r = take_lock(h, dir, lockname, shared, err, errlen);
 	if (r < 0)
@@ -467,32 +466,43 @@ int mp_store_lock(struct mp_store_handle *h, const char *dir, const char *lock, 
 	return r;
 }
 
-int mp_store_lock_at(struct mp_store_handle *h, int dirfd, const char *dir, const char *lock,
-		     unsigned flags, char *err, size_t errlen)
+int mp_store_lock(struct mp_store_handle *h, const char *dir, const char *lock, unsigned flags,
+		  char *err, size_t errlen)
 {
-	char lockname[STATE_NAME_MAX + 8];
+	bool shared = flags & MP_STORE_SHARED;
 	int r;
 
 	if (!h)
 		return -EINVAL;
-	h->dirfd = -1;
-	h->lockfd = -1;
-	h->name[0] = '\0';
-	if (dirfd < 0 || !dir || !valid_name(lock)) {
-		fail(err, errlen, "bad state directory or file name");
-		return -EINVAL;
+	r = lock_start(h, dir != NULL, lock, err, errlen);
+	if (r < 0)
+		return r;
+	h->dirfd = open_dir(dir, !shared, err, errlen);
+	if (h->dirfd < 0) {
+		r = h->dirfd;
+		h->dirfd = -1;
+		return r;
 	}
+	return lock_in(h, dir, lock, shared, err, errlen);
+}
+
+int mp_store_lock_at(struct mp_store_handle *h, int dirfd, const char *dir, const char *lock,
+		     unsigned flags, char *err, size_t errlen)
+{
+	int r;
+
+	if (!h)
+		return -EINVAL;
+	r = lock_start(h, dirfd >= 0 && dir, lock, err, errlen);
+	if (r < 0)
+		return r;
 	h->dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
 	if (h->dirfd < 0) {
 		r = -errno;
 		fail(err, errlen, "cannot use state directory %s: %s", dir, strerror(errno));
 		return r;
 	}
-	snprintf(lockname, sizeof(lockname), "%s.lock", lock);
-	r = take_lock(h, dir, lockname, flags & MP_STORE_SHARED, err, errlen);
-	if (r < 0)
-		mp_store_close(h);
-	return r;
+	return lock_in(h, dir, lock, flags & MP_STORE_SHARED, err, errlen);
 }
 
 int mp_store_select(struct mp_store_handle *h, const char *name)
