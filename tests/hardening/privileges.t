@@ -21,6 +21,14 @@ chmod 755 "$work"
 nspid=""
 trap '[ -n "$nspid" ] && kill "$nspid" 2>/dev/null; rm -rf "$work"' EXIT
 nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all "$@"; }
+# The setcap binary ignores MP_STATE_PATH: its default places are the host's (/run/monitoring-
+# plugins, /dev/shm), so those runs get a mount namespace of their own with fresh ones.
+nobody_private() {
+	unshare -m --propagation private sh -c 'mount -t tmpfs -o mode=755 none /run &&
+		mount -t tmpfs -o mode=1777 none /dev/shm &&
+		exec setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all "$@"' sh "$@"
+}
+touch "$work/start"
 
 # 1. As root, with every capability: the sets are empty when the process ends.
 cc -shared -fPIC -o "$work/capshim.so" "$TOP/tests/hardening/capshim.c"
@@ -145,7 +153,7 @@ chown nobody "$evil"
 MP_STATE_PATH=$evil nobody "$work/plain_check_conntrack" -w 100% -c 100% --drop-critical=~: >/dev/null 2>&1
 ok $([ -n "$(find "$evil" -type f)" ]; echo $?) "plain binary: MP_STATE_PATH chooses the state directory"
 rm -rf "${evil:?}"/*
-MP_STATE_PATH=$evil nobody "$work/check_conntrack" -w 100% -c 100% --drop-critical=~: >/dev/null 2>&1
+MP_STATE_PATH=$evil nobody_private "$work/check_conntrack" -w 100% -c 100% --drop-critical=~: >/dev/null 2>&1
 is "$(find "$evil" -mindepth 1 | wc -l)" 0 "setcap binary: MP_STATE_PATH ignored, nothing written there"
 
 printf '[check_conntrack]\ntimeout=forty-two\n' >"$work/bad.ini"
@@ -154,10 +162,15 @@ cp "$work/bad.ini" "$work/cfg/plugins.ini"
 chmod -R a+rX "$work/bad.ini" "$work/cfg"
 out=$(MP_CONFIG_FILE=$work/bad.ini nobody "$work/plain_check_conntrack" --extra-opts 2>&1)
 like "$out" "invalid timeout 'forty-two'" "plain binary: MP_CONFIG_FILE chooses the ini file"
-out=$(MP_CONFIG_FILE=$work/bad.ini nobody "$work/check_conntrack" --extra-opts 2>&1)
+out=$(MP_CONFIG_FILE=$work/bad.ini nobody_private "$work/check_conntrack" --extra-opts 2>&1)
 unlike "$out" "forty-two" "setcap binary: MP_CONFIG_FILE ignored"
 out=$(NAGIOS_CONFIG_PATH=$work/cfg nobody "$work/plain_check_conntrack" --extra-opts 2>&1)
 like "$out" "invalid timeout 'forty-two'" "plain binary: NAGIOS_CONFIG_PATH chooses the ini file"
-out=$(NAGIOS_CONFIG_PATH=$work/cfg nobody "$work/check_conntrack" --extra-opts 2>&1)
+out=$(NAGIOS_CONFIG_PATH=$work/cfg nobody_private "$work/check_conntrack" --extra-opts 2>&1)
 unlike "$out" "forty-two" "setcap binary: NAGIOS_CONFIG_PATH ignored"
+
+# Nothing of this suite in the host's default state directories of nobody.
+U=$(id -u nobody)
+left=$(find "/run/monitoring-plugins/$U" "/dev/shm/monitoring-plugins-$U" -newer "$work/start" 2>/dev/null)
+is "${left:-none}" none "nothing written to nobody's default state directories on the host"
 done_testing
