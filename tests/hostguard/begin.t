@@ -65,4 +65,6 @@ if [ "$(id -u)" -eq 0 ]; then
 else
 	echo "ok $((_n += 1)) # SKIP reading the root namespace's rules needs root"
 fi
+state_names >"$G/state.before"
+ok $? "the host's default state directories listed ($(grep -c . "$G/state.before") names)"
 done_testing

@@ -42,6 +42,8 @@ if [ "$(id -u)" -eq 0 ] && [ -e "$G/rules.before" ]; then
 else
 	echo "ok $((_n += 1)) # SKIP reading the root namespace's rules needs root"
 fi
+new=$(state_names | LC_ALL=C comm -13 "$G/state.before" -)
+is "${new:-none}" none "no suite wrote to the host's default state directories"
 # On stderr, so that prove shows it without -v: what the guard saw over the whole run.
 echo "# host settings: nf_conntrack_max $max read $n times over $((${ms:-0} / 1000)) s, $keys writable sysctls under /proc/sys/net/netfilter, $(grep -c . "$G/changes") changes" >&2
 done_testing

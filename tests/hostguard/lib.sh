@@ -28,3 +28,12 @@ rules_snapshot() {
 		done
 	done
 }
+
+# state_names: the files in the plugin's default state directories on this host (every user's,
+# as far as this user may look), by name: suites keep their state in directories of their own,
+# so a name that appears during `make check` is a suite's run that used the host's. Names only:
+# a real scheduled check may rewrite its own files meanwhile, and that is no suite's doing.
+state_names() {
+	find /run/monitoring-plugins /dev/shm/monitoring-plugins-* "${HOME:-/root}/.local/state/monitoring-plugins" \
+		-mindepth 1 2>/dev/null | LC_ALL=C sort
+}
