@@ -118,8 +118,10 @@ chmod 000 "$N/nf_conntrack_count"
 chmod -R a+rX "$work/t"
 chmod 000 "$N/nf_conntrack_count"
 if $root; then
-	out=$(MP_STATE_PATH=$work/nobody-state setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		"$PLUGIN" --procfs="$P" 2>&1)
+	# A state directory nobody may use: else its run falls back to nobody's default places.
+	install -d -o nobody -g nogroup -m 700 "$work/nobody-state"
+	out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$PLUGIN" --procfs="$P" --state-dir="$work/nobody-state" 2>&1)
 	rc=$?
 	first=${out%%$'\n'*}
 else
