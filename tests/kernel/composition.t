@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The real kernel: the composition sample and the timeouts it names, held against conntrack -L.
 # Tables full of unreplied UDP to port 53 and of TIME_WAIT, each filled to the real
-# nf_conntrack_max in a namespace of its own; a 250,000-entry mix of a known make-up to measure
+# nf_conntrack_max in a namespace of its own; a 230,000-entry mix of a known make-up to measure
 # the sample's shares; a dump cut short, a deadline, an unprivileged run. The collectors through
 # tests/kernel/compose_probe.c, and the plugin itself on each table: the composition sampled
 # under pressure only (full, or drops since the last check) and only with CAP_NET_ADMIN, its
@@ -75,7 +75,9 @@ like "$first" "^CONNTRACK CRITICAL - netns $U: $MAX of $MAX entries \(100\.0%\)[
 is "$(line "$out" "composition: ")" "composition: 100% udp unreplied, 100% to port 53, 100% from 10.1.2.0/24 ($CT_CAP of $MAX sampled)" "plugin: the composition: line"
 is "$(line "$out" "composition: destination ports: ")" "composition: destination ports: 53/udp 100%" "plugin: one destination port"
 like "$(line "$out" "timeouts: ")" "^timeouts: 100% of sampled entries are udp unreplied, held by nf_conntrack_udp_timeout = 45 \(45 s\): datagrams that got no answer yet" "plugin: the namespace's own udp timeout (45 s) and its trade-off"
-is "$(truth $U | tr '\n' ';')" "udp unreplied $MAX;" "conntrack -L: every entry udp unreplied"
+# Above 95% of the limit the kernel's garbage collector evicts unassured entries on its own: the
+# count may have dropped a little since, but every entry is still of the one class.
+like "$(truth $U | tr '\n' ';')" "^udp unreplied [0-9]+;$" "conntrack -L: every entry udp unreplied"
 echo "# $first"
 
 # Below its thresholds, with no drop since the last check: not under pressure, no sample.
@@ -85,8 +87,9 @@ is "$rc" 0 "count thresholds above the limit: OK"
 unlike "$out" "composition|timeouts" "first run, no baseline, not at a threshold: no sample, nothing said"
 run --netns=$U --state-dir=$ST $high
 unlike "$out" "composition|timeouts" "no drop since the last check: no sample"
-# 100 new flows through a stateful rule into the full table: each evicts an unreplied entry
-# (early_drop) or is dropped (drop). Either is pressure.
+# New flows through a stateful rule into the full table: each evicts an unreplied entry
+# (early_drop) or is dropped (drop). Either is pressure. 20,000 of them: the garbage collector may
+# have freed up to 5% of the limit (13,107) meanwhile, and the rest still meet a full table.
 ip -n $U link set lo up
 ip netns exec $U nft -f - <<'NFT'
 table inet t {
@@ -95,12 +98,12 @@ table inet t {
 }
 NFT
 ed0=$(ct_stat $U early_drop) d0=$(ct_stat $U drop)
-new_flows $U 0 100
+new_flows $U 0 20000
 run --netns=$U --state-dir=$ST $high --output-format=multi-line
 ed=$(($(ct_stat $U early_drop) - ed0)) d=$(($(ct_stat $U drop) - d0))
-ok $((ed + d >= 100 ? 0 : 1)) "100 new flows in the full table: early_drop +$ed, drop +$d"
+ok $((ed + d >= 20000 - 13107 ? 0 : 1)) "20,000 new flows in the full table: early_drop +$ed, drop +$d"
 like "$out" "\\_\[OK\] - composition: sampled under pressure \((\+[0-9]+ drop)?(, )?(\+[0-9]+ early_drop)? since the last check\)$" "drops since the last check, below the thresholds: under pressure, sampled"
-like "$out" "^\[(OK|WARNING|CRITICAL)\] - netns $U: [0-9]+ of $MAX entries \(100\.0%\), [^|]*, (>99|100)% udp unreplied, " "... its headline in the summary"
+like "$out" "^\[(OK|WARNING|CRITICAL)\] - netns $U: [0-9]+ of $MAX entries \((9[5-9]|100)\.[0-9]%\), [^|]*, (>99|100)% udp unreplied, " "... its headline in the summary"
 
 # Unprivileged (no CAP_NET_ADMIN): nothing said without -v; with -v, why not.
 mkdir -p $tmp/nobody && chown nobody $tmp/nobody
@@ -142,14 +145,16 @@ is "$(line "$out" "composition: destination addresses: ")" "composition: destina
 echo "# $first"
 ip netns del $T
 
-# A mix of a known make-up: 250,000 entries, the sample's shares against conntrack -L.
+# A mix of a known make-up: 230,000 entries, the sample's shares against conntrack -L. Below 95%
+# of the limit: above it the kernel's garbage collector evicts unassured entries (the unreplied
+# UDP here) on its own, and the table would not stay as made.
 ip netns add $M
-for k in udp53:150000 udp53v6:25000 timewait:50000 established:25000; do
+for k in udp53:138000 udp53v6:23000 timewait:46000 established:23000; do
 	ip netns exec $M "$FILL" -k "${k%:*}" 0 "${k#*:}" >/dev/null
 done
-is "$(ct_count $M)" 250000 "$M: 250,000 entries (60% udp 53, 10% udp 53 over IPv6, 20% TIME_WAIT, 10% ESTABLISHED)"
+is "$(ct_count $M)" 230000 "$M: 230,000 entries (60% udp 53, 10% udp 53 over IPv6, 20% TIME_WAIT, 10% ESTABLISHED)"
 truth $M >"$tmp/truth"
-is "$(tr '\n' ';' <"$tmp/truth")" "tcp ESTABLISHED 25000;tcp TIME_WAIT 50000;udp unreplied 175000;" "conntrack -L agrees with the make-up"
+is "$(tr '\n' ';' <"$tmp/truth")" "tcp ESTABLISHED 23000;tcp TIME_WAIT 46000;udp unreplied 161000;" "conntrack -L agrees with the make-up"
 # Tolerance: 3 points. The dump walks the hash buckets, and an entry's bucket is a keyed hash of
 # its tuple, so the first N entries are a uniform sample; at N = 5000 one standard error is at
 # most 0.71 points, so 3 points is over 4 of them.
@@ -157,7 +162,7 @@ for cap in 1000 5000 20000; do
 	probe $M -c $cap classes >"$tmp/sample"
 	worst=$(awk -v cap=$cap 'NR == FNR { t[$1 " " $2] = $3; next }
 		$1 == "class" { s[$2 " " $3] = $4 }
-		END { for (c in t) { d = (s[c] + 0) / cap * 100 - t[c] / 2500; if (d < 0) d = -d; if (d > w) w = d }
+		END { for (c in t) { d = (s[c] + 0) / cap * 100 - t[c] / 2300; if (d < 0) d = -d; if (d > w) w = d }
 			printf "%.2f", w }' "$tmp/truth" "$tmp/sample")
 	tol=3
 	[ $cap = 1000 ] && tol=5
@@ -165,30 +170,30 @@ for cap in 1000 5000 20000; do
 	ok $? "cap $cap: every class share within $tol points of conntrack -L (worst $worst)"
 done
 out=$(probe $M composition)
-like "$(line "$out" "composition: ")" "^composition: (6[7-9]|7[0-3])% udp unreplied, (6[7-9]|7[0-3])% to port 53, (5[7-9]|6[0-3])% from 10\.1\.2\.0/24 \(5000 of 250000 sampled\)$" "mix: the composition line"
+like "$(line "$out" "composition: ")" "^composition: (6[7-9]|7[0-3])% udp unreplied, (6[7-9]|7[0-3])% to port 53, (5[7-9]|6[0-3])% from 10\.1\.2\.0/24 \(5000 of 230000 sampled\)$" "mix: the composition line"
 like "$out" "^composition: source prefixes: 10\.1\.2\.0/24 [0-9]+%, .*fd00:1:2:3::/64 ([89]|1[0-2])%" "mix: IPv6 sources aggregated to /64"
 echo "# $(line "$out" "composition: ")"
 echo "# $(line "$out" "cost: ")"
 
-# The plugin on the mix (95% full: CRITICAL, under pressure): its shares against conntrack -L,
+# The plugin on the mix (87.7% full: WARNING, under pressure): its shares against conntrack -L,
 # within the same 3 points.
 run --netns=$M --state-dir=$ST
-is "$rc" 2 "plugin, the mix: CRITICAL (95%)"
-for c in "udp unreplied:175000" "tcp TIME_WAIT:50000" "tcp ESTABLISHED:25000"; do
+is "$rc" 1 "plugin, the mix: WARNING (87.7%)"
+for c in "udp unreplied:161000" "tcp TIME_WAIT:46000" "tcp ESTABLISHED:23000"; do
 	got=$(share "$out" "${c%:*}")
-	want=$(awk -v n="${c#*:}" 'BEGIN { printf "%.1f", n / 2500 }')
+	want=$(awk -v n="${c#*:}" 'BEGIN { printf "%.1f", n / 2300 }')
 	within "$got" "$want" 3
 	ok $? "plugin: ${c%:*} ${got}% of the sample, conntrack -L ${want}%: within 3 points"
 done
 like "$(line "$out" "composition: source prefixes: ")" "10\.1\.2\.0/24 [0-9]+%, .*fd00:1:2:3::/64 ([89]|1[0-2])%" "plugin: IPv6 sources aggregated to /64"
 echo "# $(line "$out" "composition: ")"
 echo "# $(line "$out" "composition: tcp states: ")"
-run --netns=$M --state-dir=$ST -w 250001 -c 250002 --state-key=calm
+run --netns=$M --state-dir=$ST -w 230001 -c 230002 --state-key=calm
 unlike "$out" "composition" "plugin, the mix below count thresholds: no sample"
 
-# The cost of reading every entry, for comparison: the whole 250,000.
+# The cost of reading every entry, for comparison: the whole 230,000.
 out=$(probe $M -c 10000000 composition)
-like "$out" "^cost: sampled=250000 end=whole " "the whole table read when the cap allows"
+like "$out" "^cost: sampled=230000 end=whole " "the whole table read when the cap allows"
 echo "# whole table: $(line "$out" "cost: ")"
 t0=$(date +%s%N)
 ip netns exec $M conntrack -L >/dev/null 2>&1
@@ -198,8 +203,8 @@ echo "# conntrack -L of the same table: $((($(date +%s%N) - t0) / 1000000)) ms"
 out=$(probe $M reuse)
 like "$out" "^first: rc=0 sampled=10 end=cap socket=closed$" "cut short at 10 entries: the socket is closed"
 like "$out" "^counters: rc=0 read$" "then a counters request on a fresh socket is answered"
-like "$out" "^second: rc=0 sampled=250000 end=whole socket=open" "then a whole dump on it reads all 250,000 entries"
-is "$(ct_count $M)" 250000 "the table is as it was"
+like "$out" "^second: rc=0 sampled=230000 end=whole socket=open" "then a whole dump on it reads all 230,000 entries"
+is "$(ct_count $M)" 230000 "the table is as it was"
 
 # A deadline: the sample stops in time and says so.
 out=$(probe $M -c 10000000 -t 2 composition)
