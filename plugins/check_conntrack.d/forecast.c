@@ -74,6 +74,11 @@ static double fc_fabs(double x)
 	return x < 0 ? -x : x;
 }
 
+static double fc_max(double a, double b)
+{
+	return a > b ? a : b;
+}
+
 /* floor and ceil for |x| < 2^63. */
 static double fc_floor(double x)
 {
@@ -93,6 +98,12 @@ static double fc_ceil(double x)
 #define FC_Z 2.326
 /* How many random-walk spreads a trend must carry the table over the window. */
 #define FC_WALK_K 2.0
+/*
+ * Seconds of growth at the fitted rate that the newest reading may fall short of the trend
+ * without being a flush: a run a few seconds late or early reads a little less or more, and a
+ * series without noise (a spread of 0) would otherwise call the smallest shortfall a flush.
+ */
+#define FC_JITTER_S 30.0
 
 static void say(char *why, size_t whylen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -397,7 +408,8 @@ struct ct_forecast ct_forecast(const struct ct_fc_ring *r, uint64_t now, uint64_
 		return f;
 	}
 	f.state = CT_FC_STEADY;
-	if ((double)w.s[w.n - 1].entries < expected_now(&w, f.rate) - walk) {
+	if ((double)w.s[w.n - 1].entries <
+	    expected_now(&w, f.rate) - fc_max(walk, fc_fabs(f.rate) * FC_JITTER_S)) {
 		f.dropped = true;
 		return f;
 	}

@@ -260,6 +260,28 @@ static void test_linear(void)
 	is_int(wrong, 0, "linear 3000/min: time to full within 25% once the window is all ramp");
 }
 
+/*
+ * A series without noise, the newest check a few seconds late: a little below the trend is the
+ * clock, not a flush (the fixture suite failed whenever its run crossed a second); a real flush
+ * is still one.
+ */
+static void test_late_check(void)
+{
+	struct ct_fc_ring r = {0};
+	struct ct_forecast f;
+
+	for (int i = 0; i < 11; i++)
+		ct_fc_push(&r, T0 + 120u * (uint64_t)i, 4000u * (uint64_t)(i + 1), MAX, NULL, 0);
+	f = check(&r, T0 + 120u * 11 + 5, 48000, MAX);
+	is_int(f.state, CT_FC_GROWING, "noiseless, 5 s late: still growing");
+	ok(!f.dropped, "... not taken for a flush");
+	r = (struct ct_fc_ring){0};
+	for (int i = 0; i < 11; i++)
+		ct_fc_push(&r, T0 + 120u * (uint64_t)i, 4000u * (uint64_t)(i + 1), MAX, NULL, 0);
+	f = check(&r, T0 + 120u * 11, 20000, MAX);
+	ok(f.dropped && f.state != CT_FC_GROWING, "noiseless, 28000 below the trend: a flush");
+}
+
 /* One burst in a steady table, a sawtooth, a settled step. */
 static void test_robust(void)
 {
@@ -478,6 +500,7 @@ int main(void)
 	test_push();
 	test_states();
 	test_linear();
+	test_late_check();
 	test_robust();
 	test_steady_hosts();
 	test_recurring_jobs();
