@@ -69,6 +69,15 @@ static int fill_words(const struct ct_ns *ns, char *buf, size_t len)
 			pct(ns->proc.entries, ns->proc.max), pct(ns->prev_entries, ns->prev_max));
 }
 
+/* Only this check's fill was read: a table full at the last one is not ruled out. */
+static const char *unknown_before(const struct ct_ns *ns)
+{
+	return ns->have_prev && ns->prev_max
+		       ? ""
+		       : " (the fill at the last check was not kept: cannot tell whether the table "
+			 "was full then)";
+}
+
 int ct_drop_line(const struct ct_ns *ns, char *buf, size_t len)
 {
 	enum ct_drop_cause cause = ct_drop_cause(ns);
@@ -104,16 +113,16 @@ int ct_drop_line(const struct ct_ns *ns, char *buf, size_t len)
 				"drop: not a full table when checked: the table was %s and no "
 				"entry was evicted, this kernel does not count failed inserts, "
 				"so insert clashes cannot be told from a table that filled and "
-				"emptied between checks",
-				fill);
+				"emptied between checks%s",
+				fill, unknown_before(ns));
 		return snprintf(
 			buf, len,
 			"drop: not a full table when checked: the table was %s and no entry "
 			"was evicted, insert_failed rose by %" PRIu64 " for %" PRIu64
 			" drops, so not insert clashes alone: the kernel could not make new "
 			"entries, because the table filled and emptied between checks or "
-			"kernel memory ran short",
-			fill, failed, drops);
+			"kernel memory ran short%s",
+			fill, failed, drops, unknown_before(ns));
 	default:
 		return 0;
 	}
