@@ -58,7 +58,7 @@ libcheck.a: $(LIB_OBJ)
 plugins/check_conntrack: plugins/check_conntrack.o libcheck.a
 	$(CC) $(ALL_CFLAGS) $(START_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-tests/unit/test_%: tests/unit/test_%.c tests/unit/tap.h libcheck.a .build-flags
+tests/unit/test_%: tests/unit/test_%.c tests/unit/tap.h tests/unit/ns_fixture.h libcheck.a .build-flags
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< libcheck.a $(LIBS)
 
 unit: $(UNIT_BIN)

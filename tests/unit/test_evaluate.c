@@ -18,25 +18,13 @@
 #include "options.h"
 #include "render.h"
 
+#include "ns_fixture.h"
 #include "tap.h"
 
 /* A namespace whose table was read; its counters and rules as the cases set them. */
 static struct ct_ns ns_read(const char *label, uint64_t entries, uint64_t max)
 {
-	struct ct_ns ns = {0};
-
-	snprintf(ns.label, sizeof(ns.label), "%s", label);
-	ns.inode = 4026531840u + entries;
-	ns.proc.active = true;
-	ns.proc.entries = entries;
-	ns.proc.max = max;
-	ns.proc.layout = "nf_conntrack";
-	ns.proc.sysctl_key = "net.netfilter.nf_conntrack_max";
-	ns.counters_rc = -ENOENT;
-	snprintf(ns.counters_why, sizeof(ns.counters_why), "no source");
-	for (int b = 0; b < CT_BACKENDS; b++)
-		ns.rules.read[b] = CT_READ_DONE;
-	return ns;
+	return ct_test_ns(label, entries, max, 0);
 }
 
 /* The drop, early_drop and insert_failed counters, and their rise since a baseline. */

@@ -16,6 +16,7 @@
 #include "owners.h"
 #include "render.h"
 
+#include "ns_fixture.h"
 #include "tap.h"
 
 static const char *fixtures(void)
@@ -27,22 +28,7 @@ static const char *fixtures(void)
 
 static struct ct_ns ns_read(const char *label, uint64_t entries, uint64_t max, uint64_t buckets)
 {
-	struct ct_ns ns = {0};
-
-	snprintf(ns.label, sizeof(ns.label), "%s", label);
-	ns.inode = 4026531840u + entries;
-	ns.proc.active = true;
-	ns.proc.entries = entries;
-	ns.proc.max = max;
-	ns.proc.buckets = buckets;
-	ns.proc.have_buckets = buckets > 0;
-	ns.proc.layout = "nf_conntrack";
-	ns.proc.sysctl_key = "net.netfilter.nf_conntrack_max";
-	ns.counters_rc = -ENOENT;
-	snprintf(ns.counters_why, sizeof(ns.counters_why), "no source");
-	for (int b = 0; b < CT_BACKENDS; b++)
-		ns.rules.read[b] = CT_READ_DONE;
-	return ns;
+	return ct_test_ns(label, entries, max, buckets);
 }
 
 /* chaintoolong as the kernel counts it (5.15 on), risen by rose since a baseline (or none). */
