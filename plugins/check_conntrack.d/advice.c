@@ -400,6 +400,12 @@ static void rules(const struct advice *a)
 			"tracking\n");
 }
 
+/* What the owners of the rules say of the limit and of their rules (advice_more.c). */
+static void owners(const struct advice *a)
+{
+	ct_advice_more(a->snap, a->out);
+}
+
 /*
  * The advice, one row per piece: the reasons it answers and what writes it, in the order the
  * output lists them. New advice (an owner's, the hash's) is a row here.
@@ -415,6 +421,7 @@ static const struct {
 	{CT_WHY_DROPS, other_drops},
 	{CT_WHY_PERSISTENCE, persistence},
 	{CT_WHY_RULES, rules},
+	{CT_WHY_FULL | CT_WHY_ASKED | CT_WHY_RULES, owners},
 };
 
 void ct_advice(const struct ct_config *cfg, const struct ct_snapshot *snap, const struct ct_ns *ns,
@@ -427,5 +434,4 @@ void ct_advice(const struct ct_config *cfg, const struct ct_snapshot *snap, cons
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		if (rows[i].why & why)
 			rows[i].give(&a);
-	ct_advice_more(snap, out);
 }

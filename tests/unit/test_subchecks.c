@@ -155,6 +155,13 @@ static void advice_hooks(void)
 	   "advice: Docker's sentence after the advice");
 	mp_buf_free(&b);
 
+	/* Insert clashes: not the limit's matter, so not the owners' sentences either. */
+	ct_advice(&cfg, &snap, &ns[0], CT_WHY_CLASH, &b);
+	ok(strstr(mp_buf_str(&b), kube) == NULL &&
+		   strstr(mp_buf_str(&b), ct_owner_advice(CT_OWNER_DOCKER)) == NULL,
+	   "advice for clashes: no owner's sentence");
+	mp_buf_free(&b);
+
 	/* No limit: no raise advice, kube-proxy's sentence among the owners'. */
 	ns[0].proc.max = 0;
 	ct_advice(&cfg, &snap, &ns[0], CT_WHY_FULL, &b);
