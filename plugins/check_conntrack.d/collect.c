@@ -84,6 +84,38 @@ static void collect_counters(const struct ct_config *cfg, struct ct_snapshot *sn
 	ns->counters_rc = rc;
 }
 
+/*
+ * --netns=all, past the first namespace: the count and the limit from one netlink request, not
+ * from the namespace's sysctl directory (the kernel keeps one per namespace under one name, and
+ * a lookup compares it with each in turn: ~30 us at 500 namespaces); the buckets and the file
+ * layout are the host's, as the first namespace's files gave them. False (the files are read
+ * instead) when netlink cannot say: the socket is then a fresh one.
+ */
+static bool count_netlink(struct ct_snapshot *snap, struct ct_ns *ns, struct mnl_socket **nl,
+			  char *nl_err, size_t nl_errlen)
+{
+	uint64_t entries, max;
+	char err[256] = "";
+
+	if (!snap->have_host_proc || !*nl)
+		return false;
+	if (ct_netlink_read_count(*nl, &entries, &max, err, sizeof(err)) < 0) {
+		ct_note(&snap->trace, 1, "entries: %s: read from the sysctl files instead", err);
+		mnl_socket_close(*nl);
+		*nl = open_netfilter(nl_err, nl_errlen);
+		return false;
+	}
+	ns->proc = snap->host_proc;
+	ns->proc.entries = entries;
+	ns->proc.max = max;
+	ns->proc_rc = 0;
+	ct_note(&snap->trace, 1,
+		"entries = %llu and max = %llu from netlink (ctnetlink statistics), buckets as the "
+		"first namespace's files said (host-wide)",
+		(unsigned long long)entries, (unsigned long long)max);
+	return true;
+}
+
 /* One netfilter netlink socket per namespace serves both the counters and the nftables rules. */
 static void collect_ns(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
 		       bool net_admin)
@@ -96,9 +128,16 @@ static void collect_ns(const struct ct_config *cfg, struct ct_snapshot *snap, st
 	if (!ct_procfs_is_elsewhere(cfg))
 		ns->cookie = ct_netns_cookie(nl ? mnl_socket_get_fd(nl) : -1);
 	/* Many namespaces make each lookup of the sysctl directory dear; one alone does not. */
-	if (snap->multi)
-		ct_sysctl_dir_hold(cfg->procfs);
-	ct_procfs_read(cfg->procfs, &snap->trace, ns);
+	if (!snap->multi || !count_netlink(snap, ns, &nl, nl_err, sizeof(nl_err))) {
+		if (snap->multi)
+			ct_sysctl_dir_hold(cfg->procfs);
+		ct_procfs_read(cfg->procfs, &snap->trace, ns);
+		if (snap->multi && direct && ns->proc_rc == 0 && ns->proc.active &&
+		    !snap->have_host_proc) {
+			snap->host_proc = ns->proc;
+			snap->have_host_proc = true;
+		}
+	}
 	collect_counters(cfg, snap, ns, direct, &nl, nl_err, sizeof(nl_err));
 	ct_collect_expect(cfg, snap, ns, direct ? &nl : NULL);
 	/* A dump cut short closes its socket (the kernel would go on sending): the rules need one.

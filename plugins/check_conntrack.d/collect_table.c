@@ -108,7 +108,14 @@ void ct_collect_expect(const struct ct_config *cfg, struct ct_snapshot *snap, st
 	if (!ct_ns_read(ns) || !(e = calloc(1, sizeof(*e))))
 		return;
 	ns->inside.expect = e;
-	ct_expect_read_max(cfg->procfs, e);
+	/* The limit is the host's: --netns=all reads it in the first namespace alone. */
+	if (snap->multi && snap->have_host_expect_max) {
+		e->max = snap->host_expect_max;
+		e->max_rc = 0;
+	} else if (ct_expect_read_max(cfg->procfs, e) == 0 && snap->multi) {
+		snap->host_expect_max = e->max;
+		snap->have_host_expect_max = true;
+	}
 	if (nl && *nl) {
 		/* Each namespace's own tenth of -t: a small table, read on every run. */
 		tenth_of_timeout(cfg, &deadline);

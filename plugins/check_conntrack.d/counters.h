@@ -75,5 +75,15 @@ int ct_netlink_read(struct mnl_socket *nl, struct ct_counters *out, char *err, s
  */
 int ct_netlink_parse_stats_cpu(const void *buf, size_t len, struct ct_counters *out, char *err,
 			       size_t errlen);
+/*
+ * IPCTNL_MSG_CT_GET_STATS on an open NETLINK_NETFILTER socket: the entry count of the caller's
+ * current namespace and the limit (the host's), as the sysctl files give them, in one request.
+ * Returns 0, or -errno with a reason in err (-ENODATA: a reply without both).
+ * ct_netlink_parse_count is its parser, for unit tests on recorded or made-up bytes.
+ */
+int ct_netlink_read_count(struct mnl_socket *nl, uint64_t *entries, uint64_t *max, char *err,
+			  size_t errlen);
+int ct_netlink_parse_count(const void *buf, size_t len, uint64_t *entries, uint64_t *max, char *err,
+			   size_t errlen);
 
 #endif

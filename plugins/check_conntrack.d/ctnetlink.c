@@ -1,6 +1,7 @@
 /*
  * Conntrack statistics over ctnetlink (libmnl): the per-CPU counters of the
- * IPCTNL_MSG_CT_GET_STATS_CPU dump, summed.
+ * IPCTNL_MSG_CT_GET_STATS_CPU dump, summed; and the entry count and the limit of
+ * IPCTNL_MSG_CT_GET_STATS (--netns=all, where it saves a sysctl lookup per namespace).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -43,6 +44,9 @@ static const int cta_stats_counter[CTA_STATS_MAX + 1] = {
 struct nl_parse {
 	struct ct_counters *out;
 	const struct nlattr **tb;
+	int maxattr; /* the highest attribute this message type has */
+	uint64_t entries, max; /* IPCTNL_MSG_CT_GET_STATS */
+	bool have_count;
 	char *err;
 	size_t errlen;
 	bool failed;
@@ -54,7 +58,7 @@ static int attr_cb(const struct nlattr *attr, void *data)
 	int type = mnl_attr_get_type(attr);
 
 	/* Attributes of newer kernels are not ours to judge. */
-	if (mnl_attr_type_valid(attr, CTA_STATS_MAX) < 0 || type == 0)
+	if (mnl_attr_type_valid(attr, (uint16_t)p->maxattr) < 0 || type == 0)
 		return MNL_CB_OK;
 	if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0) {
 		snprintf(p->err, p->errlen,
@@ -68,14 +72,14 @@ static int attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-/* Validate one message's header and walk its attributes into p->tb. */
-static int parse_attrs(const struct nlmsghdr *nlh, struct nl_parse *p)
+/* Validate one message's header (of type msg) and walk its attributes into p->tb. */
+static int parse_attrs(const struct nlmsghdr *nlh, struct nl_parse *p, int msg)
 {
 	const struct nlattr *attr;
 	const char *tail;
 	int ret;
 
-	if (nlh->nlmsg_type != (NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_CT_GET_STATS_CPU)) {
+	if (nlh->nlmsg_type != (NFNL_SUBSYS_CTNETLINK << 8 | msg)) {
 		snprintf(p->err, p->errlen, "ctnetlink: unexpected message type 0x%x in reply",
 			 nlh->nlmsg_type);
 		p->failed = true;
@@ -110,7 +114,8 @@ static int stats_cpu_cb(const struct nlmsghdr *nlh, void *data)
 	int a;
 
 	p->tb = tb;
-	if (parse_attrs(nlh, p) < 0)
+	p->maxattr = CTA_STATS_MAX;
+	if (parse_attrs(nlh, p, IPCTNL_MSG_CT_GET_STATS_CPU) < 0)
 		return MNL_CB_ERROR;
 	for (a = 1; a <= CTA_STATS_MAX; a++) {
 		int c = cta_stats_counter[a];
@@ -129,6 +134,29 @@ static int stats_cpu_cb(const struct nlmsghdr *nlh, void *data)
 		p->out->present |= 1u << c;
 	}
 	return MNL_CB_OK;
+}
+
+/* The one message of IPCTNL_MSG_CT_GET_STATS: the namespace's entry count and the limit. */
+static int stats_count_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[CTA_STATS_GLOBAL_MAX + 1] = {0};
+	struct nl_parse *p = data;
+
+	p->tb = tb;
+	p->maxattr = CTA_STATS_GLOBAL_MAX;
+	if (parse_attrs(nlh, p, IPCTNL_MSG_CT_GET_STATS) < 0)
+		return MNL_CB_ERROR;
+	if (!tb[CTA_STATS_GLOBAL_ENTRIES] || !tb[CTA_STATS_GLOBAL_MAX_ENTRIES]) {
+		snprintf(p->err, p->errlen, "ctnetlink: the statistics reply carries no %s",
+			 tb[CTA_STATS_GLOBAL_ENTRIES] ? "limit" : "entry count");
+		p->failed = true;
+		errno = ENODATA;
+		return MNL_CB_ERROR;
+	}
+	p->entries = ntohl(mnl_attr_get_u32(tb[CTA_STATS_GLOBAL_ENTRIES]));
+	p->max = ntohl(mnl_attr_get_u32(tb[CTA_STATS_GLOBAL_MAX_ENTRIES]));
+	p->have_count = true;
+	return MNL_CB_STOP;
 }
 
 /* mnl_cb_run ignores a cut-off last message: refuse anything that is not whole messages. */
@@ -190,6 +218,48 @@ static void error_reason(int e, char *err, size_t errlen)
 }
 
 /*
+ * Run whole messages through mnl_cb_run: MNL_CB_OK (more to come) or MNL_CB_STOP (done), or
+ * -errno with a reason (NLMSG_ERROR, truncated or malformed).
+ */
+static int run_messages(const void *buf, size_t len, unsigned int seq, unsigned int portid,
+			mnl_cb_t cb, struct nl_parse *p)
+{
+	void *copy = NULL;
+	int ret;
+
+	ret = check_framing(buf, len, p->err, p->errlen);
+	if (ret < 0)
+		return ret;
+	/* Headers are read in place: give libmnl an aligned buffer, whatever the caller had. */
+	if ((uintptr_t)buf % MNL_ALIGNTO) {
+		copy = malloc(len);
+		if (!copy) {
+			snprintf(p->err, p->errlen, "ctnetlink: out of memory");
+			return -ENOMEM;
+		}
+		memcpy(copy, buf, len);
+		buf = copy;
+	}
+	errno = 0;
+	ret = mnl_cb_run(buf, len, seq, portid, cb, p);
+	free(copy);
+	if (ret == MNL_CB_ERROR) {
+		int e = errno ? errno : EINVAL;
+
+		/* NLMSG_ERROR carries a negative errno: INT_MIN or a huge code is a malformed
+		 * reply. */
+		if (e < 0 || e > 4095) {
+			snprintf(p->err, p->errlen, "ctnetlink: malformed error code in reply");
+			return -EBADMSG;
+		}
+		if (!p->failed)
+			error_reason(e, p->err, p->errlen);
+		return -e;
+	}
+	return ret;
+}
+
+/*
  * Run one received datagram of the dump through mnl_cb_run. Returns 0 (more to come), 1
  * (NLMSG_DONE seen, counters summed), or -errno with a reason.
  */
@@ -201,39 +271,12 @@ static int parse_stats_cpu(const void *buf, size_t len, unsigned int seq, unsign
 		.err = err,
 		.errlen = errlen,
 	};
-	void *copy = NULL;
 	int ret;
 
-	ret = check_framing(buf, len, err, errlen);
+	out->source = "netlink";
+	ret = run_messages(buf, len, seq, portid, stats_cpu_cb, &p);
 	if (ret < 0)
 		return ret;
-	/* Headers are read in place: give libmnl an aligned buffer, whatever the caller had. */
-	if ((uintptr_t)buf % MNL_ALIGNTO) {
-		copy = malloc(len);
-		if (!copy) {
-			snprintf(err, errlen, "ctnetlink: out of memory");
-			return -ENOMEM;
-		}
-		memcpy(copy, buf, len);
-		buf = copy;
-	}
-	out->source = "netlink";
-	errno = 0;
-	ret = mnl_cb_run(buf, len, seq, portid, stats_cpu_cb, &p);
-	free(copy);
-	if (ret == MNL_CB_ERROR) {
-		int e = errno ? errno : EINVAL;
-
-		/* NLMSG_ERROR carries a negative errno: INT_MIN or a huge code is a malformed
-		 * reply. */
-		if (e < 0 || e > 4095) {
-			snprintf(err, errlen, "ctnetlink: malformed error code in reply");
-			return -EBADMSG;
-		}
-		if (!p.failed)
-			error_reason(e, err, errlen);
-		return -e;
-	}
 	if (ret != MNL_CB_STOP)
 		return 0;
 	if (out->present == 0) {
@@ -249,14 +292,14 @@ int ct_netlink_parse_stats_cpu(const void *buf, size_t len, struct ct_counters *
 	return parse_stats_cpu(buf, len, 0, 0, out, err, errlen);
 }
 
-static int send_request(struct mnl_socket *nl, char *buf, unsigned int seq, char *err,
-			size_t errlen)
+static int send_request(struct mnl_socket *nl, char *buf, int msg, uint16_t flags, unsigned int seq,
+			char *err, size_t errlen)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct nfgenmsg *nfg;
 
-	nlh->nlmsg_type = (uint16_t)(NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_CT_GET_STATS_CPU);
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_type = (uint16_t)(NFNL_SUBSYS_CTNETLINK << 8 | msg);
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
 	nlh->nlmsg_seq = seq;
 	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
 	nfg->nfgen_family = AF_UNSPEC;
@@ -271,31 +314,34 @@ static int send_request(struct mnl_socket *nl, char *buf, unsigned int seq, char
 	return 0;
 }
 
+/* Why a receive failed: -errno with a reason. */
+static int recv_failed(char *err, size_t errlen)
+{
+	int e = errno ? errno : EIO;
+
+	if (e == ENOBUFS)
+		snprintf(err, errlen, "ctnetlink: receive buffer overrun (ENOBUFS)");
+	else if (e == ENOSPC)
+		snprintf(err, errlen, "ctnetlink: reply larger than %d bytes", CT_NL_BUFSIZE);
+	else
+		snprintf(err, errlen, "ctnetlink: receive failed: %s", strerror(e));
+	return -e;
+}
+
 /* Send the dump request and feed every datagram of the answer to the parser until it says done. */
 static int transact(struct mnl_socket *nl, char *buf, unsigned int seq, struct ct_counters *out,
 		    char *err, size_t errlen)
 {
 	unsigned int portid = mnl_socket_get_portid(nl);
-	int ret = send_request(nl, buf, seq, err, errlen);
+	int ret = send_request(nl, buf, IPCTNL_MSG_CT_GET_STATS_CPU, NLM_F_DUMP, seq, err, errlen);
 
 	while (ret == 0) {
 		ssize_t n = mnl_socket_recvfrom(nl, buf, CT_NL_BUFSIZE);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			int e = errno ? errno : EIO;
-
-			if (e == ENOBUFS)
-				snprintf(err, errlen,
-					 "ctnetlink: receive buffer overrun (ENOBUFS)");
-			else if (e == ENOSPC)
-				snprintf(err, errlen, "ctnetlink: reply larger than %d bytes",
-					 CT_NL_BUFSIZE);
-			else
-				snprintf(err, errlen, "ctnetlink: receive failed: %s", strerror(e));
-			return -e;
-		}
+		if (n < 0)
+			return recv_failed(err, errlen);
 		if (n == 0) {
 			snprintf(err, errlen, "ctnetlink: socket closed before the reply ended");
 			return -EPIPE;
@@ -335,4 +381,60 @@ int ct_netlink_read(struct mnl_socket *nl, struct ct_counters *out, char *err, s
 		out->source = "netlink";
 	}
 	return ret;
+}
+
+/* The one reply of IPCTNL_MSG_CT_GET_STATS: 0 with the count and the limit, or -errno. */
+static int parse_count(const void *buf, size_t len, unsigned int seq, unsigned int portid,
+		       uint64_t *entries, uint64_t *max, char *err, size_t errlen)
+{
+	struct nl_parse p = {.err = err, .errlen = errlen};
+	int ret = run_messages(buf, len, seq, portid, stats_count_cb, &p);
+
+	if (ret < 0)
+		return ret;
+	if (!p.have_count) {
+		snprintf(err, errlen, "ctnetlink: no statistics in the reply");
+		return -EINVAL;
+	}
+	*entries = p.entries;
+	*max = p.max;
+	return 0;
+}
+
+int ct_netlink_parse_count(const void *buf, size_t len, uint64_t *entries, uint64_t *max, char *err,
+			   size_t errlen)
+{
+	return parse_count(buf, len, 0, 0, entries, max, err, errlen);
+}
+
+int ct_netlink_read_count(struct mnl_socket *nl, uint64_t *entries, uint64_t *max, char *err,
+			  size_t errlen)
+{
+	/* The reply is one small message: a buffer on the stack, aligned for libmnl. */
+	union {
+		struct nlmsghdr h;
+		char b[1024];
+	} buf;
+	unsigned int seq = (unsigned int)time(NULL) ^ 0x5a5a5a5au;
+	ssize_t n;
+	int ret;
+
+	if (!nl) {
+		snprintf(err, errlen, "ctnetlink: no socket");
+		return -EBADF;
+	}
+	ret = send_request(nl, buf.b, IPCTNL_MSG_CT_GET_STATS, 0, seq, err, errlen);
+	if (ret < 0)
+		return ret;
+	do
+		n = mnl_socket_recvfrom(nl, buf.b, sizeof(buf));
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return recv_failed(err, errlen);
+	if (n == 0) {
+		snprintf(err, errlen, "ctnetlink: socket closed before the reply");
+		return -EPIPE;
+	}
+	return parse_count(buf.b, (size_t)n, seq, mnl_socket_get_portid(nl), entries, max, err,
+			   errlen);
 }

@@ -162,6 +162,15 @@ struct ct_snapshot {
 	struct ct_boot *boot;
 	/* The composition samples of a run share a tenth of -t, counted from the first. */
 	struct timespec sample_deadline;
+	/*
+	 * --netns=all: the host-wide values as the first namespace's sysctl files gave them (the
+	 * limit, its file layout and key, the buckets, the expectation limit: read-only copies of
+	 * the initial namespace's in the others); later namespaces ask netlink for their count.
+	 */
+	struct ct_proc host_proc;
+	bool have_host_proc;
+	uint64_t host_expect_max;
+	bool have_host_expect_max;
 };
 
 #endif

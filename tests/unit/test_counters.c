@@ -708,6 +708,88 @@ static void test_netlink_garbage(void)
 }
 
 /* The real thing on this host, then the same without privileges (a child drops to nobody). */
+/* IPCTNL_MSG_CT_GET_STATS, as --netns=all asks it past the first namespace. */
+static void test_netlink_count(void)
+{
+	uint32_t be_n = htonl(4242), be_max = htonl(262144), be5 = htonl(5);
+	uint64_t u64 = 1, entries = 0, max = 0;
+	unsigned char a[128];
+	struct msgbuf m;
+	char err[256];
+	size_t alen, cut;
+	int ret, bad;
+
+	memset(&m, 0, sizeof(m));
+	alen = attr(a, CTA_STATS_GLOBAL_ENTRIES, &be_n, 4);
+	alen += attr(a + alen, CTA_STATS_GLOBAL_MAX + 3, &u64, 8); /* a newer kernel's: skipped */
+	alen += attr(a + alen, CTA_STATS_GLOBAL_MAX_ENTRIES, &be_max, 4);
+	put_msg(&m, STATS_TYPE, a, alen);
+	ret = ct_netlink_parse_count(m.data, m.len, &entries, &max, err, sizeof(err));
+	is_int(ret, 0, "GET_STATS reply parses");
+	ok(entries == 4242 && max == 262144, "entries and limit, big-endian (%llu, %llu)",
+	   (unsigned long long)entries, (unsigned long long)max);
+
+	/* Every truncation is an error, never a count. */
+	for (cut = 1, bad = 0; cut < m.len; cut++) {
+		entries = max = 7;
+		ret = ct_netlink_parse_count(m.data, cut, &entries, &max, err, sizeof(err));
+		if (ret >= 0 || err[0] == '\0' || entries != 7 || max != 7)
+			bad++;
+	}
+	is_int(bad, 0, "every truncation of the reply is an error and leaves the values alone");
+
+	/* A kernel without the limit attribute (or the count): said, not guessed. */
+	memset(&m, 0, sizeof(m));
+	alen = attr(a, CTA_STATS_GLOBAL_ENTRIES, &be_n, 4);
+	put_msg(&m, STATS_TYPE, a, alen);
+	ret = ct_netlink_parse_count(m.data, m.len, &entries, &max, err, sizeof(err));
+	is_int(ret, -ENODATA, "no limit attribute: -ENODATA");
+	ok(strstr(err, "no limit") != NULL, "reason: %s", err);
+	memset(&m, 0, sizeof(m));
+	alen = attr(a, CTA_STATS_GLOBAL_MAX_ENTRIES, &be_max, 4);
+	put_msg(&m, STATS_TYPE, a, alen);
+	ret = ct_netlink_parse_count(m.data, m.len, &entries, &max, err, sizeof(err));
+	is_int(ret, -ENODATA, "no count attribute: -ENODATA");
+	ok(strstr(err, "no entry count") != NULL, "reason: %s", err);
+
+	/* A count of the wrong size, a message of another type, an error, nothing at all. */
+	memset(&m, 0, sizeof(m));
+	alen = attr(a, CTA_STATS_GLOBAL_ENTRIES, &u64, 8);
+	alen += attr(a + alen, CTA_STATS_GLOBAL_MAX_ENTRIES, &be_max, 4);
+	put_msg(&m, STATS_TYPE, a, alen);
+	is_int(ct_netlink_parse_count(m.data, m.len, &entries, &max, err, sizeof(err)), -EINVAL,
+	       "a 64-bit count: -EINVAL");
+	memset(&m, 0, sizeof(m));
+	alen = attr(a, CTA_STATS_FOUND, &be5, 4);
+	put_msg(&m, CPU_TYPE, a, alen);
+	is_int(ct_netlink_parse_count(m.data, m.len, &entries, &max, err, sizeof(err)), -EINVAL,
+	       "a per-CPU message in its place: -EINVAL");
+	memset(&m, 0, sizeof(m));
+	put_done(&m, NLMSG_ERROR, -EPERM);
+	ret = ct_netlink_parse_count(m.data, m.len, &entries, &max, err, sizeof(err));
+	is_int(ret, -EPERM, "the kernel's EPERM: -EPERM");
+	ok(strstr(err, "CAP_NET_ADMIN") != NULL, "reason: %s", err);
+	memset(&m, 0, sizeof(m));
+	put_done(&m, NLMSG_DONE, 0);
+	ret = ct_netlink_parse_count(m.data, m.len, &entries, &max, err, sizeof(err));
+	is_int(ret, -EINVAL, "NLMSG_DONE alone: -EINVAL");
+	ok(strstr(err, "no statistics") != NULL, "reason: %s", err);
+}
+
+/* Each sysctl file as one number, or 0 (the live tests compare with it). */
+static uint64_t sysctl_u64(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	unsigned long long v = 0;
+
+	if (f) {
+		if (fscanf(f, "%llu", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
 static void test_netlink_live(void)
 {
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
@@ -734,6 +816,29 @@ static void test_netlink_live(void)
 		printf("#   %s\n", err);
 	ok(cs.present & BIT(CT_DROP), "live: drop reported");
 	is_str(cs.source, "netlink", "live: source");
+	{
+		/* The kernel's own files judge the count request (the count is read on both
+		 * sides of the request: no traffic here, but the host is not ours alone). */
+		struct mnl_socket *s = mnl_socket_open(NETLINK_NETFILTER);
+		uint64_t before = sysctl_u64("/proc/sys/net/netfilter/nf_conntrack_count");
+		uint64_t entries = 0, max = 0, after;
+
+		ret = s && mnl_socket_bind(s, 0, MNL_SOCKET_AUTOPID) == 0
+			      ? ct_netlink_read_count(s, &entries, &max, err, sizeof(err))
+			      : -EBADF;
+		after = sysctl_u64("/proc/sys/net/netfilter/nf_conntrack_count");
+		if (s)
+			mnl_socket_close(s);
+		is_int(ret, 0, "ct_netlink_read_count on this host");
+		if (ret)
+			printf("#   %s\n", err);
+		ok(max == sysctl_u64("/proc/sys/net/netfilter/nf_conntrack_max"),
+		   "live: limit %llu as nf_conntrack_max says", (unsigned long long)max);
+		ok((entries >= before && entries <= after) ||
+			   (entries <= before && entries >= after),
+		   "live: count %llu between the file's %llu and %llu", (unsigned long long)entries,
+		   (unsigned long long)before, (unsigned long long)after);
+	}
 
 	fflush(stdout);
 	pid = fork();
@@ -746,12 +851,22 @@ static void test_netlink_live(void)
 		if (!s || mnl_socket_bind(s, 0, MNL_SOCKET_AUTOPID) < 0)
 			_exit(3);
 		ret = ct_netlink_read(s, &cs, err, sizeof(err));
+		if (ret == -EPERM && strstr(err, "CAP_NET_ADMIN") && cs.present == 0) {
+			uint64_t e = 7, m = 7;
+
+			/* The count request too: refused, nothing filled in. */
+			ret = ct_netlink_read_count(s, &e, &m, err, sizeof(err));
+			ret = ret == -EPERM && strstr(err, "CAP_NET_ADMIN") && e == 7 && m == 7 ? 0
+												: 1;
+		} else {
+			ret = 1;
+		}
 		mnl_socket_close(s);
-		_exit(ret == -EPERM && strstr(err, "CAP_NET_ADMIN") && cs.present == 0 ? 0 : 1);
+		_exit(ret);
 	}
 	ok(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
 		   WEXITSTATUS(status) == 0,
-	   "ct_netlink_read as nobody: -EPERM, needs CAP_NET_ADMIN");
+	   "ct_netlink_read and ct_netlink_read_count as nobody: -EPERM, needs CAP_NET_ADMIN");
 }
 
 int main(void)
@@ -765,6 +880,7 @@ int main(void)
 	test_netlink_recorded();
 	test_netlink_crafted();
 	test_netlink_garbage();
+	test_netlink_count();
 	test_netlink_live();
 	return tap_done();
 }
