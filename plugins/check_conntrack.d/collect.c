@@ -127,10 +127,13 @@ static void collect_ns(const struct ct_config *cfg, struct ct_snapshot *snap, st
 	/* Who the namespace is, for its baseline: a new one may get a deleted one's inode. */
 	if (!ct_procfs_is_elsewhere(cfg))
 		ns->cookie = ct_netns_cookie(nl ? mnl_socket_get_fd(nl) : -1);
-	/* Many namespaces make each lookup of the sysctl directory dear; one alone does not. */
+	/*
+	 * The sysctl directory is looked up once and its files opened relative to it: on a host
+	 * with many namespaces each lookup is dear (the kernel compares the name with every
+	 * namespace's), whether or not this run checks them.
+	 */
 	if (!snap->multi || !count_netlink(snap, ns, &nl, nl_err, sizeof(nl_err))) {
-		if (snap->multi)
-			ct_sysctl_dir_hold(cfg->procfs);
+		ct_sysctl_dir_hold(cfg->procfs);
 		ct_procfs_read(cfg->procfs, &snap->trace, ns);
 		if (snap->multi && direct && ns->proc_rc == 0 && ns->proc.active &&
 		    !snap->have_host_proc) {

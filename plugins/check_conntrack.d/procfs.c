@@ -79,10 +79,10 @@ int ct_check_root(const char *option, const char *path, bool proc_tree, char *er
 }
 
 /*
- * The netfilter sysctl directory of the namespace being read, while one is held (--netns=all).
- * The kernel keeps one /proc/sys/net/netfilter per network namespace under the one name, and a
- * path lookup compares that name with each namespace's in turn: at 500 namespaces one lookup
- * costs about 30 us. Looked up once per namespace, its files are then opened relative to it.
+ * The netfilter sysctl directory of the namespace being read, while one is held. The kernel
+ * keeps one /proc/sys/net/netfilter per network namespace under the one name, and a path lookup
+ * compares that name with each namespace's in turn: on a host with 500 namespaces one lookup
+ * costs about 30 us. Looked up once per namespace read, its files are then opened relative to it.
  */
 static struct {
 	int fd;

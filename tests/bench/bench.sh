@@ -452,6 +452,8 @@ node_cmds() {
 	add "$1" "" "$F" "$B/floor"
 	add "$1" "" "check_conntrack --netns=all" "$PLUGIN" --netns=all
 	add "$1" "" "check_conntrack --netns=all --no-rules" "$PLUGIN" --netns=all --no-rules
+	# The default run checks its own namespace alone: what the others cost it, if anything.
+	add "$1" "" "check_conntrack (default: its own namespace)" "$PLUGIN"
 	[ -n "$NETNS_PROBE" ] && add "$1" "" "namespace scan alone (tests/bench/netns_probe.c)" "$NETNS_PROBE"
 }
 node_start() { # node_start N NS: N more sleeping processes, NS of them in namespaces of their own
@@ -789,7 +791,8 @@ row() { # row TAG LABEL: one headline-style row
 		echo "| command | host as it is | +$NODE_NS namespaces | +$(human "$NODE_PROCS") processes | per namespace, us | per process, us |"
 		echo "|---|--:|--:|--:|--:|--:|"
 		for l in "$F" "check_conntrack --netns=all" "check_conntrack --netns=all --no-rules" \
-			"namespace scan alone (tests/bench/netns_probe.c)"; do
+			"namespace scan alone (tests/bench/netns_probe.c)" \
+			"check_conntrack (default: its own namespace)"; do
 			field v0 "$l" 2 >/dev/null || continue
 			a=$(field v0 "$l" 2) b=$(field v1 "$l" 2) c=$(field v2 "$l" 2)
 			echo "| $(esc "$l") | $(ms "$a") | $(ms "$b") | $(ms "$c") | $(calc "sprintf(\"%.0f\", ($b - $a) * 1000 / $NODE_NS)") | $(calc "sprintf(\"%.2f\", ($c - $b) * 1000 / ($NODE_PROCS - $NODE_NS))") |"
