@@ -552,6 +552,7 @@ struct ct_config_result ct_options_parse(int argc, char **argv, int nini)
 		}
 		case OPT_ROOT:
 			cfg->root = optarg;
+			r.root_given = true;
 			break;
 		case OPT_OUTPUT_FORMAT: {
 			parsed_output_format f = mp_parse_output_format(optarg);
@@ -590,6 +591,7 @@ struct ct_config_result ct_options_parse(int argc, char **argv, int nini)
 			break;
 		case OPT_PROCFS:
 			cfg->procfs = optarg;
+			r.procfs_given = true;
 			break;
 		case OPT_SYSFS:
 			cfg->sysfs = optarg;
@@ -641,8 +643,8 @@ int ct_options_check_roots(const struct ct_config_result *cr, char *err, size_t 
 {
 	const struct ct_config *cfg = &cr->config;
 
-	if (ct_check_root("--procfs", cfg->procfs, true, err, errlen) < 0 ||
-	    ct_check_root("--root", cfg->root, false, err, errlen) < 0 ||
+	if ((cr->procfs_given && ct_check_root("--procfs", cfg->procfs, true, err, errlen) < 0) ||
+	    (cr->root_given && ct_check_root("--root", cfg->root, false, err, errlen) < 0) ||
 	    (cr->sysfs_given && ct_check_root("--sysfs", cfg->sysfs, false, err, errlen) < 0))
 		return -1;
 	return 0;

@@ -12,6 +12,9 @@ struct ct_config_result {
 	char reason[320];
 	bool exit_ok; /* -h or -V: printed, leave with OK */
 	bool sysfs_given; /* a missing /sys is context lost; a missing --sysfs is a mistake */
+	/* A given --procfs or --root is checked before use; the defaults speak for themselves when
+	 * read (a missing /proc makes every read fail with its reason). */
+	bool procfs_given, root_given;
 	struct ct_config config;
 };
 
