@@ -6,7 +6,8 @@
 # system calls and page faults go. Writes tests/bench/RESULTS.md.
 #
 # The method: every command runs as a whole process (fork, exec, wait4), all the commands of one
-# part in turn (A B C A B C ...), so that run i of one command is paired with run i of the floor
+# part in rounds, each round every command once in a new (seeded, shuffled) order, so that run i
+# of one command is paired with run i of the floor
 # or of a peer: ratios and differences are the median of those pairs, not of medians taken apart.
 #
 # Needs root (network namespaces). Changes no host-wide setting and leaves nothing behind: the
@@ -582,8 +583,9 @@ row() { # row TAG LABEL: one headline-style row
 	echo "| load average | $LOAD0 at start, $LOAD1 at end |"
 	echo
 	echo "How it measures. Each command runs as a whole process, forked and exec'd by"
-	echo "tests/bench/runner.c, stdout to /dev/null; the commands of one part run in turn (A B C A B C"
-	echo "...), until ${MAXRUNS} runs or ${BUDGET} ms of runs each (at least ${MINRUNS}), after one warm-up."
+	echo "tests/bench/runner.c, stdout to /dev/null; the commands of one part run in rounds, each"
+	echo "round every command once in a new order (a seeded shuffle: no command always follows the"
+	echo "same one), until ${MAXRUNS} runs or ${BUDGET} ms of runs each (at least ${MINRUNS}), after one warm-up."
 	echo "Wall time: median and min-max over runs; CPU: median user+sys of the process and the children"
 	echo "it waited for; peak RSS: median ru_maxrss (for a pipeline, its largest process). **x floor**"
 	echo "and **over the floor** pair run i of a command with run i of the floor, in the same part,"

@@ -10,8 +10,9 @@
  * different namespaces can be interleaved in one run. A next word %SCRIPT is run by /bin/sh, in
  * the same namespace and untimed, before each run of the command (and of its warm-up): a ruleset
  * change before each "after a change" run.
- * Commands run round-robin (A B C, B C A, C A B ...) so that a burst of load from elsewhere hits
- * every command alike, and a command's run in round i can be paired with another's in round i. A
+ * Commands run in rounds, each round every command once, in a new order (a seeded shuffle), so
+ * that a burst of load from elsewhere hits every command alike, no command always follows the same
+ * one, and a command's run in round i can be paired with another's in round i. A
  * command stops after MAXRUNS runs, or after MINRUNS runs once its runs add up to BUDGET_MS.
  * Output, times in ms, RSS in KiB: with -o FILE, one tab-separated line per run in FILE
  *   index round wall cpu rss exit_status
@@ -25,6 +26,7 @@
 #include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,10 +170,20 @@ static void usage(void)
 	exit(2);
 }
 
+/* xorshift64*: a reproducible shuffle, no libc state. */
+static uint64_t next_random(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545f4914f6cdd1du;
+}
+
 int main(int argc, char **argv)
 {
 	int maxruns = 300, minruns = 5, warmup = 2, timeout = 120, opt, ncmd = 0, i, active;
-	int round = 0;
+	int round = 0, order[MAX_CMDS];
+	uint64_t seed = 0x9e3779b97f4a7c15u;
 	double budget = 2000;
 	struct cmd cmds[MAX_CMDS];
 	FILE *runs = NULL;
@@ -238,6 +250,7 @@ int main(int argc, char **argv)
 		double w, c;
 		long r;
 
+		order[i] = i;
 		for (int k = 0; k < warmup; k++)
 			if (run_once(&cmds[i], timeout, &w, &c, &r) < 0)
 				return 1;
@@ -245,12 +258,19 @@ int main(int argc, char **argv)
 	do {
 		active = 0;
 		/*
-		 * Each round starts one command further on (A B C, B C A, C A B ...): a command
-		 * that leaves the machine busy (a large process's memory to free) does not always
-		 * precede the same one.
+		 * Each round runs the commands in a new order: a command that leaves the machine
+		 * busy (a large process's memory to free) or warm (conntrack -S after conntrack -C
+		 * finds the same binary in the caches) does not always precede the same one, as a
+		 * rotation (A B C, B C A ...) would keep it. Seeded: two runs shuffle alike.
 		 */
+		for (int k = ncmd - 1; k > 0; k--) {
+			int j = (int)(next_random(&seed) % (uint64_t)(k + 1)), t = order[k];
+
+			order[k] = order[j];
+			order[j] = t;
+		}
 		for (int k = 0; k < ncmd; k++) {
-			struct cmd *c = &cmds[(k + round) % ncmd];
+			struct cmd *c = &cmds[order[k]];
 			int rc;
 
 			if (c->runs >= maxruns || (c->runs >= minruns && c->spent >= budget))

@@ -71,6 +71,13 @@ like "$out" "hold $mem of kernel memory" "plugin: 6000 x $size bytes = $mem"
 for n in "$A 1000" "$B 2000" "$C 3000"; do
 	like "$out" $'\n'"netns ${n% *}: [A-Z]+ - ${n#* } of [0-9]+ entries" "plugin: ${n% *} holds ${n#* }"
 done
+# Past the first namespace the count comes over netlink (one request), not from that namespace's
+# sysctl directory, and it is still each namespace's own (above); the limit is the host's.
+all root -v
+is "$(printf '%s\n' "$out" | grep -cE "entries = (2000|3000) and max = $MAX from netlink \(ctnetlink statistics\)")" 2 \
+	"-v: $B and $C counted over netlink, with the host's limit"
+is "$(printf '%s\n' "$out" | grep -cE "entries = 1000 from .*/sys/net/netfilter/nf_conntrack_count")" 1 \
+	"-v: the first namespace ($A) read from its sysctl files"
 all root --output-format=multi-line
 like "$out" $'\n\t'"\\\\_\[OK\] - memory: 6000 entries in 3 namespaces"$'\n' "multi-line: the memory section"
 like "$out" "'entries_total'=6000;;;" "multi-line: entries_total in the perfdata"
