@@ -29,9 +29,16 @@ ok $? "tests/kernel/compose_probe.c builds against libcheck.a"
 host_udp=$(cat /proc/sys/net/netfilter/nf_conntrack_udp_timeout)
 probe() { local ns=$1; shift; ip netns exec "$ns" "$tmp/probe" "$@"; }
 line() { printf '%s\n' "$1" | grep -m1 "^$2"; }
-# truth NS: each class's count by conntrack -L ("tcp TIME_WAIT 50000"), sorted.
+# truth NS: each class's count by conntrack -L ("tcp TIME_WAIT 50000"), sorted. A listing that
+# failed part way (conntrack -L exits non-zero: a dump of 262,144 entries on a busy machine can
+# overrun its socket buffer) is no truth: asked again, three times at most, each failure said.
 truth() {
-	ip netns exec "$1" conntrack -L 2>/dev/null | awk '{
+	local try list
+	for try in 1 2 3; do
+		list=$(ip netns exec "$1" conntrack -L 2>"$tmp/truth.err") && break
+		echo "# conntrack -L in $1 failed (try $try): $(head -c 200 "$tmp/truth.err")" >&2
+	done
+	printf '%s\n' "$list" | awk 'NF {
 		if ($1 == "tcp") c = "tcp " $4
 		else c = $1 " " (/UNREPLIED/ ? "unreplied" : /ASSURED/ ? "assured" : "replied")
 		n[c]++

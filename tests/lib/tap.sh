@@ -15,11 +15,19 @@ ok() { # ok COND-EXIT NAME
 		_failed=$((_failed + 1))
 	fi
 }
+# Why a check failed, on stderr as Test::More's diag: prove shows it without -v, so a CI log says
+# what was got (its first 40 lines, 4000 bytes at most), not only which check failed.
+_tap_diag() { # _tap_diag GOT LABEL WANT
+	{
+		printf '%s\n' "$1" | head -n 40 | head -c 4000 | sed 's/^/#   got:  /'
+		printf '#   %s %s\n' "$2" "$3"
+	} >&2
+}
 is() { # is GOT WANT NAME
 	_n=$((_n + 1))
 	if [ "$1" == "$2" ]; then echo "ok $_n - $3"; else
 		echo "not ok $_n - $3"
-		printf '#   got:  %s\n#   want: %s\n' "$1" "$2"
+		_tap_diag "$1" "want:" "$2"
 		_failed=$((_failed + 1))
 	fi
 }
@@ -42,7 +50,7 @@ like() { # like GOT REGEX NAME (extended regex, grep -E, line by line)
 	_tap_regex "$_n" "$2" "$3" || return 0
 	if printf '%s\n' "$1" | grep -Eq -- "$_re"; then echo "ok $_n - $3"; else
 		echo "not ok $_n - $3"
-		printf '#   got:  %s\n#   want match: %s\n' "$1" "$_re"
+		_tap_diag "$1" "want match:" "$_re"
 		_failed=$((_failed + 1))
 	fi
 }
@@ -51,7 +59,7 @@ unlike() {
 	_tap_regex "$_n" "$2" "$3" || return 0
 	if printf '%s\n' "$1" | grep -Eq -- "$_re"; then
 		echo "not ok $_n - $3"
-		printf '#   got:  %s\n#   must not match: %s\n' "$1" "$_re"
+		_tap_diag "$1" "must not match:" "$_re"
 		_failed=$((_failed + 1))
 	else echo "ok $_n - $3"; fi
 }
