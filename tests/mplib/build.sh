@@ -60,12 +60,18 @@ rm -rf "$dir"
 mkdir -p "$dir"
 tar -xzf "$tarball" -C "$dir" --strip-components=1
 log=$dir.log
-# The build runs on its own: not as a job of whatever make called us.
-if ! (cd "$dir" && unset MAKEFLAGS MFLAGS MAKELEVEL &&
+# The build runs on its own: not as a job of whatever make called us. Its temporary files go to a
+# directory of its own, removed after it: the snapshot's setup and configure leave two of GNU
+# make's (/tmp/GmXXXXXX, a copy of a generated Makefile each) behind on every build.
+tmp=$dir/.build-tmp
+mkdir -p "$tmp"
+if ! (cd "$dir" && unset MAKEFLAGS MFLAGS MAKELEVEL && export TMPDIR="$tmp" &&
 	tools/setup && ./configure && make -C gl && make -C lib) >"$log" 2>&1; then
+	rm -rf "$tmp"
 	echo "building monitoring-plugins from $tarball failed; the end of $log:" >&2
 	tail -n 20 "$log" >&2
 	exit 1
 fi
+rm -rf "$tmp"
 echo "$sum" >"$stamp"
 echo "$dir"
