@@ -43,6 +43,8 @@ done
 is "${bad:-none}" "none" "promtool check metrics: no error and no lint on any of $checked outputs (every tree, a baseline run and a comparing one)"
 
 M="--procfs=$FIX/trees/modern/proc"
+# A state directory of these checks' own, then the suite's again (done_testing removes that one).
+suite_state=$MP_STATE_PATH
 export MP_STATE_PATH=$(mktemp -d)
 run $M
 is "$rc" 1 "the check on the modern tree: WARNING (85%)"
@@ -76,6 +78,7 @@ is "$(printf '%s\n' "$out" | grep -c '^check_conntrack_rules_read{netns="own",ba
 unlike "$out" "check_conntrack_state_rules" "rules not read: no count claimed"
 like "$out" '^# HELP check_conntrack_state ' "HELP lines"
 rm -rf "$MP_STATE_PATH"
+export MP_STATE_PATH=$suite_state
 
 run $M --output-format=PROMETHEUS
 is "$rc" 0 "the format's name in any case"

@@ -51,9 +51,12 @@ is "$(tar -tzf "$T"/deb/check_conntrack-*.tar.gz | grep -vE '/$' | sed 's,^[^/]*
 	"$(git -C "$TOP" ls-files | sort)" "the tarball holds exactly what git tracks"
 
 # lintian, every level, experimental tags included, as a user (lintian does not want root).
+# Its temporary files (mldbm-elf-*, owned by nobody) go to a directory removed with $T: in /tmp
+# every run left three behind.
 chmod -R a+rX "$T/deb"
-lint=$(cd "$T/deb" && runuser -u nobody -- env HOME="$T" lintian -i -I -E --pedantic \
-	--profile debian ./*.changes 2>&1)
+install -d -o nobody -m 700 "$T/lintian-tmp"
+lint=$(cd "$T/deb" && runuser -u nobody -- env HOME="$T" TMPDIR="$T/lintian-tmp" lintian -i -I -E \
+	--pedantic --profile debian ./*.changes 2>&1)
 ok $? "lintian -i -I -E --pedantic runs"
 is "$lint" "" "lintian has nothing to say (the .deb, its dbgsym and the .changes)"
 [ -n "$lint" ] && printf '%s\n' "$lint" | head -20 | sed 's/^/# /'
