@@ -141,7 +141,7 @@ like "$(cat "$I/daemon.log")" "IDO instance id: 1" "Icinga 2 runs, its IDO conne
 # Icinga Web 2: configuration in a directory of its own (ICINGAWEB_CONFIGDIR), run as www-data.
 W=$T/web
 mkdir -p "$W"/{etc/enabledModules,etc/modules/monitoring,etc/modules/director,storage,log} \
-	"$W"/{sessions,php}
+	"$W"/{sessions,php,tmp}
 for m in monitoring director incubator reactbundle; do
 	ln -s "/usr/share/icingaweb2/modules/$m" "$W/etc/enabledModules/$m"
 done
@@ -176,7 +176,8 @@ port = "5665"
 username = "director"
 password = "$PW_API"
 INI
-printf 'session.save_path = "%s"\n' "$W/sessions" >"$W/php/90-ctdirector.ini"
+# PHP's temporary directory too (Icinga Web 2 keeps its FileCache_icingaweb there): removed with $T.
+printf 'session.save_path = "%s"\nsys_temp_dir = "%s"\n' "$W/sessions" "$W/tmp" >"$W/php/90-ctdirector.ini"
 chown -R www-data:www-data "$W"
 chmod -R go-rwx "$W/etc"
 WEBENV=(env ICINGAWEB_CONFIGDIR="$W/etc" ICINGAWEB_STORAGEDIR="$W/storage" PHP_INI_SCAN_DIR=":$W/php")
