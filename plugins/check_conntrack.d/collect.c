@@ -97,7 +97,7 @@ static bool count_netlink(struct ct_snapshot *snap, struct ct_ns *ns, struct mnl
 	uint64_t entries, max;
 	char err[256] = "";
 
-	if (!snap->have_host_proc || !*nl)
+	if (!snap->host_proc.active || !*nl)
 		return false;
 	if (ct_netlink_read_count(*nl, &entries, &max, err, sizeof(err)) < 0) {
 		ct_note(&snap->trace, 1, "entries: %s: read from the sysctl files instead", err);
@@ -135,11 +135,8 @@ static void collect_ns(const struct ct_config *cfg, struct ct_snapshot *snap, st
 	if (!snap->multi || !count_netlink(snap, ns, &nl, nl_err, sizeof(nl_err))) {
 		ct_sysctl_dir_hold(cfg->procfs);
 		ct_procfs_read(cfg->procfs, &snap->trace, ns);
-		if (snap->multi && direct && ns->proc_rc == 0 && ns->proc.active &&
-		    !snap->have_host_proc) {
+		if (snap->multi && direct && ns->proc_rc == 0 && !snap->host_proc.active)
 			snap->host_proc = ns->proc;
-			snap->have_host_proc = true;
-		}
 	}
 	collect_counters(cfg, snap, ns, direct, &nl, nl_err, sizeof(nl_err));
 	ct_collect_expect(cfg, snap, ns, direct ? &nl : NULL);

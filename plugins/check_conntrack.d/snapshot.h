@@ -166,9 +166,9 @@ struct ct_snapshot {
 	 * --netns=all: the host-wide values as the first namespace's sysctl files gave them (the
 	 * limit, its file layout and key, the buckets, the expectation limit: read-only copies of
 	 * the initial namespace's in the others); later namespaces ask netlink for their count.
+	 * host_proc.active: those values are there (the first namespace tracked and was read).
 	 */
 	struct ct_proc host_proc;
-	bool have_host_proc;
 	uint64_t host_expect_max;
 	bool have_host_expect_max;
 };
