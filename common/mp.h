@@ -66,6 +66,9 @@ static inline const char *mp_buf_str(const struct mp_buf *b)
 	return b->s ? b->s : "";
 }
 
+/* A whole number in decimal, as "%llu" writes it (cut to len - 1 bytes as snprintf would). */
+char *mp_fmt_u64(unsigned long long v, char *buf, size_t len);
+
 /* Format a number as the C locale does, integral values without decimals, at most 3 decimals. */
 char *mp_fmt_num(double v, char *buf, size_t len);
 

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <math.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,43 @@
 
 #include "mp.h"
 
+/* Room for n more bytes and the terminator; false (and oom) when there is none to be had. */
+static bool buf_room(struct mp_buf *b, size_t n)
+{
+	if (b->cap - b->len > n)
+		return true;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap <= b->len + n) {
+		if (cap > SIZE_MAX / 2) {
+			b->oom = true;
+			return false;
+		}
+		cap *= 2;
+	}
+	char *s = realloc(b->s, cap);
+	if (!s) {
+		b->oom = true;
+		return false;
+	}
+	b->s = s;
+	b->cap = cap;
+	return true;
+}
+
+static void buf_put(struct mp_buf *b, const char *s, size_t n)
+{
+	if (b->oom || !buf_room(b, n))
+		return;
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+/*
+ * Most appends are a literal or one string: those are copied, not formatted (a run makes some
+ * hundred appends, and vsnprintf is the larger part of the plugin's own time). The first
+ * formatted append finds room already there, so it is formatted once, not measured first.
+ */
 void mp_buf_printf(struct mp_buf *b, const char *fmt, ...)
 {
 	va_list ap;
@@ -19,11 +57,26 @@ void mp_buf_printf(struct mp_buf *b, const char *fmt, ...)
 
 	if (b->oom)
 		return;
+	if (fmt[0] == '%' && fmt[1] == 's' && fmt[2] == '\0') {
+		va_start(ap, fmt);
+		const char *s = va_arg(ap, const char *);
+		va_end(ap);
+		if (!s)
+			s = "(null)";
+		buf_put(b, s, strlen(s));
+		return;
+	}
+	if (!strchr(fmt, '%')) {
+		buf_put(b, fmt, strlen(fmt));
+		return;
+	}
+	if (!buf_room(b, 0))
+		return;
 	for (;;) {
 		size_t room = b->cap - b->len;
 
 		va_start(ap, fmt);
-		n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
+		n = vsnprintf(b->s + b->len, room, fmt, ap);
 		va_end(ap);
 		if (n < 0) {
 			b->oom = true;
@@ -33,16 +86,8 @@ void mp_buf_printf(struct mp_buf *b, const char *fmt, ...)
 			b->len += (size_t)n;
 			return;
 		}
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->len + (size_t)n + 1)
-			cap *= 2;
-		char *s = realloc(b->s, cap);
-		if (!s) {
-			b->oom = true;
+		if (!buf_room(b, (size_t)n))
 			return;
-		}
-		b->s = s;
-		b->cap = cap;
 	}
 }
 
@@ -50,6 +95,24 @@ void mp_buf_free(struct mp_buf *b)
 {
 	free(b->s);
 	memset(b, 0, sizeof(*b));
+}
+
+char *mp_fmt_u64(unsigned long long v, char *buf, size_t len)
+{
+	char digits[24];
+	size_t n = sizeof(digits);
+
+	do {
+		digits[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	if (len) {
+		size_t k = sizeof(digits) - n < len ? sizeof(digits) - n : len - 1;
+
+		memcpy(buf, digits + n, k);
+		buf[k] = '\0';
+	}
+	return buf;
 }
 
 char *mp_fmt_num(double v, char *buf, size_t len)
@@ -87,22 +150,32 @@ void mp_perf_add(struct mp_buf *perf, const char *label, const char *value, cons
 	int last = -1;
 
 	if (perf->len)
-		mp_buf_printf(perf, " ");
+		buf_put(perf, " ", 1);
 	if (label_needs_quotes(label)) {
-		mp_buf_printf(perf, "'");
-		for (const char *p = label; *p; p++)
-			mp_buf_printf(perf, *p == '\'' ? "''" : "%c", *p);
-		mp_buf_printf(perf, "'");
+		buf_put(perf, "'", 1);
+		for (const char *p = label; *p; p++) {
+			if (*p == '\'')
+				buf_put(perf, "''", 2);
+			else
+				buf_put(perf, p, 1);
+		}
+		buf_put(perf, "'", 1);
 	} else {
-		mp_buf_printf(perf, "%s", label);
+		buf_put(perf, label, strlen(label));
 	}
-	mp_buf_printf(perf, "=%s%s", value, uom ? uom : "");
+	buf_put(perf, "=", 1);
+	buf_put(perf, value, strlen(value));
+	if (uom)
+		buf_put(perf, uom, strlen(uom));
 	for (int i = 0; i < 4; i++) {
 		if (fields[i] && fields[i][0])
 			last = i;
 	}
-	for (int i = 0; i <= last; i++)
-		mp_buf_printf(perf, ";%s", fields[i] ? fields[i] : "");
+	for (int i = 0; i <= last; i++) {
+		buf_put(perf, ";", 1);
+		if (fields[i])
+			buf_put(perf, fields[i], strlen(fields[i]));
+	}
 }
 
 /* One protocol line must stay one line and must not contain the perfdata separator. */

@@ -16,11 +16,12 @@ static const char *value_text(mp_perfdata_value v, char *buf, size_t len)
 {
 	switch (v.type) {
 	case PD_TYPE_INT:
+		if (v.pd_int >= 0)
+			return mp_fmt_u64((unsigned long long)v.pd_int, buf, len);
 		snprintf(buf, len, "%lld", v.pd_int);
 		break;
 	case PD_TYPE_UINT:
-		snprintf(buf, len, "%llu", v.pd_uint);
-		break;
+		return mp_fmt_u64(v.pd_uint, buf, len);
 	default:
 		snprintf(buf, len, "%.2f", v.pd_double);
 	}

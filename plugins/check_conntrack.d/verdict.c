@@ -15,7 +15,17 @@ static char *vtext(const char *fmt, va_list ap)
 {
 	char *s = NULL;
 
-	if (vasprintf(&s, fmt, ap) < 0)
+	/* A literal or one string is copied, not formatted (most titles and labels are). */
+	if (fmt[0] == '%' && fmt[1] == 's' && fmt[2] == '\0') {
+		const char *arg = va_arg(ap, const char *);
+
+		s = strdup(arg ? arg : "(null)");
+	} else if (!strchr(fmt, '%')) {
+		s = strdup(fmt);
+	}
+	else if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	if (!s)
 		mp_die(CT_SERVICE, "out of memory");
 	return s;
 }

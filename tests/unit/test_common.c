@@ -108,6 +108,25 @@ static void test_perfdata(void)
 		mp_buf_printf(&b, "%04d", i);
 	is_int(b.len, 4000, "buffer grows");
 	mp_buf_free(&b);
+	/* Literals and lone strings are copied, not formatted: the same text either way. */
+	char big[700];
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	mp_buf_printf(&b, "a literal, 100%% not: ");
+	mp_buf_printf(&b, "plain ");
+	mp_buf_printf(&b, "%s", big);
+	mp_buf_printf(&b, "%s|%d", "two", 2);
+	is_int(b.len, strlen("a literal, 100% not: plain ") + 699 + strlen("two|2"),
+	       "copies and formats grow one buffer");
+	ok(strncmp(mp_buf_str(&b), "a literal, 100% not: plain xxx", 30) == 0 &&
+		   strcmp(mp_buf_str(&b) + b.len - 5, "two|2") == 0,
+	   "copied text as printf would write it");
+	mp_buf_free(&b);
+	is_str(mp_fmt_u64(0, n, sizeof(n)), "0", "u64 zero");
+	is_str(mp_fmt_u64(18446744073709551615ULL, n, sizeof(n)), "18446744073709551615",
+	       "u64 largest");
+	is_str(mp_fmt_u64(262144, n, 4), "262", "u64 cut to the buffer as snprintf cuts");
+	is_str(mp_fmt_u64(7, n, 1), "", "u64 into one byte: empty");
 }
 
 static void test_ini(void)
