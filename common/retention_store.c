@@ -973,10 +973,18 @@ int mp_store_format(const struct mp_store_record *st, char *buf, size_t len)
 		for (j = 0; j < i; j++)
 			if (strcmp(st->v[j].key, k) == 0)
 				return -EINVAL;
-		n = snprintf(buf + off, len - off, "%s %" PRIu64 "\n", k, st->v[i].value);
-		if (n < 0 || (size_t)n >= len - off)
+		/* "key value\n", copied (a --netns=all run formats some 30 values a namespace). */
+		char num[24];
+		size_t nl = strlen(mp_fmt_u64(st->v[i].value, num, sizeof(num)));
+
+		if (kl + nl + 2 >= len - off)
 			return -ENOSPC;
-		off += (size_t)n;
+		memcpy(buf + off, k, kl);
+		buf[off + kl] = ' ';
+		memcpy(buf + off + kl + 1, num, nl);
+		buf[off + kl + 1 + nl] = '\n';
+		off += kl + nl + 2;
+		buf[off] = '\0';
 	}
 	return (int)off;
 }

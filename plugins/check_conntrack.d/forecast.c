@@ -119,21 +119,54 @@ static void say(char *why, size_t whylen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The index of a sample's key as ct_fc_ring_save writes it ("fc0" .. "fc31"), else -1. */
+static int sample_index(const char *key)
+{
+	int idx = 0;
+
+	if (key[0] != 'f' || key[1] != 'c' || key[2] < '0' || key[2] > '9')
+		return -1;
+	if (key[2] == '0')
+		return key[3] ? -1 : 0;
+	for (key += 2; *key; key++) {
+		if (*key < '0' || *key > '9')
+			return -1;
+		idx = idx * 10 + (*key - '0');
+		if (idx >= 2 * CT_FC_SAMPLES)
+			return -1;
+	}
+	return idx;
+}
+
+/*
+ * One pass over the record, not a lookup per key: the checks below ask for every key from fc0 to
+ * fc31, which as lookups was some thousand string compares and 32 formatted keys a namespace.
+ * A key that appears twice counts as its first, as a lookup finds it.
+ */
 int ct_fc_ring_load(struct ct_fc_ring *r, const struct mp_store_record *st)
 {
-	uint64_t max, v;
-	char key[8];
+	uint64_t val[2 * CT_FC_SAMPLES], max = 0;
+	bool have[2 * CT_FC_SAMPLES] = {false}, have_max = false;
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
-	if (!mp_store_get(st, "fc_max", &max))
-		return mp_store_get(st, "fc0", NULL) ? -EINVAL : -ENOENT;
-	for (i = 0; i < CT_FC_SAMPLES; i++) {
-		snprintf(key, sizeof(key), "fc%zu", i);
-		if (!mp_store_get(st, key, &v))
-			break;
-		r->s[i].time = v >> 32;
-		r->s[i].entries = v & 0xffffffffu;
+	for (i = 0; st && i < st->n && i < MP_STORE_MAX_VALUES; i++) {
+		const char *key = st->v[i].key;
+		int idx = sample_index(key);
+
+		if (idx >= 0 && !have[idx]) {
+			have[idx] = true;
+			val[idx] = st->v[i].value;
+		} else if (idx < 0 && !have_max && strcmp(key, "fc_max") == 0) {
+			have_max = true;
+			max = st->v[i].value;
+		}
+	}
+	if (!have_max)
+		return have[0] ? -EINVAL : -ENOENT;
+	for (i = 0; i < CT_FC_SAMPLES && have[i]; i++) {
+		r->s[i].time = val[i] >> 32;
+		r->s[i].entries = val[i] & 0xffffffffu;
 		if (!r->s[i].time || (i && r->s[i].time <= r->s[i - 1].time))
 			goto bad; /* samples are taken forward in time */
 	}
@@ -142,8 +175,7 @@ int ct_fc_ring_load(struct ct_fc_ring *r, const struct mp_store_record *st)
 		goto bad; /* a limit without samples */
 	/* A hole in the keys, or more than a ring holds: not written by us. */
 	for (i = r->n + 1; i < 2 * CT_FC_SAMPLES; i++) {
-		snprintf(key, sizeof(key), "fc%zu", i);
-		if (mp_store_get(st, key, NULL))
+		if (have[i])
 			goto bad;
 	}
 	r->max = max;

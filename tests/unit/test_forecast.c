@@ -113,6 +113,20 @@ static void test_state(void)
 	mp_store_set(&st, "fc_max", 10);
 	mp_store_set(&st, "fc0", 5);
 	is_int(ct_fc_ring_load(&back, &st), -EINVAL, "load: time 0");
+	/* Keys are read in one pass: only "fc0".."fc31" as written are samples. */
+	memset(&st, 0, sizeof(st));
+	mp_store_set(&st, "fc01", 7);
+	mp_store_set(&st, "fc00", 7);
+	mp_store_set(&st, "fc32", 7);
+	mp_store_set(&st, "fc1x", 7);
+	mp_store_set(&st, "fc", 7);
+	mp_store_set(&st, "fc0", T0 << 32 | 5);
+	mp_store_set(&st, "fc1", (T0 + 60) << 32 | 6);
+	mp_store_set(&st, "fc_max", 10);
+	is_int(ct_fc_ring_load(&back, &st), 0, "load: other keys that start with fc are not samples");
+	ok(back.n == 2 && back.max == 10 && back.s[1].entries == 6, "load: the two samples and limit");
+	mp_store_set(&st, "fc31", (T0 + 120) << 32 | 5);
+	is_int(ct_fc_ring_load(&back, &st), -EINVAL, "load: a sample far past a hole (fc31)");
 	memset(&st, 0, sizeof(st));
 	is_int(ct_fc_ring_save(&(struct ct_fc_ring){0}, &st), 0,
 	       "save: an empty ring stores nothing");

@@ -132,6 +132,17 @@ static void labels(void)
 		   strstr(out, " early__4026532004_entries="),
 	   "\"early\" would make early_drop: it gets its inode");
 	ok(strstr(out, " _4026532006_entries=") != NULL, "a name of symbols only gets its inode");
+
+	/* The same rules whatever the order: a later plain name still beats an earlier changed one,
+	 * and of three plain ones the first keeps the name. */
+	static const char *const again[] = {"host", "a:b", "web", "web", "a_b", "web"};
+	render(again, sizeof(again) / sizeof(again[0]), out, sizeof(out));
+	is_int(duplicates(out), 0, "every perfdata label is unique (second set)");
+	ok(strstr(out, " a_b_entries=") && strstr(out, " a_b__4026532001_entries="),
+	   "a plain a_b after a:b keeps its label, a:b gets its inode");
+	ok(strstr(out, " web_entries=") && strstr(out, " web__4026532003_entries=") &&
+		   strstr(out, " web__4026532005_entries=") && !strstr(out, " web__4026532002_"),
+	   "the first of three plain \"web\" keeps it, the later two get their inodes");
 }
 
 /* Which namespaces --netns names: our own, one by path, one by name; what is not one. */

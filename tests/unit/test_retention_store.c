@@ -103,6 +103,20 @@ static void test_format(void)
 	ok(mp_store_get(&back, "drop", &v) && v == 7, "drop round trip");
 	ok(!mp_store_get(&back, "early_drop", &v), "missing key");
 	is_int(mp_store_format(&st, text, 40), -ENOSPC, "format: small buffer");
+	{
+		char exact[256];
+
+		is_int(mp_store_format(&st, exact, (size_t)n + 1), n,
+		       "format: a buffer of the text and its terminator is enough");
+		is_str(exact,
+		       "# monitoring-plugins state v1\nboot_id " BOOT "\ntime 1700000000\n"
+		       "drop 7\ninsert_failed 18446744073709551615\n",
+		       "format: ... the same text");
+		is_int(mp_store_format(&st, exact, (size_t)n), -ENOSPC,
+		       "format: one byte less is not (the last value's line)");
+		is_int(mp_store_format(&st, exact, (size_t)n - 1), -ENOSPC,
+		       "format: nor two bytes less");
+	}
 
 	is_int(mp_store_set(&st, "has space", 1), -EINVAL, "set: bad key");
 	is_int(mp_store_set(&st, "time", 1), -EINVAL, "set: reserved key");
