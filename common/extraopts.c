@@ -239,7 +239,7 @@ static int load_locator(const char *locator, const char *plugin, char ***args, i
 		memcpy(section, locator, slen);
 	section[slen] = '\0';
 	if (!slen)
-		snprintf(section, sizeof(section), "%s", plugin);
+		mp_copy(section, sizeof(section), plugin);
 	file = at && at[1] ? at + 1 : find_default_file(pathbuf, sizeof(pathbuf));
 	if (!file) {
 		snprintf(err, errlen, "extra-opts: no config file found in the standard locations");

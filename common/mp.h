@@ -66,6 +66,13 @@ static inline const char *mp_buf_str(const struct mp_buf *b)
 	return b->s ? b->s : "";
 }
 
+/*
+ * src into dst of size bytes, cut to size - 1 and terminated, as snprintf(dst, size, "%s", src)
+ * does, and its length like snprintf's result; without the formatting (hundreds of instructions
+ * a call, most of them for this one directive).
+ */
+size_t mp_copy(char *dst, size_t size, const char *src);
+
 /* A whole number in decimal, as "%llu" writes it (cut to len - 1 bytes as snprintf would). */
 char *mp_fmt_u64(unsigned long long v, char *buf, size_t len);
 

@@ -97,6 +97,22 @@ void mp_buf_free(struct mp_buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
+size_t mp_copy(char *dst, size_t size, const char *src)
+{
+	size_t n;
+
+	if (!src)
+		src = "(null)";
+	n = strlen(src);
+	if (size) {
+		size_t k = n < size ? n : size - 1;
+
+		memmove(dst, src, k);
+		dst[k] = '\0';
+	}
+	return n;
+}
+
 char *mp_fmt_u64(unsigned long long v, char *buf, size_t len)
 {
 	char digits[24];
@@ -121,8 +137,16 @@ char *mp_fmt_num(double v, char *buf, size_t len)
 		snprintf(buf, len, "U");
 		return buf;
 	}
+	/* A whole number as "%.0f" writes it ("-0" too), without the formatting. */
 	if (v == floor(v) && fabs(v) < 1e15) {
-		snprintf(buf, len, "%.0f", v);
+		if (!signbit(v))
+			return mp_fmt_u64((unsigned long long)v, buf, len);
+		if (len > 1) {
+			buf[0] = '-';
+			mp_fmt_u64((unsigned long long)-v, buf + 1, len - 1);
+		} else if (len) {
+			buf[0] = '\0';
+		}
 		return buf;
 	}
 	snprintf(buf, len, "%.3f", v);

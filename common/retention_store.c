@@ -509,7 +509,7 @@ int mp_store_select(struct mp_store_handle *h, const char *name)
 {
 	if (!h || !valid_name(name))
 		return -EINVAL;
-	snprintf(h->name, sizeof(h->name), "%s", name);
+	mp_copy(h->name, sizeof(h->name), name);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mp.h"
 #include "rootfs.h"
 #include "units.h"
 
@@ -165,7 +166,7 @@ static struct ct_boot_item *item_for(struct ct_boot *out, enum ct_boot_source so
 	memset(it, 0, sizeof(*it));
 	it->source = source;
 	it->line = line;
-	snprintf(it->file, sizeof(it->file), "%s", file ? file : "");
+	mp_copy(it->file, sizeof(it->file), file ? file : "");
 	return it;
 }
 
@@ -235,7 +236,7 @@ void ct_boot_parse_config(const char *text, size_t len, const char *file, const 
 		}
 		it->line = line;
 		it->count = 1;
-		snprintf(it->what, sizeof(it->what), "%s", what);
+		mp_copy(it->what, sizeof(it->what), what);
 	}
 }
 
@@ -731,7 +732,7 @@ static void queue_add(struct include_queue *q, const char *path)
 		q->dropped++;
 		return;
 	}
-	snprintf(q->path[q->n++], sizeof(q->path[0]), "%s", path);
+	mp_copy(q->path[q->n++], sizeof(q->path[0]), path);
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -774,7 +775,7 @@ static void queue_glob(struct reader *r, struct include_queue *q, const char *pa
 			q->dropped++;
 			continue;
 		}
-		snprintf(names[n++], sizeof(names[0]), "%s", de->d_name);
+		mp_copy(names[n++], sizeof(names[0]), de->d_name);
 	}
 	closedir(d);
 	/* nft reads a glob's files in sorted order. */
@@ -795,7 +796,7 @@ static void queue_includes(struct reader *r, struct include_queue *q,
 		const char *p = inc->path[i];
 
 		if (p[0] == '/')
-			snprintf(path, sizeof(path), "%s", p);
+			mp_copy(path, sizeof(path), p);
 		else if (p[0] == '.' && p[1] == '/')
 			snprintf(path, sizeof(path), "/%s", p + 2); /* nftables.service runs in / */
 		else

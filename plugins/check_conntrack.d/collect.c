@@ -54,7 +54,7 @@ static void collect_counters(const struct ct_config *cfg, struct ct_snapshot *sn
 			 ct_procfs_is_elsewhere(cfg) ? "netlink not used with --procfs"
 						     : "netlink needs CAP_NET_ADMIN");
 	} else if (!*nl) {
-		snprintf(why_nl, sizeof(why_nl), "%s", nl_err);
+		mp_copy(why_nl, sizeof(why_nl), nl_err);
 	} else if (ct_netlink_read(*nl, &ns->counters, why_nl, sizeof(why_nl)) == 0) {
 		ns->counters.source = "netlink";
 		ct_note(&snap->trace, 1, "counters from netlink (ctnetlink statistics)");
@@ -210,7 +210,7 @@ static struct ct_ns *add_ns(struct ct_snapshot *snap, size_t *cap)
 static void collect_target(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
 			   const struct ct_ns_target *t, int *self_fd, bool net_admin)
 {
-	snprintf(ns->label, sizeof(ns->label), "%s", t->label);
+	mp_copy(ns->label, sizeof(ns->label), t->label);
 	ns->inode = t->inode;
 	if (t->err < 0) {
 		ns->enter_rc = t->err;
@@ -264,7 +264,7 @@ static int walk_failed(const struct ct_config *cfg, struct ct_snapshot *snap, si
 		return -ENOMEM;
 	ct_escape_name(ns->label, sizeof(ns->label), cfg->netns);
 	ns->enter_rc = r;
-	snprintf(ns->err, sizeof(ns->err), "%s", err);
+	mp_copy(ns->err, sizeof(ns->err), err);
 	return 0;
 }
 
@@ -295,7 +295,7 @@ int ct_collect(const struct ct_config *cfg, struct ct_snapshot *snap)
 			if (t.fd >= 0)
 				close(t.fd);
 			r = -ENOMEM;
-			snprintf(err, sizeof(err), "%s", strerror(ENOMEM));
+			mp_copy(err, sizeof(err), strerror(ENOMEM));
 			break;
 		}
 		/* Nothing to enter and nothing to ask the kernel: no privilege is needed at all. */

@@ -63,7 +63,7 @@ bool ct_under_pressure(const struct ct_config *cfg, const struct ct_ns *ns,
 	if (o && strchr(buf, '+') && o < sizeof(buf))
 		snprintf(buf + o, sizeof(buf) - o, " since the last check");
 	if (why && whylen)
-		snprintf(why, whylen, "%s", buf);
+		mp_copy(why, whylen, buf);
 	return o > 0;
 }
 

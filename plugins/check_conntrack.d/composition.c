@@ -426,7 +426,7 @@ const char *ct_top_key_text(enum ct_top_kind kind, const struct ct_top_key *k, c
 	    !inet_ntop(k->family, k->addr, a, sizeof(a)))
 		snprintf(a, sizeof(a), "?");
 	if (k->plen == full)
-		snprintf(buf, len, "%s", a);
+		mp_copy(buf, len, a);
 	else
 		snprintf(buf, len, "%s/%u", a, k->plen);
 	return buf;

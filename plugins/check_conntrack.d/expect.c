@@ -48,7 +48,7 @@ static void count_helper(struct ct_expect *e, const char *name)
 		e->other_helpers++;
 		return;
 	}
-	snprintf(e->helper[i].name, sizeof(e->helper[i].name), "%s", name);
+	mp_copy(e->helper[i].name, sizeof(e->helper[i].name), name);
 	e->helper[i].count = 1;
 	e->helpers++;
 }

@@ -586,7 +586,7 @@ static int named(struct ct_netns_walk *w, const char *pid, uint64_t inode, char 
 	if (w->labels.slot[label_slot(&w->labels, w->v, shown)])
 		snprintf(label, len, "%s (pid %.20s)", name, pid);
 	else
-		snprintf(label, len, "%s", name);
+		mp_copy(label, len, name);
 	return 0;
 }
 
@@ -696,7 +696,7 @@ static int all_targets(const char *procfs, struct ct_ns_target **v, size_t *n,
 	if (r == 0)
 		r = named_targets(v, n, scan, m);
 	if (r < 0)
-		snprintf(err, errlen, "%s", strerror(-r));
+		mp_copy(err, errlen, strerror(-r));
 	return r;
 }
 
@@ -780,7 +780,7 @@ int ct_netns_walk_start(const char *spec, const char *procfs, bool name_own,
 	w->procfd = -1;
 	r = first_targets(spec, procfs, name_own, &w->v, &w->n, scan, err, errlen);
 	if (r == 0 && spec && strcmp(spec, "all") == 0 && (r = start_processes(w)) < 0)
-		snprintf(err, errlen, "%s", strerror(-r));
+		mp_copy(err, errlen, strerror(-r));
 	return r;
 }
 
@@ -861,7 +861,7 @@ int ct_netns_targets(const char *spec, const char *procfs, struct ct_ns_target *
 			continue;
 		}
 		r = -ENOMEM;
-		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		mp_copy(err, errlen, strerror(ENOMEM));
 		if (t.fd >= 0)
 			close(t.fd);
 	}

@@ -245,7 +245,7 @@ static bool run_netns_name(const char *run_netns, uint64_t self, char *out, size
 		    ct_path(path, sizeof(path), "%s/%s", run_netns, de->d_name) < 0)
 			continue;
 		if (stat(path, &st) == 0 && st.st_ino == self && self) {
-			snprintf(out, len, "%s", de->d_name);
+			mp_copy(out, len, de->d_name);
 			found = true;
 		}
 	}

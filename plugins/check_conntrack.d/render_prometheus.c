@@ -184,7 +184,7 @@ static void help_of(struct sample *s, const char *pd_label, const char *uom)
 
 	for (size_t i = 0; i < sizeof(helps) / sizeof(helps[0]); i++)
 		if (strcmp(s->name, helps[i].name) == 0) {
-			snprintf(s->help, sizeof(s->help), "%s", helps[i].help);
+			mp_copy(s->help, sizeof(s->help), helps[i].help);
 			return;
 		}
 	if (base > 17 && strncmp(pd_label + base - 17, "_since_last_check", 17) == 0) {
@@ -223,7 +223,7 @@ static void perf_sample(struct samples *s, const mp_perfdata *pd, const char *wh
 	struct sample *x = add(s);
 	size_t base;
 
-	snprintf(x->labels, sizeof(x->labels), "%s", where);
+	mp_copy(x->labels, sizeof(x->labels), where);
 	base = split_label(pd->label, x->labels, sizeof(x->labels));
 	metric_name(x->name, sizeof(x->name), pd->label, base, u, pd->uom);
 	value_text(pd->value, u ? u->scale : 1, x->value, sizeof(x->value));
@@ -250,7 +250,7 @@ static void state_sample(struct samples *s, const char *name, const char *where,
 	struct sample *x = add(s);
 
 	snprintf(x->name, sizeof(x->name), PREFIX "%s", name);
-	snprintf(x->labels, sizeof(x->labels), "%s", where);
+	mp_copy(x->labels, sizeof(x->labels), where);
 	snprintf(x->value, sizeof(x->value), "%d", (int)st);
 	help_of(x, name, NULL);
 }
@@ -318,7 +318,7 @@ static void top_samples(struct samples *s, const mp_subcheck *sc, const char *ne
 			part_name(&l->subcheck, false, name, sizeof(name));
 			if (!name[0])
 				continue;
-			snprintf(with_part, sizeof(with_part), "%s", where);
+			mp_copy(with_part, sizeof(with_part), where);
 			label(with_part, sizeof(with_part), "part", name, strlen(name));
 			state_sample(s, "part_state", with_part,
 				     mp_compute_subcheck_state(l->subcheck));

@@ -125,7 +125,7 @@ static void save(struct ct_snapshot *snap, struct ct_ns *ns, time_t now)
 	size_t l;
 
 	memset(&cur, 0, sizeof(cur));
-	snprintf(cur.boot_id, sizeof(cur.boot_id), "%s", snap->boot_id[0] ? snap->boot_id : "0");
+	mp_copy(cur.boot_id, sizeof(cur.boot_id), snap->boot_id[0] ? snap->boot_id : "0");
 	cur.time = now;
 	for (int i = 0; i < CT_COUNTER_MAX; i++) {
 		if (ns->counters.present & (1u << i))
@@ -147,7 +147,7 @@ static void save(struct ct_snapshot *snap, struct ct_ns *ns, time_t now)
 	/* The next run would compare with an old baseline, or with none: detection is off. */
 	if (!s->unusable) {
 		s->unusable = true;
-		snprintf(s->why, sizeof(s->why), "%s", err);
+		mp_copy(s->why, sizeof(s->why), err);
 	}
 }
 

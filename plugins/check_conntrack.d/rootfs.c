@@ -373,7 +373,7 @@ static void scan_dir(const struct ct_root *r, const struct ct_conf_dirs *d, unsi
 				close(fd);
 				return;
 			}
-			snprintf((*entp)[*n].name, sizeof((*entp)[*n].name), "%s", de->name);
+			mp_copy((*entp)[*n].name, sizeof((*entp)[*n].name), de->name);
 			(*entp)[*n].dir = (unsigned char)dir;
 			(*entp)[*n].skip = false;
 			(*n)++;

@@ -145,7 +145,7 @@ static int walk(const struct entry_layout *l, const char *table, unsigned valid_
 		}
 		for (h = 0; h < NF_INET_NUMHOOKS; h++) {
 			if ((valid_hooks & (1u << h)) && hook_entry[h] == off) {
-				snprintf(chain, sizeof(chain), "%s", hook_names[h]);
+				mp_copy(chain, sizeof(chain), hook_names[h]);
 				owners = (unsigned short)ct_owner_of(table, chain);
 				num = 0;
 			}
@@ -185,8 +185,8 @@ static int walk(const struct entry_layout *l, const char *table, unsigned valid_
 					       .l3 = l->l3,
 					       .owners = owners};
 
-			snprintf(rule.family, sizeof(rule.family), "%s", l->family);
-			snprintf(rule.table, sizeof(rule.table), "%s", table);
+			mp_copy(rule.family, sizeof(rule.family), l->family);
+			mp_copy(rule.table, sizeof(rule.table), table);
 			memcpy(rule.chain, chain, sizeof(chain));
 			memcpy(rule.what, what, sizeof(what));
 			rule.handle = num;
@@ -306,7 +306,7 @@ static int read_table(int fd, int family, const char *table, struct ct_rules *r,
 		socklen_t len = sizeof(info);
 
 		memset(&info, 0, sizeof(info));
-		snprintf(info.name, sizeof(info.name), "%s", table);
+		mp_copy(info.name, sizeof(info.name), table);
 		if (getsockopt(fd, level, IPT_SO_GET_INFO, &info, &len) < 0) {
 			/* Unloaded since the names file was read: nothing to see. */
 			if (errno == ENOENT)

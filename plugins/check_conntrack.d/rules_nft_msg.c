@@ -16,6 +16,7 @@
 #include <linux/netfilter/nf_tables_compat.h>
 #include <linux/netfilter/nfnetlink.h>
 
+#include "mp.h"
 #include "owners.h"
 #include "rules_nft.h"
 
@@ -300,7 +301,7 @@ static int objref_expr(const struct where *w, const struct nlattr *data, struct 
 		snprintf(phrase, sizeof(phrase), "%s \"%.40s\"", kind->ref,
 			 mnl_attr_get_str(tb[NFTA_OBJREF_IMM_NAME]));
 	else
-		snprintf(phrase, sizeof(phrase), "%s", kind->ref);
+		mp_copy(phrase, sizeof(phrase), kind->ref);
 	ct_rules_what_add(rule->what, sizeof(rule->what), phrase);
 	rule->kinds |= CT_RULE_CT;
 	return 0;
@@ -472,7 +473,7 @@ static int expr_kinds(const struct where *w, const struct nlattr *elem, struct c
 
 static int refuse(struct ct_nft_msgs *m, int rc, const char *reason)
 {
-	snprintf(m->reason, sizeof(m->reason), "%s", reason);
+	mp_copy(m->reason, sizeof(m->reason), reason);
 	return rc;
 }
 
@@ -486,12 +487,12 @@ static int add_entry(struct ct_nft_msgs *m, const struct where *w, struct ct_rul
 		return 0;
 	}
 	x->backend = CT_BACKEND_NFT;
-	snprintf(x->family, sizeof(x->family), "%s", family_name(w->family));
-	snprintf(x->table, sizeof(x->table), "%s", w->table);
+	mp_copy(x->family, sizeof(x->family), family_name(w->family));
+	mp_copy(x->table, sizeof(x->table), w->table);
 	if (place)
-		snprintf(x->chain, sizeof(x->chain), "%s", place);
+		mp_copy(x->chain, sizeof(x->chain), place);
 	if (name)
-		snprintf(x->name, sizeof(x->name), "%s", name);
+		mp_copy(x->name, sizeof(x->name), name);
 	return ct_rules_add(m->r, x) < 0 ? refuse(m, -ENOMEM, "out of memory") : 0;
 }
 
@@ -520,8 +521,8 @@ static int keep_set(struct ct_nft_msgs *m, const struct where *w, const char *na
 	s->anonymous = flags & NFT_SET_ANONYMOUS;
 	s->meter = meter;
 	s->obj_type = flags & NFT_SET_OBJECT ? obj_type : 0;
-	snprintf(s->table, sizeof(s->table), "%s", w->table);
-	snprintf(s->name, sizeof(s->name), "%s", name);
+	mp_copy(s->table, sizeof(s->table), w->table);
+	mp_copy(s->name, sizeof(s->name), name);
 	return 0;
 }
 
@@ -611,7 +612,7 @@ static int obj_msg(struct ct_nft_msgs *m, const struct nlmsghdr *nlh, unsigned c
 		ct_rules_count(m->r, &obj);
 		return 0;
 	}
-	snprintf(obj.what, sizeof(obj.what), "%s", kind->name);
+	mp_copy(obj.what, sizeof(obj.what), kind->name);
 	if (tb[NFTA_OBJ_DATA] && kind->type == NFT_OBJECT_CT_HELPER)
 		rc = helper_phrase(tb[NFTA_OBJ_DATA], obj.what, sizeof(obj.what));
 	else if (tb[NFTA_OBJ_DATA] && kind->type == NFT_OBJECT_CONNLIMIT)
@@ -650,8 +651,8 @@ static unsigned next_position(struct ct_nft_msgs *m, unsigned char family, const
 	    strcmp(m->pos_chain, chain) == 0)
 		return ++m->pos;
 	m->pos_family = family;
-	snprintf(m->pos_table, sizeof(m->pos_table), "%s", table);
-	snprintf(m->pos_chain, sizeof(m->pos_chain), "%s", chain);
+	mp_copy(m->pos_table, sizeof(m->pos_table), table);
+	mp_copy(m->pos_chain, sizeof(m->pos_chain), chain);
 	m->pos_owners = (unsigned short)ct_owner_of(table, chain);
 	return m->pos = 1;
 }

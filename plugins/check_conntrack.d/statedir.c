@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <math.h> /* signbit: no function of libm */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,14 +26,25 @@ static uint64_t fnv1a(const char *s)
 	return h;
 }
 
+/* v as "%.17g" writes it; a whole number below 10^15 without the formatting (the usual case). */
+static const char *g17(double v, char *buf, size_t len)
+{
+	if (v >= 0 && v < 1e15 && v == (double)(unsigned long long)v && !(v == 0 && signbit(v)))
+		return mp_fmt_u64((unsigned long long)v, buf, len);
+	snprintf(buf, len, "%.17g", v);
+	return buf;
+}
+
 static int put_threshold(char *buf, size_t len, const char *name, const struct ct_threshold *t)
 {
 	const struct mp_range *r = &t->range;
+	char start[32], end[32];
 
 	if (!t->set)
 		return snprintf(buf, len, "%s=\n", name);
-	return snprintf(buf, len, "%s=%d%d%d%d %.17g %.17g\n", name, t->percent, r->inside,
-			r->start_inf, r->end_inf, r->start, r->end);
+	return snprintf(buf, len, "%s=%d%d%d%d %s %s\n", name, t->percent, r->inside,
+			r->start_inf, r->end_inf, g17(r->start, start, sizeof(start)),
+			g17(r->end, end, sizeof(end)));
 }
 
 /*
@@ -49,7 +61,7 @@ static void state_key(const struct ct_config *cfg, char *key, size_t len)
 	size_t o = 0;
 
 	if (cfg->state_key) {
-		snprintf(key, len, "%s", cfg->state_key);
+		mp_copy(key, len, cfg->state_key);
 		return;
 	}
 	o += (size_t)put_threshold(text + o, sizeof(text) - o, "warning", &cfg->warn);
@@ -123,14 +135,14 @@ void ct_statedir_open(const struct ct_config *cfg, struct ct_store *s, struct ct
 		only_missing = only_missing && r == -ENOENT;
 		/* Someone else's directory where ours should be: say so, use the next place. */
 		if (r == -EPERM && is_default && !s->squat[0])
-			snprintf(s->squat, sizeof(s->squat), "%s", err);
+			mp_copy(s->squat, sizeof(s->squat), err);
 	}
 	s->dir[0] = '\0';
 	/* Looking at a baseline that was never saved: nothing to compare, nothing wrong. */
 	if (cfg->peek && only_missing)
 		return;
 	s->unusable = true;
-	snprintf(s->why, sizeof(s->why), "%s", err);
+	mp_copy(s->why, sizeof(s->why), err);
 }
 
 int ct_statedir_file(const struct ct_store *s, const char *name, struct mp_store_handle *h,
@@ -142,7 +154,7 @@ int ct_statedir_file(const struct ct_store *s, const char *name, struct mp_store
 		snprintf(err, errlen, "no usable state directory");
 		return -ENOENT;
 	}
-	snprintf(dir, dirlen, "%s", s->dir);
+	mp_copy(dir, dirlen, s->dir);
 	/* The directory this run checked and locked: not walked again. */
 	r = mp_store_lock_at(h, s->h.dirfd, dir, name, 0, err, errlen);
 	if (r == 0)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mp.h"
 #include "rootfs.h"
 
 /* Bounds on the work done per run: files considered, bytes read per file. */
@@ -225,7 +226,7 @@ static int parse_line(const char *s, const char *e, const char *file, unsigned l
 		if (!out->found) {
 			out->key[0] = '-';
 			copy_span(out->key + 1, sizeof(out->key) - 1, ks, ke);
-			snprintf(out->file, sizeof(out->file), "%s", file ? file : "");
+			mp_copy(out->file, sizeof(out->file), file ? file : "");
 			out->line = line;
 		}
 		return 0;
@@ -241,7 +242,7 @@ static int parse_line(const char *s, const char *e, const char *file, unsigned l
 	copy_span(out->key, sizeof(out->key), ks, ke);
 	copy_span(out->value, sizeof(out->value), vs, ve);
 	out->number_rc = ct_sysctl_dointvec(vs, (size_t)(ve - vs), &out->number);
-	snprintf(out->file, sizeof(out->file), "%s", file ? file : "");
+	mp_copy(out->file, sizeof(out->file), file ? file : "");
 	out->line = line;
 	return 1;
 }

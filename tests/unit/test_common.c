@@ -1,4 +1,5 @@
 /* Unit tests of the common monitoring-plugins layer: ranges, states, perfdata, ini. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,6 +104,27 @@ static void test_perfdata(void)
 	is_str(mp_fmt_num(209715, n, sizeof(n)), "209715", "fmt integer");
 	is_str(mp_fmt_num(1.0 / 3, n, sizeof(n)), "0.333", "fmt third");
 	is_str(mp_fmt_num(-2.5, n, sizeof(n)), "-2.5", "fmt negative");
+	/* Whole numbers are written without printf: the same text as "%.0f". */
+	{
+		const double whole[] = {0.0, -0.0, 1, -1, 80, -262144, 999999999999999.0,
+					-999999999999999.0, 1e15, 4503599627370496.0};
+		char want[64];
+		bool same = true;
+
+		for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++) {
+			snprintf(want, sizeof(want), fabs(whole[i]) < 1e15 ? "%.0f" : "%.3f", whole[i]);
+			if (fabs(whole[i]) >= 1e15) {
+				char *dot = strchr(want, '.');
+				*dot = '\0';
+			}
+			if (strcmp(mp_fmt_num(whole[i], n, sizeof(n)), want) != 0) {
+				printf("# fmt %g: got %s, want %s\n", whole[i], n, want);
+				same = false;
+			}
+		}
+		ok(same, "fmt whole numbers as %%.0f writes them, -0 too");
+		is_str(mp_fmt_num(-5, n, 2), "-", "fmt -5 into two bytes: cut as snprintf cuts");
+	}
 	mp_buf_printf(&b, "%s", "");
 	for (int i = 0; i < 1000; i++)
 		mp_buf_printf(&b, "%04d", i);
