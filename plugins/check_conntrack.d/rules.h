@@ -206,10 +206,9 @@ static inline const struct ct_backend *ct_rule_backend(const struct ct_rule *x)
  * that fails adds nothing to r.
  */
 #define CT_NFT_DUMP_TRIES 4
-/* What a read looked like: replies read, and the ruleset generation it is of. */
+/* What a read looked like: the tries, and the ruleset generation it is of. */
 struct ct_nft_dump {
 	unsigned tries; /* reads asked for */
-	unsigned batches; /* datagrams of the last one's rules dump */
 	uint16_t res_id; /* low 16 bits of the generation, as every dump message carries them */
 	bool have_res_id, res_id_mixed; /* the ruleset changed during the read */
 	bool interrupted; /* the kernel flagged a dump NLM_F_DUMP_INTR: the ruleset changed */

@@ -23,8 +23,6 @@ static void add_reason(struct ct_rules *r, const char *why)
 	snprintf(r->why_not + l, sizeof(r->why_not) - l, "%s%s", l ? ", " : "", why);
 }
 
-/* Below a few datagrams of rules a dump costs less than the cache file. */
-#define CACHE_MIN_BATCHES 4
 
 /* The cached result when the ruleset generation is the one it was made for. */
 /*
@@ -139,9 +137,11 @@ static void cache_read(struct ct_snapshot *snap, struct mnl_socket *nl, const st
 /*
  * A backend with a generation (nftables, the rules cache's format), from the cache when the
  * ruleset has not changed since it was written, else read: 0, 1 (not in use), or -errno. The
- * cache is written for rulesets large enough to be worth it (or kept current once it exists),
- * only under the generation the read is proven to be of (the kernel said the same before and
- * after it), and never from a read that failed: that adds nothing to r and leaves the file alone.
+ * cache is written for every ruleset, the smallest and the empty one too (a dump is five requests:
+ * generation, sets, objects, rules, generation again; a hit is one and a file read: for one table
+ * of two rules 26 us dumped, 13 us from the cache, in process, medians of 300 runs), only under
+ * the generation the read is proven to be of (the kernel said the same before and after it), and
+ * never from a read that failed: that adds nothing to r and leaves the file alone.
  */
 static int cached_read(const struct ct_config *cfg, struct ct_snapshot *snap, struct ct_ns *ns,
 		       const struct ct_backend *be, const struct ct_backend_io *io, char *err,
@@ -172,7 +172,7 @@ static int cached_read(const struct ct_config *cfg, struct ct_snapshot *snap, st
 	if (snap->boot_id[0])
 		r->keep = 0;
 	rc = read_noted(snap, be, io, r, err, errlen);
-	if (rc == 0 && snap->boot_id[0] && (have_file || io->info->batches >= CACHE_MIN_BATCHES))
+	if (rc == 0 && snap->boot_id[0])
 		cache_read(snap, io->nl, r, name, &k, io->info);
 	r->keep = cfg->verbose ? 0 : CT_RULES_LISTED;
 	return rc;

@@ -251,8 +251,6 @@ static int dump_once(const struct ct_nft_io *io, uint16_t msg, unsigned seq, cha
 			snprintf(c->err, c->errlen, "nftables %s dump: no reply", c->dump);
 			return -EPROTO;
 		}
-		if (msg == NFT_MSG_GETRULE)
-			c->info->batches++;
 		rc = nft_parse(c, buf, (size_t)n, seq, io->portid);
 	} while (rc == 0);
 	/* No nf_tables in this kernel: nftables is not in use. */
