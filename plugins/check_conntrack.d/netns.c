@@ -282,6 +282,11 @@ static bool is_netns(int fd, uint64_t inode, struct ns_mounts *m)
 
 	if (fstatfs(fd, &sf) < 0 || (sf.f_type != NSFS_MAGIC && sf.f_type != PROC_SUPER_MAGIC))
 		return false;
+	/* A process's ns/net (no mount to look for) on nsfs: the kernel gives network namespaces
+	 * only there, and setns(CLONE_NEWNET) checks the type again before anything is read. One
+	 * /proc/self lookup a namespace less under --netns=all. */
+	if (!m && sf.f_type == NSFS_MAGIC)
+		return true;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	len = readlink(path, link, sizeof(link) - 1);
 	if (len < 0)

@@ -146,9 +146,12 @@ bool ct_cgroup_name(const char *cgroup, char *out, size_t len)
 	return false;
 }
 
-/* A small file of the proc tree, NUL-terminated; -errno. */
+/*
+ * A small file of the proc tree, NUL-terminated; -errno. line: a one-line file (comm, stat), done
+ * at its newline without asking again for the end of the file.
+ */
 static ssize_t read_small(const char *procfs, const char *pid, const char *file, char *buf,
-			  size_t len)
+			  size_t len, bool line)
 {
 	char path[PATH_MAX];
 	ssize_t n;
@@ -159,7 +162,7 @@ static ssize_t read_small(const char *procfs, const char *pid, const char *file,
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	n = mp_read_fd(fd, buf, len - 1, 0, false);
+	n = mp_read_fd(fd, buf, len - 1, 0, line);
 	close(fd);
 	if (n >= 0)
 		buf[n] = '\0';
@@ -170,10 +173,10 @@ void ct_process_ns_name(const char *procfs, const char *pid, char *out, size_t l
 {
 	char buf[CGROUP_MAX] = "";
 
-	if (read_small(procfs, pid, "cgroup", buf, sizeof(buf)) > 0 &&
+	if (read_small(procfs, pid, "cgroup", buf, sizeof(buf), false) > 0 &&
 	    ct_cgroup_name(buf, out, len))
 		return;
-	if (read_small(procfs, pid, "comm", buf, 64) <= 0)
+	if (read_small(procfs, pid, "comm", buf, 64, true) <= 0)
 		snprintf(buf, sizeof(buf), "?");
 	buf[strcspn(buf, "\n")] = '\0';
 	snprintf(out, len, "process %.60s", buf);
@@ -187,7 +190,7 @@ static uint64_t kthread_netns(const char *procfs)
 	uint64_t flags = 0;
 	struct stat st;
 
-	if (read_small(procfs, "2", "stat", text, sizeof(text)) <= 0)
+	if (read_small(procfs, "2", "stat", text, sizeof(text), true) <= 0)
 		return 0;
 	/* "2 (kthreadd) S 0 0 0 0 -1 FLAGS ...": the name may hold spaces, the last ')' ends it. */
 	p = strrchr(text, ')');
@@ -260,7 +263,7 @@ void ct_own_ns_name(const char *procfs, const char *run_netns, uint64_t self, ch
 
 	if (run_netns_name(run_netns, self, out, len))
 		return;
-	if (read_small(procfs, "self", "cgroup", buf, sizeof(buf)) > 0 &&
+	if (read_small(procfs, "self", "cgroup", buf, sizeof(buf), false) > 0 &&
 	    ct_cgroup_name(buf, out, len))
 		return;
 	snprintf(out, len, "own");
