@@ -23,7 +23,6 @@ static void add_reason(struct ct_rules *r, const char *why)
 	snprintf(r->why_not + l, sizeof(r->why_not) - l, "%s%s", l ? ", " : "", why);
 }
 
-
 /* The cached result when the ruleset generation is the one it was made for. */
 /*
  * Read without the file's own lock: a writer replaces the file whole (a new file renamed over

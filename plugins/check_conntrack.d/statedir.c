@@ -42,8 +42,8 @@ static int put_threshold(char *buf, size_t len, const char *name, const struct c
 
 	if (!t->set)
 		return snprintf(buf, len, "%s=\n", name);
-	return snprintf(buf, len, "%s=%d%d%d%d %s %s\n", name, t->percent, r->inside,
-			r->start_inf, r->end_inf, g17(r->start, start, sizeof(start)),
+	return snprintf(buf, len, "%s=%d%d%d%d %s %s\n", name, t->percent, r->inside, r->start_inf,
+			r->end_inf, g17(r->start, start, sizeof(start)),
 			g17(r->end, end, sizeof(end)));
 }
 

@@ -22,8 +22,7 @@ static char *vtext(const char *fmt, va_list ap)
 		s = strdup(arg ? arg : "(null)");
 	} else if (!strchr(fmt, '%')) {
 		s = strdup(fmt);
-	}
-	else if (vasprintf(&s, fmt, ap) < 0)
+	} else if (vasprintf(&s, fmt, ap) < 0)
 		s = NULL;
 	if (!s)
 		mp_die(CT_SERVICE, "out of memory");

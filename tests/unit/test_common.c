@@ -106,13 +106,14 @@ static void test_perfdata(void)
 	is_str(mp_fmt_num(-2.5, n, sizeof(n)), "-2.5", "fmt negative");
 	/* Whole numbers are written without printf: the same text as "%.0f". */
 	{
-		const double whole[] = {0.0, -0.0, 1, -1, 80, -262144, 999999999999999.0,
-					-999999999999999.0, 1e15, 4503599627370496.0};
+		const double whole[] = {0.0,	 -0.0,	   1,	     -1,   80,
+					-262144, 1e15 - 1, 1 - 1e15, 1e15, 0x1p52};
 		char want[64];
 		bool same = true;
 
 		for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++) {
-			snprintf(want, sizeof(want), fabs(whole[i]) < 1e15 ? "%.0f" : "%.3f", whole[i]);
+			snprintf(want, sizeof(want), fabs(whole[i]) < 1e15 ? "%.0f" : "%.3f",
+				 whole[i]);
 			if (fabs(whole[i]) >= 1e15) {
 				char *dot = strchr(want, '.');
 				*dot = '\0';

@@ -123,8 +123,10 @@ static void test_state(void)
 	mp_store_set(&st, "fc0", T0 << 32 | 5);
 	mp_store_set(&st, "fc1", (T0 + 60) << 32 | 6);
 	mp_store_set(&st, "fc_max", 10);
-	is_int(ct_fc_ring_load(&back, &st), 0, "load: other keys that start with fc are not samples");
-	ok(back.n == 2 && back.max == 10 && back.s[1].entries == 6, "load: the two samples and limit");
+	is_int(ct_fc_ring_load(&back, &st), 0,
+	       "load: other keys that start with fc are not samples");
+	ok(back.n == 2 && back.max == 10 && back.s[1].entries == 6,
+	   "load: the two samples and limit");
 	mp_store_set(&st, "fc31", (T0 + 120) << 32 | 5);
 	is_int(ct_fc_ring_load(&back, &st), -EINVAL, "load: a sample far past a hole (fc31)");
 	memset(&st, 0, sizeof(st));
