@@ -76,7 +76,7 @@ for round in $(seq 30); do
 done
 echo "# baselines beyond the live namespaces after each of 30 rounds: ${excess[*]}"
 is "$(printf '%s\n' "${excess[@]}" | sort -n | tail -1)" 0 "30 rounds of namespaces coming and going: never more baselines than live namespaces"
-# (A namespace elsewhere on the host with a large nftables ruleset adds a rules cache and its lock.)
+# (Each namespace also gets a rules cache and its lock: only the baselines' locks are counted.)
 is "$(ls "$S" | grep -c '^opts-.*\.lock$')" 1 "one baseline lock file: one check definition"
 like "$out" $'\n'"netns ctk-st-c30-a-$$: OK - " "the last round's namespaces were checked"
 
