@@ -25,6 +25,21 @@ like "$out" $'\n'"rule: nftables inet f in handle [0-9]+: ct state" "native nft 
 run --netns=$n --state-rules=warning
 is "$rc" 1 "--state-rules=warning: WARNING when state-matching rules exist"
 
+# No nftables table at all: that result is cached too, and the first table and rule added are
+# seen by the next run (a new generation), from the first run on.
+n=$(mkns empty)
+run --netns=$n -v
+like "$out" $'\n'"nftables rules read" "no nftables table: dumped on the first run"
+like "$first" ", no rule needs connection tracking \|" "no nftables table: no rule needs tracking"
+run --netns=$n -v
+like "$out" $'\n'"nftables rules unchanged since the last run \(generation [0-9]+\): taken from " \
+	"no nftables table: the next run takes it from the cache"
+like "$first" ", no rule needs connection tracking \|" "no nftables table: the same verdict from the cache"
+ip netns exec $n nft 'add table ip t; add chain ip t out { type filter hook output priority 0; }; add rule ip t out ct state new accept'
+run --netns=$n -v
+like "$out" $'\n'"nftables rules read" "the first table added: read again"
+is "$(perf)" "state_rules=1 tracking_rules=1 notrack_rules=0 " "the first table added: its state rule counted"
+
 n=$(mkns leg)
 ip netns exec $n iptables-legacy -A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT
 run --netns=$n
