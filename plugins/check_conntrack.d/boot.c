@@ -696,7 +696,7 @@ static void scan_list(struct reader *r, const struct ct_conf_dirs *d,
 	struct ct_conf_file *ent;
 	char path[PATH_MAX];
 	size_t n;
-	int rc = ct_conf_list(&r->root, d, &ent, &n, &r->u);
+	int rc = ct_conf_list(&r->root, d, &ent, &n, &r->u, NULL);
 
 	if (rc < 0) {
 		ct_unread(&r->u, rc, "cannot read the %s configuration: %s", d->what,

@@ -1,13 +1,19 @@
 /* Whether the running limit is the one boot applies (sysctl.d files), and what an entry costs. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "boot_collect.h"
+#include "mp.h"
 #include "persistence.h"
 #include "procfs.h"
+#include "statedir.h"
 #include "sysctl.h"
 
 /* A slab object larger than this is not an nf_conn: the file is garbage, the cost unknown. */
@@ -45,6 +51,75 @@ static void object_size(const struct ct_config *cfg, struct ct_snapshot *snap)
 	}
 }
 
+/*
+ * The last answer, kept in the state directory with what it was read from: while every sysctl.d
+ * directory and every file listed then is stamped the same (identity, size, mtime, ctime), the
+ * files say the same, and a run re-stats them (9 system calls on Debian) instead of listing and
+ * reading them (29). Only a complete answer is kept (every source read; nothing changed in the
+ * last 2 seconds, within one tick of the file system's clock), in a file per root and layout of
+ * the limit's keys: "sysctl-boot-<hash of the root>-nf". The file is binary and of this build: one
+ * of another size, version or owner, or that fails the checks below, is ignored and replaced.
+ */
+#define CACHE_MAGIC "ct-sysctl-boot 1"
+struct boot_cache {
+	char magic[sizeof(CACHE_MAGIC)];
+	uint32_t size;
+	struct ct_sysctl_setting boot;
+	struct ct_sysctl_print print;
+};
+
+static void cache_name(const char *root, const struct ct_ns *host, char *name, size_t len)
+{
+	snprintf(name, len, "sysctl-boot-%016" PRIx64 "-%s", ct_fnv1a(root),
+		 strcmp(host->proc.layout, "ip_conntrack") ? "nf" : "ip");
+}
+
+static bool terminated(const char *s, size_t len)
+{
+	return memchr(s, '\0', len) != NULL;
+}
+
+static bool cache_load(const struct ct_store *s, const char *name, struct boot_cache *c)
+{
+	struct stat st;
+	unsigned char found;
+	ssize_t got;
+	int fd;
+
+	if (!s->locked)
+		return false;
+	fd = openat(s->h.dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    st.st_size != (off_t)sizeof(*c)) {
+		close(fd);
+		return false;
+	}
+	got = mp_read_fd(fd, (char *)c, sizeof(*c), sizeof(*c), false);
+	close(fd);
+	memcpy(&found, &c->boot.found, 1);
+	return got == (ssize_t)sizeof(*c) && memcmp(c->magic, CACHE_MAGIC, sizeof(c->magic)) == 0 &&
+	       c->size == sizeof(*c) && found <= 1 &&
+	       terminated(c->boot.value, sizeof(c->boot.value)) &&
+	       terminated(c->boot.key, sizeof(c->boot.key)) &&
+	       terminated(c->boot.file, sizeof(c->boot.file)) && c->print.usable &&
+	       c->print.n <= CT_SYSCTL_PRINT_FILES;
+}
+
+static void cache_save(struct ct_snapshot *snap, const char *name, const struct boot_cache *c)
+{
+	struct mp_store_handle h;
+	char dir[PATH_MAX], err[256];
+
+	if (!snap->store.locked ||
+	    ct_statedir_file(&snap->store, name, &h, dir, sizeof(dir), err, sizeof(err)) < 0)
+		return;
+	if (mp_store_write_text(&h, (const char *)c, sizeof(*c), err, sizeof(err)) < 0)
+		ct_note(&snap->trace, 2, "persistence: not kept for the next run: %s", err);
+	mp_store_close(&h);
+}
+
 void ct_collect_persistence(const struct ct_config *cfg, struct ct_snapshot *snap)
 {
 	static const char *const nf_keys[] = {"net.netfilter.nf_conntrack_max",
@@ -65,9 +140,30 @@ void ct_collect_persistence(const struct ct_config *cfg, struct ct_snapshot *sna
 	if (!host)
 		return;
 	p->checked = true;
-	p->rc = ct_sysctl_boot_value(cfg->root,
-				     strcmp(host->proc.layout, "ip_conntrack") ? nf_keys : ip_keys,
-				     &p->boot, p->err, sizeof(p->err));
+	struct boot_cache *c = snap->store.locked ? calloc(1, sizeof(*c)) : NULL;
+	char name[64];
+
+	cache_name(cfg->root, host, name, sizeof(name));
+	if (c && cache_load(&snap->store, name, c) && ct_sysctl_print_holds(cfg->root, &c->print)) {
+		p->boot = c->boot;
+		p->rc = 0;
+		ct_note(&snap->trace, 1,
+			"persistence: the sysctl.d files are as the last run read them: its "
+			"answer, "
+			"from %s/%s",
+			snap->store.dir, name);
+	} else {
+		p->rc = ct_sysctl_boot_value_print(
+			cfg->root, strcmp(host->proc.layout, "ip_conntrack") ? nf_keys : ip_keys,
+			&p->boot, p->err, sizeof(p->err), c ? &c->print : NULL);
+		if (c && p->rc == 0 && c->print.usable) {
+			memcpy(c->magic, CACHE_MAGIC, sizeof(c->magic));
+			c->size = sizeof(*c);
+			c->boot = p->boot;
+			cache_save(snap, name, c);
+		}
+	}
+	free(c);
 	if (p->rc < 0)
 		/* A file that could not be read may hold the assignment that wins: no verdict. */
 		ct_note(&snap->trace, 1, "persistence: cannot tell: %s", p->err);

@@ -281,12 +281,23 @@ static bool key_like(const char *s, size_t n)
 
 enum ours { NOT_OURS, BASELINE_COOKIE, BASELINE_INODE, RULES_CACHE, OTHER_OURS };
 
+/* "sysctl-boot-<16 hex>-nf" or "-ip" (persistence.c's cache), or its lock. */
+static bool sysctl_cache_like(const char *s)
+{
+	size_t p = strlen("sysctl-boot-");
+
+	return strncmp(s, "sysctl-boot-", p) == 0 && strspn(s + p, "0123456789abcdef") == 16 &&
+	       (strcmp(s + p + 16, "-nf") == 0 || strcmp(s + p + 16, "-ip") == 0 ||
+		strcmp(s + p + 16, "-nf.lock") == 0 || strcmp(s + p + 16, "-ip.lock") == 0);
+}
+
 /*
  * Which of our files a name is: "<key>.cookie-N" and "<key>.inode-N" (baselines), the lock of a
  * derived key "opts-<16 hex>.lock" (an explicit key's lock stays: there are only as many as the
- * admin wrote), "nft-rules-netns-N" (the rules cache), "netns-N" (an older version's baseline),
- * their locks and the leftovers of a run killed while writing (".tmp"). Anything else in the
- * directory (an explicit --state-dir may hold other files) is never touched.
+ * admin wrote), "nft-rules-netns-N" (the rules cache), "sysctl-boot-<16 hex>-nf" (what the
+ * sysctl.d files said), "netns-N" (an older version's baseline), their locks and the leftovers
+ * of a run killed while writing (".tmp"). Anything else in the directory (an explicit
+ * --state-dir may hold other files) is never touched.
  */
 static enum ours classify(const char *name, char *key, size_t keylen, uint64_t *id)
 {
@@ -306,6 +317,8 @@ static enum ours classify(const char *name, char *key, size_t keylen, uint64_t *
 		return OTHER_OURS;
 	if (strlen(base) == 5 + 16 + 5 && strncmp(base, "opts-", 5) == 0 &&
 	    strspn(base + 5, "0123456789abcdef") == 16 && strcmp(base + 21, ".lock") == 0)
+		return OTHER_OURS;
+	if (sysctl_cache_like(base))
 		return OTHER_OURS;
 	dot = strchr(base, '.');
 	if (!dot || !key_like(base, (size_t)(dot - base)) || (size_t)(dot - base) >= keylen)

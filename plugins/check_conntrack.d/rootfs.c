@@ -232,6 +232,41 @@ int ct_root_stat(const struct ct_root *r, const char *path, struct stat *st)
 	return stat_in_root(r->fd, r->real, relative(path), st);
 }
 
+void ct_stamp_set(struct ct_stamp *s, int rc, const struct stat *st)
+{
+	memset(s, 0, sizeof(*s));
+	s->err = rc < 0 ? rc : 0;
+	if (rc < 0)
+		return;
+	s->mode = st->st_mode;
+	s->dev = st->st_dev;
+	s->ino = st->st_ino;
+	s->size = (uint64_t)st->st_size;
+	s->mtime_s = st->st_mtim.tv_sec;
+	s->mtime_ns = st->st_mtim.tv_nsec;
+	s->ctime_s = st->st_ctim.tv_sec;
+	s->ctime_ns = st->st_ctim.tv_nsec;
+}
+
+void ct_stamp_of(const struct ct_root *r, const char *path, struct ct_stamp *s)
+{
+	struct stat st;
+
+	ct_stamp_set(s, ct_root_stat(r, path, &st), &st);
+}
+
+bool ct_stamp_same(const struct ct_stamp *a, const struct ct_stamp *b)
+{
+	return a->err == b->err && a->mode == b->mode && a->dev == b->dev && a->ino == b->ino &&
+	       a->size == b->size && a->mtime_s == b->mtime_s && a->mtime_ns == b->mtime_ns &&
+	       a->ctime_s == b->ctime_s && a->ctime_ns == b->ctime_ns;
+}
+
+bool ct_stamp_recent(const struct ct_stamp *s, time_t now)
+{
+	return s->err == 0 && (s->mtime_s >= (int64_t)now - 2 || s->ctime_s >= (int64_t)now - 2);
+}
+
 ssize_t ct_root_read(const struct ct_root *r, const char *path, size_t max, char **buf, size_t *cap,
 		     bool *truncated)
 {
@@ -399,6 +434,7 @@ static void resolve_entries(const struct ct_root *r, const struct ct_conf_dirs *
 
 		ct_conf_path(d, &ent[i], path, sizeof(path));
 		rc = ct_root_stat(r, path, &st);
+		ct_stamp_set(&ent[i].stamp, rc, &st);
 		if ((rc == 0 && !S_ISREG(st.st_mode)) || rc == -ENOENT) {
 			/* A link to /dev/null masks, a fifo sets nothing; a dangling link (or one
 			 * to a /dev/null a fixture tree does not have) neither. */
@@ -418,7 +454,7 @@ static void resolve_entries(const struct ct_root *r, const struct ct_conf_dirs *
 }
 
 int ct_conf_list(const struct ct_root *r, const struct ct_conf_dirs *d, struct ct_conf_file **out,
-		 size_t *n, struct ct_unread *u)
+		 size_t *n, struct ct_unread *u, struct ct_stamp *dirs)
 {
 	struct ct_conf_file *ent = NULL;
 	size_t cap = 0;
@@ -430,8 +466,11 @@ int ct_conf_list(const struct ct_root *r, const struct ct_conf_dirs *d, struct c
 	 * Small and grown on demand: a run reads a handful of short files, and large allocations
 	 * (mmap, page faults, munmap) cost more than the reading itself.
 	 */
-	for (unsigned dir = 0; dir < d->ndirs; dir++)
+	for (unsigned dir = 0; dir < d->ndirs; dir++) {
+		if (dirs)
+			ct_stamp_of(r, d->dirs[dir], &dirs[dir]);
 		scan_dir(r, d, dir, &ent, &cap, n, u);
+	}
 	rc = grow_entries(&ent, &cap, *n, d->max_files);
 	if (rc < 0) {
 		free(ent);

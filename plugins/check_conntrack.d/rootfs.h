@@ -6,8 +6,10 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 
 /*
  * A root to read configuration under: "/" (the real one: the kernel resolves paths itself) or a
@@ -26,6 +28,26 @@ void ct_root_close(struct ct_root *r);
 /* Open or stat path (relative to the root, a leading '/' allowed). fd / 0, or -errno. */
 int ct_root_openat(const struct ct_root *r, const char *path, int flags);
 int ct_root_stat(const struct ct_root *r, const char *path, struct stat *st);
+
+/*
+ * What a stat of a path said, as a cache of what the path held compares it: the error, or the
+ * file's identity, type and mode, size, and change times (a write changes mtime and ctime; a
+ * rename, chmod or new link ctime; a directory's entries its mtime).
+ */
+struct ct_stamp {
+	int32_t err; /* 0, or the stat's -errno */
+	uint32_t mode;
+	uint64_t dev, ino, size;
+	int64_t mtime_s, mtime_ns, ctime_s, ctime_ns;
+};
+void ct_stamp_set(struct ct_stamp *s, int rc, const struct stat *st);
+void ct_stamp_of(const struct ct_root *r, const char *path, struct ct_stamp *s);
+bool ct_stamp_same(const struct ct_stamp *a, const struct ct_stamp *b);
+/*
+ * Changed within 2 s of now (or after it): a file written twice within one tick of the file
+ * system's clock keeps its times, so what it holds is not known from them until the tick is past.
+ */
+bool ct_stamp_recent(const struct ct_stamp *s, time_t now);
 
 /*
  * Read at most max bytes of the regular file path into *buf (grown as needed from the file's
@@ -71,15 +93,17 @@ struct ct_conf_file {
 	bool skip; /* masked, gone, or the same file as a later entry */
 	dev_t dev;
 	ino_t ino;
+	struct ct_stamp stamp; /* the stat that resolved it, taken before it is read */
 };
 
 /*
  * The files to read, in the order they apply (skip set on those that apply nothing). A directory
  * or name that exists but cannot be read (or more than max_files names) is counted in u: it could
- * hold what matters. Returns 0 with *out malloc'd (the caller frees it), or -ENOMEM.
+ * hold what matters. dirs (NULL, or d->ndirs of them): each directory's stamp, taken before it is
+ * listed. Returns 0 with *out malloc'd (the caller frees it), or -ENOMEM.
  */
 int ct_conf_list(const struct ct_root *r, const struct ct_conf_dirs *d, struct ct_conf_file **out,
-		 size_t *n, struct ct_unread *u);
+		 size_t *n, struct ct_unread *u, struct ct_stamp *dirs);
 /* Where a listed file lives, as the admin would write it: "/etc/sysctl.d/10-x.conf". */
 void ct_conf_path(const struct ct_conf_dirs *d, const struct ct_conf_file *e, char *out,
 		  size_t outlen);

@@ -14,8 +14,7 @@
 
 #include "statedir.h"
 
-/* FNV-1a, 64 bits: a short name for a set of options, not a secret. */
-static uint64_t fnv1a(const char *s)
+uint64_t ct_fnv1a(const char *s)
 {
 	uint64_t h = 14695981039346656037ULL;
 
@@ -100,7 +99,7 @@ static void state_key(const struct ct_config *cfg, char *key, size_t len)
 	 */
 	if (cfg->prometheus)
 		snprintf(text + strlen(text), sizeof(text) - strlen(text), "prometheus\n");
-	snprintf(key, len, "opts-%016" PRIx64, fnv1a(text));
+	snprintf(key, len, "opts-%016" PRIx64, ct_fnv1a(text));
 }
 
 /* The state directories to try, in order: an explicit one alone, else the default places. */

@@ -20,6 +20,8 @@ void ct_statedir_open(const struct ct_config *cfg, struct ct_store *s, struct ct
 int ct_statedir_file(const struct ct_store *s, const char *name, struct mp_store_handle *h,
 		     char *dir, size_t dirlen, char *err, size_t errlen);
 bool ct_statedir_exists(const struct ct_store *s, const char *name);
+/* FNV-1a, 64 bits: a short name for a set of options or a path, not a secret. */
+uint64_t ct_fnv1a(const char *s);
 /* Releases the lock. */
 void ct_statedir_close(struct ct_store *s);
 

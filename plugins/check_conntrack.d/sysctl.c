@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "mp.h"
 #include "rootfs.h"
@@ -327,13 +328,38 @@ static void parse_entries(const struct ct_root *r, const struct ct_conf_file *en
 	free(buf);
 }
 
+_Static_assert(sizeof(sysctl_dirs) / sizeof(sysctl_dirs[0]) == CT_SYSCTL_DIRS,
+	       "the print has a stamp for each directory");
+
+/* What the answer was read from: every listed file's stamp, unless there are too many. */
+static void print_files(struct ct_sysctl_print *fp, const struct ct_conf_file *ent, size_t n,
+			time_t now)
+{
+	if (n > CT_SYSCTL_PRINT_FILES) {
+		fp->usable = false;
+		return;
+	}
+	for (unsigned i = 0; i < CT_SYSCTL_DIRS; i++)
+		if (ct_stamp_recent(&fp->dir[i], now))
+			fp->usable = false;
+	for (size_t i = 0; i < n; i++) {
+		fp->file[i].dir = ent[i].dir;
+		mp_copy(fp->file[i].name, sizeof(fp->file[i].name), ent[i].name);
+		fp->file[i].st = ent[i].stamp;
+		if (ct_stamp_recent(&ent[i].stamp, now))
+			fp->usable = false;
+	}
+	fp->n = (uint32_t)n;
+}
+
 /*
  * /etc/sysctl.conf is applied after all sysctl.d files, as `sysctl --system` does. A file reached
  * twice (Debian's /etc/sysctl.d/99-sysctl.conf is a link to ../sysctl.conf) is read only at its
  * last position, so it is neither counted twice nor applied earlier than it really takes effect.
  */
-int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sysctl_setting *out,
-			 char *err, size_t errlen)
+int ct_sysctl_boot_value_print(const char *root, const char *const *keys,
+			       struct ct_sysctl_setting *out, char *err, size_t errlen,
+			       struct ct_sysctl_print *fp)
 {
 	struct ct_unread u = {.err = err, .errlen = errlen};
 	struct ct_conf_file *ent;
@@ -343,6 +369,8 @@ int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sy
 
 	if (err && errlen)
 		err[0] = '\0';
+	if (fp)
+		memset(fp, 0, sizeof(*fp));
 	if (!out || !keys)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
@@ -351,14 +379,55 @@ int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sy
 		ct_unread(&u, rc, "cannot open root %s: %s", root ? root : "/", strerror(-rc));
 		return u.rc;
 	}
-	rc = ct_conf_list(&r, &sysctl_conf, &ent, &n, &u);
+	rc = ct_conf_list(&r, &sysctl_conf, &ent, &n, &u, fp ? fp->dir : NULL);
 	if (rc < 0) {
 		ct_unread(&u, rc, "cannot read the sysctl configuration: %s", strerror(-rc));
 	} else {
 		parse_entries(&r, ent, n, keys, out, &u);
+		if (fp) {
+			fp->usable = true;
+			print_files(fp, ent, n, time(NULL));
+		}
 		free(ent);
 	}
 	ct_root_close(&r);
 	ct_unread_finish(&u);
+	if (fp && u.rc < 0)
+		fp->usable = false;
 	return u.rc;
+}
+
+int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sysctl_setting *out,
+			 char *err, size_t errlen)
+{
+	return ct_sysctl_boot_value_print(root, keys, out, err, errlen, NULL);
+}
+
+bool ct_sysctl_print_holds(const char *root, const struct ct_sysctl_print *fp)
+{
+	char path[PATH_MAX];
+	struct ct_stamp now;
+	struct ct_root r;
+	bool same = true;
+
+	if (!fp || !fp->usable || fp->n > CT_SYSCTL_PRINT_FILES || ct_root_open(&r, root) < 0)
+		return false;
+	for (unsigned i = 0; same && i < CT_SYSCTL_DIRS; i++) {
+		ct_stamp_of(&r, sysctl_dirs[i], &now);
+		same = ct_stamp_same(&now, &fp->dir[i]);
+	}
+	for (uint32_t i = 0; same && i < fp->n; i++) {
+		struct ct_conf_file e = {.dir = fp->file[i].dir};
+
+		if (e.dir > CT_SYSCTL_DIRS || !memchr(fp->file[i].name, '\0', sizeof(e.name))) {
+			same = false;
+			break;
+		}
+		mp_copy(e.name, sizeof(e.name), fp->file[i].name);
+		ct_conf_path(&sysctl_conf, &e, path, sizeof(path));
+		ct_stamp_of(&r, path, &now);
+		same = ct_stamp_same(&now, &fp->file[i].st);
+	}
+	ct_root_close(&r);
+	return same;
 }

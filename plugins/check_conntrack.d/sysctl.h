@@ -2,8 +2,12 @@
 #ifndef CT_SYSCTL_H
 #define CT_SYSCTL_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "rootfs.h"
 
 struct ct_sysctl_setting {
 	bool found; /* some file sets one of the keys */
@@ -30,6 +34,36 @@ struct ct_sysctl_setting {
  */
 int ct_sysctl_boot_value(const char *root, const char *const *keys, struct ct_sysctl_setting *out,
 			 char *err, size_t errlen);
+
+/*
+ * What an answer was read from, to tell a later run whether it still holds: the stamp of each
+ * sysctl.d directory, taken before it was listed, and of each file listed (read, masked, gone or
+ * reached twice), taken before it was read. usable: the answer is complete (every source read),
+ * there were no more than CT_SYSCTL_PRINT_FILES files, and none changed in the last 2 seconds.
+ */
+#define CT_SYSCTL_DIRS 5
+#define CT_SYSCTL_PRINT_FILES 32
+struct ct_sysctl_print {
+	bool usable;
+	struct ct_stamp dir[CT_SYSCTL_DIRS];
+	uint32_t n;
+	struct {
+		uint8_t dir; /* index of the directory; CT_SYSCTL_DIRS for /etc/sysctl.conf */
+		char name[NAME_MAX + 1];
+		struct ct_stamp st;
+	} file[CT_SYSCTL_PRINT_FILES];
+};
+
+/* ct_sysctl_boot_value, and what the answer was read from into fp (NULL: not asked). */
+int ct_sysctl_boot_value_print(const char *root, const char *const *keys,
+			       struct ct_sysctl_setting *out, char *err, size_t errlen,
+			       struct ct_sysctl_print *fp);
+
+/*
+ * Whether every directory and file fp names is stamped as it was: then the sysctl.d files say
+ * what they said when fp was taken. False for a print that is not usable, or on any difference.
+ */
+bool ct_sysctl_print_holds(const char *root, const struct ct_sysctl_print *fp);
 
 /* Parse one sysctl.conf-format buffer, updating out for the keys (unit tests, fuzzing). */
 int ct_sysctl_parse(const char *text, size_t len, const char *file, const char *const *keys,

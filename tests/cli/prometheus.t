@@ -67,7 +67,7 @@ like "$out" $'\n''# TYPE check_conntrack_drop_total counter'$'\n' "counters are 
 like "$out" $'\n''# TYPE check_conntrack_entries gauge'$'\n' "entries is a gauge"
 unlike "$out" "drop_since_last_check" \
 	"the metrics' first run: no rise yet, although the check ran before (a baseline of its own)"
-is "$(find "$MP_STATE_PATH" -name '*.lock' | wc -l)" 2 \
+is "$(find "$MP_STATE_PATH" -name 'opts-*.lock' | wc -l)" 2 \
 	"two check definitions: the check's and the metrics' (each its own lock and baseline)"
 run $M --output-format=prometheus
 is "$(value 'check_conntrack_drop_since_last_check{netns="own"}')" 0 "second run: the rise since the last check"

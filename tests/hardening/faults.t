@@ -240,7 +240,7 @@ S=$work/state
 mkdir -m 700 "$S"
 run --procfs="$P" --state-dir="$S"
 is "$rc" 1 "state: first run WARNING (85%)"
-sf=$(ls "$S" | grep -v '\.lock$' | head -1)
+sf=$(ls "$S" | grep -v '\.lock$' | grep -v '^sysctl-boot-' | head -1)
 ok $([ -n "$sf" ] && [ -f "$S/$sf" ]; echo $?) "state: file written ($sf)"
 good=$(cat "$S/$sf")
 

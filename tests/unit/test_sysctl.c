@@ -5,11 +5,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *const ct_keys[] = {"net.netfilter.nf_conntrack_max", "net.nf_conntrack_max",
@@ -427,17 +429,145 @@ static void test_generated(void)
 		printf("# could not remove %s\n", root);
 }
 
+static void put_in(const char *root, const char *rel, const char *text)
+{
+	char p[1024];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	f = fopen(p, "w");
+	if (!f)
+		abort();
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The print's re-check: every change that can alter the answer shows, nothing else is read. */
+static void test_print(void)
+{
+	char tmpl[] = "/tmp/ct-sysctl-print-XXXXXX", p[1024], q[1024], err[256];
+	struct ct_sysctl_setting s;
+	struct ct_sysctl_print fp;
+	const char *root = mkdtemp(tmpl);
+	struct timespec old[2] = {{.tv_sec = 1000000000}, {.tv_sec = 1000000000}};
+
+	if (!root)
+		abort();
+	const char *dirs[] = {"etc", "etc/sysctl.d", "usr", "usr/lib", "usr/lib/sysctl.d"};
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", root, dirs[i]);
+		mkdir(p, 0755);
+	}
+	put_in(root, "etc/sysctl.d/90-ct.conf", "net.netfilter.nf_conntrack_max = 1000\n");
+	put_in(root, "usr/lib/sysctl.d/50-x.conf", "kernel.pid_max = 4194304\n");
+	put_in(root, "etc/sysctl.conf", "# nothing\n");
+	snprintf(p, sizeof(p), "%s/etc/sysctl.d/99-sysctl.conf", root);
+	if (symlink("../sysctl.conf", p) < 0)
+		abort();
+
+	is_int(ct_sysctl_boot_value_print(root, ct_keys, &s, err, sizeof(err), &fp), 0,
+	       "print: the tree reads");
+	is_str(s.value, "1000", "print: the value");
+	ok(!fp.usable, "print: files made this second: not usable (a change in the same tick would "
+		       "not show)");
+	is_int(fp.n, 4, "print: 4 files listed (50-x, 90-ct, 99-sysctl, sysctl.conf)");
+	ok(!ct_sysctl_print_holds(root, &fp), "print: an unusable print never holds");
+	fp.usable = true; /* as if taken 3 seconds later: the comparisons themselves */
+	ok(ct_sysctl_print_holds(root, &fp), "print: nothing changed: it holds");
+
+	struct ct_stamp st = fp.file[0].st;
+	ok(ct_stamp_recent(&st, time(NULL)), "stamp: made now: recent");
+	st.mtime_s = st.ctime_s = (int64_t)time(NULL) - 3;
+	ok(!ct_stamp_recent(&st, time(NULL)), "stamp: 3 s old: not recent");
+	st.ctime_s = (int64_t)time(NULL) + 60;
+	ok(ct_stamp_recent(&st, time(NULL)), "stamp: a time ahead of the clock: recent");
+
+	/* The same size and the old mtime put back: ctime still tells. */
+	snprintf(p, sizeof(p), "%s/etc/sysctl.d/90-ct.conf", root);
+	struct stat before;
+	stat(p, &before);
+	sleep(1); /* a new ctime second, whatever the file system's clock tick */
+	put_in(root, "etc/sysctl.d/90-ct.conf", "net.netfilter.nf_conntrack_max = 2000\n");
+	struct timespec back[2] = {before.st_atim, before.st_mtim};
+	utimensat(AT_FDCWD, p, back, 0);
+	ok(!ct_sysctl_print_holds(root, &fp),
+	   "print: rewritten, same size, mtime put back: changed");
+
+	/* Each kind of change, from a fresh print. */
+#define FRESH()                                                                                    \
+	do {                                                                                       \
+		ct_sysctl_boot_value_print(root, ct_keys, &s, err, sizeof(err), &fp);              \
+		fp.usable = true;                                                                  \
+	} while (0)
+	FRESH();
+	is_str(s.value, "2000", "print: read again: the new value");
+	ok(ct_sysctl_print_holds(root, &fp), "print: fresh: holds");
+	put_in(root, "etc/sysctl.d/95-new.conf", "# new\n");
+	ok(!ct_sysctl_print_holds(root, &fp), "print: a file added to a directory: changed");
+	FRESH();
+	snprintf(p, sizeof(p), "%s/etc/sysctl.d/95-new.conf", root);
+	unlink(p);
+	ok(!ct_sysctl_print_holds(root, &fp), "print: a file removed: changed");
+	FRESH();
+	snprintf(p, sizeof(p), "%s/run", root);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/run/sysctl.d", root);
+	mkdir(p, 0755);
+	ok(!ct_sysctl_print_holds(root, &fp), "print: a directory that was missing made: changed");
+	FRESH();
+	put_in(root, "usr/lib/sysctl.d/.50-x.conf.new", "kernel.pid_max = 32768\n");
+	snprintf(p, sizeof(p), "%s/usr/lib/sysctl.d/.50-x.conf.new", root);
+	snprintf(q, sizeof(q), "%s/usr/lib/sysctl.d/50-x.conf", root);
+	utimensat(AT_FDCWD, p, old, 0);
+	ok(!ct_sysctl_print_holds(root, &fp),
+	   "print: any new name in a directory, one no file list holds: changed");
+	FRESH();
+	rename(p, q);
+	ok(!ct_sysctl_print_holds(root, &fp), "print: a file replaced by rename: changed");
+	FRESH();
+	chmod(q, 0600);
+	ok(!ct_sysctl_print_holds(root, &fp), "print: a file's mode changed: changed");
+	FRESH();
+	put_in(root, "etc/sysctl.conf", "# changed through the link\n");
+	ok(!ct_sysctl_print_holds(root, &fp), "print: the target of a link rewritten: changed");
+	FRESH();
+	snprintf(p, sizeof(p), "%s/etc/sysctl.d/99-sysctl.conf", root);
+	unlink(p);
+	if (symlink("/dev/null", p) < 0)
+		abort();
+	ok(!ct_sysctl_print_holds(root, &fp), "print: a link turned into a mask: changed");
+	FRESH();
+	ok(ct_sysctl_print_holds(root, &fp), "print: after all that, a fresh print holds");
+#undef FRESH
+
+	/* More files than a print holds: never usable. */
+	for (int i = 0; i < CT_SYSCTL_PRINT_FILES; i++) {
+		char rel[64];
+
+		snprintf(rel, sizeof(rel), "usr/lib/sysctl.d/%02d-f.conf", i);
+		put_in(root, rel, "# x\n");
+	}
+	ct_sysctl_boot_value_print(root, ct_keys, &s, err, sizeof(err), &fp);
+	ok(!fp.usable && fp.n == 0, "print: more than %d files: not usable", CT_SYSCTL_PRINT_FILES);
+
+	snprintf(p, sizeof(p), "rm -rf '%s'", root);
+	if (system(p) != 0)
+		abort();
+}
+
 int main(void)
 {
 	test_fixture_trees();
 	test_parse();
 	test_dointvec();
 	test_generated();
+	test_print();
 	/* Again with the paths resolved by hand, as on kernels without openat2 (before 5.6). */
 	printf("# the same trees, resolved without openat2\n");
 	ct_sysctl_test_manual_resolve(true);
 	test_fixture_trees();
 	test_generated();
+	test_print();
 	ct_sysctl_test_manual_resolve(false);
 	return tap_done();
 }
