@@ -424,6 +424,8 @@ if [ "$KUBE" -gt 0 ]; then
 		add "$t" "$P-$t" "$CHANGED" "%$CHANGE" "$PLUGIN"
 		add "$t" "$P-$t" "$CACHED" "$PLUGIN"
 		add "$t" "$P-$t" "$VCACHED" "$PLUGIN" -v
+		# The static build maps no libc or loader before the table copy: the memory target's case.
+		[ "$t" = kl ] && [ -n "$STATIC_PLUGIN" ] && add "$t" "$P-$t" "$STATICROW" "$STATIC_PLUGIN"
 		if [ "$t" = kl ]; then
 			add "$t" "$P-$t" "$FETCH_LEG" "$B/fetch" legacy
 			add kl "$P-kl" "iptables-legacy-save | grep -c DNAT" sh -c 'iptables-legacy-save | grep -c DNAT'
@@ -580,6 +582,7 @@ row() { # row TAG LABEL: one headline-style row
 	echo "| system | $(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME") |"
 	echo "| plugin | $("$PLUGIN" -V 2>&1 | head -1), commit $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- plugins common 2>/dev/null || echo ' (modified)') |"
 	echo "| peers | $(conntrack --version 2>&1 | head -1); $(nft --version 2>&1); $(iptables-legacy --version 2>&1) |"
+	[ -n "$STATIC_PLUGIN" ] && echo "| static build | make static with MNL_STATIC=${MNL_STATIC:-what pkg-config --static names} |"
 	echo "| load average | $LOAD0 at start, $LOAD1 at end |"
 	echo
 	echo "How it measures. Each command runs as a whole process, forked and exec'd by"
@@ -745,8 +748,9 @@ row() { # row TAG LABEL: one headline-style row
 		echo
 		echo "| command | legacy: wall ms | CPU ms | peak RSS MiB | nftables: wall ms | CPU ms | peak RSS MiB |"
 		echo "|---|--:|--:|--:|--:|--:|--:|"
-		for l in "$CHANGED" "$CACHED" "$VCACHED" "$FETCH_LEG" "$FETCH_NFT" \
+		for l in "$CHANGED" "$CACHED" "$VCACHED" "$STATICROW" "$FETCH_LEG" "$FETCH_NFT" \
 			"iptables-legacy-save | grep -c DNAT" "nft list ruleset | grep -c dnat"; do
+			[ "$l" = "$STATICROW" ] && ! field kl "$l" 2 >/dev/null && continue
 			r="| $(esc "$l") |"
 			for t in kl kn; do
 				if field "$t" "$l" 2 >/dev/null; then
@@ -762,11 +766,18 @@ row() { # row TAG LABEL: one headline-style row
 		echo "|---|--:|--:|---|"
 		for t in kl kn; do
 			[ "$t" = kl ] && peer="iptables-legacy-save | grep -c DNAT" || peer="nft list ruleset | grep -c dnat"
-			for l in "$CHANGED" "$CACHED"; do
+			for l in "$CHANGED" "$CACHED" "$STATICROW"; do
 				f=$(vs "$t" "$l" "$peer") || continue
 				m=$(vs "$t" "$l" "$peer" 5)
 				[ "$t" = kl ] && [ "$l" = "$CACHED" ] && continue # legacy: no cache
-				echo "| $([ "$t" = kl ] && echo "iptables-legacy, read every run" || echo "nftables, $([ "$l" = "$CHANGED" ] && echo "after a change" || echo "unchanged (cached)")") vs \`$(esc "$peer")\` | $(printf '%.3f' "$f") x | $(printf '%.3f' "$m") x | $(verdict "$f >= 2")/$(verdict "$m >= 2") |"
+				if [ "$l" = "$STATICROW" ]; then
+					what="iptables-legacy, static build (make static)"
+				elif [ "$t" = kl ]; then
+					what="iptables-legacy, read every run"
+				else
+					what="nftables, $([ "$l" = "$CHANGED" ] && echo "after a change" || echo "unchanged (cached)")"
+				fi
+				echo "| $what vs \`$(esc "$peer")\` | $(printf '%.3f' "$f") x | $(printf '%.3f' "$m") x | $(verdict "$f >= 2")/$(verdict "$m >= 2") |"
 			done
 		done
 		echo
