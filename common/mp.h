@@ -3,6 +3,7 @@
 #define MP_H
 
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -65,6 +66,13 @@ static inline const char *mp_buf_str(const struct mp_buf *b)
 {
 	return b->s ? b->s : "";
 }
+
+/*
+ * The text fmt stands for when it formats nothing: fmt itself when it holds no '%', the one
+ * string argument when it is "%s" (then taken from ap), else NULL: it must be formatted. Lets a
+ * printf-like function copy most of its text instead of formatting it.
+ */
+const char *mp_fmt_plain(const char *fmt, va_list ap);
 
 /*
  * src into dst of size bytes, cut to size - 1 and terminated, as snprintf(dst, size, "%s", src)

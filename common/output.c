@@ -45,6 +45,16 @@ static void buf_put(struct mp_buf *b, const char *s, size_t n)
 	b->s[b->len] = '\0';
 }
 
+const char *mp_fmt_plain(const char *fmt, va_list ap)
+{
+	if (fmt[0] == '%' && fmt[1] == 's' && fmt[2] == '\0') {
+		const char *s = va_arg(ap, const char *);
+
+		return s ? s : "(null)";
+	}
+	return strchr(fmt, '%') ? NULL : fmt;
+}
+
 /*
  * Most appends are a literal or one string: those are copied, not formatted (a run makes some
  * hundred appends, and vsnprintf is the larger part of the plugin's own time). The first
@@ -52,22 +62,17 @@ static void buf_put(struct mp_buf *b, const char *s, size_t n)
  */
 void mp_buf_printf(struct mp_buf *b, const char *fmt, ...)
 {
+	const char *plain;
 	va_list ap;
 	int n;
 
 	if (b->oom)
 		return;
-	if (fmt[0] == '%' && fmt[1] == 's' && fmt[2] == '\0') {
-		va_start(ap, fmt);
-		const char *s = va_arg(ap, const char *);
-		va_end(ap);
-		if (!s)
-			s = "(null)";
-		buf_put(b, s, strlen(s));
-		return;
-	}
-	if (!strchr(fmt, '%')) {
-		buf_put(b, fmt, strlen(fmt));
+	va_start(ap, fmt);
+	plain = mp_fmt_plain(fmt, ap);
+	va_end(ap);
+	if (plain) {
+		buf_put(b, plain, strlen(plain));
 		return;
 	}
 	if (!buf_room(b, 0))

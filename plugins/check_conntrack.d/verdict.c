@@ -13,16 +13,13 @@ static char *vtext(const char *fmt, va_list ap) __attribute__((format(printf, 1,
 
 static char *vtext(const char *fmt, va_list ap)
 {
+	/* A literal or one string is copied, not formatted (most titles and labels are). */
+	const char *plain = mp_fmt_plain(fmt, ap);
 	char *s = NULL;
 
-	/* A literal or one string is copied, not formatted (most titles and labels are). */
-	if (fmt[0] == '%' && fmt[1] == 's' && fmt[2] == '\0') {
-		const char *arg = va_arg(ap, const char *);
-
-		s = strdup(arg ? arg : "(null)");
-	} else if (!strchr(fmt, '%')) {
-		s = strdup(fmt);
-	} else if (vasprintf(&s, fmt, ap) < 0)
+	if (plain)
+		s = strdup(plain);
+	else if (vasprintf(&s, fmt, ap) < 0)
 		s = NULL;
 	if (!s)
 		mp_die(CT_SERVICE, "out of memory");
