@@ -314,15 +314,15 @@ static int send_request(struct mnl_socket *nl, char *buf, int msg, uint16_t flag
 	return 0;
 }
 
-/* Why a receive failed: -errno with a reason. */
-static int recv_failed(char *err, size_t errlen)
+/* Why a receive into a buffer of bufsize bytes failed: -errno with a reason. */
+static int recv_failed(size_t bufsize, char *err, size_t errlen)
 {
 	int e = errno ? errno : EIO;
 
 	if (e == ENOBUFS)
 		snprintf(err, errlen, "ctnetlink: receive buffer overrun (ENOBUFS)");
 	else if (e == ENOSPC)
-		snprintf(err, errlen, "ctnetlink: reply larger than %d bytes", CT_NL_BUFSIZE);
+		snprintf(err, errlen, "ctnetlink: reply larger than %zu bytes", bufsize);
 	else
 		snprintf(err, errlen, "ctnetlink: receive failed: %s", strerror(e));
 	return -e;
@@ -341,7 +341,7 @@ static int transact(struct mnl_socket *nl, char *buf, unsigned int seq, struct c
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return recv_failed(err, errlen);
+			return recv_failed(CT_NL_BUFSIZE, err, errlen);
 		if (n == 0) {
 			snprintf(err, errlen, "ctnetlink: socket closed before the reply ended");
 			return -EPIPE;
@@ -430,7 +430,7 @@ int ct_netlink_read_count(struct mnl_socket *nl, uint64_t *entries, uint64_t *ma
 		n = mnl_socket_recvfrom(nl, buf.b, sizeof(buf));
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return recv_failed(err, errlen);
+		return recv_failed(sizeof(buf), err, errlen);
 	if (n == 0) {
 		snprintf(err, errlen, "ctnetlink: socket closed before the reply");
 		return -EPIPE;
