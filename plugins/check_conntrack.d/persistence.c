@@ -58,10 +58,10 @@ static void object_size(const struct ct_config *cfg, struct ct_snapshot *snap)
  * instead of listing and reading them (29). Only a complete answer is kept (every source read;
  * nothing changed in the last 2 seconds, within one tick of the file system's clock), in a file per
  * root and layout of the limit's keys: "sysctl-boot-<hash of the root>-nf". The file is binary and
- * of this build: one of another size, version or owner, or that fails the checks below, is ignored
- * and replaced.
+ * of this build: one of another size, format, plugin version (a newer parser may read the same
+ * files otherwise) or owner, or that fails the checks below, is ignored and replaced.
  */
-#define CACHE_MAGIC "ct-sysctl-boot 1"
+#define CACHE_MAGIC "ct-sysctl-boot 1, plugin " CT_VERSION
 struct boot_cache {
 	char magic[sizeof(CACHE_MAGIC)];
 	uint32_t size;
