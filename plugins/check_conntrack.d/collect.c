@@ -127,6 +127,9 @@ static void collect_ns(const struct ct_config *cfg, struct ct_snapshot *snap, st
 	/* Who the namespace is, for its baseline: a new one may get a deleted one's inode. */
 	if (!ct_procfs_is_elsewhere(cfg))
 		ns->cookie = ct_netns_cookie(nl ? mnl_socket_get_fd(nl) : -1);
+	/* Without a cookie (before Linux 5.14) the baseline goes by the inode: ours, asked now. */
+	if (!ns->cookie && !ns->inode && ct_netns_self(cfg->procfs, &ns->inode) < 0)
+		ns->inode = 0;
 	/*
 	 * The sysctl directory is looked up once and its files opened relative to it: on a host
 	 * with many namespaces each lookup is dear (the kernel compares the name with every

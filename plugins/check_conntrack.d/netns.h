@@ -25,7 +25,7 @@ int ct_netns_targets(const char *spec, const char *procfs, struct ct_ns_target *
 /*
  * Our own namespace alone, as ct_netns_targets(NULL, ...) gives it; without named, labelled "own"
  * rather than told apart ("host", its /run/netns name: some 20 system calls), for a run that shows
- * no label.
+ * no label, and on the system's /proc without its inode (0: ct_netns_self when needed).
  */
 int ct_netns_own_target(const char *procfs, bool named, struct ct_ns_target **out, size_t *n);
 /*
@@ -33,7 +33,8 @@ int ct_netns_own_target(const char *procfs, bool named, struct ct_ns_target **ou
  * being looked at: start (0, or -errno with the reason), then next until it returns 0 (1: *t
  * filled, its fd the caller's to close; -errno: the reason in err), then end. scan is complete
  * once next returned 0. pending: whether next may give more. Without spec, our own namespace
- * alone: named ("host", its /run/netns name) with name_own, else labelled "own".
+ * alone: named ("host", its /run/netns name) with name_own, else labelled "own" (and without its
+ * inode on the system's /proc, as ct_netns_own_target gives it).
  */
 struct ct_netns_walk;
 int ct_netns_walk_start(const char *spec, const char *procfs, bool name_own,

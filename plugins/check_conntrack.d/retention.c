@@ -294,10 +294,10 @@ static bool sysctl_cache_like(const char *s)
 /*
  * Which of our files a name is: "<key>.cookie-N" and "<key>.inode-N" (baselines), the lock of a
  * derived key "opts-<16 hex>.lock" (an explicit key's lock stays: there are only as many as the
- * admin wrote), "nft-rules-netns-N" (the rules cache), "sysctl-boot-<16 hex>-nf" (what the
- * sysctl.d files said), "netns-N" (an older version's baseline), their locks and the leftovers
- * of a run killed while writing (".tmp"). Anything else in the directory (an explicit
- * --state-dir may hold other files) is never touched.
+ * admin wrote), "nft-rules-cookie-N" (the rules cache), "sysctl-boot-<16 hex>-nf" (what the
+ * sysctl.d files said), "netns-N" and "nft-rules-netns-N" (older versions' baseline and rules
+ * cache), their locks and the leftovers of a run killed while writing (".tmp"). Anything else in
+ * the directory (an explicit --state-dir may hold other files) is never touched.
  */
 static enum ours classify(const char *name, char *key, size_t keylen, uint64_t *id)
 {
@@ -310,9 +310,11 @@ static enum ours classify(const char *name, char *key, size_t keylen, uint64_t *
 	memcpy(base, name, n + 1);
 	if (n > 4 && strcmp(base + n - 4, ".tmp") == 0)
 		base[n - 4] = '\0';
-	if (number_between(base, "nft-rules-netns-", "", id))
+	if (number_between(base, "nft-rules-cookie-", "", id) ||
+	    number_between(base, "nft-rules-cookie-", ".lock", id))
 		return RULES_CACHE;
 	if (number_between(base, "netns-", "", id) || number_between(base, "netns-", ".lock", id) ||
+	    number_between(base, "nft-rules-netns-", "", id) ||
 	    number_between(base, "nft-rules-netns-", ".lock", id))
 		return OTHER_OURS;
 	if (strlen(base) == 5 + 16 + 5 && strncmp(base, "opts-", 5) == 0 &&
@@ -348,7 +350,7 @@ static bool stale(const struct ct_snapshot *snap, const struct live *l, int dirf
 		return !in(l->cookie, l->n, id);
 	if (l->n && kind == BASELINE_INODE && ours_key)
 		return !in(l->inode, l->n, id);
-	if (l->n && kind == RULES_CACHE && !in(l->inode, l->n, id))
+	if (l->n && kind == RULES_CACHE && !in(l->cookie, l->n, id))
 		return true;
 	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
 	       st.st_mtime < now - STATE_MAX_AGE;

@@ -120,17 +120,13 @@ static int read_noted(struct ct_snapshot *snap, const struct ct_backend *be,
 }
 
 /* File what was read under its generation, when the read is proven to be of one. */
-static void cache_read(struct ct_snapshot *snap, struct mnl_socket *nl, const struct ct_rules *r,
-		       const char *name, struct ct_rules_cache_key *k,
-		       const struct ct_nft_dump *info)
+static void cache_read(struct ct_snapshot *snap, const struct ct_rules *r, const char *name,
+		       struct ct_rules_cache_key *k, const struct ct_nft_dump *info)
 {
 	if (!info->have_genid)
 		return;
-	if (!k->cookie)
-		k->cookie = ct_netns_cookie(mnl_socket_get_fd(nl));
 	k->genid = info->genid;
-	if (k->cookie)
-		to_cache(snap, r, name, k);
+	to_cache(snap, r, name, k);
 }
 
 /*
@@ -152,17 +148,16 @@ static int cached_read(const struct ct_config *cfg, struct ct_snapshot *snap, st
 	bool have_file;
 	int rc;
 
-	if (!io->nl)
+	/* The cache is the namespace's for this boot, named by its cookie (never reused). */
+	if (!io->nl || !ns->cookie)
 		return read_noted(snap, be, io, r, err, errlen);
-	snprintf(name, sizeof(name), "nft-rules-netns-%" PRIu64, ns->inode);
+	k.cookie = ns->cookie;
+	snprintf(name, sizeof(name), "nft-rules-cookie-%" PRIu64, k.cookie);
 	have_file = snap->boot_id[0] && r->n == 0 && !r->total[0] && !r->total[1] &&
 		    ct_statedir_exists(&snap->store, name);
-	if (have_file) {
-		k.cookie = ct_netns_cookie(mnl_socket_get_fd(io->nl));
-		if (k.cookie && be->generation(io, &k.genid, why, sizeof(why)) == 0 &&
-		    from_cache(snap, r, name, &k))
-			return 0;
-	}
+	if (have_file && be->generation(io, &k.genid, why, sizeof(why)) == 0 &&
+	    from_cache(snap, r, name, &k))
+		return 0;
 	/*
 	 * A read that may be cached keeps every rule, so that -v takes the file too; the other
 	 * backends' rules after it are stored up to the usual limit (the output lists the same
@@ -172,7 +167,7 @@ static int cached_read(const struct ct_config *cfg, struct ct_snapshot *snap, st
 		r->keep = 0;
 	rc = read_noted(snap, be, io, r, err, errlen);
 	if (rc == 0 && snap->boot_id[0])
-		cache_read(snap, io->nl, r, name, &k, io->info);
+		cache_read(snap, r, name, &k, io->info);
 	r->keep = cfg->verbose ? 0 : CT_RULES_LISTED;
 	return rc;
 }

@@ -440,7 +440,7 @@ if [ "$KUBE" -gt 0 ]; then
 		PLUGIN_OUT[$t]=$(ip netns exec "$P-$t" "$PLUGIN" 2>&1 | head -1)
 		ip netns exec "$P-$t" sh -c "$CHANGE"
 		SAW[$t]="after a change: $(ip netns exec "$P-$t" "$PLUGIN" -v 2>&1 | grep -m1 '^nftables rules')"
-		CACHEFILE[$t]=$(find /dev/shm -name "nft-rules-netns-*" -newer "$B/runner" -printf '%s %p\n' 2>/dev/null | sort -n | tail -1)
+		CACHEFILE[$t]=$(find /dev/shm -name "nft-rules-cookie-*" -newer "$B/runner" -printf '%s %p\n' 2>/dev/null | sort -n | tail -1)
 	done
 	KGREP[0]=$(ip netns exec "$P-kl" sh -c 'iptables-legacy-save | grep -c DNAT')
 	KGREP[1]=$(ip netns exec "$P-kn" sh -c 'nft list ruleset | grep -c dnat')

@@ -63,7 +63,10 @@ for n in $(ip netns list | awk '{print $1}' | grep -- "^ctk-st.*-$$\$"); do ip n
 rm -rf "$S"
 # Every file but the locks, the rules caches and the sysctl.d answer keeps one namespace's counters.
 baselines() { ls "$S" | grep -cvE '\.lock$|^nft-rules-|^sysctl-boot-'; }
-excess=()
+# The rules cache of each namespace, named by its cookie, and the cache's lock.
+caches() { ls "$S" | grep -cE '^nft-rules-cookie-[0-9]+$'; }
+cache_locks() { ls "$S" | grep -cE '^nft-rules-cookie-[0-9]+\.lock$'; }
+excess=() cache_excess=()
 for round in $(seq 30); do
 	ip netns add ctk-st-c$round-a-$$
 	ip netns add ctk-st-c$round-b-$$
@@ -73,11 +76,15 @@ for round in $(seq 30); do
 	run --netns=all
 	seen=$(printf '%s\n' "$first" | sed -nE 's/.*\(fullest of ([0-9]+) namespaces.*/\1/p')
 	excess+=($(($(baselines) - ${seen:-0})))
+	cache_excess+=($(($(caches) - ${seen:-0})) $(($(cache_locks) - ${seen:-0})))
 done
 echo "# baselines beyond the live namespaces after each of 30 rounds: ${excess[*]}"
 is "$(printf '%s\n' "${excess[@]}" | sort -n | tail -1)" 0 "30 rounds of namespaces coming and going: never more baselines than live namespaces"
-# (Each namespace also gets a rules cache, the run one answer of the sysctl.d files, and their
-# locks: only the baselines' locks are counted.)
+echo "# rules caches and their locks beyond the live namespaces: ${cache_excess[*]}"
+is "$(printf '%s\n' "${cache_excess[@]}" | sort -n | tail -1)" 0 "30 rounds: never more rules caches (nor their locks) than live namespaces"
+ok $([ "$(caches)" -gt 0 ]; echo $?) "the rules caches are there to count ($(caches) of them)"
+# (The run also keeps one answer of the sysctl.d files, and its lock: only the baselines' locks
+# are counted next.)
 is "$(ls "$S" | grep -c '^opts-.*\.lock$')" 1 "one baseline lock file: one check definition"
 like "$out" $'\n'"netns ctk-st-c30-a-$$: OK - " "the last round's namespaces were checked"
 
