@@ -475,7 +475,19 @@ node_start() { # node_start N NS: N more sleeping processes, NS of them in names
 node_seen() { # what the scan found, and the processes there are
 	NODE_FOUND[$1]="$("$NETNS_PROBE" 2>&1 | sed 's/ in [0-9.]* ms//'); $(ls /proc | grep -c '^[1-9]') processes"
 }
-declare -A NODE_FOUND
+declare -A NODE_FOUND CPU_AT
+# cpu_taken TAG start|end: the whole machine's busy CPU time (/proc/stat: user, nice, system, irq,
+# softirq; not steal, which the hypervisor takes) and that of the kernel's DAMON threads
+# (kdamond.*: memory monitoring, a host-wide setting this benchmark leaves alone), in clock ticks,
+# and the time. With the measured commands' own CPU time (the runs file) it tells how much of the
+# machine's two cores the rest of it took while a part ran: a second thread needs a free one.
+cpu_taken() {
+	local kd=0 p
+	for p in $(pgrep '^kdamond' 2>/dev/null); do
+		kd=$((kd + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+	done
+	CPU_AT[$1|$2]="$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat) $kd $(date +%s%N)"
+}
 if [ "$NODE_NS" -gt 0 ] || [ "$NODE_PROCS" -gt 0 ]; then
 	NTAGS=(v0 v1 v2)
 	node_seen v0
@@ -493,7 +505,9 @@ if [ "$NODE_NS" -gt 0 ] || [ "$NODE_PROCS" -gt 0 ]; then
 	node_seen v2
 	node_cmds v2
 	log "part 5, --netns=all: $NODE_NS more namespaces in $NODE_PROCS more processes"
+	cpu_taken v2 start
 	measure
+	cpu_taken v2 end
 	NODE_OUT=$("$PLUGIN" --netns=all 2>&1 | head -1 | cut -c1-200)
 	exec 8>&-
 	wait "${NODE_PIDS[-1]}" 2>/dev/null
@@ -558,6 +572,31 @@ vs() {
 	echo "$1"
 }
 verdict() { awk "BEGIN { exit !($1) }" && echo met || echo MISSED; }
+# Part 5's last step: what the rest of the machine took of its cores meanwhile, and the
+# --netns=all runs that had a second core (their CPU time, both threads, above their wall time)
+# apart from those that had one.
+cores_report() {
+	local hz idx
+	hz=$(getconf CLK_TCK)
+	idx=${IDX["v2|check_conntrack --netns=all"]:-}
+	[ -n "${CPU_AT[v2|start]:-}" ] && [ -n "${CPU_AT[v2|end]:-}" ] && [ -n "$idx" ] || return 0
+	awk -v hz="$hz" -v idx="$idx" -v s="${CPU_AT[v2|start]}" -v e="${CPU_AT[v2|end]}" -F'\t' '
+	function median(v, n,    i, j, t) {
+		for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+	}
+	{ ours += $4 / 1000 }
+	$1 == idx { if ($4 > 1.2 * $3) two[++n2] = $3; else one[++n1] = $3; cpu[++nc] = $4 }
+	END {
+		split(s, a, " "); split(e, b, " ")
+		wall = (b[3] - a[3]) / 1e9
+		busy = (b[1] - a[1]) / hz; kd = (b[2] - a[2]) / hz
+		printf "While the +%s processes part ran (%.1f s), the measured commands took %.1f s of CPU and the rest of the machine %.2f cores on average", "'"$(human "$NODE_PROCS")"'", wall, ours, (busy - ours) / wall
+		if (kd > 0) printf " (the kernel'"'"'s DAMON threads, kdamond: %.2f cores)", kd / wall
+		printf ".\n--netns=all spends %.1f ms of CPU a run (median, both threads); ", median(cpu, nc)
+		printf "with a second core free (CPU time above 1.2 x the wall time) %d of %d runs took %s ms (median); the others %s ms.\n", n2, n1 + n2, n2 ? sprintf("%.2f", median(two, n2)) : "-", n1 ? sprintf("%.2f", median(one, n1)) : "-"
+	}' "${RUNS[v2]}"
+}
 floor_line() { # the floor of one part, in us
 	echo "floor $(awk -v a="$(field "$1" "$F" 2)" 'BEGIN { printf "%.0f", a * 1000 }') us (load $(echo ${LOADS[$1]:-?}))"
 }
@@ -815,6 +854,8 @@ row() { # row TAG LABEL: one headline-style row
 		echo "Goal (issue 16): the whole run under 100 ms with $NODE_NS namespaces and $(human "$NODE_PROCS") processes: $(ms "$c") ms, $(verdict "$c < 100"). Load: ${LOADS[v0]}, ${LOADS[v1]}, ${LOADS[v2]}."
 		echo "Costs per namespace and per process are differences of medians between parts"
 		echo "(the floor's own drift between parts is in its row). Plugin: \`${NODE_OUT:-}...\`"
+		echo
+		cores_report
 		echo
 	fi
 
