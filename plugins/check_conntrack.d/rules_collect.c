@@ -1,14 +1,11 @@
 /* Collects which rules force connection tracking in the current namespace, or why it cannot. */
 #include <errno.h>
 #include <inttypes.h>
-#include <libmnl/libmnl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
-#include "netns.h"
 #include "rules_collect.h"
 #include "retention_store.h"
 #include "statedir.h"
