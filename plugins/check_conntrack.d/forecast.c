@@ -119,7 +119,11 @@ static void say(char *why, size_t whylen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The index of a sample's key as ct_fc_ring_save writes it ("fc0" .. "fc31"), else -1. */
+/*
+ * The index of a key of ct_fc_ring_save's form, "fc" and a number without a leading zero, up to
+ * "fc31": it writes "fc0" .. "fc15", and a record with more than a ring holds is told by the rest.
+ * -1 for any other key.
+ */
 static int sample_index(const char *key)
 {
 	int idx = 0;
