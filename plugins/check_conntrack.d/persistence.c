@@ -69,10 +69,10 @@ struct boot_cache {
 	struct ct_sysctl_print print;
 };
 
-static void cache_name(const char *root, const struct ct_ns *host, char *name, size_t len)
+static void cache_name(const char *root, bool ip_layout, char *name, size_t len)
 {
 	snprintf(name, len, "sysctl-boot-%016" PRIx64 "-%s", ct_fnv1a(root),
-		 strcmp(host->proc.layout, "ip_conntrack") ? "nf" : "ip");
+		 ip_layout ? "ip" : "nf");
 }
 
 static bool terminated(const char *s, size_t len)
@@ -133,6 +133,7 @@ void ct_collect_persistence(const struct ct_config *cfg, struct ct_snapshot *sna
 	const struct ct_ns *host = NULL;
 	struct boot_cache *c;
 	char name[64];
+	bool ip_layout;
 
 	/* The limit is global: judge it where it is set, in our own (normally the host's)
 	 * namespace. */
@@ -145,8 +146,10 @@ void ct_collect_persistence(const struct ct_config *cfg, struct ct_snapshot *sna
 	if (!host)
 		return;
 	p->checked = true;
+	/* The old ip_conntrack layout has keys of its own, and an answer of its own. */
+	ip_layout = strcmp(host->proc.layout, "ip_conntrack") == 0;
 	c = snap->store.locked ? calloc(1, sizeof(*c)) : NULL;
-	cache_name(cfg->root, host, name, sizeof(name));
+	cache_name(cfg->root, ip_layout, name, sizeof(name));
 	if (c && cache_load(&snap->store, name, c) && ct_sysctl_print_holds(cfg->root, &c->print)) {
 		p->boot = c->boot;
 		p->rc = 0;
@@ -155,9 +158,9 @@ void ct_collect_persistence(const struct ct_config *cfg, struct ct_snapshot *sna
 			"its answer, from %s/%s",
 			snap->store.dir, name);
 	} else {
-		p->rc = ct_sysctl_boot_value_print(
-			cfg->root, strcmp(host->proc.layout, "ip_conntrack") ? nf_keys : ip_keys,
-			&p->boot, p->err, sizeof(p->err), c ? &c->print : NULL);
+		p->rc = ct_sysctl_boot_value_print(cfg->root, ip_layout ? ip_keys : nf_keys,
+						   &p->boot, p->err, sizeof(p->err),
+						   c ? &c->print : NULL);
 		if (c && p->rc == 0 && c->print.usable) {
 			memcpy(c->magic, CACHE_MAGIC, sizeof(c->magic));
 			c->size = sizeof(*c);
