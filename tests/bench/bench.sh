@@ -594,7 +594,7 @@ cores_report() {
 		split(s, a, " "); split(e, b, " ")
 		wall = (b[3] - a[3]) / 1e9
 		busy = (b[1] - a[1]) / hz; kd = (b[2] - a[2]) / hz
-		printf "While the +%s processes part ran (%.1f s), the measured commands took %.1f s of CPU and the rest of the machine %.2f cores on average", "'"$(human "$NODE_PROCS")"'", wall, ours, (busy - ours) / wall
+		printf "While the +%s processes part ran (%.1f s), the measured runs took %.1f s of CPU and the rest of the machine (the warm-up runs, one a command, among it) %.2f cores on average", "'"$(human "$NODE_PROCS")"'", wall, ours, (busy - ours) / wall
 		if (kd > 0) printf " (the kernel'"'"'s DAMON threads, kdamond: %.2f cores)", kd / wall
 		printf ".\n--netns=all spends %.1f ms of CPU a run (median, both threads); ", median(cpu, nc)
 		printf "with a second core free (CPU time above 1.2 x the wall time) %d of %d runs took %s ms (median); the others %s ms.\n", n2, n1 + n2, n2 ? sprintf("%.2f", median(two, n2)) : "-", n1 ? sprintf("%.2f", median(one, n1)) : "-"
